@@ -1,0 +1,453 @@
+//! Validated probability distributions for demand, order sizes and lead times.
+//!
+//! # Contract
+//!
+//! * Constructors validate their parameters and return [`ParamError`] naming
+//!   the parameter and what would be valid; a constructed distribution never
+//!   fails or panics when sampled.
+//! * Demand and order sizes are whole units (`i64`, never negative):
+//!   continuous distributions are censored at zero and rounded to the nearest
+//!   unit.
+//! * Lead times are whole minutes: a sample in days is converted with
+//!   [`crate::time::days_to_minutes`]. The normal lead time is *truncated* at
+//!   zero (negative draws are redrawn), so its samples are never negative.
+//! * Sampling consumes a fixed number of draws per call for the constant
+//!   distributions (zero) and a data-independent scheme otherwise, so a stream
+//!   reproduces exactly given its seed.
+
+use crate::rng::Stream;
+use crate::time::{Minute, days_to_minutes};
+use rand::RngExt;
+use rand_distr::{Distribution, Gamma, LogNormal, Normal, Poisson};
+
+/// The largest mean or quantity a distribution accepts, in units or days.
+/// Anything larger risks overflowing integer unit arithmetic over a long
+/// horizon with many SKUs.
+pub const MAX_PARAMETER: f64 = 1.0e9;
+
+/// A distribution parameter that is not valid.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{param}: {message}")]
+pub struct ParamError {
+    /// Which parameter (as named in scenario files).
+    pub param: &'static str,
+    /// What was wrong and what would be valid.
+    pub message: String,
+}
+
+fn check(param: &'static str, value: f64, min_exclusive: Option<f64>) -> Result<f64, ParamError> {
+    let fail = |message: String| Err(ParamError { param, message });
+    if !value.is_finite() {
+        return fail(format!("must be a finite number, got {value}"));
+    }
+    if value > MAX_PARAMETER {
+        return fail(format!("{value} is too large (at most {MAX_PARAMETER:e}); quantities this size would overflow"));
+    }
+    match min_exclusive {
+        Some(min) if value <= min => fail(format!("must be greater than {min}, got {value}")),
+        None if value < 0.0 => fail(format!("must be zero or more, got {value}")),
+        _ => Ok(value),
+    }
+}
+
+#[inline]
+fn whole_units(x: f64) -> i64 {
+    if x > 0.0 { x.round() as i64 } else { 0 }
+}
+
+/// Daily demand of one (node, SKU, class), in units per day.
+#[derive(Debug, Clone)]
+pub enum DailyDemand {
+    /// The same quantity every day.
+    Constant(i64),
+    /// Poisson with the given mean.
+    Poisson {
+        /// Mean units per day.
+        mean: f64,
+        /// Sampler (absent when the mean is 0).
+        sampler: Option<Poisson<f64>>,
+    },
+    /// Normal, censored at 0 and rounded to whole units.
+    Normal(Normal<f64>),
+    /// Gamma by mean and sd, rounded to whole units.
+    Gamma {
+        /// Mean units per day.
+        mean: f64,
+        /// Sampler.
+        sampler: Gamma<f64>,
+    },
+    /// Negative binomial by mean and sd (sd² > mean): a gamma–Poisson mixture.
+    NegativeBinomial {
+        /// Mean units per day.
+        mean: f64,
+        /// Mixing gamma distribution of the Poisson rate.
+        rate: Gamma<f64>,
+    },
+}
+
+impl DailyDemand {
+    /// The same `quantity` every day.
+    pub fn constant(quantity: f64) -> Result<Self, ParamError> {
+        Ok(Self::Constant(whole_units(check("quantity", quantity, None)?)))
+    }
+
+    /// Poisson demand with mean `mean` ≥ 0.
+    pub fn poisson(mean: f64) -> Result<Self, ParamError> {
+        let mean = check("mean", mean, None)?;
+        let sampler = (mean > 0.0).then(|| Poisson::new(mean).expect("validated mean"));
+        Ok(Self::Poisson { mean, sampler })
+    }
+
+    /// Normal demand; `sd` ≥ 0.
+    pub fn normal(mean: f64, sd: f64) -> Result<Self, ParamError> {
+        let mean = check("mean", mean, None)?;
+        let sd = check("sd", sd, None)?;
+        Ok(Self::Normal(Normal::new(mean, sd).expect("validated parameters")))
+    }
+
+    /// Gamma demand by mean > 0 and sd > 0.
+    pub fn gamma(mean: f64, sd: f64) -> Result<Self, ParamError> {
+        let mean = check("mean", mean, Some(0.0))?;
+        let sd = check("sd", sd, Some(0.0))?;
+        let shape = (mean / sd).powi(2);
+        let sampler = Gamma::new(shape, sd * sd / mean).expect("validated parameters");
+        Ok(Self::Gamma { mean, sampler })
+    }
+
+    /// Negative binomial demand by mean > 0 and sd with sd² > mean.
+    pub fn negative_binomial(mean: f64, sd: f64) -> Result<Self, ParamError> {
+        let mean = check("mean", mean, Some(0.0))?;
+        let sd = check("sd", sd, None)?;
+        let excess = sd * sd - mean;
+        if excess <= 0.0 {
+            return Err(ParamError {
+                param: "sd",
+                message: format!(
+                    "a negative binomial needs variance above its mean: sd² = {} must exceed mean = {mean} \
+                     (use Poisson for variance = mean)",
+                    sd * sd
+                ),
+            });
+        }
+        let rate = Gamma::new(mean * mean / excess, excess / mean).expect("validated parameters");
+        Ok(Self::NegativeBinomial { mean, rate })
+    }
+
+    /// Expected units per day.
+    pub fn mean(&self) -> f64 {
+        match self {
+            Self::Constant(q) => *q as f64,
+            Self::Poisson { mean, .. } | Self::Gamma { mean, .. } | Self::NegativeBinomial { mean, .. } => *mean,
+            Self::Normal(n) => n.mean(),
+        }
+    }
+
+    /// Draws one day's demand.
+    #[inline]
+    pub fn sample(&self, rng: &mut Stream) -> i64 {
+        match self {
+            Self::Constant(q) => *q,
+            Self::Poisson { sampler: Some(p), .. } => p.sample(rng) as i64,
+            Self::Poisson { sampler: None, .. } => 0,
+            Self::Normal(n) => whole_units(n.sample(rng)),
+            Self::Gamma { sampler, .. } => whole_units(sampler.sample(rng)),
+            Self::NegativeBinomial { rate, .. } => {
+                let lambda = rate.sample(rng);
+                match Poisson::new(lambda) {
+                    Ok(p) => p.sample(rng) as i64,
+                    Err(_) => 0, // a zero rate (underflow) means no demand
+                }
+            }
+        }
+    }
+}
+
+/// Units in one customer order of an event-driven demand stream (≥ 1).
+#[derive(Debug, Clone, Copy)]
+pub enum OrderSize {
+    /// Every order has the same size.
+    Fixed(i64),
+    /// Shifted geometric on {1, 2, …} with the given mean (≥ 1).
+    Geometric {
+        /// Success probability 1/mean.
+        p: f64,
+    },
+}
+
+impl OrderSize {
+    /// Every order is `units` ≥ 1 units.
+    pub fn fixed(units: f64) -> Result<Self, ParamError> {
+        let units = check("units", units, Some(0.0))?;
+        if units.fract() != 0.0 {
+            return Err(ParamError { param: "units", message: format!("must be a whole number, got {units}") });
+        }
+        Ok(Self::Fixed(units as i64))
+    }
+
+    /// Geometric sizes with mean `mean` ≥ 1.
+    pub fn geometric(mean: f64) -> Result<Self, ParamError> {
+        let mean = check("mean", mean, None)?;
+        if mean < 1.0 {
+            return Err(ParamError { param: "mean", message: format!("an order has at least one unit: mean must be ≥ 1, got {mean}") });
+        }
+        Ok(Self::Geometric { p: 1.0 / mean })
+    }
+
+    /// Expected units per order.
+    pub fn mean(&self) -> f64 {
+        match self {
+            Self::Fixed(u) => *u as f64,
+            Self::Geometric { p } => 1.0 / p,
+        }
+    }
+
+    /// Draws one order's size.
+    #[inline]
+    pub fn sample(&self, rng: &mut Stream) -> i64 {
+        match *self {
+            Self::Fixed(u) => u,
+            Self::Geometric { p } if p >= 1.0 => 1,
+            Self::Geometric { p } => {
+                let u: f64 = rng.random();
+                1 + ((1.0 - u).ln() / (1.0 - p).ln()).floor() as i64
+            }
+        }
+    }
+}
+
+/// A lane's lead-time distribution. Parameters are in days; samples are
+/// whole minutes.
+#[derive(Debug, Clone)]
+pub enum LeadTime {
+    /// Always the same.
+    Constant(Minute),
+    /// A whole number of days, uniform on `min..=max`.
+    UniformDays {
+        /// Shortest lead time, days.
+        min: u64,
+        /// Longest lead time, days.
+        max: u64,
+    },
+    /// Normal truncated at zero.
+    Normal(Normal<f64>),
+    /// Lognormal by mean and sd in days.
+    LogNormal {
+        /// Mean, days.
+        mean_days: f64,
+        /// Sampler (days).
+        sampler: LogNormal<f64>,
+    },
+    /// Gamma by mean and sd in days.
+    Gamma {
+        /// Mean, days.
+        mean_days: f64,
+        /// Sampler (days).
+        sampler: Gamma<f64>,
+    },
+    /// Listed values (days) with weights.
+    Empirical {
+        /// Values in minutes.
+        minutes: Vec<Minute>,
+        /// Cumulative weights, last = total.
+        cumulative: Vec<f64>,
+    },
+}
+
+impl LeadTime {
+    /// A constant lead time of `days` ≥ 0.
+    pub fn constant(days: f64) -> Result<Self, ParamError> {
+        Ok(Self::Constant(days_to_minutes(check("days", days, None)?)))
+    }
+
+    /// Whole days uniform on `min_days..=max_days`.
+    pub fn uniform_days(min_days: f64, max_days: f64) -> Result<Self, ParamError> {
+        let min = check("min_days", min_days, None)?;
+        let max = check("max_days", max_days, None)?;
+        if min.fract() != 0.0 || max.fract() != 0.0 {
+            return Err(ParamError { param: "min_days", message: "a discrete uniform lead time takes whole days".into() });
+        }
+        if max < min {
+            return Err(ParamError { param: "max_days", message: format!("must be ≥ min_days = {min}, got {max}") });
+        }
+        Ok(Self::UniformDays { min: min as u64, max: max as u64 })
+    }
+
+    /// Normal with `mean_days` ≥ 0 and `sd_days` ≥ 0, truncated at 0.
+    pub fn normal(mean_days: f64, sd_days: f64) -> Result<Self, ParamError> {
+        let mean = check("mean_days", mean_days, None)?;
+        let sd = check("sd_days", sd_days, None)?;
+        Ok(Self::Normal(Normal::new(mean, sd).expect("validated parameters")))
+    }
+
+    /// Lognormal with the given mean > 0 and sd > 0 (of the lead time itself).
+    pub fn lognormal(mean_days: f64, sd_days: f64) -> Result<Self, ParamError> {
+        let mean = check("mean_days", mean_days, Some(0.0))?;
+        let sd = check("sd_days", sd_days, Some(0.0))?;
+        let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
+        let mu = mean.ln() - sigma2 / 2.0;
+        let sampler = LogNormal::new(mu, sigma2.sqrt()).expect("validated parameters");
+        Ok(Self::LogNormal { mean_days: mean, sampler })
+    }
+
+    /// Gamma with the given mean > 0 and sd > 0.
+    pub fn gamma(mean_days: f64, sd_days: f64) -> Result<Self, ParamError> {
+        let mean = check("mean_days", mean_days, Some(0.0))?;
+        let sd = check("sd_days", sd_days, Some(0.0))?;
+        let sampler = Gamma::new((mean / sd).powi(2), sd * sd / mean).expect("validated parameters");
+        Ok(Self::Gamma { mean_days: mean, sampler })
+    }
+
+    /// Listed `days` values with `weights` (non-negative, not all zero).
+    pub fn empirical(days: &[f64], weights: &[f64]) -> Result<Self, ParamError> {
+        if days.is_empty() || days.len() != weights.len() {
+            return Err(ParamError {
+                param: "weights",
+                message: format!("needs one weight per value and at least one value ({} values, {} weights)", days.len(), weights.len()),
+            });
+        }
+        let mut minutes = Vec::with_capacity(days.len());
+        let mut cumulative = Vec::with_capacity(days.len());
+        let mut total = 0.0;
+        for (&d, &w) in days.iter().zip(weights) {
+            minutes.push(days_to_minutes(check("days", d, None)?));
+            total += check("weights", w, None)?;
+            cumulative.push(total);
+        }
+        if total <= 0.0 {
+            return Err(ParamError { param: "weights", message: "at least one weight must be positive".into() });
+        }
+        Ok(Self::Empirical { minutes, cumulative })
+    }
+
+    /// Mean lead time in days.
+    pub fn mean_days(&self) -> f64 {
+        let day = crate::time::MINUTES_PER_DAY as f64;
+        match self {
+            Self::Constant(m) => *m as f64 / day,
+            Self::UniformDays { min, max } => (min + max) as f64 / 2.0,
+            Self::Normal(n) => n.mean(),
+            Self::LogNormal { mean_days, .. } | Self::Gamma { mean_days, .. } => *mean_days,
+            Self::Empirical { minutes, cumulative } => {
+                let total = cumulative.last().copied().unwrap_or(1.0);
+                let mut previous = 0.0;
+                let mut mean = 0.0;
+                for (&m, &c) in minutes.iter().zip(cumulative) {
+                    mean += (c - previous) / total * m as f64 / day;
+                    previous = c;
+                }
+                mean
+            }
+        }
+    }
+
+    /// Draws one shipment's lead time in minutes.
+    pub fn sample(&self, rng: &mut Stream) -> Minute {
+        match self {
+            Self::Constant(m) => *m,
+            Self::UniformDays { min, max } => rng.random_range(*min..=*max) * crate::time::MINUTES_PER_DAY,
+            Self::Normal(n) => loop {
+                let days = n.sample(rng);
+                if days >= 0.0 {
+                    break days_to_minutes(days);
+                }
+            },
+            Self::LogNormal { sampler, .. } => days_to_minutes(sampler.sample(rng)),
+            Self::Gamma { sampler, .. } => days_to_minutes(sampler.sample(rng)),
+            Self::Empirical { minutes, cumulative } => {
+                let total = *cumulative.last().expect("validated non-empty");
+                let u = rng.random::<f64>() * total;
+                let index = cumulative.partition_point(|&c| c <= u).min(minutes.len() - 1);
+                minutes[index]
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{StreamKey, stream};
+
+    fn rng() -> Stream {
+        stream(7, 0, StreamKey::demand(0, 0, 0))
+    }
+
+    fn sample_mean(n: usize, mut f: impl FnMut(&mut Stream) -> f64) -> f64 {
+        let mut r = rng();
+        (0..n).map(|_| f(&mut r)).sum::<f64>() / n as f64
+    }
+
+    #[test]
+    fn demand_means_match_their_parameters() {
+        for d in [
+            DailyDemand::poisson(4.0).unwrap(),
+            DailyDemand::normal(100.0, 20.0).unwrap(),
+            DailyDemand::gamma(10.0, 5.0).unwrap(),
+            DailyDemand::negative_binomial(6.0, 4.0).unwrap(),
+        ] {
+            let m = sample_mean(200_000, |r| d.sample(r) as f64);
+            assert!((m - d.mean()).abs() < 0.02 * d.mean(), "{d:?}: {m}");
+        }
+    }
+
+    #[test]
+    fn invalid_parameters_name_the_parameter() {
+        assert_eq!(DailyDemand::normal(10.0, -1.0).unwrap_err().param, "sd");
+        assert_eq!(DailyDemand::poisson(f64::NAN).unwrap_err().param, "mean");
+        assert_eq!(DailyDemand::poisson(1e12).unwrap_err().param, "mean");
+        assert_eq!(DailyDemand::negative_binomial(5.0, 2.0).unwrap_err().param, "sd");
+        assert_eq!(LeadTime::constant(-1.0).unwrap_err().param, "days");
+        assert_eq!(LeadTime::empirical(&[1.0, 2.0], &[0.0, 0.0]).unwrap_err().param, "weights");
+        assert_eq!(LeadTime::uniform_days(3.0, 2.0).unwrap_err().param, "max_days");
+    }
+
+    #[test]
+    fn lead_time_means_match_and_samples_are_never_negative() {
+        for lt in [
+            LeadTime::uniform_days(1.0, 3.0).unwrap(),
+            LeadTime::normal(0.5, 1.0).unwrap(),
+            LeadTime::lognormal(3.0, 1.0).unwrap(),
+            LeadTime::gamma(2.0, 1.0).unwrap(),
+            LeadTime::empirical(&[1.0, 4.0], &[3.0, 1.0]).unwrap(),
+        ] {
+            let m = sample_mean(100_000, |r| lt.sample(r) as f64 / 1440.0);
+            if !matches!(lt, LeadTime::Normal(_)) {
+                assert!((m - lt.mean_days()).abs() < 0.02 * lt.mean_days().max(1.0), "{lt:?}: {m}");
+            }
+        }
+        assert!((LeadTime::empirical(&[1.0, 4.0], &[3.0, 1.0]).unwrap().mean_days() - 1.75).abs() < 1e-12);
+    }
+
+    #[test]
+    fn geometric_order_sizes_have_the_requested_mean() {
+        let size = OrderSize::geometric(2.5).unwrap();
+        let m = sample_mean(200_000, |r| size.sample(r) as f64);
+        assert!((m - 2.5).abs() < 0.03, "{m}");
+    }
+}
+
+/// Pins sampled values of the distribution implementations: a rand_distr
+/// upgrade that changes them would silently change every result.
+#[cfg(test)]
+mod pinned {
+    use super::*;
+    use crate::rng::{StreamKey, stream};
+
+    #[test]
+    fn sampled_values_are_pinned() {
+        let mut r = stream(42, 0, StreamKey::demand(0, 0, 0));
+        let poisson = DailyDemand::poisson(4.0).unwrap();
+        let normal = DailyDemand::normal(100.0, 20.0).unwrap();
+        let lognormal = LeadTime::lognormal(3.0, 1.0).unwrap();
+        let got: Vec<i64> = vec![
+            poisson.sample(&mut r),
+            poisson.sample(&mut r),
+            normal.sample(&mut r),
+            normal.sample(&mut r),
+            lognormal.sample(&mut r) as i64,
+        ];
+        assert_eq!(got, PINNED);
+    }
+
+    const PINNED: [i64; 5] = [4, 4, 68, 96, 5619];
+}

@@ -1,0 +1,313 @@
+//! Metric definitions and their collection during a run.
+//!
+//! # Contract
+//!
+//! Every metric is defined once, here, in [`METRICS`]: its key (as it appears
+//! in `summary.json`, `runs.csv` and the terminal), its unit, which direction
+//! is better, and its definition. The README's metric table is this table.
+//!
+//! Counting rules, common to all metrics:
+//! * Only *measured* days count: days `t ≥ warmup_days`. A release, a receipt
+//!   or a cost belongs to the day on which it happens.
+//! * Unit quantities (`*_mean`) are totals over the SKU-locations in scope,
+//!   averaged over measured days; for one SKU at one location they are the
+//!   per-period quantities of inventory theory.
+//! * Rates are ratios of sums (never means of ratios).
+//! * Costs are in currency per measured day, totalled over the scope.
+//! * A metric that is undefined for a run (e.g. turns with no stock ever
+//!   held) is `NaN`, written as `null`, and skipped by replication statistics.
+
+use hdrhistogram::Histogram;
+
+/// Which direction of a metric is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Better {
+    /// Larger values are better (service).
+    Higher,
+    /// Smaller values are better (cost, latency).
+    Lower,
+    /// Descriptive only (levels, flows).
+    Neither,
+}
+
+/// One metric's definition.
+#[derive(Debug, Clone, Copy)]
+pub struct MetricDef {
+    /// Key in every output.
+    pub key: &'static str,
+    /// Unit of measure.
+    pub unit: &'static str,
+    /// Better direction.
+    pub better: Better,
+    /// Exact definition.
+    pub definition: &'static str,
+}
+
+macro_rules! metric_table {
+    ($( $index:ident = $key:literal, $unit:literal, $better:ident, $def:literal; )*) => {
+        /// Positions of each metric in [`METRICS`] and in [`MetricValues`].
+        #[allow(non_camel_case_types, missing_docs)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[repr(usize)]
+        pub enum Metric { $( $index, )* }
+
+        /// Every metric, in output order.
+        pub const METRICS: &[MetricDef] = &[
+            $( MetricDef { key: $key, unit: $unit, better: Better::$better, definition: $def }, )*
+        ];
+    };
+}
+
+metric_table! {
+    FillRate = "fill_rate", "ratio", Higher, "Type 2 service: units served from stock at the moment they were demanded ÷ units demanded.";
+    CycleService = "cycle_service", "ratio", Higher, "Type 1: share of SKU-location-days whose whole demand was served from stock.";
+    ReadyRate = "ready_rate", "ratio", Higher, "Type 1: share of SKU-location-days ending with no backorders.";
+    OnHandStartMean = "on_hand_start_mean", "units", Neither, "On-hand after the start-of-day receipts, before demand.";
+    OnHandEndMean = "on_hand_end_mean", "units", Neither, "On-hand at day end, after demand and ordering.";
+    BackordersEndMean = "backorders_end_mean", "units", Lower, "Backordered units at day end.";
+    NetInventoryEndMean = "net_inventory_end_mean", "units", Neither, "On-hand − backorders at day end.";
+    LostSalesMean = "lost_sales_mean", "units", Lower, "Units demanded and lost per day.";
+    DemandMean = "demand_mean", "units", Neither, "Units demanded per day.";
+    OrderFrequency = "order_frequency", "orders per SKU-location-day", Neither, "Orders with positive quantity ÷ SKU-location-days.";
+    OrderQuantityMean = "order_quantity_mean", "units", Neither, "Mean units per order placed.";
+    OnOrderEndMean = "on_order_end_mean", "units", Neither, "Units ordered and not yet received, at day end after ordering.";
+    InventoryPositionEndMean = "inventory_position_end_mean", "units", Neither, "On-hand − backorders + on-order at day end after ordering.";
+    Turns = "turns", "per year", Higher, "Cost of goods shipped to customers × 365 ÷ measured days, ÷ mean end-of-day on-hand value at cost.";
+    DaysOfSupply = "days_of_supply", "days", Lower, "365 ÷ turns.";
+    HoldingCost = "holding_cost", "currency/day", Lower, "Σ end-of-day on-hand × unit cost × holding rate ÷ 365.";
+    OrderingCost = "ordering_cost", "currency/day", Lower, "Orders placed × the SKU's ordering cost.";
+    TransportCost = "transport_cost", "currency/day", Lower, "Units released × the lane's transport cost per unit.";
+    ShortageCost = "shortage_cost", "currency/day", Lower, "End-of-day backorders × backorder penalty per unit-day + lost units × lost-sale penalty.";
+    TotalCost = "total_cost", "currency/day", Lower, "holding + ordering + transport + shortage.";
+    DecisionLatencyP50 = "decision_latency_p50_min", "minutes", Lower, "Simulated minutes from trigger (inventory position first at or below the reorder point) to release: median over the run's orders.";
+    DecisionLatencyP95 = "decision_latency_p95_min", "minutes", Lower, "As decision_latency_p50_min, 95th percentile.";
+    DecisionLatencyP99 = "decision_latency_p99_min", "minutes", Lower, "As decision_latency_p50_min, 99th percentile.";
+    DecisionLatencyMax = "decision_latency_max_min", "minutes", Lower, "As decision_latency_p50_min, maximum.";
+    Bullwhip = "bullwhip", "ratio", Lower, "Variance of daily units ordered ÷ variance of daily units demanded (totals over the scope).";
+}
+
+/// Number of metrics.
+pub const METRIC_COUNT: usize = METRICS.len();
+
+/// One value per metric, in [`METRICS`] order.
+pub type MetricValues = [f64; METRIC_COUNT];
+
+/// Looks a metric up by key.
+pub fn metric_index(key: &str) -> Option<usize> {
+    METRICS.iter().position(|m| m.key == key)
+}
+
+/// Running mean and variance of a daily series (Welford), in day order.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DailySeries {
+    count: u64,
+    mean: f64,
+    m2: f64,
+}
+
+impl DailySeries {
+    /// Adds one day's value.
+    pub fn push(&mut self, value: f64) {
+        self.count += 1;
+        let delta = value - self.mean;
+        self.mean += delta / self.count as f64;
+        self.m2 += delta * (value - self.mean);
+    }
+
+    /// Population variance (NaN with fewer than two days).
+    pub fn variance(&self) -> f64 {
+        if self.count < 2 { f64::NAN } else { self.m2 / self.count as f64 }
+    }
+}
+
+/// Sums collected over the measured days for one scope (a node, or the
+/// network).
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    /// SKU-location-days observed.
+    pub sku_days: u64,
+    /// Units demanded.
+    pub demand: i64,
+    /// Units served from stock at the moment of demand.
+    pub served_from_stock: i64,
+    /// Units shipped to customers (from stock or from backorders).
+    pub shipped: i64,
+    /// Cost of the units shipped to customers.
+    pub shipped_cost: f64,
+    /// Units lost.
+    pub lost: i64,
+    /// SKU-location-days whose whole demand was served from stock.
+    pub no_stockout_days: u64,
+    /// SKU-location-days ending with no backorders.
+    pub ready_days: u64,
+    /// Σ on-hand after receipts.
+    pub on_hand_start: i64,
+    /// Σ on-hand at day end.
+    pub on_hand_end: i64,
+    /// Σ on-hand value at cost at day end.
+    pub on_hand_end_value: f64,
+    /// Σ backorders at day end.
+    pub backorders_end: i64,
+    /// Σ on-order at day end.
+    pub on_order_end: i64,
+    /// Orders placed with positive quantity.
+    pub orders: u64,
+    /// Units ordered.
+    pub ordered_units: i64,
+    /// Holding cost.
+    pub holding_cost: f64,
+    /// Ordering cost.
+    pub ordering_cost: f64,
+    /// Transport cost.
+    pub transport_cost: f64,
+    /// Shortage cost.
+    pub shortage_cost: f64,
+}
+
+impl Tally {
+    /// Adds another scope's sums into this one.
+    pub fn absorb(&mut self, other: &Tally) {
+        self.sku_days += other.sku_days;
+        self.demand += other.demand;
+        self.served_from_stock += other.served_from_stock;
+        self.shipped += other.shipped;
+        self.shipped_cost += other.shipped_cost;
+        self.lost += other.lost;
+        self.no_stockout_days += other.no_stockout_days;
+        self.ready_days += other.ready_days;
+        self.on_hand_start += other.on_hand_start;
+        self.on_hand_end += other.on_hand_end;
+        self.on_hand_end_value += other.on_hand_end_value;
+        self.backorders_end += other.backorders_end;
+        self.on_order_end += other.on_order_end;
+        self.orders += other.orders;
+        self.ordered_units += other.ordered_units;
+        self.holding_cost += other.holding_cost;
+        self.ordering_cost += other.ordering_cost;
+        self.transport_cost += other.transport_cost;
+        self.shortage_cost += other.shortage_cost;
+    }
+}
+
+fn ratio(numerator: f64, denominator: f64) -> f64 {
+    if denominator == 0.0 { f64::NAN } else { numerator / denominator }
+}
+
+/// The flows of one scope that are not plain sums.
+#[derive(Debug, Clone)]
+pub struct ScopeSeries {
+    /// Simulated decision latency in minutes, one value per release.
+    pub latency: Histogram<u64>,
+    /// Daily units ordered.
+    pub daily_orders: DailySeries,
+    /// Daily units demanded.
+    pub daily_demand: DailySeries,
+}
+
+impl Default for ScopeSeries {
+    fn default() -> Self {
+        Self {
+            latency: Histogram::new(3).expect("3 significant figures is valid"),
+            daily_orders: DailySeries::default(),
+            daily_demand: DailySeries::default(),
+        }
+    }
+}
+
+/// Turns a scope's sums into metric values; `days` is the number of measured
+/// days.
+pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
+    let days = f64::from(days);
+    let per_day = |x: f64| x / days;
+    let turns = ratio(tally.shipped_cost * 365.0, tally.on_hand_end_value);
+    let quantile = |q: f64| {
+        if series.latency.is_empty() { f64::NAN } else { series.latency.value_at_quantile(q) as f64 }
+    };
+    let total_cost = tally.holding_cost + tally.ordering_cost + tally.transport_cost + tally.shortage_cost;
+    let mut values = [f64::NAN; METRIC_COUNT];
+    let mut set = |metric: Metric, value: f64| values[metric as usize] = value;
+    set(Metric::FillRate, ratio(tally.served_from_stock as f64, tally.demand as f64));
+    set(Metric::CycleService, ratio(tally.no_stockout_days as f64, tally.sku_days as f64));
+    set(Metric::ReadyRate, ratio(tally.ready_days as f64, tally.sku_days as f64));
+    set(Metric::OnHandStartMean, per_day(tally.on_hand_start as f64));
+    set(Metric::OnHandEndMean, per_day(tally.on_hand_end as f64));
+    set(Metric::BackordersEndMean, per_day(tally.backorders_end as f64));
+    set(Metric::NetInventoryEndMean, per_day((tally.on_hand_end - tally.backorders_end) as f64));
+    set(Metric::LostSalesMean, per_day(tally.lost as f64));
+    set(Metric::DemandMean, per_day(tally.demand as f64));
+    set(Metric::OrderFrequency, ratio(tally.orders as f64, tally.sku_days as f64));
+    set(Metric::OrderQuantityMean, ratio(tally.ordered_units as f64, tally.orders as f64));
+    set(Metric::OnOrderEndMean, per_day(tally.on_order_end as f64));
+    set(
+        Metric::InventoryPositionEndMean,
+        per_day((tally.on_hand_end - tally.backorders_end + tally.on_order_end) as f64),
+    );
+    set(Metric::Turns, turns);
+    set(Metric::DaysOfSupply, ratio(365.0, turns));
+    set(Metric::HoldingCost, per_day(tally.holding_cost));
+    set(Metric::OrderingCost, per_day(tally.ordering_cost));
+    set(Metric::TransportCost, per_day(tally.transport_cost));
+    set(Metric::ShortageCost, per_day(tally.shortage_cost));
+    set(Metric::TotalCost, per_day(total_cost));
+    set(Metric::DecisionLatencyP50, quantile(0.50));
+    set(Metric::DecisionLatencyP95, quantile(0.95));
+    set(Metric::DecisionLatencyP99, quantile(0.99));
+    set(Metric::DecisionLatencyMax, if series.latency.is_empty() { f64::NAN } else { series.latency.max() as f64 });
+    set(Metric::Bullwhip, ratio(series.daily_orders.variance(), series.daily_demand.variance()));
+    values
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metric_keys_are_unique_and_indexed_in_order() {
+        for (i, m) in METRICS.iter().enumerate() {
+            assert_eq!(metric_index(m.key), Some(i), "{}", m.key);
+        }
+        assert_eq!(METRICS[Metric::Bullwhip as usize].key, "bullwhip");
+    }
+
+    #[test]
+    fn hand_worked_tally_gives_the_defined_values() {
+        // Two measured days of one SKU: demand 4 then 6; 3 then 6 served from
+        // stock; end on-hand 2 then 0; one backorder at the end of day 1.
+        let tally = Tally {
+            sku_days: 2,
+            demand: 10,
+            served_from_stock: 9,
+            shipped: 9,
+            shipped_cost: 90.0,
+            no_stockout_days: 1,
+            ready_days: 1,
+            on_hand_end: 2,
+            on_hand_end_value: 20.0,
+            backorders_end: 1,
+            orders: 1,
+            ordered_units: 8,
+            holding_cost: 2.0,
+            shortage_cost: 1.0,
+            ..Tally::default()
+        };
+        let v = finish(&tally, &ScopeSeries::default(), 2);
+        assert_eq!(v[Metric::FillRate as usize], 0.9);
+        assert_eq!(v[Metric::CycleService as usize], 0.5);
+        assert_eq!(v[Metric::OnHandEndMean as usize], 1.0);
+        assert_eq!(v[Metric::NetInventoryEndMean as usize], 0.5);
+        assert_eq!(v[Metric::OrderFrequency as usize], 0.5);
+        // shipped cost 45/day × 365 ÷ mean on-hand value 10 = 1642.5 turns.
+        assert_eq!(v[Metric::Turns as usize], 1642.5);
+        assert_eq!(v[Metric::TotalCost as usize], 1.5);
+        assert!(v[Metric::DecisionLatencyP50 as usize].is_nan());
+    }
+
+    #[test]
+    fn daily_series_variance_is_the_population_variance() {
+        let mut s = DailySeries::default();
+        for x in [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0] {
+            s.push(x);
+        }
+        assert!((s.variance() - 4.0).abs() < 1e-12);
+    }
+}

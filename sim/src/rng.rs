@@ -1,0 +1,120 @@
+//! Portable, per-purpose random streams.
+//!
+//! # Contract
+//!
+//! Every random number in a run comes from a [`Stream`] derived *only* from the
+//! scenario seed, the replication index and a [`StreamKey`] naming the purpose
+//! and the entity (demand of one node × SKU × customer class, lead times of one
+//! lane, …). Nothing else — not the strategy, the sweep point, the thread or
+//! the order in which runs finish — enters the derivation. Consequences:
+//!
+//! * two strategies simulated on the same replication see the same demand
+//!   (common random numbers), and a strategy that orders more often draws more
+//!   lead times from *its lane's* stream without moving anybody's demand;
+//! * results are identical across thread counts, shard splits and machines.
+//!
+//! The generator is Xoshiro256++ from `rand_xoshiro`, whose output sequence is
+//! fixed by its published reference algorithm. Its 256-bit state is filled by
+//! SplitMix64 from a 64-bit key that folds (seed, replication, purpose, a, b,
+//! c) through the SplitMix64 finaliser, one word at a time.
+
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// The generator every stream uses.
+pub type Stream = Xoshiro256PlusPlus;
+
+/// What a stream is used for. The discriminant is part of the derivation:
+/// never renumber a variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u64)]
+pub enum Purpose {
+    /// Customer demand of one (node, SKU, class).
+    Demand = 1,
+    /// Lead times of one lane.
+    LeadTime = 2,
+    /// Random disruptions of one entity.
+    Disruption = 3,
+    /// Approval delays of one node.
+    Approval = 4,
+}
+
+/// Names one stream within a replication: a purpose and up to three entity
+/// indices (unused ones are 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamKey {
+    /// What the numbers are for.
+    pub purpose: Purpose,
+    /// First entity index (e.g. node).
+    pub a: u64,
+    /// Second entity index (e.g. SKU).
+    pub b: u64,
+    /// Third entity index (e.g. customer class).
+    pub c: u64,
+}
+
+impl StreamKey {
+    /// The demand stream of one (node, SKU, class).
+    pub fn demand(node: usize, sku: usize, class: usize) -> Self {
+        Self { purpose: Purpose::Demand, a: node as u64, b: sku as u64, c: class as u64 }
+    }
+
+    /// The lead-time stream of one lane.
+    pub fn lead_time(lane: usize) -> Self {
+        Self { purpose: Purpose::LeadTime, a: lane as u64, b: 0, c: 0 }
+    }
+}
+
+/// SplitMix64's output function (Steele, Lea & Flood 2014).
+#[inline]
+fn splitmix_finalise(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+const GOLDEN_GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// Derives the stream named by `key` for replication `replication` of a
+/// scenario seeded with `seed`.
+pub fn stream(seed: u64, replication: u64, key: StreamKey) -> Stream {
+    let words = [seed, replication, key.purpose as u64, key.a, key.b, key.c];
+    let mut state = 0u64;
+    for word in words {
+        state = splitmix_finalise(state.wrapping_add(GOLDEN_GAMMA) ^ word);
+    }
+    let mut bytes = [0u8; 32];
+    for chunk in bytes.chunks_exact_mut(8) {
+        state = state.wrapping_add(GOLDEN_GAMMA);
+        chunk.copy_from_slice(&splitmix_finalise(state).to_le_bytes());
+    }
+    Stream::from_seed(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::Rng;
+
+    /// Pins the derived sequence: if a dependency bump changes it, results of
+    /// every published scenario would change, so this must fail loudly.
+    #[test]
+    fn derived_stream_values_are_pinned() {
+        let mut s = stream(42, 0, StreamKey::demand(0, 0, 0));
+        let first: Vec<u64> = (0..3).map(|_| s.next_u64()).collect();
+        assert_eq!(first, PINNED);
+    }
+
+    const PINNED: [u64; 3] = [16402325908245378197, 9372387812000767722, 2047528399742848844];
+
+    #[test]
+    fn streams_differ_by_every_coordinate() {
+        let base = stream(1, 2, StreamKey::demand(3, 4, 5)).next_u64();
+        assert_ne!(base, stream(9, 2, StreamKey::demand(3, 4, 5)).next_u64());
+        assert_ne!(base, stream(1, 9, StreamKey::demand(3, 4, 5)).next_u64());
+        assert_ne!(base, stream(1, 2, StreamKey::demand(9, 4, 5)).next_u64());
+        assert_ne!(base, stream(1, 2, StreamKey::demand(3, 9, 5)).next_u64());
+        assert_ne!(base, stream(1, 2, StreamKey::demand(3, 4, 9)).next_u64());
+        assert_ne!(base, stream(1, 2, StreamKey::lead_time(3)).next_u64());
+    }
+}

@@ -1,0 +1,121 @@
+//! The strategy traits: what a replenishment or allocation rule sees and
+//! returns.
+//!
+//! # Contract
+//!
+//! * A strategy never mutates the engine. It receives a read-only
+//!   [`NodeView`] of the stocking node it serves and writes its decisions
+//!   into a buffer the engine owns; the engine validates and releases them.
+//! * One replenishment strategy instance serves one stocking node and all the
+//!   SKUs stocked there. SKUs are addressed by their *local* index at that
+//!   node (`0..view.sku_count()`), the order of `Model::nodes[n].skus`.
+//! * The engine makes one dynamic call per node per review
+//!   ([`Replenishment::decide`]); the per-SKU rule
+//!   ([`Replenishment::order_quantity`]) is called from the default `decide`,
+//!   which Rust instantiates for each implementing type, so the per-SKU call
+//!   is static and inlinable. Continuous-review strategies are also asked
+//!   about a single SKU at each demand event.
+//! * Quantities are whole units. A negative order quantity is treated as 0.
+//! * The *reorder point* of a SKU is the inventory position at or below which
+//!   a need for an order exists. The engine records the moment a SKU's
+//!   position first reaches it (the trigger) and measures simulated decision
+//!   latency from there to the release of the order.
+
+use crate::time::Day;
+
+/// When a strategy reviews inventory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Review {
+    /// At the end of days `t` with `t % period_days == offset_days`.
+    Periodic {
+        /// Days between reviews (≥ 1).
+        period_days: u32,
+        /// Day of the first review (< `period_days`).
+        offset_days: u32,
+    },
+    /// After every demand event (event-driven demand) and at every day end.
+    Continuous,
+}
+
+impl Review {
+    /// Is the end of `day` a review moment?
+    #[inline]
+    pub fn is_review_day(self, day: Day) -> bool {
+        match self {
+            Self::Periodic { period_days, offset_days } => day % period_days == offset_days,
+            Self::Continuous => true,
+        }
+    }
+}
+
+/// What a replenishment strategy sees of one stocking node.
+#[derive(Debug, Clone, Copy)]
+pub struct NodeView<'a> {
+    /// The day being reviewed (the review happens at its end).
+    pub day: Day,
+    /// On-hand units per local SKU.
+    pub on_hand: &'a [i64],
+    /// Backordered units per local SKU.
+    pub backorders: &'a [i64],
+    /// Units ordered and not yet received, per local SKU.
+    pub on_order: &'a [i64],
+}
+
+impl NodeView<'_> {
+    /// Number of SKUs stocked at the node.
+    #[inline]
+    pub fn sku_count(&self) -> usize {
+        self.on_hand.len()
+    }
+
+    /// Inventory position of local SKU `sku`: on-hand − backorders + on-order.
+    #[inline]
+    pub fn inventory_position(&self, sku: usize) -> i64 {
+        self.on_hand[sku] - self.backorders[sku] + self.on_order[sku]
+    }
+}
+
+/// A replenishment policy for the SKUs of one stocking node.
+pub trait Replenishment: Send {
+    /// When this strategy reviews.
+    fn review(&self) -> Review;
+
+    /// Per local SKU: the inventory position at or below which an order is
+    /// needed (see the module contract on triggers).
+    fn reorder_points(&self) -> &[i64];
+
+    /// Per local SKU: the on-hand stock a run starts with.
+    fn initial_on_hand(&self, sku: usize) -> i64;
+
+    /// The order for one SKU given its inventory position (0 for none).
+    fn order_quantity(&self, sku: usize, inventory_position: i64) -> i64;
+
+    /// Decides the orders of every SKU at the node: writes one quantity per
+    /// local SKU into `orders`. The default applies
+    /// [`order_quantity`](Self::order_quantity) to each SKU.
+    fn decide(&mut self, view: &NodeView<'_>, orders: &mut [i64]) {
+        for (sku, order) in orders.iter_mut().enumerate() {
+            *order = self.order_quantity(sku, view.inventory_position(sku));
+        }
+    }
+}
+
+/// One claim on scarce stock, as an allocation strategy sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Claim {
+    /// Units asked for.
+    pub units: i64,
+    /// When the claim arose (minute); earlier is first under FCFS.
+    pub since: crate::time::Minute,
+    /// Priority tier: 1 is the highest.
+    pub tier: u32,
+}
+
+/// Splits scarce stock among competing claims (customer classes at a
+/// warehouse, warehouses at a DC).
+pub trait Allocation: Send + Sync {
+    /// Grants `grants[i] ≤ claims[i].units` with `Σ grants ≤ available`, and
+    /// must grant `min(available, Σ claims)` in total (no stock is withheld
+    /// while a claim is open). `grants` has the length of `claims`.
+    fn allocate(&self, available: i64, claims: &[Claim], grants: &mut [i64]);
+}

@@ -1,0 +1,294 @@
+//! The registry: from the strategy names and parameters written in scenario
+//! files to strategy instances.
+//!
+//! A scenario names a strategy by an enum variant of [`ReplenishmentSpec`]
+//! (e.g. `MinMax(reorder_point: Units(4), order_up_to: Units(15))`).
+//! [`build_replenishment`] validates the parameters against the SKUs of one
+//! node and returns the strategy for that node. [`CATALOGUE`] describes every
+//! variant for `echelon list`; a test keeps the two in step.
+
+use crate::allocation::Fcfs;
+use crate::level::{Level, NodeContext};
+use crate::replenishment::{Batching, MinMax, OrderUpTo, ReorderQuantity};
+use echelon_sim::strategy::{Allocation, Replenishment, Review};
+use serde::Deserialize;
+
+/// A replenishment strategy as written in a scenario file.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum ReplenishmentSpec {
+    /// Order up to `order_up_to` every day.
+    BaseStock {
+        /// Order-up-to level S.
+        order_up_to: Level,
+    },
+    /// (R,S): order up to `order_up_to` every `review_period_days`.
+    PeriodicReview {
+        /// Days between reviews, R ≥ 1.
+        review_period_days: u32,
+        /// Day of the first review, < R.
+        #[serde(default)]
+        offset_days: u32,
+        /// Order-up-to level S.
+        order_up_to: Level,
+    },
+    /// (s,S): when IP ≤ s, order up to S.
+    MinMax {
+        /// Reorder point s.
+        reorder_point: Level,
+        /// Order-up-to level S > s.
+        order_up_to: Level,
+        /// Days between reviews (default 1).
+        #[serde(default = "one_day")]
+        review_period_days: u32,
+    },
+    /// (r,Q): when IP ≤ r, order Q (or the smallest multiple lifting IP above r).
+    ReorderPointQuantity {
+        /// Reorder point r.
+        reorder_point: Level,
+        /// Batch size Q ≥ 1.
+        order_quantity: Level,
+        /// Periodic (default, daily) or continuous review.
+        #[serde(default)]
+        review: ReviewSpec,
+        /// One batch (default) or a multiple of Q.
+        #[serde(default)]
+        batching: BatchingSpec,
+    },
+    /// (S−1,S) continuous review: replace every unit demanded at once.
+    OneForOne {
+        /// Base-stock level S.
+        base_stock: Level,
+    },
+}
+
+fn one_day() -> u32 {
+    1
+}
+
+/// How often an (r,Q) policy looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum ReviewSpec {
+    /// Every `days` days.
+    Periodic(u32),
+    /// At every demand event.
+    Continuous,
+}
+
+impl Default for ReviewSpec {
+    fn default() -> Self {
+        Self::Periodic(1)
+    }
+}
+
+/// Batching of an (r,Q) order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+pub enum BatchingSpec {
+    /// One batch of Q.
+    #[default]
+    Single,
+    /// The smallest multiple of Q lifting IP above r.
+    Multiple,
+}
+
+/// An allocation rule as written in a scenario file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+pub enum AllocationSpec {
+    /// First come, first served.
+    #[default]
+    Fcfs,
+}
+
+/// A parameter problem found while building a strategy.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct SpecError {
+    /// The offending parameter, relative to the strategy (e.g. `order_up_to`).
+    pub field: &'static str,
+    /// What is wrong and what would be valid.
+    pub message: String,
+}
+
+fn resolve(level: &Level, field: &'static str, ctx: &NodeContext<'_>) -> Result<Vec<i64>, SpecError> {
+    level.resolve(ctx).map_err(|message| SpecError { field, message })
+}
+
+fn at_least(values: &[i64], min: i64, field: &'static str, ctx: &NodeContext<'_>) -> Result<(), SpecError> {
+    match values.iter().position(|&v| v < min) {
+        Some(i) => Err(SpecError {
+            field,
+            message: format!("must be ≥ {min} units, got {} for SKU \"{}\" at \"{}\"", values[i], ctx.sku_ids[i], ctx.node),
+        }),
+        None => Ok(()),
+    }
+}
+
+fn periodic(period_days: u32, offset_days: u32) -> Result<Review, SpecError> {
+    if period_days == 0 {
+        return Err(SpecError { field: "review_period_days", message: "must be at least 1 day".into() });
+    }
+    if offset_days >= period_days {
+        return Err(SpecError { field: "offset_days", message: format!("must be below review_period_days = {period_days}") });
+    }
+    Ok(Review::Periodic { period_days, offset_days })
+}
+
+/// Builds the strategy `spec` for the SKUs of one node.
+pub fn build_replenishment(spec: &ReplenishmentSpec, ctx: &NodeContext<'_>) -> Result<Box<dyn Replenishment>, SpecError> {
+    Ok(match spec {
+        ReplenishmentSpec::BaseStock { order_up_to } => {
+            let levels = resolve(order_up_to, "order_up_to", ctx)?;
+            at_least(&levels, 0, "order_up_to", ctx)?;
+            Box::new(OrderUpTo::new(periodic(1, 0)?, levels))
+        }
+        ReplenishmentSpec::PeriodicReview { review_period_days, offset_days, order_up_to } => {
+            let levels = resolve(order_up_to, "order_up_to", ctx)?;
+            at_least(&levels, 0, "order_up_to", ctx)?;
+            Box::new(OrderUpTo::new(periodic(*review_period_days, *offset_days)?, levels))
+        }
+        ReplenishmentSpec::OneForOne { base_stock } => {
+            let levels = resolve(base_stock, "base_stock", ctx)?;
+            at_least(&levels, 0, "base_stock", ctx)?;
+            Box::new(OrderUpTo::new(Review::Continuous, levels))
+        }
+        ReplenishmentSpec::MinMax { reorder_point, order_up_to, review_period_days } => {
+            let s = resolve(reorder_point, "reorder_point", ctx)?;
+            let big_s = resolve(order_up_to, "order_up_to", ctx)?;
+            if let Some(i) = (0..s.len()).find(|&i| s[i] >= big_s[i]) {
+                return Err(SpecError {
+                    field: "reorder_point",
+                    message: format!(
+                        "(s,S) needs s < S, got s = {} ≥ S = {} for SKU \"{}\" at \"{}\"",
+                        s[i], big_s[i], ctx.sku_ids[i], ctx.node
+                    ),
+                });
+            }
+            Box::new(MinMax::new(periodic(*review_period_days, 0)?, s, big_s))
+        }
+        ReplenishmentSpec::ReorderPointQuantity { reorder_point, order_quantity, review, batching } => {
+            let r = resolve(reorder_point, "reorder_point", ctx)?;
+            let q = resolve(order_quantity, "order_quantity", ctx)?;
+            at_least(&q, 1, "order_quantity", ctx)?;
+            let review = match review {
+                ReviewSpec::Periodic(days) => periodic(*days, 0).map_err(|e| SpecError { field: "review", ..e })?,
+                ReviewSpec::Continuous => Review::Continuous,
+            };
+            let batching = match batching {
+                BatchingSpec::Single => Batching::Single,
+                BatchingSpec::Multiple => Batching::Multiple,
+            };
+            Box::new(ReorderQuantity::new(review, batching, r, q))
+        }
+    })
+}
+
+/// Builds an allocation rule.
+pub fn build_allocation(spec: AllocationSpec) -> Box<dyn Allocation> {
+    match spec {
+        AllocationSpec::Fcfs => Box::new(Fcfs),
+    }
+}
+
+/// One entry of the strategy catalogue.
+#[derive(Debug, Clone, Copy)]
+pub struct StrategyInfo {
+    /// Kind of strategy (replenishment, allocation).
+    pub kind: &'static str,
+    /// Name as written in scenario files.
+    pub name: &'static str,
+    /// What it does.
+    pub summary: &'static str,
+    /// A complete example, valid in a scenario file.
+    pub example: &'static str,
+}
+
+/// Every strategy a scenario file can name.
+pub const CATALOGUE: &[StrategyInfo] = &[
+    StrategyInfo {
+        kind: "replenishment",
+        name: "BaseStock",
+        summary: "order up to S every day (periodic base stock, R = 1)",
+        example: "BaseStock(order_up_to: Units(15))",
+    },
+    StrategyInfo {
+        kind: "replenishment",
+        name: "PeriodicReview",
+        summary: "(R,S): order up to S every R days, first on day offset_days",
+        example: "PeriodicReview(review_period_days: 7, offset_days: 0, order_up_to: DaysOfCover(10.0))",
+    },
+    StrategyInfo {
+        kind: "replenishment",
+        name: "MinMax",
+        summary: "(s,S): when IP ≤ s order up to S; s < S",
+        example: "MinMax(reorder_point: Units(4), order_up_to: Units(15), review_period_days: 1)",
+    },
+    StrategyInfo {
+        kind: "replenishment",
+        name: "ReorderPointQuantity",
+        summary: "(r,Q): when IP ≤ r order Q (Single) or the smallest multiple of Q lifting IP above r (Multiple)",
+        example: "ReorderPointQuantity(reorder_point: Units(5), order_quantity: Units(10), review: Continuous, batching: Multiple)",
+    },
+    StrategyInfo {
+        kind: "replenishment",
+        name: "OneForOne",
+        summary: "(S−1,S) continuous review: every demand is reordered at once",
+        example: "OneForOne(base_stock: Units(12))",
+    },
+];
+
+/// Every allocation rule a scenario file can name.
+pub const ALLOCATIONS: &[StrategyInfo] = &[StrategyInfo {
+    kind: "allocation",
+    name: "Fcfs",
+    summary: "first come, first served: the oldest claim is served whole first",
+    example: "Fcfs",
+}];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> NodeContext<'static> {
+        NodeContext { node: "WH", sku_ids: vec!["a"], mean_daily_demand: vec![4.0] }
+    }
+
+    #[test]
+    fn every_catalogue_example_parses_and_builds() {
+        for info in CATALOGUE {
+            let spec: ReplenishmentSpec = ron::from_str(info.example).unwrap_or_else(|e| panic!("{}: {e}", info.name));
+            build_replenishment(&spec, &ctx()).unwrap_or_else(|e| panic!("{}: {e}", info.name));
+            assert!(info.example.starts_with(info.name));
+        }
+        for info in ALLOCATIONS {
+            let spec: AllocationSpec = ron::from_str(info.example).unwrap();
+            let _ = build_allocation(spec);
+        }
+    }
+
+    #[test]
+    fn s_not_below_big_s_is_rejected_naming_the_sku() {
+        let spec = ReplenishmentSpec::MinMax {
+            reorder_point: Level::Units(15),
+            order_up_to: Level::Units(15),
+            review_period_days: 1,
+        };
+        let err = build_replenishment(&spec, &ctx()).err().unwrap();
+        assert_eq!(err.field, "reorder_point");
+        assert!(err.message.contains("s < S") && err.message.contains("\"a\""));
+    }
+
+    #[test]
+    fn zero_review_period_and_zero_batch_are_rejected() {
+        let spec =
+            ReplenishmentSpec::PeriodicReview { review_period_days: 0, offset_days: 0, order_up_to: Level::Units(5) };
+        assert_eq!(build_replenishment(&spec, &ctx()).err().unwrap().field, "review_period_days");
+        let spec = ReplenishmentSpec::ReorderPointQuantity {
+            reorder_point: Level::Units(5),
+            order_quantity: Level::Units(0),
+            review: ReviewSpec::Continuous,
+            batching: BatchingSpec::Single,
+        };
+        assert_eq!(build_replenishment(&spec, &ctx()).err().unwrap().field, "order_quantity");
+    }
+}
