@@ -1,1 +1,22 @@
-//! x
+//! # echelon
+//!
+//! The `echelon` command-line program and a thin library facade over the
+//! workspace crates, for people who embed Echelon or write strategies in
+//! Rust:
+//!
+//! * [`sim`] — the engine, the model, the strategy traits, metrics;
+//! * [`strategies`] — the bundled strategies and their registry;
+//! * [`reports`] — statistics, comparisons, summary, tables;
+//! * [`scenario`] — scenario files: parsing, validation, errors;
+//! * [`runner`] — parallel execution of a study; [`output`] — result files.
+
+#![forbid(unsafe_code)]
+
+pub use echelon_reports as reports;
+pub use echelon_sim as sim;
+pub use echelon_strategies as strategies;
+
+pub mod cli;
+pub mod output;
+pub mod runner;
+pub mod scenario;

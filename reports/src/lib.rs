@@ -1,1 +1,15 @@
-//! placeholder
+//! # echelon-reports
+//!
+//! Everything Echelon says about finished runs: replication [`stats`]
+//! (mean, sd, Student-t intervals, paired differences), the
+//! [`summary`] (`summary.json`), [`runs_csv`] (`runs.csv`) and the terminal
+//! [`table`]. This crate knows run results ([`record::RunRecord`]), not the
+//! engine's internals.
+
+#![forbid(unsafe_code)]
+
+pub mod record;
+pub mod runs_csv;
+pub mod stats;
+pub mod summary;
+pub mod table;

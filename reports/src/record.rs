@@ -1,0 +1,39 @@
+//! The result of one run, as reports see it.
+
+use echelon_sim::metrics::MetricValues;
+
+/// Coordinates and metrics of one finished run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRecord {
+    /// Sweep point index (0 without a sweep).
+    pub point: usize,
+    /// Strategy index, in scenario order.
+    pub strategy: usize,
+    /// Replication index.
+    pub replication: u32,
+    /// Network-wide metrics.
+    pub network: MetricValues,
+    /// Metrics per node, in model order.
+    pub nodes: Vec<MetricValues>,
+}
+
+/// What a results set describes, beside its runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StudyInfo {
+    /// Scenario name.
+    pub scenario: String,
+    /// Scenario seed.
+    pub seed: u64,
+    /// Days per run.
+    pub horizon_days: u32,
+    /// Warm-up days.
+    pub warmup_days: u32,
+    /// Replications per (point, strategy).
+    pub replications: u32,
+    /// Strategy names in order.
+    pub strategies: Vec<String>,
+    /// Node ids in order.
+    pub nodes: Vec<String>,
+    /// Parameters of each sweep point (path, value), in point order.
+    pub points: Vec<Vec<(String, f64)>>,
+}

@@ -1,0 +1,30 @@
+//! `runs.csv`: one row per run, for pandas/polars.
+//!
+//! Columns: `point`, one column per sweep parameter, `strategy`,
+//! `replication`, then every network metric in catalogue order. Rows are in
+//! (point, strategy, replication) order; undefined values are empty cells.
+
+use crate::record::{RunRecord, StudyInfo};
+use echelon_sim::metrics::METRICS;
+
+/// Writes the CSV text of `records`.
+pub fn to_csv(info: &StudyInfo, records: &[RunRecord]) -> Result<Vec<u8>, csv::Error> {
+    let mut sorted: Vec<&RunRecord> = records.iter().collect();
+    sorted.sort_by_key(|r| (r.point, r.strategy, r.replication));
+    let param_names: Vec<&str> = info.points.first().map(|p| p.iter().map(|(k, _)| k.as_str()).collect()).unwrap_or_default();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["point"];
+    header.extend(&param_names);
+    header.extend(["strategy", "replication"]);
+    header.extend(METRICS.iter().map(|m| m.key));
+    w.write_record(&header)?;
+    for r in sorted {
+        let mut row = vec![r.point.to_string()];
+        row.extend(info.points[r.point].iter().map(|(_, v)| v.to_string()));
+        row.push(info.strategies[r.strategy].clone());
+        row.push(r.replication.to_string());
+        row.extend(r.network.iter().map(|v| if v.is_nan() { String::new() } else { v.to_string() }));
+        w.write_record(&row)?;
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
+}

@@ -1,0 +1,103 @@
+//! Replication statistics.
+//!
+//! # Definitions
+//!
+//! For the `n` defined (non-NaN) values of a metric across replications:
+//! * `mean` — arithmetic mean, summed in replication order;
+//! * `sd` — sample standard deviation (divisor `n − 1`; 0 when `n = 1`);
+//! * `ci95` — `mean ± t(0.975, n − 1) · sd / √n`, Student t quantile from
+//!   statrs; with `n = 1` the interval collapses to the mean.
+//!
+//! A paired comparison of strategy B against A on one metric applies the
+//! same to the per-replication differences `B_r − A_r` (common random
+//! numbers make them far less noisy than the difference of two means). It is
+//! *significant* when its interval excludes zero.
+
+use serde::Serialize;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// Mean, spread and 95% interval of one metric.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Estimate {
+    /// Mean.
+    pub mean: f64,
+    /// Sample standard deviation.
+    pub sd: f64,
+    /// 95% confidence interval of the mean.
+    pub ci95: [f64; 2],
+    /// Defined values used.
+    pub n: usize,
+}
+
+/// The two-sided 95% Student t quantile for `df` degrees of freedom.
+pub fn t_quantile_975(df: usize) -> f64 {
+    StudentsT::new(0.0, 1.0, df as f64).expect("df ≥ 1").inverse_cdf(0.975)
+}
+
+impl Estimate {
+    /// Estimates from `values`, skipping NaN. All fields are NaN when no
+    /// value is defined.
+    pub fn of(values: impl IntoIterator<Item = f64>) -> Self {
+        let defined: Vec<f64> = values.into_iter().filter(|v| !v.is_nan()).collect();
+        let n = defined.len();
+        if n == 0 {
+            return Self { mean: f64::NAN, sd: f64::NAN, ci95: [f64::NAN; 2], n };
+        }
+        let mean = defined.iter().sum::<f64>() / n as f64;
+        if n == 1 {
+            return Self { mean, sd: 0.0, ci95: [mean, mean], n };
+        }
+        let variance = defined.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        let sd = variance.sqrt();
+        let half = t_quantile_975(n - 1) * sd / (n as f64).sqrt();
+        Self { mean, sd, ci95: [mean - half, mean + half], n }
+    }
+
+    /// Paired differences `b[r] − a[r]` over replications where both are
+    /// defined.
+    pub fn paired(a: &[f64], b: &[f64]) -> Self {
+        Self::of(a.iter().zip(b).map(|(a, b)| b - a))
+    }
+
+    /// Does the interval exclude zero?
+    pub fn excludes_zero(&self) -> bool {
+        self.ci95[0] > 0.0 || self.ci95[1] < 0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interval_matches_a_hand_computed_t_interval() {
+        // 2, 4, 4, 4, 5, 5, 7, 9: mean 5, sample sd √(32/7) = 2.13809;
+        // t(0.975, 7) = 2.364624; half-width = 2.364624 · 2.138090 / √8 = 1.787488.
+        let e = Estimate::of([2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]);
+        assert_eq!(e.n, 8);
+        assert!((e.mean - 5.0).abs() < 1e-12);
+        assert!((e.sd - (32.0f64 / 7.0).sqrt()).abs() < 1e-12);
+        assert!((e.ci95[0] - (5.0 - 1.787488)).abs() < 1e-5, "{:?}", e.ci95);
+        assert!((e.ci95[1] - (5.0 + 1.787488)).abs() < 1e-5);
+    }
+
+    #[test]
+    fn nan_values_are_skipped_and_single_values_collapse() {
+        let e = Estimate::of([f64::NAN, 3.0]);
+        assert_eq!((e.n, e.mean, e.sd, e.ci95), (1, 3.0, 0.0, [3.0, 3.0]));
+        assert!(Estimate::of([f64::NAN]).mean.is_nan());
+    }
+
+    #[test]
+    fn paired_interval_is_narrower_than_unpaired_under_common_noise() {
+        // Both strategies share a large common noise term per replication.
+        let noise = [10.0, -8.0, 3.0, 12.0, -5.0, 0.5, 7.0, -11.0];
+        let a: Vec<f64> = noise.iter().map(|n| 50.0 + n).collect();
+        let b: Vec<f64> = noise.iter().zip([1.1, 0.9, 1.0, 1.2, 0.8, 1.0, 1.05, 0.95]).map(|(n, d)| 50.0 + n + d).collect();
+        let paired = Estimate::paired(&a, &b);
+        let (ea, eb) = (Estimate::of(a.iter().copied()), Estimate::of(b.iter().copied()));
+        let unpaired_half = t_quantile_975(14) * ((ea.sd.powi(2) + eb.sd.powi(2)) / 8.0).sqrt();
+        assert!(paired.excludes_zero());
+        assert!(paired.ci95[1] - paired.mean < unpaired_half / 10.0);
+    }
+}

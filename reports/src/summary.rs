@@ -1,0 +1,160 @@
+//! `summary.json`: replication statistics and paired comparisons.
+//!
+//! # Contract
+//!
+//! The schema is the one in DESIGN.md. Content is deterministic: it depends
+//! only on the run records (sorted by point, strategy, replication) and
+//! the study description; maps keep catalogue order (metrics) or model order
+//! (nodes); undefined values are `null`. Each strategy is compared, paired by
+//! replication, with the first strategy of the file (the reference).
+
+use crate::record::{RunRecord, StudyInfo};
+use crate::stats::Estimate;
+use echelon_sim::metrics::{Better, METRICS, MetricValues};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// Identifies the metric set; bumped whenever a metric key or definition
+/// changes, so old baselines are recognised.
+pub const METRIC_SET_VERSION: u32 = 1;
+
+/// A paired comparison of strategy `b` against `a` on one metric.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    /// Reference strategy.
+    pub a: String,
+    /// Compared strategy.
+    pub b: String,
+    /// Metric key.
+    pub metric: &'static str,
+    /// Mean of `b − a` over replications.
+    pub diff_mean: f64,
+    /// 95% interval of the paired difference.
+    pub ci95: [f64; 2],
+    /// Does the interval exclude zero?
+    pub significant: bool,
+    /// Which strategy is significantly better, if the metric has a direction.
+    pub better: Option<String>,
+}
+
+/// Statistics of one strategy at one point.
+#[derive(Debug, Clone)]
+pub struct StrategyStats {
+    /// Strategy name.
+    pub name: String,
+    /// Network metrics in catalogue order.
+    pub metrics: Vec<Estimate>,
+    /// Per node, metrics in catalogue order.
+    pub nodes: Vec<Vec<Estimate>>,
+}
+
+/// Statistics of one sweep point.
+#[derive(Debug, Clone)]
+pub struct PointStats {
+    /// Parameter values of the point.
+    pub params: Vec<(String, f64)>,
+    /// Per strategy.
+    pub strategies: Vec<StrategyStats>,
+    /// Paired comparisons with the reference strategy.
+    pub comparisons: Vec<Comparison>,
+}
+
+fn column(records: &[&RunRecord], pick: impl Fn(&RunRecord) -> &MetricValues, metric: usize) -> Vec<f64> {
+    records.iter().map(|r| pick(r)[metric]).collect()
+}
+
+fn estimates(records: &[&RunRecord], pick: impl Fn(&RunRecord) -> &MetricValues + Copy) -> Vec<Estimate> {
+    (0..METRICS.len()).map(|m| Estimate::of(column(records, pick, m))).collect()
+}
+
+/// Computes the statistics of every point from `records` (any order).
+pub fn compute(info: &StudyInfo, records: &[RunRecord]) -> Vec<PointStats> {
+    let mut sorted: Vec<&RunRecord> = records.iter().collect();
+    sorted.sort_by_key(|r| (r.point, r.strategy, r.replication));
+    (0..info.points.len())
+        .map(|point| {
+            let runs_of = |strategy: usize| -> Vec<&RunRecord> {
+                sorted.iter().copied().filter(|r| r.point == point && r.strategy == strategy).collect()
+            };
+            let per_strategy: Vec<Vec<&RunRecord>> = (0..info.strategies.len()).map(runs_of).collect();
+            let strategies = per_strategy
+                .iter()
+                .zip(&info.strategies)
+                .map(|(runs, name)| StrategyStats {
+                    name: name.clone(),
+                    metrics: estimates(runs, |r| &r.network),
+                    nodes: (0..info.nodes.len()).map(|n| estimates(runs, move |r| &r.nodes[n])).collect(),
+                })
+                .collect();
+            PointStats { params: info.points[point].clone(), strategies, comparisons: compare(info, &per_strategy) }
+        })
+        .collect()
+}
+
+fn compare(info: &StudyInfo, per_strategy: &[Vec<&RunRecord>]) -> Vec<Comparison> {
+    let Some(reference) = per_strategy.first() else { return Vec::new() };
+    let mut out = Vec::new();
+    for (b, runs) in per_strategy.iter().enumerate().skip(1) {
+        for (m, def) in METRICS.iter().enumerate() {
+            let a_values = column(reference, |r| &r.network, m);
+            let b_values = column(runs, |r| &r.network, m);
+            let diff = Estimate::paired(&a_values, &b_values);
+            let significant = diff.excludes_zero();
+            let b_higher = diff.mean > 0.0;
+            let better = match def.better {
+                Better::Neither => None,
+                _ if !significant => None,
+                Better::Higher => Some(if b_higher { b } else { 0 }),
+                Better::Lower => Some(if b_higher { 0 } else { b }),
+            };
+            out.push(Comparison {
+                a: info.strategies[0].clone(),
+                b: info.strategies[b].clone(),
+                metric: def.key,
+                diff_mean: diff.mean,
+                ci95: diff.ci95,
+                significant,
+                better: better.map(|i| info.strategies[i].clone()),
+            });
+        }
+    }
+    out
+}
+
+fn metric_map(estimates: &[Estimate]) -> Value {
+    let map: Map<String, Value> = METRICS
+        .iter()
+        .zip(estimates)
+        .map(|(def, e)| (def.key.to_string(), serde_json::to_value(e).expect("plain data")))
+        .collect();
+    Value::Object(map)
+}
+
+/// The `summary.json` document.
+pub fn to_json(info: &StudyInfo, points: &[PointStats]) -> Value {
+    let points: Vec<Value> = points
+        .iter()
+        .map(|p| {
+            let params: Map<String, Value> = p.params.iter().map(|(k, v)| (k.clone(), Value::from(*v))).collect();
+            let strategies: Vec<Value> = p
+                .strategies
+                .iter()
+                .map(|s| {
+                    let nodes: Map<String, Value> =
+                        info.nodes.iter().zip(&s.nodes).map(|(id, e)| (id.clone(), metric_map(e))).collect();
+                    serde_json::json!({ "name": s.name, "metrics": metric_map(&s.metrics), "nodes": nodes })
+                })
+                .collect();
+            serde_json::json!({ "params": params, "strategies": strategies, "comparisons": p.comparisons })
+        })
+        .collect();
+    serde_json::json!({
+        "scenario": info.scenario,
+        "seed": info.seed,
+        "horizon_days": info.horizon_days,
+        "warmup_days": info.warmup_days,
+        "replications": info.replications,
+        "metric_set": METRIC_SET_VERSION,
+        "points": points,
+    })
+}

@@ -1,0 +1,101 @@
+//! The terminal view: a comparison table per sweep point and plain-English
+//! verdicts ("B beats A on fill rate by 1.2 points [0.8, 1.6]").
+
+use crate::summary::{Comparison, PointStats};
+use echelon_sim::metrics::{METRICS, metric_index};
+use std::fmt::Write;
+
+/// Metrics shown in the terminal table, in column order.
+pub const HEADLINE: &[&str] =
+    &["fill_rate", "cycle_service", "on_hand_end_mean", "turns", "total_cost", "decision_latency_p95_min"];
+
+fn cell(mean: f64, ci: [f64; 2]) -> String {
+    if mean.is_nan() {
+        return "—".into();
+    }
+    let half = (ci[1] - ci[0]) / 2.0;
+    let digits = if mean.abs() < 10.0 { 4 } else { 1 };
+    format!("{mean:.digits$} ± {half:.digits$}")
+}
+
+/// The table of `point` as text.
+pub fn render(point: &PointStats) -> String {
+    let columns: Vec<usize> = HEADLINE.iter().filter_map(|k| metric_index(k)).collect();
+    let mut rows = vec![std::iter::once("strategy".to_string()).chain(columns.iter().map(|&m| METRICS[m].key.to_string())).collect::<Vec<_>>()];
+    for s in &point.strategies {
+        let mut row = vec![s.name.clone()];
+        row.extend(columns.iter().map(|&m| cell(s.metrics[m].mean, s.metrics[m].ci95)));
+        rows.push(row);
+    }
+    let widths: Vec<usize> =
+        (0..rows[0].len()).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    if !point.params.is_empty() {
+        let params: Vec<String> = point.params.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        writeln!(out, "point: {}", params.join(", ")).expect("string");
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(c, (text, w))| if c == 0 { format!("{text:<w$}") } else { format!("{text:>w$}") })
+            .collect();
+        writeln!(out, "{}", line.join("  ").trim_end()).expect("string");
+        if i == 0 {
+            writeln!(out, "{}", widths.iter().map(|w| "─".repeat(*w)).collect::<Vec<_>>().join("  ")).expect("string");
+        }
+    }
+    out
+}
+
+/// One sentence about a comparison.
+pub fn verdict(c: &Comparison) -> String {
+    let def = &METRICS[metric_index(c.metric).expect("catalogue metric")];
+    let (scale, unit) = if def.unit == "ratio" { (100.0, " points") } else { (1.0, "") };
+    let (d, lo, hi) = (c.diff_mean * scale, c.ci95[0] * scale, c.ci95[1] * scale);
+    let name = c.metric.replace('_', " ");
+    match &c.better {
+        Some(winner) => {
+            let loser = if *winner == c.b { &c.a } else { &c.b };
+            // Express the improvement in the metric's good direction.
+            let b_wins = *winner == c.b;
+            let positive = b_wins == (def.better == echelon_sim::metrics::Better::Higher);
+            let (d, lo, hi) = if positive { (d, lo, hi) } else { (-d, -hi, -lo) };
+            format!("{winner} beats {loser} on {name} by {d:.2}{unit} [{lo:.2}, {hi:.2}]")
+        }
+        None => format!("{} vs {}: no significant difference on {name} ({d:+.2}{unit} [{lo:.2}, {hi:.2}])", c.b, c.a),
+    }
+}
+
+/// Verdicts on the headline metrics.
+pub fn verdicts(point: &PointStats) -> Vec<String> {
+    point.comparisons.iter().filter(|c| HEADLINE.contains(&c.metric)).map(verdict).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn comparison(diff: f64, ci: [f64; 2], better: Option<&str>, metric: &'static str) -> Comparison {
+        Comparison {
+            a: "A".into(),
+            b: "B".into(),
+            metric,
+            diff_mean: diff,
+            ci95: ci,
+            significant: better.is_some(),
+            better: better.map(String::from),
+        }
+    }
+
+    #[test]
+    fn verdicts_read_as_sentences_in_points_for_ratios() {
+        let c = comparison(0.012, [0.008, 0.016], Some("B"), "fill_rate");
+        assert_eq!(verdict(&c), "B beats A on fill rate by 1.20 points [0.80, 1.60]");
+        let c = comparison(5.0, [2.0, 8.0], Some("A"), "total_cost");
+        assert_eq!(verdict(&c), "A beats B on total cost by 5.00 [2.00, 8.00]");
+        let c = comparison(0.001, [-0.002, 0.004], None, "fill_rate");
+        assert!(verdict(&c).contains("no significant difference"));
+    }
+}

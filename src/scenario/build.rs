@@ -1,0 +1,295 @@
+//! From a parsed [`ScenarioFile`] to a validated [`Model`] and strategy plans.
+//!
+//! Validation happens here, before anything runs: ids are unique, every
+//! name resolves, every location has exactly one source lane, every
+//! distribution is possible, costs are finite and non-negative, the horizon
+//! exceeds the warm-up, and every strategy builds at every location. The
+//! first problem found is reported with its field path.
+
+use super::file::*;
+use echelon_sim::distribution::{DailyDemand, LeadTime, OrderSize, ParamError};
+use echelon_sim::model::{
+    CustomerClass, DemandProcess, DemandStream, Experiment, Lane, Model, Shortage, Sku, StockingNode, Supplier,
+};
+use echelon_strategies::level::NodeContext;
+use echelon_strategies::registry::{self, SpecError};
+use std::collections::BTreeMap;
+
+/// The longest horizon accepted (about 270 years of days).
+pub const MAX_HORIZON_DAYS: u32 = 100_000;
+
+/// A problem at a field path.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldError {
+    /// Where.
+    pub path: String,
+    /// What.
+    pub message: String,
+}
+
+fn fail<T>(path: impl Into<String>, message: impl Into<String>) -> Result<T, FieldError> {
+    Err(FieldError { path: path.into(), message: message.into() })
+}
+
+fn param(path: &str) -> impl Fn(ParamError) -> FieldError + '_ {
+    move |e| FieldError { path: format!("{path}.{}", e.param), message: e.message }
+}
+
+/// Ids in a list: unique, non-empty; returns id → index.
+fn index_ids<'a>(
+    list: &str,
+    ids: impl Iterator<Item = &'a str>,
+    field: &str,
+) -> Result<BTreeMap<&'a str, usize>, FieldError> {
+    let mut index = BTreeMap::new();
+    for (i, id) in ids.enumerate() {
+        if id.trim().is_empty() {
+            return fail(format!("{list}[{i}].{field}"), "must not be empty");
+        }
+        if index.insert(id, i).is_some() {
+            return fail(format!("{list}[{i}].{field}"), format!("duplicate {field} \"{id}\"; each must be unique"));
+        }
+    }
+    Ok(index)
+}
+
+fn resolve<'a>(map: &BTreeMap<&str, usize>, name: &str, path: String, what: &str) -> Result<usize, FieldError> {
+    map.get(name).copied().ok_or_else(|| {
+        let valid: Vec<String> = map.keys().map(|k| format!("\"{k}\"")).collect();
+        FieldError { path, message: format!("unknown {what} \"{name}\"; valid: {}", valid.join(", ")) }
+    })
+}
+
+fn non_negative(path: String, value: f64) -> Result<f64, FieldError> {
+    if value.is_finite() && value >= 0.0 && value <= 1e12 {
+        Ok(value)
+    } else {
+        fail(path, format!("must be a finite number between 0 and 1e12, got {value}"))
+    }
+}
+
+fn experiment(file: &ExperimentFile) -> Result<Experiment, FieldError> {
+    if file.horizon_days > MAX_HORIZON_DAYS {
+        return fail("experiment.horizon_days", format!("at most {MAX_HORIZON_DAYS} days, got {}", file.horizon_days));
+    }
+    if file.horizon_days <= file.warmup_days {
+        return fail(
+            "experiment.horizon_days",
+            format!("must exceed warmup_days = {} (got {}); metrics need measured days", file.warmup_days, file.horizon_days),
+        );
+    }
+    if file.replications == 0 {
+        return fail("experiment.replications", "must be at least 1");
+    }
+    Ok(Experiment {
+        horizon_days: file.horizon_days,
+        warmup_days: file.warmup_days,
+        replications: file.replications,
+        seed: file.seed,
+    })
+}
+
+fn sku(file: &SkuFile, i: usize) -> Result<Sku, FieldError> {
+    let at = |field: &str| format!("skus[{i}].{field}");
+    let unit_cost = non_negative(at("unit_cost"), file.unit_cost)?;
+    let price = non_negative(at("price"), file.price.unwrap_or(unit_cost))?;
+    Ok(Sku {
+        id: file.id.clone(),
+        unit_cost,
+        price,
+        holding_rate: non_negative(at("holding_rate"), file.holding_rate)?,
+        ordering_cost: non_negative(at("ordering_cost"), file.ordering_cost)?,
+        backorder_penalty_per_day: non_negative(at("backorder_penalty_per_day"), file.backorder_penalty_per_day)?,
+        lost_sale_penalty: non_negative(at("lost_sale_penalty"), file.lost_sale_penalty.unwrap_or((price - unit_cost).max(0.0)))?,
+    })
+}
+
+fn lead_time(file: &LeadTimeFile, path: &str) -> Result<LeadTime, FieldError> {
+    match file {
+        LeadTimeFile::Constant { days } => LeadTime::constant(*days),
+        LeadTimeFile::Uniform { min_days, max_days } => LeadTime::uniform_days(*min_days, *max_days),
+        LeadTimeFile::Normal { mean_days, sd_days } => LeadTime::normal(*mean_days, *sd_days),
+        LeadTimeFile::LogNormal { mean_days, sd_days } => LeadTime::lognormal(*mean_days, *sd_days),
+        LeadTimeFile::Gamma { mean_days, sd_days } => LeadTime::gamma(*mean_days, *sd_days),
+        LeadTimeFile::Empirical { days, weights } => LeadTime::empirical(days, weights),
+    }
+    .map_err(param(path))
+}
+
+fn demand_process(file: &DemandModelFile, path: &str) -> Result<DemandProcess, FieldError> {
+    let daily = |d: Result<DailyDemand, ParamError>| d.map(DemandProcess::Daily).map_err(param(path));
+    match file {
+        DemandModelFile::Poisson { mean } => daily(DailyDemand::poisson(*mean)),
+        DemandModelFile::Normal { mean, sd } => daily(DailyDemand::normal(*mean, *sd)),
+        DemandModelFile::Gamma { mean, sd } => daily(DailyDemand::gamma(*mean, *sd)),
+        DemandModelFile::NegativeBinomial { mean, sd } => daily(DailyDemand::negative_binomial(*mean, *sd)),
+        DemandModelFile::Constant { quantity } => daily(DailyDemand::constant(*quantity)),
+        DemandModelFile::Orders { rate_per_day, size } => {
+            let rate = non_negative(format!("{path}.rate_per_day"), *rate_per_day)?;
+            if rate <= 0.0 {
+                return fail(format!("{path}.rate_per_day"), "must be greater than 0 orders per day");
+            }
+            let size_path = format!("{path}.size");
+            let size = match size {
+                OrderSizeFile::Fixed { units } => OrderSize::fixed(*units),
+                OrderSizeFile::Geometric { mean } => OrderSize::geometric(*mean),
+            }
+            .map_err(param(&size_path))?;
+            Ok(DemandProcess::Orders { rate_per_day: rate, size })
+        }
+    }
+}
+
+fn classes(file: &ScenarioFile) -> Result<Vec<CustomerClass>, FieldError> {
+    if file.classes.is_empty() {
+        return Ok(vec![CustomerClass { name: "default".into(), tier: 1, shortage: Shortage::Backorder }]);
+    }
+    file.classes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if c.tier == 0 {
+                return fail(format!("classes[{i}].tier"), "tiers start at 1 (the highest priority)");
+            }
+            let shortage = match c.shortage {
+                ShortageFile::Backorder => Shortage::Backorder,
+                ShortageFile::LostSales => Shortage::LostSales,
+            };
+            Ok(CustomerClass { name: c.name.clone(), tier: c.tier, shortage })
+        })
+        .collect()
+}
+
+/// Builds and validates the model of `file`.
+pub fn model(file: &ScenarioFile) -> Result<Model, FieldError> {
+    if file.name.trim().is_empty() {
+        return fail("name", "must not be empty");
+    }
+    let experiment = experiment(&file.experiment)?;
+    let sku_index = index_ids("skus", file.skus.iter().map(|s| s.id.as_str()), "id")?;
+    let skus = file.skus.iter().enumerate().map(|(i, s)| sku(s, i)).collect::<Result<Vec<_>, _>>()?;
+    let class_index = index_ids("classes", file.classes.iter().map(|c| c.name.as_str()), "name")?;
+    let classes = classes(file)?;
+    let supplier_index = index_ids("suppliers", file.suppliers.iter().map(|s| s.id.as_str()), "id")?;
+    let location_index = index_ids("locations", file.locations.iter().map(|l| l.id.as_str()), "id")?;
+    if file.locations.is_empty() {
+        return fail("locations", "at least one stocking location is needed");
+    }
+    if let Some((id, _)) = supplier_index.iter().find(|(id, _)| location_index.contains_key(**id)) {
+        return fail("suppliers", format!("\"{id}\" is both a supplier and a location; ids must be unique across both"));
+    }
+    let lanes = lanes(file, &supplier_index, &location_index)?;
+    let mut source_lane = vec![None; file.locations.len()];
+    for (l, lane) in lanes.iter().enumerate() {
+        if let Some(previous) = source_lane[lane.to_node].replace(l) {
+            return fail(
+                format!("lanes[{l}].to"),
+                format!("location \"{}\" already has a source (lanes[{previous}]); one source per location", file.locations[lane.to_node].id),
+            );
+        }
+    }
+    let (demand, node_skus) = demand(file, &sku_index, &class_index, &location_index)?;
+    let nodes = file
+        .locations
+        .iter()
+        .enumerate()
+        .map(|(n, loc)| match source_lane[n] {
+            Some(lane) => Ok(StockingNode { id: loc.id.clone(), source_lane: lane, skus: node_skus[n].clone() }),
+            None => fail(format!("locations[{n}]"), format!("location \"{}\" has no source: add a lane with to: \"{}\"", loc.id, loc.id)),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let suppliers = file.suppliers.iter().map(|s| Supplier { id: s.id.clone() }).collect();
+    Ok(Model { name: file.name.clone(), skus, classes, suppliers, nodes, lanes, demand, experiment })
+}
+
+fn lanes(
+    file: &ScenarioFile,
+    suppliers: &BTreeMap<&str, usize>,
+    locations: &BTreeMap<&str, usize>,
+) -> Result<Vec<Lane>, FieldError> {
+    file.lanes
+        .iter()
+        .enumerate()
+        .map(|(l, lane)| {
+            let path = format!("lanes[{l}]");
+            if locations.contains_key(lane.from.as_str()) {
+                return fail(format!("{path}.from"), format!("\"{}\" is a location; lanes start at a supplier", lane.from));
+            }
+            Ok(Lane {
+                from_supplier: resolve(suppliers, &lane.from, format!("{path}.from"), "supplier")?,
+                to_node: resolve(locations, &lane.to, format!("{path}.to"), "location")?,
+                lead_time: lead_time(&lane.lead_time, &format!("{path}.lead_time"))?,
+                cost_per_unit: non_negative(format!("{path}.cost_per_unit"), lane.cost_per_unit)?,
+            })
+        })
+        .collect()
+}
+
+/// Demand streams sorted by (node, local SKU, class), and each node's SKUs.
+fn demand(
+    file: &ScenarioFile,
+    skus: &BTreeMap<&str, usize>,
+    classes: &BTreeMap<&str, usize>,
+    locations: &BTreeMap<&str, usize>,
+) -> Result<(Vec<DemandStream>, Vec<Vec<usize>>), FieldError> {
+    let mut keyed = BTreeMap::new();
+    for (i, d) in file.demand.iter().enumerate() {
+        let path = format!("demand[{i}]");
+        let node = resolve(locations, &d.location, format!("{path}.location"), "location")?;
+        let sku = resolve(skus, &d.sku, format!("{path}.sku"), "SKU")?;
+        let class = match &d.class {
+            Some(name) if !classes.is_empty() => resolve(classes, name, format!("{path}.class"), "class")?,
+            Some(name) => return fail(format!("{path}.class"), format!("unknown class \"{name}\": the scenario defines no classes")),
+            None if classes.len() > 1 => {
+                return fail(format!("{path}.class"), "the scenario has several classes; name one");
+            }
+            None => 0,
+        };
+        let process = demand_process(&d.model, &format!("{path}.model"))?;
+        if keyed.insert((node, sku, class), process).is_some() {
+            return fail(path, format!("a second demand stream for ({}, {}, class {class}); merge them", d.location, d.sku));
+        }
+    }
+    let mut node_skus = vec![Vec::new(); file.locations.len()];
+    for &(node, sku, _) in keyed.keys() {
+        if node_skus[node].last() != Some(&sku) {
+            node_skus[node].push(sku);
+        }
+    }
+    let streams = keyed
+        .into_iter()
+        .map(|((node, sku, class), process)| {
+            let local_sku = node_skus[node].binary_search(&sku).expect("collected above");
+            DemandStream { node, local_sku, class, process }
+        })
+        .collect();
+    Ok((streams, node_skus))
+}
+
+/// The SKUs of `node` as strategy builders see them.
+pub fn node_context(model: &Model, node: usize) -> NodeContext<'_> {
+    NodeContext {
+        node: &model.nodes[node].id,
+        sku_ids: model.nodes[node].skus.iter().map(|&g| model.skus[g].id.as_str()).collect(),
+        mean_daily_demand: model.mean_daily_demand(node),
+    }
+}
+
+/// Checks that every strategy builds at every node.
+pub fn check_strategies(file: &ScenarioFile, model: &Model) -> Result<(), FieldError> {
+    if file.strategies.is_empty() {
+        return fail("strategies", "list at least one strategy to run");
+    }
+    index_ids("strategies", file.strategies.iter().map(|s| s.name.as_str()), "name")?;
+    for (i, strategy) in file.strategies.iter().enumerate() {
+        for node in 0..model.nodes.len() {
+            registry::build_replenishment(&strategy.replenishment, &node_context(model, node)).map_err(
+                |SpecError { field, message }| FieldError {
+                    path: format!("strategies[{i}].replenishment.{field}"),
+                    message,
+                },
+            )?;
+        }
+    }
+    Ok(())
+}

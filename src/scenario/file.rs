@@ -1,0 +1,286 @@
+//! The scenario file format (RON), exactly as users write it.
+//!
+//! Every struct and every enum with struct variants denies unknown fields,
+//! so a misspelled field is an error, never silently ignored. These types
+//! carry no validation: [`super::load`] checks them and builds the model.
+
+use echelon_strategies::registry::{AllocationSpec, ReplenishmentSpec};
+use serde::Deserialize;
+
+/// A whole scenario file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Scenario")]
+pub struct ScenarioFile {
+    /// Scenario name; names the default output directory.
+    pub name: String,
+    /// Free text shown in reports.
+    #[serde(default)]
+    pub description: String,
+    /// Run shape.
+    pub experiment: ExperimentFile,
+    /// SKUs and their economics.
+    pub skus: Vec<SkuFile>,
+    /// Customer classes; one class named "default" that backorders when absent.
+    #[serde(default)]
+    pub classes: Vec<ClassFile>,
+    /// Suppliers.
+    pub suppliers: Vec<SupplierFile>,
+    /// Stocking locations.
+    pub locations: Vec<LocationFile>,
+    /// Replenishment lanes from suppliers to locations.
+    pub lanes: Vec<LaneFile>,
+    /// Customer demand per (location, SKU, class).
+    pub demand: Vec<DemandFile>,
+    /// Named strategy configurations to compare.
+    pub strategies: Vec<StrategyFile>,
+}
+
+/// Horizon, warm-up, replications, seed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Experiment")]
+pub struct ExperimentFile {
+    /// Days simulated per run, warm-up included.
+    pub horizon_days: u32,
+    /// Leading days excluded from metrics.
+    #[serde(default)]
+    pub warmup_days: u32,
+    /// Replications per strategy.
+    pub replications: u32,
+    /// Scenario seed.
+    pub seed: u64,
+}
+
+/// A SKU.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Sku")]
+pub struct SkuFile {
+    /// Identifier.
+    pub id: String,
+    /// Cost per unit.
+    pub unit_cost: f64,
+    /// Price per unit (default: unit cost).
+    #[serde(default)]
+    pub price: Option<f64>,
+    /// Annual holding cost as a fraction of unit cost (default 0.25).
+    #[serde(default = "default_holding_rate")]
+    pub holding_rate: f64,
+    /// Cost per order line (default 0).
+    #[serde(default)]
+    pub ordering_cost: f64,
+    /// Penalty per backordered unit per day (default 0).
+    #[serde(default)]
+    pub backorder_penalty_per_day: f64,
+    /// Penalty per lost unit (default: price − unit cost).
+    #[serde(default)]
+    pub lost_sale_penalty: Option<f64>,
+}
+
+fn default_holding_rate() -> f64 {
+    0.25
+}
+
+/// A customer class.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Class")]
+pub struct ClassFile {
+    /// Name.
+    pub name: String,
+    /// Priority tier, 1 = highest (default 1).
+    #[serde(default = "default_tier")]
+    pub tier: u32,
+    /// Backorder (default) or LostSales.
+    #[serde(default)]
+    pub shortage: ShortageFile,
+}
+
+fn default_tier() -> u32 {
+    1
+}
+
+/// What happens to unserved demand.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename = "Shortage")]
+pub enum ShortageFile {
+    /// Wait for stock.
+    #[default]
+    Backorder,
+    /// Lost.
+    LostSales,
+}
+
+/// A supplier.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Supplier")]
+pub struct SupplierFile {
+    /// Identifier.
+    pub id: String,
+}
+
+/// A stocking location.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Location")]
+pub struct LocationFile {
+    /// Identifier.
+    pub id: String,
+}
+
+/// A lane.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Lane")]
+pub struct LaneFile {
+    /// Supplier id.
+    pub from: String,
+    /// Location id.
+    pub to: String,
+    /// Lead-time distribution.
+    pub lead_time: LeadTimeFile,
+    /// Transport cost per unit (default 0).
+    #[serde(default)]
+    pub cost_per_unit: f64,
+}
+
+/// Lead-time distributions (days).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "LeadTime")]
+pub enum LeadTimeFile {
+    /// Always `days`.
+    Constant {
+        /// Days.
+        days: f64,
+    },
+    /// Whole days uniform on min..=max.
+    Uniform {
+        /// Shortest.
+        min_days: f64,
+        /// Longest.
+        max_days: f64,
+    },
+    /// Normal truncated at 0.
+    Normal {
+        /// Mean.
+        mean_days: f64,
+        /// Standard deviation.
+        sd_days: f64,
+    },
+    /// Lognormal by mean and sd.
+    LogNormal {
+        /// Mean.
+        mean_days: f64,
+        /// Standard deviation.
+        sd_days: f64,
+    },
+    /// Gamma by mean and sd.
+    Gamma {
+        /// Mean.
+        mean_days: f64,
+        /// Standard deviation.
+        sd_days: f64,
+    },
+    /// Listed values with weights.
+    Empirical {
+        /// Values, days.
+        days: Vec<f64>,
+        /// Weights.
+        weights: Vec<f64>,
+    },
+}
+
+/// One demand stream.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Demand")]
+pub struct DemandFile {
+    /// Location id.
+    pub location: String,
+    /// SKU id.
+    pub sku: String,
+    /// Class name (default: the only class).
+    #[serde(default)]
+    pub class: Option<String>,
+    /// The demand model.
+    pub model: DemandModelFile,
+}
+
+/// Demand models: daily distributions, or event-driven customer orders.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "DemandModel")]
+pub enum DemandModelFile {
+    /// Daily Poisson.
+    Poisson {
+        /// Units per day.
+        mean: f64,
+    },
+    /// Daily normal, censored at 0, rounded.
+    Normal {
+        /// Units per day.
+        mean: f64,
+        /// Standard deviation.
+        sd: f64,
+    },
+    /// Daily gamma, rounded.
+    Gamma {
+        /// Units per day.
+        mean: f64,
+        /// Standard deviation.
+        sd: f64,
+    },
+    /// Daily negative binomial.
+    NegativeBinomial {
+        /// Units per day.
+        mean: f64,
+        /// Standard deviation (sd² > mean).
+        sd: f64,
+    },
+    /// The same every day.
+    Constant {
+        /// Units per day.
+        quantity: f64,
+    },
+    /// A Poisson stream of customer orders, each an event.
+    Orders {
+        /// Orders per day.
+        rate_per_day: f64,
+        /// Units per order.
+        size: OrderSizeFile,
+    },
+}
+
+/// Units per customer order.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "OrderSize")]
+pub enum OrderSizeFile {
+    /// Always `units`.
+    Fixed {
+        /// Units.
+        units: f64,
+    },
+    /// Geometric on 1, 2, … with mean `mean`.
+    Geometric {
+        /// Mean units (≥ 1).
+        mean: f64,
+    },
+}
+
+/// A named strategy configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Strategy")]
+pub struct StrategyFile {
+    /// Name shown in every output.
+    pub name: String,
+    /// Replenishment policy, applied at every location.
+    pub replenishment: ReplenishmentSpec,
+    /// Allocation rule (default Fcfs).
+    #[serde(default)]
+    pub allocation: AllocationSpec,
+}

@@ -1,0 +1,71 @@
+//! Scenario files: reading, validating, and building what a run needs.
+//!
+//! [`Scenario::load`] is the one entry point: it reads the file, parses the
+//! RON ([`parse`]), builds the validated [`Model`] ([`build`]) and checks
+//! every strategy at every location. Any problem is an [`InputError`] with
+//! file, line:col, field path and what would be valid. Nothing runs and
+//! nothing is written before loading succeeds.
+
+pub mod build;
+pub mod error;
+pub mod file;
+pub mod locate;
+pub mod parse;
+
+pub use error::InputError;
+
+use echelon_sim::model::Model;
+use echelon_sim::strategy::{Allocation, Replenishment};
+use echelon_strategies::registry;
+use file::ScenarioFile;
+use std::path::{Path, PathBuf};
+
+/// A loaded, validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// The text as read.
+    pub source: String,
+    /// The file as parsed.
+    pub file: ScenarioFile,
+    /// The validated model.
+    pub model: Model,
+}
+
+impl Scenario {
+    /// Reads and validates the scenario at `path`.
+    pub fn load(path: &Path) -> Result<Self, InputError> {
+        let (source, file) = parse::read(path)?;
+        Self::from_parts(path, source, file)
+    }
+
+    /// Validates an already parsed file (used after command-line overrides).
+    pub fn from_parts(path: &Path, source: String, file: ScenarioFile) -> Result<Self, InputError> {
+        let located = |e: build::FieldError| InputError::at(path, &source, e.path, e.message);
+        let model = build::model(&file).map_err(located)?;
+        build::check_strategies(&file, &model).map_err(located)?;
+        Ok(Self { path: path.to_path_buf(), source, file, model })
+    }
+
+    /// Names of the strategies, in file order.
+    pub fn strategy_names(&self) -> Vec<&str> {
+        self.file.strategies.iter().map(|s| s.name.as_str()).collect()
+    }
+
+    /// Fresh instances of strategy `index`, one per node, for one run.
+    pub fn replenishment(&self, index: usize) -> Vec<Box<dyn Replenishment>> {
+        let spec = &self.file.strategies[index].replenishment;
+        (0..self.model.nodes.len())
+            .map(|node| {
+                registry::build_replenishment(spec, &build::node_context(&self.model, node))
+                    .expect("validated when the scenario was loaded")
+            })
+            .collect()
+    }
+
+    /// The allocation rule of strategy `index`.
+    pub fn allocation(&self, index: usize) -> Box<dyn Allocation> {
+        registry::build_allocation(self.file.strategies[index].allocation)
+    }
+}

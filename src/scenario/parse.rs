@@ -1,0 +1,120 @@
+//! From bytes on disk to a [`ScenarioFile`], with errors people can act on.
+//!
+//! Before RON sees the text, the loader rejects what is not a scenario at
+//! all (missing, a directory, empty, binary, JSON). RON's own errors carry a
+//! line and column but no file and no field path; they get both here, and
+//! unknown fields or variants get the nearest valid name and the full list.
+
+use super::error::InputError;
+use super::file::ScenarioFile;
+use super::locate;
+use std::path::Path;
+
+/// Reads and parses the scenario at `path`.
+pub fn read(path: &Path) -> Result<(String, ScenarioFile), InputError> {
+    let source = read_text(path)?;
+    let file = parse(path, &source)?;
+    Ok((source, file))
+}
+
+fn read_text(path: &Path) -> Result<String, InputError> {
+    if path.is_dir() {
+        return Err(InputError::file(path, "is a directory; expected a scenario file (.ron)"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => InputError::file(path, "no such file"),
+        _ => InputError::file(path, format!("cannot be read: {e}")),
+    })?;
+    if bytes.contains(&0) {
+        return Err(InputError::file(path, "is binary data, not a RON scenario file"));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        InputError::file(path, format!("is not UTF-8 text (invalid byte at offset {}); expected a RON scenario file", e.utf8_error().valid_up_to()))
+    })?;
+    let trimmed = text.trim_start();
+    if trimmed.is_empty() {
+        return Err(InputError::file(path, "is empty; a scenario file starts with `Scenario(` (see scenarios/quickstart.ron)"));
+    }
+    if trimmed.starts_with('{') {
+        return Err(InputError {
+            position: Some((1, 1)),
+            ..InputError::file(path, "looks like JSON; scenario files are RON: `Scenario(name: \"…\", …)` (see scenarios/quickstart.ron)")
+        });
+    }
+    Ok(text)
+}
+
+/// Parses RON `source` read from `path`.
+pub fn parse(path: &Path, source: &str) -> Result<ScenarioFile, InputError> {
+    ron::Options::default().from_str::<ScenarioFile>(source).map_err(|e| {
+        let position = (e.span.start.line, e.span.start.col);
+        InputError {
+            file: path.to_path_buf(),
+            position: Some(position),
+            path: locate::path_at(source, position),
+            message: describe(&e.code),
+        }
+    })
+}
+
+fn nearest<'a>(found: &str, expected: &[&'a str]) -> Option<&'a str> {
+    expected
+        .iter()
+        .map(|candidate| (strsim::levenshtein(found, candidate), *candidate))
+        .filter(|(distance, candidate)| *distance <= candidate.len().max(found.len()) / 2)
+        .min()
+        .map(|(_, candidate)| candidate)
+}
+
+fn one_of(expected: &[&str]) -> String {
+    expected.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")
+}
+
+fn describe(code: &ron::Error) -> String {
+    use ron::Error;
+    let suggestion = |found: &str, expected: &[&str]| match nearest(found, expected) {
+        Some(name) => format!("; did you mean `{name}`?"),
+        None => String::new(),
+    };
+    match code {
+        Error::NoSuchStructField { expected, found, outer } => format!(
+            "unknown field `{found}`{}{}; valid fields: {}",
+            outer.as_ref().map(|o| format!(" in `{o}`")).unwrap_or_default(),
+            suggestion(found, expected),
+            one_of(expected)
+        ),
+        Error::NoSuchEnumVariant { expected, found, outer } => {
+            let what = match outer.as_deref() {
+                Some("ReplenishmentSpec") => "strategy".to_string(),
+                Some("AllocationSpec") => "allocation rule".to_string(),
+                Some("DemandModel") => "demand distribution".to_string(),
+                Some("LeadTime") => "lead-time distribution".to_string(),
+                Some(o) => format!("`{o}` kind"),
+                None => "variant".to_string(),
+            };
+            format!("unknown {what} `{found}`{}; valid: {}", suggestion(found, expected), one_of(expected))
+        }
+        Error::MissingStructField { field, outer } => format!(
+            "missing field `{field}`{}",
+            outer.as_ref().map(|o| format!(" in `{o}`")).unwrap_or_default()
+        ),
+        Error::Eof => "unexpected end of file: the file is truncated or a bracket is not closed".into(),
+        Error::ExpectedStructLikeEnd | Error::ExpectedArrayEnd | Error::ExpectedMapEnd => {
+            format!("{code}: brackets are unbalanced or a comma is missing")
+        }
+        Error::TrailingCharacters => "unexpected text after the end of the scenario: a closing bracket too many?".into(),
+        Error::IntegerOutOfBounds => "number out of range for this field (too large, or negative where only ≥ 0 is valid)".into(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_the_nearest_name_only_when_close() {
+        assert_eq!(nearest("horizon_day", &["horizon_days", "seed"]), Some("horizon_days"));
+        assert_eq!(nearest("zzz", &["horizon_days", "seed"]), None);
+    }
+}
