@@ -64,6 +64,10 @@ pub fn verdict(c: &Comparison) -> String {
             let (d, lo, hi) = if positive { (d, lo, hi) } else { (-d, -hi, -lo) };
             format!("{winner} beats {loser} on {name} by {d:.2}{unit} [{lo:.2}, {hi:.2}]")
         }
+        None if c.significant => {
+            let direction = if d > 0.0 { "higher" } else { "lower" };
+            format!("{} is {direction} than {} on {name} by {:.2}{unit} [{lo:.2}, {hi:.2}]", c.b, c.a, d.abs())
+        }
         None => format!("{} vs {}: no significant difference on {name} ({d:+.2}{unit} [{lo:.2}, {hi:.2}])", c.b, c.a),
     }
 }
@@ -97,5 +101,8 @@ mod tests {
         assert_eq!(verdict(&c), "A beats B on total cost by 5.00 [2.00, 8.00]");
         let c = comparison(0.001, [-0.002, 0.004], None, "fill_rate");
         assert!(verdict(&c).contains("no significant difference"));
+        let mut c = comparison(-3.0, [-4.0, -2.0], None, "on_hand_end_mean");
+        c.significant = true;
+        assert_eq!(verdict(&c), "B is lower than A on on hand end mean by 3.00 [-4.00, -2.00]");
     }
 }

@@ -221,7 +221,11 @@ pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
     let per_day = |x: f64| x / days;
     let turns = ratio(tally.shipped_cost * 365.0, tally.on_hand_end_value);
     let quantile = |q: f64| {
-        if series.latency.is_empty() { f64::NAN } else { series.latency.value_at_quantile(q) as f64 }
+        if series.latency.is_empty() {
+            f64::NAN
+        } else {
+            series.latency.lowest_equivalent(series.latency.value_at_quantile(q)) as f64
+        }
     };
     let total_cost = tally.holding_cost + tally.ordering_cost + tally.transport_cost + tally.shortage_cost;
     let mut values = [f64::NAN; METRIC_COUNT];
@@ -252,7 +256,11 @@ pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
     set(Metric::DecisionLatencyP50, quantile(0.50));
     set(Metric::DecisionLatencyP95, quantile(0.95));
     set(Metric::DecisionLatencyP99, quantile(0.99));
-    set(Metric::DecisionLatencyMax, if series.latency.is_empty() { f64::NAN } else { series.latency.max() as f64 });
+    set(Metric::DecisionLatencyMax, if series.latency.is_empty() {
+            f64::NAN
+        } else {
+            series.latency.lowest_equivalent(series.latency.max()) as f64
+        });
     set(Metric::Bullwhip, ratio(series.daily_orders.variance(), series.daily_demand.variance()));
     values
 }

@@ -46,7 +46,8 @@ fn read_text(path: &Path) -> Result<String, InputError> {
 
 /// Parses RON `source` read from `path`.
 pub fn parse(path: &Path, source: &str) -> Result<ScenarioFile, InputError> {
-    ron::Options::default().from_str::<ScenarioFile>(source).map_err(|e| {
+    let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
+    options.from_str::<ScenarioFile>(source).map_err(|e| {
         let position = (e.span.start.line, e.span.start.col);
         InputError {
             file: path.to_path_buf(),
