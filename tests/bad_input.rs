@@ -1,0 +1,163 @@
+//! Bad input gets a clear error: exit code 2, one message on stderr naming
+//! the file, line:col where known, the field path and what would be valid;
+//! no panic text; no output directory written.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const QUICKSTART: &str = include_str!("../scenarios/quickstart.ron");
+
+struct Case {
+    name: &'static str,
+    content: Vec<u8>,
+    /// Substrings the message must contain.
+    expect: &'static [&'static str],
+}
+
+fn edit(from: &str, to: &str) -> Vec<u8> {
+    assert!(QUICKSTART.contains(from), "quickstart no longer contains {from:?}");
+    QUICKSTART.replacen(from, to, 1).into_bytes()
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case { name: "empty", content: Vec::new(), expect: &["is empty"] },
+        Case { name: "binary", content: vec![0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3], expect: &["binary"] },
+        Case { name: "json", content: b"{\"name\": \"x\"}".to_vec(), expect: &["looks like JSON", ":1:1"] },
+        Case { name: "truncated", content: QUICKSTART[..QUICKSTART.len() / 2].as_bytes().to_vec(), expect: &["truncated"] },
+        Case { name: "unbalanced", content: edit("(id: \"wh-north\"), ", "(id: \"wh-north\")), "), expect: &["locations"] },
+        Case {
+            name: "unknown-field",
+            content: edit("horizon_days: 395", "horizon_day: 395"),
+            expect: &[":14:", "unknown field `horizon_day`", "did you mean `horizon_days`"],
+        },
+        Case {
+            name: "unknown-strategy",
+            content: edit("BaseStock(order_up_to", "BaseStok(order_up_to"),
+            expect: &["strategies[0].replenishment", "unknown strategy `BaseStok`", "did you mean `BaseStock`", "MinMax"],
+        },
+        Case {
+            name: "unknown-distribution",
+            content: edit("model: Poisson(mean: 3.0)", "model: Poison(mean: 3.0)"),
+            expect: &["demand[0].model", "unknown demand distribution `Poison`", "NegativeBinomial"],
+        },
+        Case { name: "negative-mean", content: edit("Poisson(mean: 3.0)", "Poisson(mean: -3.0)"), expect: &["demand[0].model.mean", "zero or more"] },
+        Case { name: "nan-mean", content: edit("Poisson(mean: 3.0)", "Poisson(mean: NaN)"), expect: &["demand[0].model.mean", "finite"] },
+        Case {
+            name: "negative-sd",
+            content: edit("Normal(mean: 40.0, sd: 12.0)", "Normal(mean: 40.0, sd: -12.0)"),
+            expect: &["demand[2].model.sd", "zero or more"],
+        },
+        Case {
+            name: "s-not-below-S",
+            content: edit("reorder_point: DaysOfCover(6.0), order_up_to: DaysOfCover(12.0)", "reorder_point: DaysOfCover(12.0), order_up_to: DaysOfCover(6.0)"),
+            expect: &["strategies[1].replenishment.reorder_point", "s < S", ":48:54:"],
+        },
+        Case {
+            name: "negative-lead-time",
+            content: edit("Uniform(min_days: 3, max_days: 6)", "Constant(days: -2.0)"),
+            expect: &["lanes[1].lead_time.days", "zero or more"],
+        },
+        Case {
+            name: "horizon-not-above-warmup",
+            content: edit("horizon_days: 395, warmup_days: 30", "horizon_days: 30, warmup_days: 30"),
+            expect: &["experiment.horizon_days", "must exceed warmup_days"],
+        },
+        Case { name: "zero-replications", content: edit("replications: 20", "replications: 0"), expect: &["experiment.replications", "at least 1"] },
+        Case {
+            name: "overflowing-quantity",
+            content: edit("DaysOfCover(7.0)", "Units(99999999999999999)"),
+            expect: &["strategies[0].replenishment.order_up_to", "too large"],
+        },
+        Case {
+            name: "integer-out-of-range",
+            content: edit("horizon_days: 395", "horizon_days: 99999999999999"),
+            expect: &["experiment.horizon_days", "out of range"],
+        },
+        Case {
+            name: "huge-mean",
+            content: edit("Poisson(mean: 3.0)", "Poisson(mean: 1e15)"),
+            expect: &["demand[0].model.mean", "too large"],
+        },
+        Case {
+            name: "unknown-location",
+            content: edit("to: \"wh-south\"", "to: \"wh-sooth\""),
+            expect: &["lanes[1].to", "unknown location \"wh-sooth\"", "\"wh-north\""],
+        },
+        Case {
+            name: "location-without-source",
+            content: edit(
+                "        (from: \"acme-tools\", to: \"wh-south\", lead_time: Uniform(min_days: 3, max_days: 6), cost_per_unit: 0.35),\n",
+                "",
+            ),
+            expect: &["locations[1]", "has no source"],
+        },
+    ]
+}
+
+fn run(args: &[&std::ffi::OsStr], cwd: &Path) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_echelon")).args(args).current_dir(cwd).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn assert_clean_failure(code: i32, stderr: &str, what: &str) {
+    assert_eq!(code, 2, "{what}: exit code; stderr: {stderr}");
+    assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"), "{what}: panic text: {stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{what}: one message expected: {stderr}");
+}
+
+#[test]
+fn every_bad_scenario_is_rejected_with_a_located_message_by_validate_and_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    for case in cases() {
+        let file: PathBuf = tmp.path().join(format!("{}.ron", case.name));
+        std::fs::write(&file, &case.content).unwrap();
+        for command in ["validate", "run"] {
+            let (code, stderr) = run(&[command.as_ref(), file.as_os_str()], tmp.path());
+            let what = format!("{} ({command})", case.name);
+            assert_clean_failure(code, &stderr, &what);
+            assert!(stderr.contains(&format!("{}.ron", case.name)), "{what}: names no file: {stderr}");
+            for needle in case.expect {
+                assert!(stderr.contains(needle), "{what}: expected {needle:?} in: {stderr}");
+            }
+        }
+        assert!(!tmp.path().join("results").exists(), "{}: an output directory was written", case.name);
+    }
+}
+
+#[test]
+fn missing_file_and_directory_are_rejected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, stderr) = run(&["run".as_ref(), "nope.ron".as_ref()], tmp.path());
+    assert_clean_failure(code, &stderr, "missing");
+    assert!(stderr.contains("nope.ron: no such file"), "{stderr}");
+    let (code, stderr) = run(&["validate".as_ref(), tmp.path().as_os_str()], tmp.path());
+    assert_clean_failure(code, &stderr, "directory");
+    assert!(stderr.contains("is a directory"), "{stderr}");
+}
+
+#[test]
+fn bad_command_line_values_exit_2() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for args in [
+        vec!["run", "scenarios/quickstart.ron", "--replications", "0"],
+        vec!["run", "scenarios/quickstart.ron", "--threads", "0"],
+        vec!["run", "scenarios/quickstart.ron", "--format", "xml"],
+        vec!["frobnicate"],
+    ] {
+        let os: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+        let out = Command::new(env!("CARGO_BIN_EXE_echelon")).args(&os).current_dir(root).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    }
+}
+
+#[test]
+fn the_bundled_scenarios_validate() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for file in ["scenarios/quickstart.ron", "scenarios/bench-single-location.ron", "scenarios/golden/C01.ron"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_echelon")).args(["validate", file]).current_dir(root).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{file}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("valid"));
+    }
+}
