@@ -155,7 +155,8 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     let info = runner::study_info(&scenario);
     let stats = summary::compute(&info, &outcome.records);
     let rendered = output::render(&info, &stats, &outcome);
-    output::write_all(&dir, &rendered).map_err(|e| Failure::Io(format!("{}: cannot write results: {e}", dir.display())))?;
+    output::write_all(&dir, &rendered)
+        .map_err(|e| Failure::Io(format!("{}: cannot write results: {e}", dir.display())))?;
     match args.format {
         Format::Json => print!("{}", rendered.summary_json),
         Format::Csv => print!("{}", String::from_utf8_lossy(&rendered.runs_csv)),
@@ -189,7 +190,10 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
 pub fn list() -> String {
     let mut out = String::from("STRATEGIES (a strategy's `replenishment:` and `allocation:` fields)\n");
     for info in CATALOGUE.iter().chain(ALLOCATIONS) {
-        out += &format!("  {:<22} {:<13} {}\n  {:<22} {:<13} e.g. {}\n", info.name, info.kind, info.summary, "", "", info.example);
+        out += &format!(
+            "  {:<22} {:<13} {}\n  {:<22} {:<13} e.g. {}\n",
+            info.name, info.kind, info.summary, "", "", info.example
+        );
     }
     out += "\nLEVELS (any stock level parameter)\n  Units(n)  DaysOfCover(days)  PerSku({\"sku\": n, …})\n";
     out += "\nDEMAND MODELS (demand[i].model)\n  Poisson(mean)  Normal(mean, sd)  Gamma(mean, sd)  NegativeBinomial(mean, sd)  Constant(quantity)\n  Orders(rate_per_day, size: Fixed(units) | Geometric(mean))   event-driven customer orders\n";

@@ -78,8 +78,7 @@ pub fn study_info(scenario: &Scenario) -> StudyInfo {
 pub fn execute(scenario: &Scenario, threads: usize) -> Outcome {
     let strategies = scenario.file.strategies.len();
     let replications = scenario.model.experiment.replications;
-    let coordinates: Vec<(usize, u32)> =
-        (0..strategies).flat_map(|s| (0..replications).map(move |r| (s, r))).collect();
+    let coordinates: Vec<(usize, u32)> = (0..strategies).flat_map(|s| (0..replications).map(move |r| (s, r))).collect();
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
     let started = Instant::now();
     let outputs: Vec<(RunRecord, Vec<UnitBalance>, Histogram<u64>, u64)> = pool.install(|| {
@@ -87,7 +86,8 @@ pub fn execute(scenario: &Scenario, threads: usize) -> Outcome {
             .par_iter()
             .map(|&(strategy, replication)| {
                 let allocation = scenario.allocation(strategy);
-                let out = engine::simulate(&scenario.model, replication, scenario.replenishment(strategy), &*allocation);
+                let out =
+                    engine::simulate(&scenario.model, replication, scenario.replenishment(strategy), &*allocation);
                 let record = RunRecord { point: 0, strategy, replication, network: out.network, nodes: out.nodes };
                 (record, out.balances, out.decision_ns, out.sku_location_days)
             })

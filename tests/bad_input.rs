@@ -24,8 +24,16 @@ fn cases() -> Vec<Case> {
         Case { name: "empty", content: Vec::new(), expect: &["is empty"] },
         Case { name: "binary", content: vec![0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3], expect: &["binary"] },
         Case { name: "json", content: b"{\"name\": \"x\"}".to_vec(), expect: &["looks like JSON", ":1:1"] },
-        Case { name: "truncated", content: QUICKSTART[..QUICKSTART.len() / 2].as_bytes().to_vec(), expect: &["truncated"] },
-        Case { name: "unbalanced", content: edit("(id: \"wh-north\"), ", "(id: \"wh-north\")), "), expect: &["locations"] },
+        Case {
+            name: "truncated",
+            content: QUICKSTART.as_bytes()[..QUICKSTART.len() / 2].to_vec(),
+            expect: &["truncated"],
+        },
+        Case {
+            name: "unbalanced",
+            content: edit("(id: \"wh-north\"), ", "(id: \"wh-north\")), "),
+            expect: &["locations"],
+        },
         Case {
             name: "unknown-field",
             content: edit("horizon_days: 395", "horizon_day: 395"),
@@ -34,15 +42,28 @@ fn cases() -> Vec<Case> {
         Case {
             name: "unknown-strategy",
             content: edit("BaseStock(order_up_to", "BaseStok(order_up_to"),
-            expect: &["strategies[0].replenishment", "unknown strategy `BaseStok`", "did you mean `BaseStock`", "MinMax"],
+            expect: &[
+                "strategies[0].replenishment",
+                "unknown strategy `BaseStok`",
+                "did you mean `BaseStock`",
+                "MinMax",
+            ],
         },
         Case {
             name: "unknown-distribution",
             content: edit("model: Poisson(mean: 3.0)", "model: Poison(mean: 3.0)"),
             expect: &["demand[0].model", "unknown demand distribution `Poison`", "NegativeBinomial"],
         },
-        Case { name: "negative-mean", content: edit("Poisson(mean: 3.0)", "Poisson(mean: -3.0)"), expect: &["demand[0].model.mean", "zero or more"] },
-        Case { name: "nan-mean", content: edit("Poisson(mean: 3.0)", "Poisson(mean: NaN)"), expect: &["demand[0].model.mean", "finite"] },
+        Case {
+            name: "negative-mean",
+            content: edit("Poisson(mean: 3.0)", "Poisson(mean: -3.0)"),
+            expect: &["demand[0].model.mean", "zero or more"],
+        },
+        Case {
+            name: "nan-mean",
+            content: edit("Poisson(mean: 3.0)", "Poisson(mean: NaN)"),
+            expect: &["demand[0].model.mean", "finite"],
+        },
         Case {
             name: "negative-sd",
             content: edit("Normal(mean: 40.0, sd: 12.0)", "Normal(mean: 40.0, sd: -12.0)"),
@@ -50,7 +71,10 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "s-not-below-S",
-            content: edit("reorder_point: DaysOfCover(6.0), order_up_to: DaysOfCover(12.0)", "reorder_point: DaysOfCover(12.0), order_up_to: DaysOfCover(6.0)"),
+            content: edit(
+                "reorder_point: DaysOfCover(6.0), order_up_to: DaysOfCover(12.0)",
+                "reorder_point: DaysOfCover(12.0), order_up_to: DaysOfCover(6.0)",
+            ),
             expect: &["strategies[1].replenishment.reorder_point", "s < S", ":48:54:"],
         },
         Case {
@@ -63,7 +87,11 @@ fn cases() -> Vec<Case> {
             content: edit("horizon_days: 395, warmup_days: 30", "horizon_days: 30, warmup_days: 30"),
             expect: &["experiment.horizon_days", "must exceed warmup_days"],
         },
-        Case { name: "zero-replications", content: edit("replications: 20", "replications: 0"), expect: &["experiment.replications", "at least 1"] },
+        Case {
+            name: "zero-replications",
+            content: edit("replications: 20", "replications: 0"),
+            expect: &["experiment.replications", "at least 1"],
+        },
         Case {
             name: "overflowing-quantity",
             content: edit("DaysOfCover(7.0)", "Units(99999999999999999)"),
@@ -156,7 +184,8 @@ fn bad_command_line_values_exit_2() {
 fn the_bundled_scenarios_validate() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for file in ["scenarios/quickstart.ron", "scenarios/bench-single-location.ron", "scenarios/golden/C01.ron"] {
-        let out = Command::new(env!("CARGO_BIN_EXE_echelon")).args(["validate", file]).current_dir(root).output().unwrap();
+        let out =
+            Command::new(env!("CARGO_BIN_EXE_echelon")).args(["validate", file]).current_dir(root).output().unwrap();
         assert_eq!(out.status.code(), Some(0), "{file}: {}", String::from_utf8_lossy(&out.stderr));
         assert!(String::from_utf8_lossy(&out.stdout).contains("valid"));
     }

@@ -10,12 +10,42 @@ use echelon::sim::metrics::metric_index;
 const SHAPES: &[(&str, &str, &str, &str)] = &[
     ("Poisson(mean: 5.0)", "Constant(days: 2.0)", "Backorder", "BaseStock(order_up_to: Units(18))"),
     ("Poisson(mean: 5.0)", "Constant(days: 2.0)", "LostSales", "BaseStock(order_up_to: Units(12))"),
-    ("Normal(mean: 50.0, sd: 20.0)", "Normal(mean_days: 2.0, sd_days: 1.5)", "Backorder", "MinMax(reorder_point: Units(100), order_up_to: Units(250))"),
-    ("NegativeBinomial(mean: 8.0, sd: 6.0)", "Empirical(days: [1.0, 2.0, 7.0], weights: [5.0, 3.0, 1.0])", "LostSales", "PeriodicReview(review_period_days: 5, order_up_to: Units(80))"),
-    ("Gamma(mean: 10.0, sd: 4.0)", "LogNormal(mean_days: 3.0, sd_days: 2.0)", "Backorder", "ReorderPointQuantity(reorder_point: Units(30), order_quantity: Units(25), batching: Multiple)"),
-    ("Orders(rate_per_day: 3.0, size: Geometric(mean: 2.0))", "Gamma(mean_days: 2.0, sd_days: 1.0)", "Backorder", "OneForOne(base_stock: Units(15))"),
-    ("Orders(rate_per_day: 3.0, size: Geometric(mean: 2.0))", "Uniform(min_days: 0, max_days: 3)", "LostSales", "ReorderPointQuantity(reorder_point: Units(5), order_quantity: Units(10), review: Continuous)"),
-    ("Orders(rate_per_day: 6.0, size: Fixed(units: 1.0))", "Constant(days: 0.25)", "Backorder", "MinMax(reorder_point: Units(3), order_up_to: Units(9))"),
+    (
+        "Normal(mean: 50.0, sd: 20.0)",
+        "Normal(mean_days: 2.0, sd_days: 1.5)",
+        "Backorder",
+        "MinMax(reorder_point: Units(100), order_up_to: Units(250))",
+    ),
+    (
+        "NegativeBinomial(mean: 8.0, sd: 6.0)",
+        "Empirical(days: [1.0, 2.0, 7.0], weights: [5.0, 3.0, 1.0])",
+        "LostSales",
+        "PeriodicReview(review_period_days: 5, order_up_to: Units(80))",
+    ),
+    (
+        "Gamma(mean: 10.0, sd: 4.0)",
+        "LogNormal(mean_days: 3.0, sd_days: 2.0)",
+        "Backorder",
+        "ReorderPointQuantity(reorder_point: Units(30), order_quantity: Units(25), batching: Multiple)",
+    ),
+    (
+        "Orders(rate_per_day: 3.0, size: Geometric(mean: 2.0))",
+        "Gamma(mean_days: 2.0, sd_days: 1.0)",
+        "Backorder",
+        "OneForOne(base_stock: Units(15))",
+    ),
+    (
+        "Orders(rate_per_day: 3.0, size: Geometric(mean: 2.0))",
+        "Uniform(min_days: 0, max_days: 3)",
+        "LostSales",
+        "ReorderPointQuantity(reorder_point: Units(5), order_quantity: Units(10), review: Continuous)",
+    ),
+    (
+        "Orders(rate_per_day: 6.0, size: Fixed(units: 1.0))",
+        "Constant(days: 0.25)",
+        "Backorder",
+        "MinMax(reorder_point: Units(3), order_up_to: Units(9))",
+    ),
 ];
 
 #[test]

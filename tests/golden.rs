@@ -83,8 +83,15 @@ fn simulated(outcome: &echelon::runner::Outcome, key: &str, lost_sales: bool) ->
         // equal in the long run with backorders (README of the cases).
         "inventory_turns_per_period" if !lost_sales => m("turns") / 365.0,
         "inventory_turns_per_period" => return None,
-        k @ ("fill_rate" | "on_hand_end_mean" | "on_hand_start_mean" | "backorders_end_mean" | "net_inventory_end_mean"
-        | "order_frequency" | "on_order_end_mean" | "inventory_position_end_mean" | "lost_sales_mean") => m(k),
+        k @ ("fill_rate"
+        | "on_hand_end_mean"
+        | "on_hand_start_mean"
+        | "backorders_end_mean"
+        | "net_inventory_end_mean"
+        | "order_frequency"
+        | "on_order_end_mean"
+        | "inventory_position_end_mean"
+        | "lost_sales_mean") => m(k),
         other => panic!("golden metric {other} is not mapped"),
     })
 }

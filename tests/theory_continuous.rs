@@ -57,7 +57,8 @@ fn one_for_one_base_stock_matches_the_poisson_lead_time_demand() {
 
 #[test]
 fn continuous_r_q_matches_the_uniform_position_theory() {
-    let outcome = simulate("ReorderPointQuantity(reorder_point: Units(6), order_quantity: Units(5), review: Continuous)");
+    let outcome =
+        simulate("ReorderPointQuantity(reorder_point: Units(6), order_quantity: Units(5), review: Continuous)");
     let want = exact_fill_rate(8.0, 7..=11);
     let got = common::mean_metric(&outcome, 0, "fill_rate");
     assert!((got - want).abs() <= tolerance(&outcome, "fill_rate"), "fill {got} vs {want}");

@@ -11,7 +11,8 @@ use echelon_sim::metrics::METRICS;
 pub fn to_csv(info: &StudyInfo, records: &[RunRecord]) -> Result<Vec<u8>, csv::Error> {
     let mut sorted: Vec<&RunRecord> = records.iter().collect();
     sorted.sort_by_key(|r| (r.point, r.strategy, r.replication));
-    let param_names: Vec<&str> = info.points.first().map(|p| p.iter().map(|(k, _)| k.as_str()).collect()).unwrap_or_default();
+    let param_names: Vec<&str> =
+        info.points.first().map(|p| p.iter().map(|(k, _)| k.as_str()).collect()).unwrap_or_default();
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["point"];
     header.extend(&param_names);

@@ -93,7 +93,8 @@ mod tests {
         // Both strategies share a large common noise term per replication.
         let noise = [10.0, -8.0, 3.0, 12.0, -5.0, 0.5, 7.0, -11.0];
         let a: Vec<f64> = noise.iter().map(|n| 50.0 + n).collect();
-        let b: Vec<f64> = noise.iter().zip([1.1, 0.9, 1.0, 1.2, 0.8, 1.0, 1.05, 0.95]).map(|(n, d)| 50.0 + n + d).collect();
+        let b: Vec<f64> =
+            noise.iter().zip([1.1, 0.9, 1.0, 1.2, 0.8, 1.0, 1.05, 0.95]).map(|(n, d)| 50.0 + n + d).collect();
         let paired = Estimate::paired(&a, &b);
         let (ea, eb) = (Estimate::of(a.iter().copied()), Estimate::of(b.iter().copied()));
         let unpaired_half = t_quantile_975(14) * ((ea.sd.powi(2) + eb.sd.powi(2)) / 8.0).sqrt();

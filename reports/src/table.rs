@@ -21,7 +21,11 @@ fn cell(mean: f64, ci: [f64; 2]) -> String {
 /// The table of `point` as text.
 pub fn render(point: &PointStats) -> String {
     let columns: Vec<usize> = HEADLINE.iter().filter_map(|k| metric_index(k)).collect();
-    let mut rows = vec![std::iter::once("strategy".to_string()).chain(columns.iter().map(|&m| METRICS[m].key.to_string())).collect::<Vec<_>>()];
+    let mut rows = vec![
+        std::iter::once("strategy".to_string())
+            .chain(columns.iter().map(|&m| METRICS[m].key.to_string()))
+            .collect::<Vec<_>>(),
+    ];
     for s in &point.strategies {
         let mut row = vec![s.name.clone()];
         row.extend(columns.iter().map(|&m| cell(s.metrics[m].mean, s.metrics[m].ci95)));

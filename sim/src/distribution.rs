@@ -188,7 +188,10 @@ impl OrderSize {
     pub fn geometric(mean: f64) -> Result<Self, ParamError> {
         let mean = check("mean", mean, None)?;
         if mean < 1.0 {
-            return Err(ParamError { param: "mean", message: format!("an order has at least one unit: mean must be ≥ 1, got {mean}") });
+            return Err(ParamError {
+                param: "mean",
+                message: format!("an order has at least one unit: mean must be ≥ 1, got {mean}"),
+            });
         }
         Ok(Self::Geometric { p: 1.0 / mean })
     }
@@ -264,7 +267,10 @@ impl LeadTime {
         let min = check("min_days", min_days, None)?;
         let max = check("max_days", max_days, None)?;
         if min.fract() != 0.0 || max.fract() != 0.0 {
-            return Err(ParamError { param: "min_days", message: "a discrete uniform lead time takes whole days".into() });
+            return Err(ParamError {
+                param: "min_days",
+                message: "a discrete uniform lead time takes whole days".into(),
+            });
         }
         if max < min {
             return Err(ParamError { param: "max_days", message: format!("must be ≥ min_days = {min}, got {max}") });
@@ -302,7 +308,11 @@ impl LeadTime {
         if days.is_empty() || days.len() != weights.len() {
             return Err(ParamError {
                 param: "weights",
-                message: format!("needs one weight per value and at least one value ({} values, {} weights)", days.len(), weights.len()),
+                message: format!(
+                    "needs one weight per value and at least one value ({} values, {} weights)",
+                    days.len(),
+                    weights.len()
+                ),
             });
         }
         let mut minutes = Vec::with_capacity(days.len());

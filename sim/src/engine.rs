@@ -171,7 +171,8 @@ impl<'m> Run<'m> {
         let seed = model.experiment.seed;
         let replication = u64::from(replication);
         let nodes = (0..model.nodes.len()).map(|n| node_state(model, n, seed, replication, &*strategies[n])).collect();
-        let lane_rngs = (0..model.lanes.len()).map(|l| rng::stream(seed, replication, StreamKey::lead_time(l))).collect();
+        let lane_rngs =
+            (0..model.lanes.len()).map(|l| rng::stream(seed, replication, StreamKey::lead_time(l))).collect();
         let order_streams: Vec<OrderStream> = model
             .demand
             .iter()
@@ -182,7 +183,11 @@ impl<'m> Run<'m> {
                     shortage: model.classes[s.class].shortage,
                     rate_per_minute: rate_per_day / MINUTES_PER_DAY as f64,
                     size: *size,
-                    rng: rng::stream(seed, replication, StreamKey::demand(s.node, model.nodes[s.node].skus[s.local_sku], s.class)),
+                    rng: rng::stream(
+                        seed,
+                        replication,
+                        StreamKey::demand(s.node, model.nodes[s.node].skus[s.local_sku], s.class),
+                    ),
                     next_minute: 0.0,
                 }),
                 DemandProcess::Daily(_) => None,

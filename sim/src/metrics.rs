@@ -256,11 +256,14 @@ pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
     set(Metric::DecisionLatencyP50, quantile(0.50));
     set(Metric::DecisionLatencyP95, quantile(0.95));
     set(Metric::DecisionLatencyP99, quantile(0.99));
-    set(Metric::DecisionLatencyMax, if series.latency.is_empty() {
+    set(
+        Metric::DecisionLatencyMax,
+        if series.latency.is_empty() {
             f64::NAN
         } else {
             series.latency.lowest_equivalent(series.latency.max()) as f64
-        });
+        },
+    );
     set(Metric::Bullwhip, ratio(series.daily_orders.variance(), series.daily_demand.variance()));
     values
 }

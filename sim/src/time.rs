@@ -32,11 +32,7 @@ pub fn receipt_day(arrival: Minute) -> u64 {
 /// validate durations before they get here.
 #[inline]
 pub fn days_to_minutes(days: f64) -> Minute {
-    if days.is_nan() || days <= 0.0 {
-        0
-    } else {
-        (days * MINUTES_PER_DAY as f64).round() as Minute
-    }
+    if days.is_nan() || days <= 0.0 { 0 } else { (days * MINUTES_PER_DAY as f64).round() as Minute }
 }
 
 #[cfg(test)]

@@ -53,7 +53,7 @@ fn index_ids<'a>(
     Ok(index)
 }
 
-fn resolve<'a>(map: &BTreeMap<&str, usize>, name: &str, path: String, what: &str) -> Result<usize, FieldError> {
+fn resolve(map: &BTreeMap<&str, usize>, name: &str, path: String, what: &str) -> Result<usize, FieldError> {
     map.get(name).copied().ok_or_else(|| {
         let valid: Vec<String> = map.keys().map(|k| format!("\"{k}\"")).collect();
         FieldError { path, message: format!("unknown {what} \"{name}\"; valid: {}", valid.join(", ")) }
@@ -61,7 +61,7 @@ fn resolve<'a>(map: &BTreeMap<&str, usize>, name: &str, path: String, what: &str
 }
 
 fn non_negative(path: String, value: f64) -> Result<f64, FieldError> {
-    if value.is_finite() && value >= 0.0 && value <= 1e12 {
+    if value.is_finite() && (0.0..=1e12).contains(&value) {
         Ok(value)
     } else {
         fail(path, format!("must be a finite number between 0 and 1e12, got {value}"))
@@ -75,7 +75,10 @@ fn experiment(file: &ExperimentFile) -> Result<Experiment, FieldError> {
     if file.horizon_days <= file.warmup_days {
         return fail(
             "experiment.horizon_days",
-            format!("must exceed warmup_days = {} (got {}); metrics need measured days", file.warmup_days, file.horizon_days),
+            format!(
+                "must exceed warmup_days = {} (got {}); metrics need measured days",
+                file.warmup_days, file.horizon_days
+            ),
         );
     }
     if file.replications == 0 {
@@ -100,7 +103,10 @@ fn sku(file: &SkuFile, i: usize) -> Result<Sku, FieldError> {
         holding_rate: non_negative(at("holding_rate"), file.holding_rate)?,
         ordering_cost: non_negative(at("ordering_cost"), file.ordering_cost)?,
         backorder_penalty_per_day: non_negative(at("backorder_penalty_per_day"), file.backorder_penalty_per_day)?,
-        lost_sale_penalty: non_negative(at("lost_sale_penalty"), file.lost_sale_penalty.unwrap_or((price - unit_cost).max(0.0)))?,
+        lost_sale_penalty: non_negative(
+            at("lost_sale_penalty"),
+            file.lost_sale_penalty.unwrap_or((price - unit_cost).max(0.0)),
+        )?,
     })
 }
 
@@ -176,7 +182,10 @@ pub fn model(file: &ScenarioFile) -> Result<Model, FieldError> {
         return fail("locations", "at least one stocking location is needed");
     }
     if let Some((id, _)) = supplier_index.iter().find(|(id, _)| location_index.contains_key(**id)) {
-        return fail("suppliers", format!("\"{id}\" is both a supplier and a location; ids must be unique across both"));
+        return fail(
+            "suppliers",
+            format!("\"{id}\" is both a supplier and a location; ids must be unique across both"),
+        );
     }
     let lanes = lanes(file, &supplier_index, &location_index)?;
     let mut source_lane = vec![None; file.locations.len()];
@@ -184,7 +193,10 @@ pub fn model(file: &ScenarioFile) -> Result<Model, FieldError> {
         if let Some(previous) = source_lane[lane.to_node].replace(l) {
             return fail(
                 format!("lanes[{l}].to"),
-                format!("location \"{}\" already has a source (lanes[{previous}]); one source per location", file.locations[lane.to_node].id),
+                format!(
+                    "location \"{}\" already has a source (lanes[{previous}]); one source per location",
+                    file.locations[lane.to_node].id
+                ),
             );
         }
     }
@@ -195,7 +207,10 @@ pub fn model(file: &ScenarioFile) -> Result<Model, FieldError> {
         .enumerate()
         .map(|(n, loc)| match source_lane[n] {
             Some(lane) => Ok(StockingNode { id: loc.id.clone(), source_lane: lane, skus: node_skus[n].clone() }),
-            None => fail(format!("locations[{n}]"), format!("location \"{}\" has no source: add a lane with to: \"{}\"", loc.id, loc.id)),
+            None => fail(
+                format!("locations[{n}]"),
+                format!("location \"{}\" has no source: add a lane with to: \"{}\"", loc.id, loc.id),
+            ),
         })
         .collect::<Result<Vec<_>, _>>()?;
     let suppliers = file.suppliers.iter().map(|s| Supplier { id: s.id.clone() }).collect();
@@ -213,7 +228,10 @@ fn lanes(
         .map(|(l, lane)| {
             let path = format!("lanes[{l}]");
             if locations.contains_key(lane.from.as_str()) {
-                return fail(format!("{path}.from"), format!("\"{}\" is a location; lanes start at a supplier", lane.from));
+                return fail(
+                    format!("{path}.from"),
+                    format!("\"{}\" is a location; lanes start at a supplier", lane.from),
+                );
             }
             Ok(Lane {
                 from_supplier: resolve(suppliers, &lane.from, format!("{path}.from"), "supplier")?,
@@ -239,7 +257,12 @@ fn demand(
         let sku = resolve(skus, &d.sku, format!("{path}.sku"), "SKU")?;
         let class = match &d.class {
             Some(name) if !classes.is_empty() => resolve(classes, name, format!("{path}.class"), "class")?,
-            Some(name) => return fail(format!("{path}.class"), format!("unknown class \"{name}\": the scenario defines no classes")),
+            Some(name) => {
+                return fail(
+                    format!("{path}.class"),
+                    format!("unknown class \"{name}\": the scenario defines no classes"),
+                );
+            }
             None if classes.len() > 1 => {
                 return fail(format!("{path}.class"), "the scenario has several classes; name one");
             }
@@ -247,7 +270,10 @@ fn demand(
         };
         let process = demand_process(&d.model, &format!("{path}.model"))?;
         if keyed.insert((node, sku, class), process).is_some() {
-            return fail(path, format!("a second demand stream for ({}, {}, class {class}); merge them", d.location, d.sku));
+            return fail(
+                path,
+                format!("a second demand stream for ({}, {}, class {class}); merge them", d.location, d.sku),
+            );
         }
     }
     let mut node_skus = vec![Vec::new(); file.locations.len()];

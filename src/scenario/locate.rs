@@ -77,7 +77,9 @@ impl Scanner<'_> {
                 (Some('/'), Some('*')) => {
                     self.bump();
                     self.bump();
-                    while self.peek().is_some() && !(self.peek() == Some('*') && self.chars.get(self.at + 1) == Some(&'/')) {
+                    while self.peek().is_some()
+                        && !(self.peek() == Some('*') && self.chars.get(self.at + 1) == Some(&'/'))
+                    {
                         self.bump();
                     }
                     self.bump();

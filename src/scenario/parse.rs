@@ -29,16 +29,28 @@ fn read_text(path: &Path) -> Result<String, InputError> {
         return Err(InputError::file(path, "is binary data, not a RON scenario file"));
     }
     let text = String::from_utf8(bytes).map_err(|e| {
-        InputError::file(path, format!("is not UTF-8 text (invalid byte at offset {}); expected a RON scenario file", e.utf8_error().valid_up_to()))
+        InputError::file(
+            path,
+            format!(
+                "is not UTF-8 text (invalid byte at offset {}); expected a RON scenario file",
+                e.utf8_error().valid_up_to()
+            ),
+        )
     })?;
     let trimmed = text.trim_start();
     if trimmed.is_empty() {
-        return Err(InputError::file(path, "is empty; a scenario file starts with `Scenario(` (see scenarios/quickstart.ron)"));
+        return Err(InputError::file(
+            path,
+            "is empty; a scenario file starts with `Scenario(` (see scenarios/quickstart.ron)",
+        ));
     }
     if trimmed.starts_with('{') {
         return Err(InputError {
             position: Some((1, 1)),
-            ..InputError::file(path, "looks like JSON; scenario files are RON: `Scenario(name: \"…\", …)` (see scenarios/quickstart.ron)")
+            ..InputError::file(
+                path,
+                "looks like JSON; scenario files are RON: `Scenario(name: \"…\", …)` (see scenarios/quickstart.ron)",
+            )
         });
     }
     Ok(text)
@@ -95,16 +107,19 @@ fn describe(code: &ron::Error) -> String {
             };
             format!("unknown {what} `{found}`{}; valid: {}", suggestion(found, expected), one_of(expected))
         }
-        Error::MissingStructField { field, outer } => format!(
-            "missing field `{field}`{}",
-            outer.as_ref().map(|o| format!(" in `{o}`")).unwrap_or_default()
-        ),
+        Error::MissingStructField { field, outer } => {
+            format!("missing field `{field}`{}", outer.as_ref().map(|o| format!(" in `{o}`")).unwrap_or_default())
+        }
         Error::Eof => "unexpected end of file: the file is truncated or a bracket is not closed".into(),
         Error::ExpectedStructLikeEnd | Error::ExpectedArrayEnd | Error::ExpectedMapEnd => {
             format!("{code}: brackets are unbalanced or a comma is missing")
         }
-        Error::TrailingCharacters => "unexpected text after the end of the scenario: a closing bracket too many?".into(),
-        Error::IntegerOutOfBounds => "number out of range for this field (too large, or negative where only ≥ 0 is valid)".into(),
+        Error::TrailingCharacters => {
+            "unexpected text after the end of the scenario: a closing bracket too many?".into()
+        }
+        Error::IntegerOutOfBounds => {
+            "number out of range for this field (too large, or negative where only ≥ 0 is valid)".into()
+        }
         other => other.to_string(),
     }
 }

@@ -118,7 +118,10 @@ fn at_least(values: &[i64], min: i64, field: &'static str, ctx: &NodeContext<'_>
     match values.iter().position(|&v| v < min) {
         Some(i) => Err(SpecError {
             field,
-            message: format!("must be ≥ {min} units, got {} for SKU \"{}\" at \"{}\"", values[i], ctx.sku_ids[i], ctx.node),
+            message: format!(
+                "must be ≥ {min} units, got {} for SKU \"{}\" at \"{}\"",
+                values[i], ctx.sku_ids[i], ctx.node
+            ),
         }),
         None => Ok(()),
     }
@@ -129,13 +132,19 @@ fn periodic(period_days: u32, offset_days: u32) -> Result<Review, SpecError> {
         return Err(SpecError { field: "review_period_days", message: "must be at least 1 day".into() });
     }
     if offset_days >= period_days {
-        return Err(SpecError { field: "offset_days", message: format!("must be below review_period_days = {period_days}") });
+        return Err(SpecError {
+            field: "offset_days",
+            message: format!("must be below review_period_days = {period_days}"),
+        });
     }
     Ok(Review::Periodic { period_days, offset_days })
 }
 
 /// Builds the strategy `spec` for the SKUs of one node.
-pub fn build_replenishment(spec: &ReplenishmentSpec, ctx: &NodeContext<'_>) -> Result<Box<dyn Replenishment>, SpecError> {
+pub fn build_replenishment(
+    spec: &ReplenishmentSpec,
+    ctx: &NodeContext<'_>,
+) -> Result<Box<dyn Replenishment>, SpecError> {
     Ok(match spec {
         ReplenishmentSpec::BaseStock { order_up_to } => {
             let levels = resolve(order_up_to, "order_up_to", ctx)?;
