@@ -218,7 +218,7 @@ mod tests {
         assert_eq!(find(SRC, "name"), Some((2, 3)));
         assert_eq!(find(SRC, "lanes[1].to"), Some((6, 6)));
         assert_eq!(find(SRC, "lanes[0]"), Some((4, 5)));
-        assert_eq!(find(SRC, "strategies[0].replenishment.reorder_point"), Some((8, 51)));
+        assert_eq!(find(SRC, "strategies[0].replenishment.reorder_point"), Some((8, 50)));
     }
 
     #[test]
