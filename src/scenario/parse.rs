@@ -61,13 +61,47 @@ pub fn parse(path: &Path, source: &str) -> Result<ScenarioFile, InputError> {
     let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
     options.from_str::<ScenarioFile>(source).map_err(|e| {
         let position = (e.span.start.line, e.span.start.col);
+        let truncated = at_end(source, position) || open_brackets(source) > 0;
+        let message = if truncated { describe(&ron::Error::Eof) } else { describe(&e.code) };
         InputError {
             file: path.to_path_buf(),
             position: Some(position),
             path: locate::path_at(source, position),
-            message: describe(&e.code),
+            message,
         }
     })
+}
+
+/// Is `position` (1-based line, column) at the end of `source`, give or
+/// take trailing whitespace? Errors there mean the text stopped early.
+fn at_end(source: &str, (line, col): (usize, usize)) -> bool {
+    let offset: usize = source.split_inclusive('\n').take(line - 1).map(str::len).sum::<usize>()
+        + source.split_inclusive('\n').nth(line - 1).map_or(0, |l| l.chars().take(col - 1).map(char::len_utf8).sum());
+    source.get(offset..).is_none_or(|rest| rest.trim().is_empty())
+}
+
+/// Opening minus closing brackets outside strings and line comments.
+fn open_brackets(source: &str) -> i64 {
+    let mut depth = 0;
+    for line in source.lines() {
+        let mut in_string = false;
+        let mut escaped = false;
+        let mut previous = ' ';
+        for c in line.chars() {
+            match (in_string, c) {
+                (true, '\\') if !escaped => escaped = true,
+                (true, '"') if !escaped => in_string = false,
+                (true, _) => escaped = false,
+                (false, '"') => in_string = true,
+                (false, '/') if previous == '/' => break,
+                (false, '(' | '[' | '{') => depth += 1,
+                (false, ')' | ']' | '}') => depth -= 1,
+                _ => {}
+            }
+            previous = c;
+        }
+    }
+    depth
 }
 
 fn nearest<'a>(found: &str, expected: &[&'a str]) -> Option<&'a str> {
@@ -111,6 +145,9 @@ fn describe(code: &ron::Error) -> String {
             format!("missing field `{field}`{}", outer.as_ref().map(|o| format!(" in `{o}`")).unwrap_or_default())
         }
         Error::Eof => "unexpected end of file: the file is truncated or a bracket is not closed".into(),
+        Error::ExpectedComma => {
+            "expected a comma or a closing bracket here: a bracket too many, or a missing comma".into()
+        }
         Error::ExpectedStructLikeEnd | Error::ExpectedArrayEnd | Error::ExpectedMapEnd => {
             format!("{code}: brackets are unbalanced or a comma is missing")
         }
@@ -127,6 +164,16 @@ fn describe(code: &ron::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_at_the_end_of_the_text_read_as_truncation() {
+        assert!(at_end("(a: 1,\n  ", (2, 2)));
+        assert!(!at_end("(a: 1,\n b)", (2, 1)));
+        assert_eq!(open_brackets("(a: [1, \"(\"], // (\n"), 1);
+        assert_eq!(open_brackets("(a: 1))"), -1);
+        let err = parse(Path::new("t.ron"), "Scenario(name: \"x\", experiment: (horizon_days: 3").unwrap_err();
+        assert!(err.message.contains("truncated"), "{}", err.message);
+    }
 
     #[test]
     fn suggests_the_nearest_name_only_when_close() {
