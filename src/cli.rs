@@ -5,10 +5,12 @@
 //! usage. Errors go to stderr as one line, never as panic text.
 
 use crate::output;
+use crate::runlog::{self, Header};
 use crate::runner;
 use crate::scenario::{InputError, Scenario, parse};
 use clap::{Parser, Subcommand, ValueEnum};
-use echelon_reports::{summary, table};
+use echelon_reports::record::RunRecord;
+use echelon_reports::table;
 use echelon_sim::metrics::METRICS;
 use echelon_strategies::registry::{ALLOCATIONS, CATALOGUE};
 use std::path::{Path, PathBuf};
@@ -33,6 +35,16 @@ enum Command {
     },
     /// List strategies, distributions and metrics with their parameters.
     List,
+    /// Join the results of shards (`run --shard i/n`) into what one machine
+    /// would have written.
+    Merge {
+        /// Result directories of the shards.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// Output format on stdout.
@@ -65,6 +77,24 @@ struct RunArgs {
     /// What to print on stdout.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Run only the deterministic slice i of n (0 ≤ i < n): runs whose index
+    /// modulo n is i. Join slices with `echelon merge`.
+    #[arg(long, value_name = "i/n")]
+    shard: Option<String>,
+    /// Skip the runs already recorded in the output directory's runs.jsonl.
+    #[arg(long)]
+    resume: bool,
+}
+
+/// Parses `i/n` with 0 ≤ i < n.
+fn parse_shard(text: &str) -> Result<(usize, usize), Failure> {
+    let bad = || Failure::Usage(format!("--shard {text}: expected i/n with 0 ≤ i < n, e.g. --shard 0/4"));
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let (i, n): (usize, usize) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    if n == 0 || i >= n {
+        return Err(bad());
+    }
+    Ok((i, n))
 }
 
 /// A failure with its exit code.
@@ -97,6 +127,7 @@ pub fn main() -> i32 {
             print!("{}", list());
             Ok(())
         }
+        Command::Merge { dirs, out } => merge(&dirs, &out),
     };
     match result {
         Ok(()) => 0,
@@ -149,40 +180,132 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         Some(n) => n,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
+    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
     let scenario = load_with_overrides(args)?;
     let dir = args.out.clone().unwrap_or_else(|| output::default_dir(&scenario.model.name));
-    let outcome = runner::execute(&scenario, threads);
-    let info = runner::study_info(&scenario);
-    let stats = summary::compute(&info, &outcome.records);
-    let rendered = output::render(&info, &stats, &outcome);
-    output::write_all(&dir, &rendered)
-        .map_err(|e| Failure::Io(format!("{}: cannot write results: {e}", dir.display())))?;
-    match args.format {
+    let header = Header::new(&runner::study_info(&scenario), &scenario.source, args.shard.clone());
+    let log_path = dir.join("runs.jsonl");
+    let done = if args.resume { previous_runs(&log_path, &header)? } else { Vec::new() };
+    let todo: Vec<(usize, u32)> = runner::coordinates(&scenario)
+        .into_iter()
+        .enumerate()
+        .filter(|(index, _)| shard.is_none_or(|(i, n)| index % n == i))
+        .map(|(_, c)| c)
+        .filter(|&(s, r)| !done.iter().any(|d| d.strategy == s && d.replication == r))
+        .collect();
+    let io = |e: std::io::Error| Failure::Io(format!("{}: cannot write results: {e}", dir.display()));
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    let appender = std::sync::Mutex::new(runlog::Appender::open(&log_path, &header, args.resume).map_err(io)?);
+    let outcome = runner::execute_runs(&scenario, threads, todo, &|record| {
+        let mut log = appender.lock().expect("no writer panics");
+        log.append(record).expect("run log is writable");
+    });
+    let records: Vec<_> = done.into_iter().chain(outcome.records.iter().cloned()).collect();
+    let rendered = output::render(&header, &records, Some(&outcome.timing));
+    output::write_all(&dir, &rendered).map_err(io)?;
+    print_results(args.format, &header, &rendered);
+    if args.format == Format::Table {
+        println!(
+            "\n{} runs ({} new), {:.2e} SKU-location-days/s on {} threads; results in {}",
+            records.len(),
+            outcome.timing.runs,
+            outcome.timing.sku_location_days_per_sec,
+            threads,
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// The runs an interrupted study already finished, after checking that the
+/// log belongs to the same study.
+fn previous_runs(log_path: &Path, header: &Header) -> Result<Vec<RunRecord>, Failure> {
+    if !log_path.exists() {
+        return Ok(Vec::new());
+    }
+    let log = runlog::read(log_path).map_err(Failure::Usage)?;
+    if !log.header.same_study(header) || log.header.shard != header.shard {
+        return Err(Failure::Usage(format!(
+            "--resume: {} holds runs of another study (scenario \"{}\", digest {}, seed {}, shard {:?}); \
+             this one is scenario \"{}\", digest {}, seed {}, shard {:?}",
+            log_path.display(),
+            log.header.scenario,
+            log.header.scenario_digest,
+            log.header.seed,
+            log.header.shard,
+            header.scenario,
+            header.scenario_digest,
+            header.seed,
+            header.shard
+        )));
+    }
+    Ok(log.records)
+}
+
+fn print_results(format: Format, header: &Header, rendered: &output::Rendered) {
+    match format {
         Format::Json => print!("{}", rendered.summary_json),
         Format::Csv => print!("{}", String::from_utf8_lossy(&rendered.runs_csv)),
         Format::Table => {
             println!(
                 "{} — {} strategies × {} replications, {} measured days each (mean ± 95% CI half-width)\n",
-                info.scenario,
-                info.strategies.len(),
-                info.replications,
-                info.horizon_days - info.warmup_days
+                header.scenario,
+                header.strategies.len(),
+                header.replications,
+                header.horizon_days - header.warmup_days
             );
-            for point in &stats {
+            for point in &rendered.stats {
                 print!("{}", table::render(point));
                 for line in table::verdicts(point) {
                     println!("  {line}");
                 }
             }
-            println!(
-                "\n{} runs, {:.2e} SKU-location-days/s on {} threads; results in {}",
-                outcome.timing.runs,
-                outcome.timing.sku_location_days_per_sec,
-                threads,
-                dir.display()
-            );
         }
     }
+}
+
+fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
+    let mut logs = Vec::new();
+    for dir in dirs {
+        logs.push((dir, runlog::read(&dir.join("runs.jsonl")).map_err(Failure::Usage)?));
+    }
+    let (first_dir, first) = &logs[0];
+    let mut records = Vec::new();
+    for (dir, log) in &logs {
+        if !log.header.same_study(&first.header) {
+            let (a, b) = (&first.header, &log.header);
+            let what = if a.scenario_digest != b.scenario_digest || a.scenario != b.scenario {
+                format!(
+                    "scenario \"{}\" (digest {}) vs \"{}\" (digest {})",
+                    a.scenario, a.scenario_digest, b.scenario, b.scenario_digest
+                )
+            } else if a.seed != b.seed {
+                format!("seed {} vs {}", a.seed, b.seed)
+            } else {
+                "run settings (replications, horizon or strategies)".to_string()
+            };
+            return Err(Failure::Usage(format!(
+                "merge: {} and {} come from different studies: {what}",
+                first_dir.display(),
+                dir.display()
+            )));
+        }
+        records.extend(log.records.iter().cloned());
+    }
+    records.sort_by_key(|r| (r.point, r.strategy, r.replication));
+    let expected = first.header.strategies.len() * first.header.replications as usize * first.header.points.len();
+    records.dedup_by_key(|r| (r.point, r.strategy, r.replication));
+    if records.len() != expected {
+        return Err(Failure::Usage(format!(
+            "merge: the shards hold {} of the study's {expected} runs; are all shards finished and listed?",
+            records.len()
+        )));
+    }
+    let header = Header { shard: None, ..first.header.clone() };
+    let rendered = output::render(&header, &records, None);
+    output::write_all(out, &rendered)
+        .map_err(|e| Failure::Io(format!("{}: cannot write results: {e}", out.display())))?;
+    println!("merged {} runs from {} directories into {}", records.len(), dirs.len(), out.display());
     Ok(())
 }
 

@@ -8,7 +8,8 @@
 //! * [`strategies`] — the bundled strategies and their registry;
 //! * [`reports`] — statistics, comparisons, summary, tables;
 //! * [`scenario`] — scenario files: parsing, validation, errors;
-//! * [`runner`] — parallel execution of a study; [`output`] — result files.
+//! * [`runner`] — parallel execution of a study; [`runlog`] — the durable
+//!   run log; [`output`] — result files.
 
 #![forbid(unsafe_code)]
 
@@ -18,5 +19,6 @@ pub use echelon_strategies as strategies;
 
 pub mod cli;
 pub mod output;
+pub mod runlog;
 pub mod runner;
 pub mod scenario;

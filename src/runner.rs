@@ -74,11 +74,27 @@ pub fn study_info(scenario: &Scenario) -> StudyInfo {
     }
 }
 
-/// Runs every run of `scenario` on `threads` worker threads.
-pub fn execute(scenario: &Scenario, threads: usize) -> Outcome {
+/// Every run coordinate (strategy, replication) of `scenario`, in run-index
+/// order.
+pub fn coordinates(scenario: &Scenario) -> Vec<(usize, u32)> {
     let strategies = scenario.file.strategies.len();
     let replications = scenario.model.experiment.replications;
-    let coordinates: Vec<(usize, u32)> = (0..strategies).flat_map(|s| (0..replications).map(move |r| (s, r))).collect();
+    (0..strategies).flat_map(|s| (0..replications).map(move |r| (s, r))).collect()
+}
+
+/// Runs every run of `scenario` on `threads` worker threads.
+pub fn execute(scenario: &Scenario, threads: usize) -> Outcome {
+    execute_runs(scenario, threads, coordinates(scenario), &|_| {})
+}
+
+/// Runs the given runs; `on_finish` sees each record as soon as its run
+/// completes (in completion order, from worker threads).
+pub fn execute_runs(
+    scenario: &Scenario,
+    threads: usize,
+    coordinates: Vec<(usize, u32)>,
+    on_finish: &(dyn Fn(&RunRecord) + Sync),
+) -> Outcome {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
     let started = Instant::now();
     let outputs: Vec<(RunRecord, Vec<UnitBalance>, Histogram<u64>, u64)> = pool.install(|| {
@@ -89,6 +105,7 @@ pub fn execute(scenario: &Scenario, threads: usize) -> Outcome {
                 let out =
                     engine::simulate(&scenario.model, replication, scenario.replenishment(strategy), &*allocation);
                 let record = RunRecord { point: 0, strategy, replication, network: out.network, nodes: out.nodes };
+                on_finish(&record);
                 (record, out.balances, out.decision_ns, out.sku_location_days)
             })
             .collect()
