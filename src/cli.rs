@@ -229,13 +229,13 @@ fn previous_runs(log_path: &Path, header: &Header) -> Result<Vec<RunRecord>, Fai
             "--resume: {} holds runs of another study (scenario \"{}\", digest {}, seed {}, shard {:?}); \
              this one is scenario \"{}\", digest {}, seed {}, shard {:?}",
             log_path.display(),
-            log.header.scenario,
+            log.header.study.scenario,
             log.header.scenario_digest,
-            log.header.seed,
+            log.header.study.seed,
             log.header.shard,
-            header.scenario,
+            header.study.scenario,
             header.scenario_digest,
-            header.seed,
+            header.study.seed,
             header.shard
         )));
     }
@@ -249,10 +249,10 @@ fn print_results(format: Format, header: &Header, rendered: &output::Rendered) {
         Format::Table => {
             println!(
                 "{} — {} strategies × {} replications, {} measured days each (mean ± 95% CI half-width)\n",
-                header.scenario,
-                header.strategies.len(),
-                header.replications,
-                header.horizon_days - header.warmup_days
+                header.study.scenario,
+                header.study.strategies.len(),
+                header.study.replications,
+                header.study.horizon_days - header.study.warmup_days
             );
             for point in &rendered.stats {
                 print!("{}", table::render(point));
@@ -274,13 +274,13 @@ fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
     for (dir, log) in &logs {
         if !log.header.same_study(&first.header) {
             let (a, b) = (&first.header, &log.header);
-            let what = if a.scenario_digest != b.scenario_digest || a.scenario != b.scenario {
+            let what = if a.scenario_digest != b.scenario_digest || a.study.scenario != b.study.scenario {
                 format!(
                     "scenario \"{}\" (digest {}) vs \"{}\" (digest {})",
-                    a.scenario, a.scenario_digest, b.scenario, b.scenario_digest
+                    a.study.scenario, a.scenario_digest, b.study.scenario, b.scenario_digest
                 )
-            } else if a.seed != b.seed {
-                format!("seed {} vs {}", a.seed, b.seed)
+            } else if a.study.seed != b.study.seed {
+                format!("seed {} vs {}", a.study.seed, b.study.seed)
             } else {
                 "run settings (replications, horizon or strategies)".to_string()
             };
@@ -293,7 +293,9 @@ fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
         records.extend(log.records.iter().cloned());
     }
     records.sort_by_key(|r| (r.point, r.strategy, r.replication));
-    let expected = first.header.strategies.len() * first.header.replications as usize * first.header.points.len();
+    let expected = first.header.study.strategies.len()
+        * first.header.study.replications as usize
+        * first.header.study.points.len();
     records.dedup_by_key(|r| (r.point, r.strategy, r.replication));
     if records.len() != expected {
         return Err(Failure::Usage(format!(

@@ -43,10 +43,10 @@ pub struct Rendered {
 
 /// Renders the result files of `outcome`.
 pub fn render(header: &Header, records: &[RunRecord], timing: Option<&Timing>) -> Rendered {
-    let info = header.info();
-    let stats = summary::compute(&info, records);
-    let summary_json = serde_json::to_string_pretty(&summary::to_json(&info, &stats)).expect("plain data") + "\n";
-    let runs_csv = runs_csv::to_csv(&info, records).expect("in-memory CSV");
+    let info = &header.study;
+    let stats = summary::compute(info, records);
+    let summary_json = serde_json::to_string_pretty(&summary::to_json(info, &stats)).expect("plain data") + "\n";
+    let runs_csv = runs_csv::to_csv(info, records).expect("in-memory CSV");
     let timing_json = timing.map(|t| serde_json::to_string_pretty(t).expect("plain data") + "\n");
     let runs_jsonl = runlog::finished_text(header, records);
     Rendered { runs_jsonl, summary_json, runs_csv, timing_json, stats }

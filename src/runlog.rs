@@ -21,68 +21,31 @@ use std::path::Path;
 /// Version of the log format.
 pub const FORMAT: u32 = 1;
 
-/// The first line of a run log.
+/// The first line of a run log: the study it belongs to, flattened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Header {
     /// Log format version.
     pub echelon_run_log: u32,
-    /// Scenario name.
-    pub scenario: String,
     /// FNV-1a 64 digest of the scenario text, hex.
     pub scenario_digest: String,
-    /// Seed.
-    pub seed: u64,
-    /// Days per run.
-    pub horizon_days: u32,
-    /// Warm-up days.
-    pub warmup_days: u32,
-    /// Replications.
-    pub replications: u32,
-    /// Strategy names.
-    pub strategies: Vec<String>,
-    /// Node ids.
-    pub nodes: Vec<String>,
-    /// Sweep points.
-    pub points: Vec<Vec<(String, f64)>>,
     /// `i/n` when the study is a shard.
     pub shard: Option<String>,
+    /// The study.
+    #[serde(flatten)]
+    pub study: StudyInfo,
 }
 
 impl Header {
-    /// The header of `info` for a scenario text `source`.
-    pub fn new(info: &StudyInfo, source: &str, shard: Option<String>) -> Self {
-        Self {
-            echelon_run_log: FORMAT,
-            scenario: info.scenario.clone(),
-            scenario_digest: digest(source),
-            seed: info.seed,
-            horizon_days: info.horizon_days,
-            warmup_days: info.warmup_days,
-            replications: info.replications,
-            strategies: info.strategies.clone(),
-            nodes: info.nodes.clone(),
-            points: info.points.clone(),
-            shard,
-        }
-    }
-
-    /// The study the log describes.
-    pub fn info(&self) -> StudyInfo {
-        StudyInfo {
-            scenario: self.scenario.clone(),
-            seed: self.seed,
-            horizon_days: self.horizon_days,
-            warmup_days: self.warmup_days,
-            replications: self.replications,
-            strategies: self.strategies.clone(),
-            nodes: self.nodes.clone(),
-            points: self.points.clone(),
-        }
+    /// The header of `study` for a scenario text `source`.
+    pub fn new(study: &StudyInfo, source: &str, shard: Option<String>) -> Self {
+        Self { echelon_run_log: FORMAT, scenario_digest: digest(source), shard, study: study.clone() }
     }
 
     /// Do two headers describe the same study (shards aside)?
     pub fn same_study(&self, other: &Header) -> bool {
-        Header { shard: None, ..self.clone() } == Header { shard: None, ..other.clone() }
+        self.echelon_run_log == other.echelon_run_log
+            && self.scenario_digest == other.scenario_digest
+            && self.study == other.study
     }
 }
 

@@ -18,7 +18,7 @@ pub struct RunRecord {
 }
 
 /// What a results set describes, beside its runs.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StudyInfo {
     /// Scenario name.
     pub scenario: String,

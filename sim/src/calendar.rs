@@ -95,16 +95,6 @@ impl Calendar {
     pub fn pop(&mut self) -> Option<(Minute, Event)> {
         self.heap.pop().map(|Reverse((time, _, _, event))| (time, event))
     }
-
-    /// Number of pending events.
-    pub fn len(&self) -> usize {
-        self.heap.len()
-    }
-
-    /// Whether no event is pending.
-    pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
-    }
 }
 
 /// One held shipment: its receipt day, then its order key.

@@ -12,18 +12,17 @@
 /// A 1-based line and column.
 pub type Position = (usize, usize);
 
-struct Scanner<'a> {
+struct Scanner {
     chars: Vec<char>,
     at: usize,
     line: usize,
     col: usize,
     found: Vec<(String, Position)>,
-    _src: &'a str,
 }
 
 /// Every path in `src` with its position, in text order.
 pub fn paths(src: &str) -> Vec<(String, Position)> {
-    let mut s = Scanner { chars: src.chars().collect(), at: 0, line: 1, col: 1, found: Vec::new(), _src: src };
+    let mut s = Scanner { chars: src.chars().collect(), at: 0, line: 1, col: 1, found: Vec::new() };
     s.value("");
     s.found
 }
@@ -46,7 +45,7 @@ pub fn path_at(src: &str, position: Position) -> Option<String> {
     paths(src).into_iter().filter(|(_, p)| *p <= position).map(|(path, _)| path).next_back()
 }
 
-impl Scanner<'_> {
+impl Scanner {
     fn peek(&self) -> Option<char> {
         self.chars.get(self.at).copied()
     }
