@@ -74,6 +74,8 @@ pub struct Shipment {
     pub local_sku: u32,
     /// Units.
     pub units: i64,
+    /// Lost on the way (written off when due instead of received).
+    pub lost: bool,
 }
 
 /// Priority queue of sparse events.
@@ -164,7 +166,7 @@ mod tests {
     use super::*;
 
     fn shipment(arrival: Minute, units: i64) -> Shipment {
-        Shipment { arrival, node: 0, local_sku: 0, units }
+        Shipment { arrival, node: 0, local_sku: 0, units, lost: false }
     }
 
     #[test]

@@ -73,6 +73,8 @@ pub enum DailyDemand {
     Gamma {
         /// Mean units per day.
         mean: f64,
+        /// Standard deviation.
+        sd: f64,
         /// Sampler.
         sampler: Gamma<f64>,
     },
@@ -80,6 +82,8 @@ pub enum DailyDemand {
     NegativeBinomial {
         /// Mean units per day.
         mean: f64,
+        /// Variance above the mean (sd² − mean > 0).
+        excess: f64,
         /// Mixing gamma distribution of the Poisson rate.
         rate: Gamma<f64>,
     },
@@ -111,7 +115,7 @@ impl DailyDemand {
         let sd = check("sd", sd, Some(0.0))?;
         let shape = (mean / sd).powi(2);
         let sampler = Gamma::new(shape, sd * sd / mean).expect("validated parameters");
-        Ok(Self::Gamma { mean, sampler })
+        Ok(Self::Gamma { mean, sd, sampler })
     }
 
     /// Negative binomial demand by mean > 0 and sd with sd² > mean.
@@ -130,7 +134,7 @@ impl DailyDemand {
             });
         }
         let rate = Gamma::new(mean * mean / excess, excess / mean).expect("validated parameters");
-        Ok(Self::NegativeBinomial { mean, rate })
+        Ok(Self::NegativeBinomial { mean, excess, rate })
     }
 
     /// Expected units per day.
@@ -139,6 +143,26 @@ impl DailyDemand {
             Self::Constant(q) => *q as f64,
             Self::Poisson { mean, .. } | Self::Gamma { mean, .. } | Self::NegativeBinomial { mean, .. } => *mean,
             Self::Normal(n) => n.mean(),
+        }
+    }
+
+    /// The same model with its demand rate multiplied by `factor` ≥ 0: the
+    /// mean of every model scales by `factor`; Normal and Gamma keep their
+    /// coefficient of variation (sd scales too); Poisson scales its mean;
+    /// the negative binomial scales its mixing Poisson rate (so the
+    /// variance becomes `f·mean + f²·(variance − mean)`); a constant is
+    /// rounded to whole units.
+    pub fn scaled(&self, factor: f64) -> Self {
+        let factor = if factor.is_finite() { factor.max(0.0) } else { 0.0 };
+        match self {
+            Self::Constant(q) => Self::Constant(whole_units(*q as f64 * factor)),
+            Self::Poisson { mean, .. } => Self::poisson(mean * factor).unwrap_or(Self::Constant(0)),
+            Self::Normal(n) => Self::normal(n.mean() * factor, n.std_dev() * factor).unwrap_or(Self::Constant(0)),
+            Self::Gamma { mean, sd, .. } => Self::gamma(mean * factor, sd * factor).unwrap_or(Self::Constant(0)),
+            Self::NegativeBinomial { mean, excess, .. } => {
+                let (mean, excess) = (mean * factor, excess * factor * factor);
+                Self::negative_binomial(mean, (mean + excess).sqrt()).unwrap_or(Self::Constant(0))
+            }
         }
     }
 
@@ -398,6 +422,23 @@ mod tests {
             let m = sample_mean(200_000, |r| d.sample(r) as f64);
             assert!((m - d.mean()).abs() < 0.02 * d.mean(), "{d:?}: {m}");
         }
+    }
+
+    #[test]
+    fn scaled_demand_scales_the_mean_of_every_model() {
+        for d in [
+            DailyDemand::constant(4.0).unwrap(),
+            DailyDemand::poisson(4.0).unwrap(),
+            DailyDemand::normal(100.0, 20.0).unwrap(),
+            DailyDemand::gamma(10.0, 5.0).unwrap(),
+            DailyDemand::negative_binomial(6.0, 4.0).unwrap(),
+        ] {
+            let scaled = d.scaled(1.5);
+            assert!((scaled.mean() - 1.5 * d.mean()).abs() < 1e-9, "{d:?}");
+            let m = sample_mean(200_000, |r| scaled.sample(r) as f64);
+            assert!((m - scaled.mean()).abs() < 0.02 * scaled.mean(), "{scaled:?}: {m}");
+        }
+        assert_eq!(DailyDemand::poisson(4.0).unwrap().scaled(0.0).mean(), 0.0);
     }
 
     #[test]

@@ -26,11 +26,19 @@
 //!    from the end of day t serves demand from day t+L+1 on. Lead times are
 //!    sampled per shipment; orders may cross.
 //!
+//! Disruptions ([`crate::disruption`]) act at three places: demand of a day
+//! is drawn from the model scaled by that day's demand factor; a release on
+//! a lane whose supplier is out departs when the outage ends, with its lead
+//! time multiplied by any inflation active at departure; and a shipment's
+//! fate in transit (arrive, delayed, lost) is settled when it departs.
+//!
 //! Units are integers, on-hand never goes negative, and for every node at
-//! every moment `initial on-hand + received = shipped + on-hand`
-//! ([`UnitBalance`]). Memory is O(SKU-locations + shipments in flight).
+//! every moment `initial on-hand + received = shipped + on-hand` and
+//! `released = received + in transit + lost in transit` ([`UnitBalance`]).
+//! Memory is O(SKU-locations + shipments in flight).
 
 use crate::calendar::{Calendar, Event, ReceiptWheel, Shipment};
+use crate::disruption::{Fate, Timeline};
 use crate::distribution::DailyDemand;
 use crate::metrics::{self, MetricValues, ScopeSeries, Tally};
 use crate::model::{DemandProcess, Model, Shortage};
@@ -58,14 +66,16 @@ pub struct UnitBalance {
     pub released: i64,
     /// Units still in transit at the end of the run.
     pub in_transit: i64,
+    /// Units lost in transit (disrupted lanes).
+    pub lost_in_transit: i64,
 }
 
 impl UnitBalance {
     /// Do the books balance? `initial + received = shipped + on-hand` and
-    /// `released = received + in transit`.
+    /// `released = received + in transit + lost in transit`.
     pub fn holds(&self) -> bool {
         self.initial_on_hand + self.received == self.shipped + self.final_on_hand
-            && self.released == self.received + self.in_transit
+            && self.released == self.received + self.in_transit + self.lost_in_transit
     }
 }
 
@@ -90,6 +100,14 @@ struct DailyStream {
     rng: Stream,
     tier: u32,
     shortage: Shortage,
+}
+
+impl DailyStream {
+    /// Draws one day's demand with the rate multiplied by `factor`.
+    #[inline]
+    fn draw(&mut self, factor: f64) -> i64 {
+        if factor == 1.0 { self.demand.sample(&mut self.rng) } else { self.demand.scaled(factor).sample(&mut self.rng) }
+    }
 }
 
 /// An event-driven demand stream's state.
@@ -140,6 +158,9 @@ struct Run<'m> {
     order_streams: Vec<OrderStream>,
     calendar: Calendar,
     wheel: ReceiptWheel,
+    timeline: Timeline,
+    /// Today's demand factor per node.
+    demand_factor: Vec<f64>,
     event_driven: bool,
     network_series: ScopeSeries,
     decision_ns: Histogram<u64>,
@@ -203,6 +224,8 @@ impl<'m> Run<'m> {
             order_streams,
             calendar: Calendar::default(),
             wheel: ReceiptWheel::default(),
+            timeline: Timeline::new(model),
+            demand_factor: vec![1.0; model.nodes.len()],
             network_series: ScopeSeries::default(),
             decision_ns: Histogram::new(3).expect("valid precision"),
             claims: Vec::new(),
@@ -250,6 +273,7 @@ impl<'m> Run<'m> {
             self.wheel = wheel;
         }
         let measured = self.is_measured(day);
+        self.timeline.demand_factors(day, &mut self.demand_factor);
         for node in 0..self.nodes.len() {
             let state = &mut self.nodes[node];
             state.day_shortfall.fill(0);
@@ -262,13 +286,18 @@ impl<'m> Run<'m> {
         }
     }
 
-    /// Receives one shipment into on-hand and clears backorders with it.
+    /// Receives one shipment into on-hand and clears backorders with it (or
+    /// writes it off when it was lost on the way).
     fn receive(&mut self, shipment: &Shipment, day: Day) {
         let measured = self.is_measured(day);
         let state = &mut self.nodes[shipment.node as usize];
         let sku = shipment.local_sku as usize;
-        state.on_hand[sku] += shipment.units;
         state.on_order[sku] -= shipment.units;
+        if shipment.lost {
+            state.balance.lost_in_transit += shipment.units;
+            return;
+        }
+        state.on_hand[sku] += shipment.units;
         state.balance.received += shipment.units;
         let filled = state.on_hand[sku].min(state.backorders[sku]);
         if filled > 0 {
@@ -279,6 +308,7 @@ impl<'m> Run<'m> {
     }
 
     fn serve_daily_demand(&mut self, node: usize, measured: bool) {
+        let factor = self.demand_factor[node];
         let state = &mut self.nodes[node];
         for sku in 0..state.on_hand.len() {
             let streams = state.first_daily[sku]..state.first_daily[sku + 1];
@@ -286,7 +316,7 @@ impl<'m> Run<'m> {
                 0 => {}
                 1 => {
                     let stream = &mut state.daily[streams.start];
-                    let demand = stream.demand.sample(&mut stream.rng);
+                    let demand = stream.draw(factor);
                     let shortage = stream.shortage;
                     let served = demand.min(state.on_hand[sku]);
                     state.on_hand[sku] -= served;
@@ -296,7 +326,7 @@ impl<'m> Run<'m> {
                     let (claims, grants) = (&mut self.claims, &mut self.grants);
                     claims.clear();
                     for stream in &mut state.daily[streams.clone()] {
-                        let units = stream.demand.sample(&mut stream.rng);
+                        let units = stream.draw(factor);
                         claims.push(Claim { units, since: 0, tier: stream.tier });
                     }
                     grants.clear();
@@ -335,9 +365,12 @@ impl<'m> Run<'m> {
         self.schedule_next_order(stream);
     }
 
+    /// Draws the next order time at the rate in force on the day of the
+    /// previous order (demand factor included).
     fn schedule_next_order(&mut self, stream: usize) {
         let s = &mut self.order_streams[stream];
-        let gap = -(1.0 - s.rng.random::<f64>()).ln() / s.rate_per_minute;
+        let factor = self.demand_factor[s.node];
+        let gap = -(1.0 - s.rng.random::<f64>()).ln() / (s.rate_per_minute * factor);
         s.next_minute += gap;
         if s.next_minute.is_finite() && s.next_minute < day_start(self.model.experiment.horizon_days) as f64 {
             self.calendar.schedule(s.next_minute as Minute, Event::CustomerOrder { stream: stream as u32 });
@@ -403,7 +436,20 @@ impl<'m> Run<'m> {
     /// Releases an order of `units` for local `sku` at `node` at minute `now`.
     fn release(&mut self, node: usize, sku: usize, units: i64, now: Minute, measured: bool) {
         let state = &mut self.nodes[node];
-        let lead_time = self.model.lanes[state.lane].lead_time.sample(&mut self.lane_rngs[state.lane]);
+        let lane = state.lane;
+        let lead_time = self.model.lanes[lane].lead_time.sample(&mut self.lane_rngs[lane]);
+        let (arrival, lost) = if self.timeline.touches_lane(lane) {
+            let departure = self.timeline.departure(lane, now);
+            let factor = self.timeline.lead_time_factor(lane, departure);
+            let arrival = departure + (lead_time as f64 * factor).round() as Minute;
+            match self.timeline.fate(lane, departure, arrival) {
+                Fate::Arrives => (arrival, false),
+                Fate::DelayedUntil(later) => (later, false),
+                Fate::Lost => (arrival, true),
+            }
+        } else {
+            (now + lead_time, false)
+        };
         state.on_order[sku] += units;
         state.balance.released += units;
         state.day_ordered += units;
@@ -417,7 +463,7 @@ impl<'m> Run<'m> {
             state.tally.ordering_cost += state.ordering_cost[sku];
             state.tally.transport_cost += state.lane_cost * units as f64;
         }
-        let shipment = Shipment { arrival: now + lead_time, node: node as u32, local_sku: sku as u32, units };
+        let shipment = Shipment { arrival, node: node as u32, local_sku: sku as u32, units, lost };
         if self.event_driven {
             self.calendar.schedule(shipment.arrival, Event::Arrival(shipment));
         } else {

@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 
 pub mod calendar;
+pub mod disruption;
 pub mod distribution;
 pub mod engine;
 pub mod metrics;

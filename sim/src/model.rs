@@ -10,6 +10,7 @@
 //! SKU order), and every demand stream belongs to one (node, local SKU,
 //! customer class).
 
+use crate::disruption::Disruption;
 use crate::distribution::{DailyDemand, LeadTime, OrderSize};
 use crate::time::Day;
 
@@ -165,6 +166,8 @@ pub struct Model {
     pub lanes: Vec<Lane>,
     /// Demand streams, sorted by (node, local SKU, class).
     pub demand: Vec<DemandStream>,
+    /// Timed disruptions, in scenario order.
+    pub disruptions: Vec<Disruption>,
     /// Run shape.
     pub experiment: Experiment,
 }

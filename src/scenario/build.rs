@@ -6,6 +6,7 @@
 //! exceeds the warm-up, and every strategy builds at every location. The
 //! first problem found is reported with its field path.
 
+use super::events;
 use super::file::*;
 use echelon_sim::distribution::{DailyDemand, LeadTime, OrderSize, ParamError};
 use echelon_sim::model::{
@@ -27,7 +28,7 @@ pub struct FieldError {
     pub message: String,
 }
 
-fn fail<T>(path: impl Into<String>, message: impl Into<String>) -> Result<T, FieldError> {
+pub(super) fn fail<T>(path: impl Into<String>, message: impl Into<String>) -> Result<T, FieldError> {
     Err(FieldError { path: path.into(), message: message.into() })
 }
 
@@ -53,7 +54,7 @@ fn index_ids<'a>(
     Ok(index)
 }
 
-fn resolve(map: &BTreeMap<&str, usize>, name: &str, path: String, what: &str) -> Result<usize, FieldError> {
+pub(super) fn resolve(map: &BTreeMap<&str, usize>, name: &str, path: String, what: &str) -> Result<usize, FieldError> {
     map.get(name).copied().ok_or_else(|| {
         let valid: Vec<String> = map.keys().map(|k| format!("\"{k}\"")).collect();
         FieldError { path, message: format!("unknown {what} \"{name}\"; valid: {}", valid.join(", ")) }
@@ -213,8 +214,10 @@ pub fn model(file: &ScenarioFile) -> Result<Model, FieldError> {
             ),
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let names = events::Names { suppliers: &supplier_index, locations: &location_index };
+    let disruptions = events::disruptions(file, &names, &lanes, experiment.horizon_days)?;
     let suppliers = file.suppliers.iter().map(|s| Supplier { id: s.id.clone() }).collect();
-    Ok(Model { name: file.name.clone(), skus, classes, suppliers, nodes, lanes, demand, experiment })
+    Ok(Model { name: file.name.clone(), skus, classes, suppliers, nodes, lanes, demand, disruptions, experiment })
 }
 
 fn lanes(

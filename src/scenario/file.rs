@@ -5,10 +5,10 @@
 //! carry no validation: [`super::load`] checks them and builds the model.
 
 use echelon_strategies::registry::{AllocationSpec, ReplenishmentSpec};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A whole scenario file.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Scenario")]
 pub struct ScenarioFile {
@@ -34,10 +34,16 @@ pub struct ScenarioFile {
     pub demand: Vec<DemandFile>,
     /// Named strategy configurations to compare.
     pub strategies: Vec<StrategyFile>,
+    /// Timed disruptions (default none).
+    #[serde(default)]
+    pub events: Vec<EventFile>,
+    /// Parameters to sweep; the study runs every point of their grid.
+    #[serde(default)]
+    pub sweep: Vec<SweepFile>,
 }
 
 /// Horizon, warm-up, replications, seed.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Experiment")]
 pub struct ExperimentFile {
@@ -53,7 +59,7 @@ pub struct ExperimentFile {
 }
 
 /// A SKU.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Sku")]
 pub struct SkuFile {
@@ -83,7 +89,7 @@ fn default_holding_rate() -> f64 {
 }
 
 /// A customer class.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Class")]
 pub struct ClassFile {
@@ -102,7 +108,7 @@ fn default_tier() -> u32 {
 }
 
 /// What happens to unserved demand.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename = "Shortage")]
 pub enum ShortageFile {
     /// Wait for stock.
@@ -113,7 +119,7 @@ pub enum ShortageFile {
 }
 
 /// A supplier.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Supplier")]
 pub struct SupplierFile {
@@ -122,7 +128,7 @@ pub struct SupplierFile {
 }
 
 /// A stocking location.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Location")]
 pub struct LocationFile {
@@ -131,7 +137,7 @@ pub struct LocationFile {
 }
 
 /// A lane.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Lane")]
 pub struct LaneFile {
@@ -147,7 +153,7 @@ pub struct LaneFile {
 }
 
 /// Lead-time distributions (days).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "LeadTime")]
 pub enum LeadTimeFile {
@@ -194,7 +200,7 @@ pub enum LeadTimeFile {
 }
 
 /// One demand stream.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Demand")]
 pub struct DemandFile {
@@ -210,7 +216,7 @@ pub struct DemandFile {
 }
 
 /// Demand models: daily distributions, or event-driven customer orders.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "DemandModel")]
 pub enum DemandModelFile {
@@ -255,7 +261,7 @@ pub enum DemandModelFile {
 }
 
 /// Units per customer order.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "OrderSize")]
 pub enum OrderSizeFile {
@@ -272,7 +278,7 @@ pub enum OrderSizeFile {
 }
 
 /// A named strategy configuration.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Strategy")]
 pub struct StrategyFile {
@@ -283,4 +289,96 @@ pub struct StrategyFile {
     /// Allocation rule (default Fcfs).
     #[serde(default)]
     pub allocation: AllocationSpec,
+}
+
+/// A timed disruption.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Event")]
+pub struct EventFile {
+    /// Name in reports and sweep paths (default: kind and start day).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// First day affected.
+    pub start_day: u32,
+    /// Days affected (default: to the end of the horizon).
+    #[serde(default)]
+    pub days: Option<u32>,
+    /// What happens.
+    pub kind: EventKindFile,
+}
+
+/// Disruption kinds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "EventKind")]
+pub enum EventKindFile {
+    /// The supplier ships nothing; orders wait for the end of the outage.
+    SupplierOutage {
+        /// Supplier id.
+        supplier: String,
+        /// Goods in transit when it begins: Continue (default), Delay or Lose.
+        #[serde(default)]
+        in_transit: InTransitFile,
+    },
+    /// Lead times of shipments departing from the supplier are multiplied.
+    LeadTimeInflation {
+        /// Supplier id.
+        supplier: String,
+        /// Only its lane to this location (default: all its lanes).
+        #[serde(default)]
+        location: Option<String>,
+        /// Factor > 0.
+        multiplier: f64,
+    },
+    /// Demand is multiplied.
+    DemandShock {
+        /// Location id (default: every location).
+        #[serde(default)]
+        location: Option<String>,
+        /// Factor > 0.
+        multiplier: f64,
+    },
+}
+
+/// Goods in transit on a lane whose supplier goes out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "InTransit")]
+pub enum InTransitFile {
+    /// Arrive as planned.
+    #[default]
+    Continue,
+    /// Pushed back by the outage's length.
+    Delay,
+    /// Never arrive.
+    Lose,
+}
+
+/// One swept parameter: a path and its values (a list or a range).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Sweep")]
+pub struct SweepFile {
+    /// Parameter path, e.g. `events[outage].days` or
+    /// `strategies[min-max].replenishment.reorder_point`.
+    pub path: String,
+    /// The values, in order.
+    #[serde(default)]
+    pub values: Option<Vec<f64>>,
+    /// Or a range `from`, `from + step`, … up to `to` inclusive.
+    #[serde(default)]
+    pub range: Option<RangeFile>,
+}
+
+/// An inclusive arithmetic range.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Range")]
+pub struct RangeFile {
+    /// First value.
+    pub from: f64,
+    /// Last value (included when the steps land on it).
+    pub to: f64,
+    /// Step > 0.
+    pub step: f64,
 }

@@ -8,6 +8,7 @@
 
 pub mod build;
 pub mod error;
+pub mod events;
 pub mod file;
 pub mod locate;
 pub mod parse;

@@ -10,11 +10,11 @@
 //! * `PerSku({"sku-id": n, …})` — listed per SKU; every SKU stocked at the
 //!   node must be listed.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A stock level in a scenario file.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub enum Level {
     /// The same number of units for every SKU.

@@ -11,10 +11,10 @@ use crate::allocation::Fcfs;
 use crate::level::{Level, NodeContext};
 use crate::replenishment::{Batching, MinMax, OrderUpTo, ReorderQuantity};
 use echelon_sim::strategy::{Allocation, Replenishment, Review};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A replenishment strategy as written in a scenario file.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub enum ReplenishmentSpec {
     /// Order up to `order_up_to` every day.
@@ -67,7 +67,7 @@ fn one_day() -> u32 {
 }
 
 /// How often an (r,Q) policy looks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub enum ReviewSpec {
     /// Every `days` days.
@@ -83,7 +83,7 @@ impl Default for ReviewSpec {
 }
 
 /// Batching of an (r,Q) order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum BatchingSpec {
     /// One batch of Q.
     #[default]
@@ -93,7 +93,7 @@ pub enum BatchingSpec {
 }
 
 /// An allocation rule as written in a scenario file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum AllocationSpec {
     /// First come, first served.
     #[default]
