@@ -2,18 +2,26 @@
 //! configuration before anything runs.
 //!
 //! Exit codes: 0 ok; 1 regression found (`check`); 2 invalid input or
-//! usage. Errors go to stderr as one line, never as panic text.
+//! usage; 3 results could not be written; 130 interrupted by Ctrl-C (the
+//! finished runs are kept; the message says how to resume). Errors go to
+//! stderr as one line, never as panic text.
 
 use crate::output;
+use crate::progress;
 use crate::runlog::{self, Header};
 use crate::runner;
-use crate::scenario::{InputError, Scenario, parse};
+use crate::runner::Hooks;
+use crate::scenario::{InputError, Scenario, params, parse};
+use crate::study::{Coordinate, Study};
 use clap::{Parser, Subcommand, ValueEnum};
 use echelon_reports::record::RunRecord;
 use echelon_reports::table;
 use echelon_sim::metrics::METRICS;
 use echelon_strategies::registry::{ALLOCATIONS, CATALOGUE};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::Ordering;
 
 /// Deterministic discrete-event simulator and benchmarking harness for
 /// distribution networks.
@@ -58,22 +66,36 @@ enum Format {
     Csv,
 }
 
-#[derive(Debug, clap::Args)]
-struct RunArgs {
+/// What defines a study beside its file: shared by `run`, `baseline` and
+/// `check`.
+#[derive(Debug, Clone, clap::Args)]
+struct StudyOptions {
     /// Scenario file (RON).
     file: PathBuf,
-    /// Output directory [default: results/<scenario name>/].
-    #[arg(long)]
-    out: Option<PathBuf>,
     /// Override the scenario's replications.
     #[arg(long)]
     replications: Option<u32>,
     /// Override the scenario's seed.
     #[arg(long)]
     seed: Option<u64>,
+    /// Set any parameter by path, e.g. --set events[outage].days=14 (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
     /// Worker threads [default: all cores].
     #[arg(long)]
     threads: Option<usize>,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    #[command(flatten)]
+    study: StudyOptions,
+    /// Output directory [default: results/<scenario name>/].
+    #[arg(long)]
+    out: Option<PathBuf>,
     /// What to print on stdout.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -100,9 +122,14 @@ fn parse_shard(text: &str) -> Result<(usize, usize), Failure> {
 /// A failure with its exit code.
 #[derive(Debug)]
 enum Failure {
+    /// Invalid scenario: 2.
     Input(InputError),
+    /// Invalid command line or results directory: 2.
     Usage(String),
+    /// Results could not be written: 3.
     Io(String),
+    /// Stopped by Ctrl-C: 130.
+    Interrupted(String),
 }
 
 impl From<InputError> for Failure {
@@ -141,65 +168,112 @@ pub fn main() -> i32 {
         }
         Err(Failure::Io(message)) => {
             eprintln!("error: {message}");
-            1
+            3
+        }
+        Err(Failure::Interrupted(message)) => {
+            eprintln!("{message}");
+            130
         }
     }
 }
 
 fn validate(file: &Path) -> Result<(), Failure> {
-    let scenario = Scenario::load(file)?;
+    let study = Study::new(Scenario::load(file)?)?;
+    let base = &study.base;
     println!(
-        "{}: valid — scenario \"{}\", {} SKU-locations at {} locations, {} strategies, {} runs",
+        "{}: valid — scenario \"{}\", {} SKU-locations at {} locations, {} strategies, {} sweep points, {} runs",
         file.display(),
-        scenario.model.name,
-        scenario.model.sku_locations(),
-        scenario.model.nodes.len(),
-        scenario.file.strategies.len(),
-        scenario.file.strategies.len() * scenario.model.experiment.replications as usize,
+        base.model.name,
+        base.model.sku_locations(),
+        base.model.nodes.len(),
+        base.file.strategies.len(),
+        study.points.len(),
+        study.run_count(),
     );
     Ok(())
 }
 
-fn load_with_overrides(args: &RunArgs) -> Result<Scenario, Failure> {
-    let (source, mut file) = parse::read(&args.file)?;
-    if let Some(r) = args.replications {
+/// A study loaded with its command-line overrides, and the text that
+/// identifies it (the file's text plus the overrides).
+struct Loaded {
+    study: Study,
+    identity: String,
+    threads: usize,
+}
+
+fn load(options: &StudyOptions) -> Result<Loaded, Failure> {
+    let threads = match options.threads {
+        Some(0) => return Err(Failure::Usage("--threads must be at least 1".into())),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let (source, mut file) = parse::read(&options.file)?;
+    if let Some(r) = options.replications {
         if r == 0 {
             return Err(Failure::Usage("--replications must be at least 1".into()));
         }
         file.experiment.replications = r;
     }
-    if let Some(seed) = args.seed {
+    if let Some(seed) = options.seed {
         file.experiment.seed = seed;
     }
-    Ok(Scenario::from_parts(&args.file, source, file)?)
+    let mut identity = source.clone();
+    for setting in &options.set {
+        let (path, value) = setting.split_once('=').ok_or_else(|| {
+            Failure::Usage(format!("--set {setting}: expected PATH=VALUE, e.g. --set events[outage].days=14"))
+        })?;
+        file = params::set(&file, path.trim(), params::parse_value(value.trim()))
+            .map_err(|e| Failure::Usage(format!("--set {}: {}", e.path, e.message)))?;
+        identity += &format!("\n--set {}={}", path.trim(), value.trim());
+    }
+    let study = Study::new(Scenario::from_parts(&options.file, source, file)?)?;
+    Ok(Loaded { study, identity, threads })
 }
 
 fn run(args: &RunArgs) -> Result<(), Failure> {
-    let threads = match args.threads {
-        Some(0) => return Err(Failure::Usage("--threads must be at least 1".into())),
-        Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
-    let scenario = load_with_overrides(args)?;
-    let dir = args.out.clone().unwrap_or_else(|| output::default_dir(&scenario.model.name));
-    let header = Header::new(&runner::study_info(&scenario), &scenario.source, args.shard.clone());
+    let Loaded { study, identity, threads } = load(&args.study)?;
+    let dir = args.out.clone().unwrap_or_else(|| output::default_dir(&study.base.model.name));
+    let header = Header::new(&study.info(), &identity, args.shard.clone());
     let log_path = dir.join("runs.jsonl");
     let done = if args.resume { previous_runs(&log_path, &header)? } else { Vec::new() };
-    let todo: Vec<(usize, u32)> = runner::coordinates(&scenario)
+    let finished: BTreeSet<(usize, usize, u32)> = done.iter().map(|r| (r.point, r.strategy, r.replication)).collect();
+    let mine: Vec<Coordinate> = study
+        .coordinates()
         .into_iter()
         .enumerate()
         .filter(|(index, _)| shard.is_none_or(|(i, n)| index % n == i))
         .map(|(_, c)| c)
-        .filter(|&(s, r)| !done.iter().any(|d| d.strategy == s && d.replication == r))
         .collect();
+    let total = mine.len();
+    let todo: Vec<Coordinate> =
+        mine.into_iter().filter(|c| !finished.contains(&(c.point, c.strategy, c.replication))).collect();
     let io = |e: std::io::Error| Failure::Io(format!("{}: cannot write results: {e}", dir.display()));
     std::fs::create_dir_all(&dir).map_err(io)?;
-    let appender = std::sync::Mutex::new(runlog::Appender::open(&log_path, &header, args.resume).map_err(io)?);
-    let outcome = runner::execute_runs(&scenario, threads, todo, &|record| {
-        let mut log = appender.lock().expect("no writer panics");
-        log.append(record).expect("run log is writable");
-    });
+    let appender = Mutex::new(runlog::Appender::open(&log_path, &header, args.resume).map_err(io)?);
+    let progress = progress::Bar::new(total as u64, done.len() as u64, args.study.quiet);
+    let stop = progress::interrupt_flag();
+    let log_error = Mutex::new(None);
+    let on_finish = |record: &RunRecord| {
+        if let Err(e) = appender.lock().expect("no writer panics").append(record) {
+            log_error.lock().expect("no writer panics").get_or_insert(e);
+            stop.store(true, Ordering::SeqCst);
+        }
+        progress.advance();
+    };
+    let outcome = runner::execute_runs(&study, threads, todo, &Hooks { on_finish: Some(&on_finish), stop: Some(stop) });
+    progress.finish();
+    if let Some(e) = log_error.into_inner().expect("no writer panics") {
+        return Err(io(e));
+    }
+    if outcome.interrupted {
+        return Err(Failure::Interrupted(format!(
+            "interrupted: {} of {total} runs are finished and saved in {}; resume with\n  {}",
+            done.len() + outcome.records.len(),
+            log_path.display(),
+            resume_command(args, &dir)
+        )));
+    }
     let records: Vec<_> = done.into_iter().chain(outcome.records.iter().cloned()).collect();
     let rendered = output::render(&header, &records, Some(&outcome.timing));
     output::write_all(&dir, &rendered).map_err(io)?;
@@ -215,6 +289,25 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// The command that resumes an interrupted `run`.
+fn resume_command(args: &RunArgs, dir: &Path) -> String {
+    let options = &args.study;
+    let mut command = format!("echelon run {} --out {} --resume", options.file.display(), dir.display());
+    if let Some(r) = options.replications {
+        command += &format!(" --replications {r}");
+    }
+    if let Some(seed) = options.seed {
+        command += &format!(" --seed {seed}");
+    }
+    for setting in &options.set {
+        command += &format!(" --set '{setting}'");
+    }
+    if let Some(shard) = &args.shard {
+        command += &format!(" --shard {shard}");
+    }
+    command
 }
 
 /// The runs an interrupted study already finished, after checking that the

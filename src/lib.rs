@@ -8,8 +8,10 @@
 //! * [`strategies`] — the bundled strategies and their registry;
 //! * [`reports`] — statistics, comparisons, summary, tables;
 //! * [`scenario`] — scenario files: parsing, validation, errors;
-//! * [`runner`] — parallel execution of a study; [`runlog`] — the durable
-//!   run log; [`output`] — result files.
+//! * [`study`] — the runs of a scenario's sweep grid; [`runner`] — their
+//!   parallel execution; [`runlog`] — the durable
+//!   run log; [`output`] — result files; [`progress`] — progress bar and
+//!   Ctrl-C.
 
 #![forbid(unsafe_code)]
 
@@ -19,6 +21,8 @@ pub use echelon_strategies as strategies;
 
 pub mod cli;
 pub mod output;
+pub mod progress;
 pub mod runlog;
 pub mod runner;
 pub mod scenario;
+pub mod study;

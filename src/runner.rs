@@ -1,22 +1,44 @@
-//! Run orchestration: every (point, strategy, replication) of a study, in
-//! parallel, collected in coordinate order.
+//! Run orchestration: the runs of a [`Study`] in parallel, collected in
+//! coordinate order.
 //!
 //! # Contract
 //!
 //! Runs are independent: each builds fresh strategy instances and derives
-//! its random streams from (seed, replication) only. Rayon's indexed
+//! its random streams from (seed, replication) only. A raised stop flag
+//! skips the runs not yet started; those in flight finish and are reported. Rayon's indexed
 //! `collect` keeps results in run-index order whatever thread finishes
 //! first, and every reduction over runs happens afterwards, sequentially,
 //! in that order. Hence results are byte-identical for any thread count.
 //! Wall-clock figures are gathered into [`Timing`], apart from the results.
 
-use crate::scenario::Scenario;
-use echelon_reports::record::{RunRecord, StudyInfo};
+use crate::study::{Coordinate, Study};
+use echelon_reports::record::RunRecord;
 use echelon_sim::engine::{self, UnitBalance};
 use hdrhistogram::Histogram;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
+
+/// A run's record, unit balances and size in SKU-location-days.
+type RunOutputs = (RunRecord, Vec<UnitBalance>, u64);
+
+/// Simulates the run at `at`; adds its decision compute times to `compute`.
+fn run_one(study: &Study, at: Coordinate, compute: &Mutex<Histogram<u64>>) -> RunOutputs {
+    let scenario = &study.points[at.point].scenario;
+    let allocation = scenario.allocation(at.strategy);
+    let out = engine::simulate(&scenario.model, at.replication, scenario.replenishment(at.strategy), &*allocation);
+    let record = RunRecord {
+        point: at.point,
+        strategy: at.strategy,
+        replication: at.replication,
+        network: out.network,
+        nodes: out.nodes,
+    };
+    compute.lock().expect("no panics while holding it").add(&out.decision_ns).expect("auto-resizing histogram");
+    (record, out.balances, out.sku_location_days)
+}
 
 /// Wall-clock measurements of a study (not deterministic; `timing.json`).
 #[derive(Debug, Clone, Serialize)]
@@ -57,66 +79,54 @@ pub struct Outcome {
     pub balances: Vec<Vec<UnitBalance>>,
     /// Wall-clock figures.
     pub timing: Timing,
+    /// Were runs skipped because the stop flag was raised?
+    pub interrupted: bool,
 }
 
-/// The study a scenario describes (one point until sweeps exist).
-pub fn study_info(scenario: &Scenario) -> StudyInfo {
-    let e = scenario.model.experiment;
-    StudyInfo {
-        scenario: scenario.model.name.clone(),
-        seed: e.seed,
-        horizon_days: e.horizon_days,
-        warmup_days: e.warmup_days,
-        replications: e.replications,
-        strategies: scenario.strategy_names().into_iter().map(String::from).collect(),
-        nodes: scenario.model.nodes.iter().map(|n| n.id.clone()).collect(),
-        points: vec![Vec::new()],
-    }
+/// Runs every run of `study` on `threads` worker threads.
+pub fn execute(study: &Study, threads: usize) -> Outcome {
+    execute_runs(study, threads, study.coordinates(), &Hooks::default())
 }
 
-/// Every run coordinate (strategy, replication) of `scenario`, in run-index
-/// order.
-pub fn coordinates(scenario: &Scenario) -> Vec<(usize, u32)> {
-    let strategies = scenario.file.strategies.len();
-    let replications = scenario.model.experiment.replications;
-    (0..strategies).flat_map(|s| (0..replications).map(move |r| (s, r))).collect()
+/// What the caller sees while runs execute.
+#[derive(Default)]
+pub struct Hooks<'a> {
+    /// Called with each record as soon as its run completes (in completion
+    /// order, from worker threads).
+    pub on_finish: Option<&'a (dyn Fn(&RunRecord) + Sync)>,
+    /// When set, runs not yet started are skipped; runs in flight finish.
+    pub stop: Option<&'a AtomicBool>,
 }
 
-/// Runs every run of `scenario` on `threads` worker threads.
-pub fn execute(scenario: &Scenario, threads: usize) -> Outcome {
-    execute_runs(scenario, threads, coordinates(scenario), &|_| {})
-}
-
-/// Runs the given runs; `on_finish` sees each record as soon as its run
-/// completes (in completion order, from worker threads).
-pub fn execute_runs(
-    scenario: &Scenario,
-    threads: usize,
-    coordinates: Vec<(usize, u32)>,
-    on_finish: &(dyn Fn(&RunRecord) + Sync),
-) -> Outcome {
+/// Runs the given runs of `study`.
+pub fn execute_runs(study: &Study, threads: usize, coordinates: Vec<Coordinate>, hooks: &Hooks<'_>) -> Outcome {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
     let started = Instant::now();
-    let outputs: Vec<(RunRecord, Vec<UnitBalance>, Histogram<u64>, u64)> = pool.install(|| {
+    let stopped = || hooks.stop.is_some_and(|s| s.load(Ordering::SeqCst));
+    // Runs keep only their metrics: compute times merge as runs finish.
+    let compute = Mutex::new(Histogram::<u64>::new(3).expect("valid precision"));
+    let outputs: Vec<Option<RunOutputs>> = pool.install(|| {
         coordinates
             .par_iter()
-            .map(|&(strategy, replication)| {
-                let allocation = scenario.allocation(strategy);
-                let out =
-                    engine::simulate(&scenario.model, replication, scenario.replenishment(strategy), &*allocation);
-                let record = RunRecord { point: 0, strategy, replication, network: out.network, nodes: out.nodes };
-                on_finish(&record);
-                (record, out.balances, out.decision_ns, out.sku_location_days)
+            .map(|&at| {
+                if stopped() {
+                    return None;
+                }
+                let outputs = run_one(study, at, &compute);
+                if let Some(on_finish) = hooks.on_finish {
+                    on_finish(&outputs.0);
+                }
+                Some(outputs)
             })
             .collect()
     });
     let wall_seconds = started.elapsed().as_secs_f64();
-    let mut compute = Histogram::<u64>::new(3).expect("valid precision");
+    let outputs: Vec<RunOutputs> = outputs.into_iter().flatten().collect();
+    let compute = compute.into_inner().expect("no panics while holding it");
     let mut sku_location_days = 0;
     let mut records = Vec::with_capacity(outputs.len());
     let mut balances = Vec::with_capacity(outputs.len());
-    for (record, balance, histogram, days) in outputs {
-        compute.add(&histogram).expect("auto-resizing histogram");
+    for (record, balance, days) in outputs {
         sku_location_days += days;
         records.push(record);
         balances.push(balance);
@@ -134,5 +144,6 @@ pub fn execute_runs(
             count: compute.len(),
         },
     };
-    Outcome { records, balances, timing }
+    let interrupted = stopped();
+    Outcome { records, balances, timing, interrupted }
 }

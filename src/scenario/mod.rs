@@ -11,7 +11,9 @@ pub mod error;
 pub mod events;
 pub mod file;
 pub mod locate;
+pub mod params;
 pub mod parse;
+pub mod sweep;
 
 pub use error::InputError;
 

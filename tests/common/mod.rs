@@ -4,6 +4,7 @@
 use echelon::runner::{self, Outcome};
 use echelon::scenario::{Scenario, parse};
 use echelon::sim::metrics::metric_index;
+use echelon::study::Study;
 use std::path::Path;
 
 /// Loads a scenario from RON text (as if read from `name`).
@@ -19,9 +20,10 @@ pub fn bundled(relative: &str) -> Scenario {
     Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Runs a scenario on `threads` threads.
+/// Runs every point of a scenario's study on `threads` threads.
 pub fn run(scenario: &Scenario, threads: usize) -> Outcome {
-    runner::execute(scenario, threads)
+    let study = Study::new(scenario.clone()).unwrap_or_else(|e| panic!("{e}"));
+    runner::execute(&study, threads)
 }
 
 /// Mean over the runs of strategy `strategy` of network metric `key`.

@@ -1,0 +1,74 @@
+//! A study: every point of a scenario's sweep grid × every strategy × every
+//! replication, each run named by its [`Coordinate`].
+//!
+//! # Contract
+//!
+//! Runs are numbered in coordinate order — point, then strategy, then
+//! replication — and that order is the one every output uses. A shard
+//! `i/n` is the runs whose number is `i` modulo `n`.
+
+use crate::scenario::sweep::{self, Point};
+use crate::scenario::{InputError, Scenario};
+use echelon_reports::record::StudyInfo;
+
+/// Where a run sits in its study.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Coordinate {
+    /// Sweep point index.
+    pub point: usize,
+    /// Strategy index, in scenario order.
+    pub strategy: usize,
+    /// Replication index.
+    pub replication: u32,
+}
+
+/// A validated study.
+#[derive(Debug, Clone)]
+pub struct Study {
+    /// The scenario as given (overrides applied, sweep not expanded).
+    pub base: Scenario,
+    /// The grid's points (one, with no parameters, without a sweep).
+    pub points: Vec<Point>,
+}
+
+impl Study {
+    /// Expands and validates the sweep of `base`.
+    pub fn new(base: Scenario) -> Result<Self, InputError> {
+        let points = sweep::points(&base)?;
+        Ok(Self { base, points })
+    }
+
+    /// What the study is, for headers and summaries.
+    pub fn info(&self) -> StudyInfo {
+        let base = &self.base;
+        let e = base.model.experiment;
+        StudyInfo {
+            scenario: base.model.name.clone(),
+            seed: e.seed,
+            horizon_days: e.horizon_days,
+            warmup_days: e.warmup_days,
+            replications: e.replications,
+            strategies: base.strategy_names().into_iter().map(String::from).collect(),
+            nodes: base.model.nodes.iter().map(|n| n.id.clone()).collect(),
+            points: self.points.iter().map(|p| p.params.clone()).collect(),
+        }
+    }
+
+    /// Every run's coordinate, in run-number order.
+    pub fn coordinates(&self) -> Vec<Coordinate> {
+        let strategies = self.base.file.strategies.len();
+        let replications = self.base.model.experiment.replications;
+        (0..self.points.len())
+            .flat_map(|point| {
+                (0..strategies).flat_map(move |strategy| {
+                    (0..replications).map(move |replication| Coordinate { point, strategy, replication })
+                })
+            })
+            .collect()
+    }
+
+    /// Total runs.
+    pub fn run_count(&self) -> usize {
+        self.points.len() * self.base.file.strategies.len() * self.base.model.experiment.replications as usize
+    }
+}
