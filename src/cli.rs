@@ -340,18 +340,25 @@ fn print_results(format: Format, header: &Header, rendered: &output::Rendered) {
         Format::Json => print!("{}", rendered.summary_json),
         Format::Csv => print!("{}", String::from_utf8_lossy(&rendered.runs_csv)),
         Format::Table => {
+            let points = match header.study.points.len() {
+                1 => String::new(),
+                n => format!("{n} points × "),
+            };
             println!(
-                "{} — {} strategies × {} replications, {} measured days each (mean ± 95% CI half-width)\n",
+                "{} — {points}{} strategies × {} replications, {} measured days each (mean ± 95% CI half-width)\n",
                 header.study.scenario,
                 header.study.strategies.len(),
                 header.study.replications,
                 header.study.horizon_days - header.study.warmup_days
             );
-            for point in &rendered.stats {
+            if let [point] = rendered.stats.as_slice() {
                 print!("{}", table::render(point));
                 for line in table::verdicts(point) {
                     println!("  {line}");
                 }
+            } else {
+                print!("{}", table::render_sweep(&rendered.stats));
+                println!("Paired comparisons at every point are in summary.json.");
             }
         }
     }

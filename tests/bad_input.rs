@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const QUICKSTART: &str = include_str!("../scenarios/quickstart.ron");
+const SWEEP: &str = include_str!("../scenarios/disruption-sweep.ron");
 
 struct Case {
     name: &'static str,
@@ -15,8 +16,16 @@ struct Case {
 }
 
 fn edit(from: &str, to: &str) -> Vec<u8> {
-    assert!(QUICKSTART.contains(from), "quickstart no longer contains {from:?}");
-    QUICKSTART.replacen(from, to, 1).into_bytes()
+    edit_in(QUICKSTART, from, to)
+}
+
+fn edit_in(base: &str, from: &str, to: &str) -> Vec<u8> {
+    assert!(base.contains(from), "the bundled scenario no longer contains {from:?}");
+    base.replacen(from, to, 1).into_bytes()
+}
+
+fn with_event(event: &str) -> Vec<u8> {
+    edit("    strategies: [", &format!("    events: [{event}],\n    strategies: ["))
 }
 
 fn cases() -> Vec<Case> {
@@ -120,6 +129,50 @@ fn cases() -> Vec<Case> {
             ),
             expect: &["locations[1]", "has no source"],
         },
+        Case {
+            name: "event-unknown-supplier",
+            content: with_event(r#"(start_day: 50, days: 5, kind: SupplierOutage(supplier: "acme"))"#),
+            expect: &["events[0].kind.supplier", "unknown supplier \"acme\"", "\"acme-tools\""],
+        },
+        Case {
+            name: "event-outside-horizon",
+            content: with_event(r#"(start_day: 400, days: 5, kind: DemandShock(multiplier: 2.0))"#),
+            expect: &["events[0].start_day", "outside the horizon", "395"],
+        },
+        Case {
+            name: "event-bad-multiplier",
+            content: with_event(r#"(start_day: 40, kind: DemandShock(location: "wh-north", multiplier: 0.0))"#),
+            expect: &["events[0].kind.multiplier", "above 0"],
+        },
+        Case {
+            name: "sweep-path-names-nothing",
+            content: edit_in(SWEEP, "events[outage].days\"", "events[outage].dayz\""),
+            expect: &["sweep[0].path", "names no parameter", "did you mean events[outage].days"],
+        },
+        Case {
+            name: "sweep-wrong-type",
+            content: edit_in(
+                SWEEP,
+                "(path: \"events[outage].days\", values: [0, 7, 14, 21, 28])",
+                "(path: \"events[outage].days\", values: [0, 7.5])",
+            ),
+            expect: &["sweep[0]", "7.5", "does not fit", "a whole number"],
+        },
+        Case {
+            name: "sweep-empty-range",
+            content: edit_in(SWEEP, "from: 1.0, to: 1.75", "from: 1.75, to: 1.0"),
+            expect: &["sweep[1].range", "empty"],
+        },
+        Case {
+            name: "catalogue-shares",
+            content: edit_in(SWEEP, "count: 60, seed: 11,", "count: 60, seed: 11, shares: (a: 0.5, b: 0.5, c: 0.5),"),
+            expect: &["catalogue[0].shares", "must be 1"],
+        },
+        Case {
+            name: "catalogue-unknown-location",
+            content: edit_in(SWEEP, "count: 60, seed: 11,", "count: 60, seed: 11, locations: [\"wh-mars\"],"),
+            expect: &["catalogue[0].locations[0]", "unknown location \"wh-mars\""],
+        },
     ]
 }
 
@@ -181,9 +234,34 @@ fn bad_command_line_values_exit_2() {
 }
 
 #[test]
+fn bad_set_overrides_name_the_path_and_suggest_one() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (setting, expect) in [
+        ("events[outage].dayz=3", "did you mean events[outage].days"),
+        ("events[outage].days=3.5", "does not fit"),
+        ("experiment.seed", "expected PATH=VALUE"),
+        ("strategies[min-max].replenishment=4", "names a group of values"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_echelon"))
+            .args(["run", "scenarios/disruption-sweep.ron", "--set", setting])
+            .current_dir(root)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_clean_failure(out.status.code().unwrap_or(-1), &stderr, setting);
+        assert!(stderr.contains(expect), "{setting}: expected {expect:?} in: {stderr}");
+    }
+}
+
+#[test]
 fn the_bundled_scenarios_validate() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for file in ["scenarios/quickstart.ron", "scenarios/bench-single-location.ron", "scenarios/golden/C01.ron"] {
+    for file in [
+        "scenarios/quickstart.ron",
+        "scenarios/bench-single-location.ron",
+        "scenarios/disruption-sweep.ron",
+        "scenarios/golden/C01.ron",
+    ] {
         let out =
             Command::new(env!("CARGO_BIN_EXE_echelon")).args(["validate", file]).current_dir(root).output().unwrap();
         assert_eq!(out.status.code(), Some(0), "{file}: {}", String::from_utf8_lossy(&out.stderr));

@@ -8,9 +8,9 @@ fn echelon() -> Command {
     Command::new(env!("CARGO_BIN_EXE_echelon"))
 }
 
-fn run_to(dir: &std::path::Path, threads: &str) {
+fn run_to(dir: &std::path::Path, scenario: &str, threads: &str) {
     let status = echelon()
-        .args(["run", "scenarios/quickstart.ron", "--replications", "6", "--format", "json", "--threads", threads])
+        .args(["run", scenario, "--replications", "3", "--format", "json", "--threads", threads])
         .arg("--out")
         .arg(dir)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -21,16 +21,23 @@ fn run_to(dir: &std::path::Path, threads: &str) {
 }
 
 #[test]
-fn results_are_byte_identical_for_one_and_two_threads() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (one, two) = (tmp.path().join("t1"), tmp.path().join("t2"));
-    run_to(&one, "1");
-    run_to(&two, "2");
-    for file in ["summary.json", "runs.csv"] {
-        let a = std::fs::read(one.join(file)).unwrap();
-        let b = std::fs::read(two.join(file)).unwrap();
-        assert!(!a.is_empty());
-        assert!(a == b, "{file} differs between 1 and 2 threads");
+fn results_are_byte_identical_for_one_two_and_four_threads() {
+    for scenario in ["scenarios/quickstart.ron", "scenarios/disruption-sweep.ron"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dirs: Vec<_> = ["1", "2", "4"].iter().map(|t| (t, tmp.path().join(format!("t{t}")))).collect();
+        for (threads, dir) in &dirs {
+            run_to(dir, scenario, threads);
+        }
+        for file in ["summary.json", "runs.csv", "runs.jsonl"] {
+            let one = std::fs::read(dirs[0].1.join(file)).unwrap();
+            assert!(!one.is_empty());
+            for (threads, dir) in &dirs[1..] {
+                assert!(
+                    one == std::fs::read(dir.join(file)).unwrap(),
+                    "{scenario}: {file} differs between 1 and {threads} threads"
+                );
+            }
+        }
     }
 }
 

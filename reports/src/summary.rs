@@ -6,7 +6,10 @@
 //! only on the run records (sorted by point, strategy, replication) and
 //! the study description; maps keep catalogue order (metrics) or model order
 //! (nodes); undefined values are `null`. Each strategy is compared, paired by
-//! replication, with the first strategy of the file (the reference).
+//! replication, with the first strategy of the file (the reference). Each
+//! point names its `best` strategy per metric with a direction: the one
+//! strictly best mean, absent on ties (the comparisons say whether the
+//! difference is significant).
 
 use crate::record::{RunRecord, StudyInfo};
 use crate::stats::Estimate;
@@ -57,6 +60,26 @@ pub struct PointStats {
     pub strategies: Vec<StrategyStats>,
     /// Paired comparisons with the reference strategy.
     pub comparisons: Vec<Comparison>,
+}
+
+impl PointStats {
+    /// Index of the strategy with the strictly best mean on metric `m`, or
+    /// `None` when the metric has no direction, no value, or the best mean
+    /// is shared.
+    pub fn best(&self, m: usize) -> Option<usize> {
+        let sign = match METRICS[m].better {
+            Better::Higher => 1.0,
+            Better::Lower => -1.0,
+            Better::Neither => return None,
+        };
+        let scores: Vec<f64> = self.strategies.iter().map(|s| sign * s.metrics[m].mean).collect();
+        let top = scores.iter().copied().filter(|s| !s.is_nan()).fold(f64::NEG_INFINITY, f64::max);
+        let mut at_top = scores.iter().enumerate().filter(|(_, s)| **s == top).map(|(i, _)| i);
+        match (at_top.next(), at_top.next()) {
+            (Some(i), None) => Some(i),
+            _ => None,
+        }
+    }
 }
 
 fn column(records: &[&RunRecord], pick: impl Fn(&RunRecord) -> &MetricValues, metric: usize) -> Vec<f64> {
@@ -145,7 +168,10 @@ pub fn to_json(info: &StudyInfo, points: &[PointStats]) -> Value {
                     serde_json::json!({ "name": s.name, "metrics": metric_map(&s.metrics), "nodes": nodes })
                 })
                 .collect();
-            serde_json::json!({ "params": params, "strategies": strategies, "comparisons": p.comparisons })
+            let best: Map<String, Value> = (0..METRICS.len())
+                .filter_map(|m| p.best(m).map(|b| (METRICS[m].key.to_string(), Value::from(p.strategies[b].name.clone()))))
+                .collect();
+            serde_json::json!({ "params": params, "strategies": strategies, "best": best, "comparisons": p.comparisons })
         })
         .collect();
     serde_json::json!({

@@ -31,19 +31,52 @@ pub fn render(point: &PointStats) -> String {
         row.extend(columns.iter().map(|&m| cell(s.metrics[m].mean, s.metrics[m].ci95)));
         rows.push(row);
     }
-    let widths: Vec<usize> =
-        (0..rows[0].len()).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
     let mut out = String::new();
     if !point.params.is_empty() {
         let params: Vec<String> = point.params.iter().map(|(k, v)| format!("{k} = {v}")).collect();
         writeln!(out, "point: {}", params.join(", ")).expect("string");
     }
+    out + &layout(&rows, 1)
+}
+
+/// A sweep as one table: a row per (point, strategy) with the swept values
+/// first; `*` marks the best strategy of the point on each metric.
+pub fn render_sweep(points: &[PointStats]) -> String {
+    let columns: Vec<usize> = HEADLINE.iter().filter_map(|k| metric_index(k)).collect();
+    let names: Vec<String> =
+        points.first().map(|p| p.params.iter().map(|(path, _)| path.clone()).collect()).unwrap_or_default();
+    let mut header = names.clone();
+    header.push("strategy".into());
+    header.extend(columns.iter().map(|&m| METRICS[m].key.to_string()));
+    let mut rows = vec![header];
+    for point in points {
+        let best: Vec<Option<usize>> = columns.iter().map(|&m| point.best(m)).collect();
+        for (i, s) in point.strategies.iter().enumerate() {
+            let mut row: Vec<String> = point.params.iter().map(|(_, v)| format!("{v}")).collect();
+            row.push(s.name.clone());
+            for (c, &m) in columns.iter().enumerate() {
+                let mark = if best[c] == Some(i) && point.strategies.len() > 1 { " *" } else { "  " };
+                row.push(cell(s.metrics[m].mean, s.metrics[m].ci95) + mark);
+            }
+            rows.push(row);
+        }
+    }
+    let left = names.len() + 1;
+    layout(&rows, left) + "(* best mean at the point)\n"
+}
+
+/// Lays out rows as aligned columns: the first `left` left-aligned, the
+/// rest right-aligned, a rule under the header.
+fn layout(rows: &[Vec<String>], left: usize) -> String {
+    let widths: Vec<usize> =
+        (0..rows[0].len()).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
     for (i, row) in rows.iter().enumerate() {
         let line: Vec<String> = row
             .iter()
             .zip(&widths)
             .enumerate()
-            .map(|(c, (text, w))| if c == 0 { format!("{text:<w$}") } else { format!("{text:>w$}") })
+            .map(|(c, (text, w))| if c < left { format!("{text:<w$}") } else { format!("{text:>w$}") })
             .collect();
         writeln!(out, "{}", line.join("  ").trim_end()).expect("string");
         if i == 0 {

@@ -37,6 +37,8 @@ pub enum Purpose {
     Disruption = 3,
     /// Approval delays of one node.
     Approval = 4,
+    /// The scenario's generated catalogue (fixed across replications).
+    Catalogue = 5,
 }
 
 /// Names one stream within a replication: a purpose and up to three entity
@@ -62,6 +64,11 @@ impl StreamKey {
     /// The lead-time stream of one lane.
     pub fn lead_time(lane: usize) -> Self {
         Self { purpose: Purpose::LeadTime, a: lane as u64, b: 0, c: 0 }
+    }
+
+    /// The stream that generates catalogue entry `index` of a scenario.
+    pub fn catalogue(index: usize) -> Self {
+        Self { purpose: Purpose::Catalogue, a: index as u64, b: 0, c: 0 }
     }
 }
 

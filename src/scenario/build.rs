@@ -6,8 +6,8 @@
 //! exceeds the warm-up, and every strategy builds at every location. The
 //! first problem found is reported with its field path.
 
-use super::events;
 use super::file::*;
+use super::{catalogue, events};
 use echelon_sim::distribution::{DailyDemand, LeadTime, OrderSize, ParamError};
 use echelon_sim::model::{
     CustomerClass, DemandProcess, DemandStream, Experiment, Lane, Model, Shortage, Sku, StockingNode, Supplier,
@@ -167,8 +167,10 @@ fn classes(file: &ScenarioFile) -> Result<Vec<CustomerClass>, FieldError> {
         .collect()
 }
 
-/// Builds and validates the model of `file`.
+/// Builds and validates the model of `file` (its catalogue expanded).
 pub fn model(file: &ScenarioFile) -> Result<Model, FieldError> {
+    let expanded = catalogue::expand(file)?;
+    let file = expanded.as_ref().unwrap_or(file);
     if file.name.trim().is_empty() {
         return fail("name", "must not be empty");
     }

@@ -34,6 +34,9 @@ pub struct ScenarioFile {
     pub demand: Vec<DemandFile>,
     /// Named strategy configurations to compare.
     pub strategies: Vec<StrategyFile>,
+    /// Generated SKUs with their demand (added to `skus` and `demand`).
+    #[serde(default)]
+    pub catalogue: Vec<CatalogueFile>,
     /// Timed disruptions (default none).
     #[serde(default)]
     pub events: Vec<EventFile>,
@@ -381,4 +384,104 @@ pub struct RangeFile {
     pub to: f64,
     /// Step > 0.
     pub step: f64,
+}
+
+/// A generated catalogue: `count` SKUs with ABC-skewed demand at every
+/// listed location.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Catalogue")]
+pub struct CatalogueFile {
+    /// SKU ids are `<prefix>-0001`, `<prefix>-0002`, …
+    #[serde(default = "default_prefix")]
+    pub prefix: String,
+    /// Number of SKUs.
+    pub count: u32,
+    /// Seed of the generator (the catalogue is the same in every run).
+    #[serde(default)]
+    pub seed: u64,
+    /// Locations that stock the catalogue (default: every location).
+    #[serde(default)]
+    pub locations: Option<Vec<String>>,
+    /// Shares of A, B and C items (summing to 1).
+    #[serde(default = "default_shares")]
+    pub shares: AbcFile,
+    /// Mean daily demand of a typical A, B and C item at one location.
+    pub mean_daily_demand: AbcFile,
+    /// Coefficient of variation of daily demand of A, B and C items.
+    #[serde(default = "default_cv")]
+    pub cv: AbcFile,
+    /// Unit costs are log-uniform between these.
+    #[serde(default = "default_cost_range")]
+    pub unit_cost: CostRangeFile,
+    /// Price = unit cost × (1 + margin).
+    #[serde(default = "default_margin")]
+    pub margin: f64,
+    /// Annual holding rate.
+    #[serde(default = "default_holding_rate")]
+    pub holding_rate: f64,
+    /// Cost per order line.
+    #[serde(default)]
+    pub ordering_cost: f64,
+    /// Penalty per backordered unit-day.
+    #[serde(default)]
+    pub backorder_penalty_per_day: f64,
+    /// Demand split across customer classes (default: all to the only class).
+    #[serde(default)]
+    pub classes: Vec<ClassShareFile>,
+}
+
+fn default_prefix() -> String {
+    "sku".into()
+}
+
+fn default_shares() -> AbcFile {
+    AbcFile { a: 0.2, b: 0.3, c: 0.5 }
+}
+
+fn default_cv() -> AbcFile {
+    AbcFile { a: 0.3, b: 0.6, c: 1.2 }
+}
+
+fn default_cost_range() -> CostRangeFile {
+    CostRangeFile { min: 5.0, max: 100.0 }
+}
+
+fn default_margin() -> f64 {
+    0.4
+}
+
+/// One value for each of the A, B and C classes.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Abc")]
+pub struct AbcFile {
+    /// A items (fast movers).
+    pub a: f64,
+    /// B items.
+    pub b: f64,
+    /// C items (slow movers).
+    pub c: f64,
+}
+
+/// A cost range.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "CostRange")]
+pub struct CostRangeFile {
+    /// Lowest.
+    pub min: f64,
+    /// Highest.
+    pub max: f64,
+}
+
+/// A customer class's share of generated demand.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "ClassShare")]
+pub struct ClassShareFile {
+    /// Class name.
+    pub class: String,
+    /// Share of each item's demand (shares sum to 1).
+    pub share: f64,
 }

@@ -7,6 +7,7 @@
 //! nothing is written before loading succeeds.
 
 pub mod build;
+pub mod catalogue;
 pub mod error;
 pub mod events;
 pub mod file;

@@ -146,19 +146,35 @@ pub fn set(file: &ScenarioFile, path: &str, value: Value) -> Result<ScenarioFile
     let shown = value.to_string();
     *node = value;
     let mut changed: ScenarioFile =
-        serde_json::from_value(root).map_err(|e| error(format!("{shown} does not fit here: {e}")))?;
+        serde_json::from_value(root).map_err(|e| error(format!("{shown} does not fit here: {}", plain_types(&e))))?;
     changed.sweep = file.sweep.clone();
     Ok(changed)
+}
+
+/// Serde's message with Rust type names in words.
+fn plain_types(error: &serde_json::Error) -> String {
+    let mut text = error.to_string();
+    for (rust, plain) in
+        [("u32", "a whole number ≥ 0"), ("u64", "a whole number ≥ 0"), ("i64", "a whole number"), ("f64", "a number")]
+    {
+        text = text.replace(&format!("expected {rust}"), &format!("expected {plain}"));
+    }
+    text
 }
 
 fn names_nothing(file: &ScenarioFile, path: &str) -> String {
     format!("names no parameter of this scenario; did you mean {}?", nearest(file, path))
 }
 
-/// The addressable path nearest to `path` (edit distance).
+/// The addressable path nearest to `path`: the first one below it when
+/// `path` names a group, else the closest by edit distance.
 fn nearest(file: &ScenarioFile, path: &str) -> String {
     let mut paths = Vec::new();
     leaf_paths(&tree(file), String::new(), &mut paths);
+    let below = format!("{path}.");
+    if let Some(inside) = paths.iter().find(|p| p.starts_with(&below)) {
+        return inside.clone();
+    }
     paths.into_iter().min_by_key(|p| (strsim::levenshtein(p, path), p.clone())).unwrap_or_default()
 }
 
