@@ -15,6 +15,7 @@ use crate::scenario::{InputError, Scenario, params, parse};
 use crate::study::{Coordinate, Study};
 use clap::{Parser, Subcommand, ValueEnum};
 use echelon_reports::record::RunRecord;
+use echelon_reports::representative::Representative;
 use echelon_reports::table;
 use echelon_sim::metrics::METRICS;
 use echelon_strategies::registry::{ALLOCATIONS, CATALOGUE};
@@ -43,6 +44,14 @@ enum Command {
     },
     /// List strategies, distributions and metrics with their parameters.
     List,
+    /// Rebuild report.html and charts/ from a results directory.
+    Report {
+        /// Results directory (holding runs.jsonl).
+        dir: PathBuf,
+        /// Also draw charts/*.png.
+        #[arg(long)]
+        png: bool,
+    },
     /// Join the results of shards (`run --shard i/n`) into what one machine
     /// would have written.
     Merge {
@@ -106,6 +115,9 @@ struct RunArgs {
     /// Skip the runs already recorded in the output directory's runs.jsonl.
     #[arg(long)]
     resume: bool,
+    /// Also draw charts/*.png (font embedded; no system fonts needed).
+    #[arg(long)]
+    png: bool,
 }
 
 /// Parses `i/n` with 0 ≤ i < n.
@@ -155,6 +167,7 @@ pub fn main() -> i32 {
             Ok(())
         }
         Command::Merge { dirs, out } => merge(&dirs, &out),
+        Command::Report { dir, png } => report(&dir, png),
     };
     match result {
         Ok(()) => 0,
@@ -275,8 +288,12 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         )));
     }
     let records: Vec<_> = done.into_iter().chain(outcome.records.iter().cloned()).collect();
-    let rendered = output::render(&header, &records, Some(&outcome.timing));
+    let representative = runner::representative(&study);
+    let rendered = output::render(&header, &records, Some(&outcome.timing), Some(&representative));
     output::write_all(&dir, &rendered).map_err(io)?;
+    if args.png {
+        output::write_pngs(&dir, &rendered).map_err(io)?;
+    }
     print_results(args.format, &header, &rendered);
     if args.format == Format::Table {
         println!(
@@ -404,10 +421,57 @@ fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
         )));
     }
     let header = Header { shard: None, ..first.header.clone() };
-    let rendered = output::render(&header, &records, None);
+    let representative = dirs.iter().find_map(|dir| read_trace(dir).ok().flatten());
+    let rendered = output::render(&header, &records, None, representative.as_ref());
     output::write_all(out, &rendered)
         .map_err(|e| Failure::Io(format!("{}: cannot write results: {e}", out.display())))?;
     println!("merged {} runs from {} directories into {}", records.len(), dirs.len(), out.display());
+    Ok(())
+}
+
+/// The representative runs saved beside a study's results, if any.
+fn read_trace(dir: &Path) -> Result<Option<Representative>, Failure> {
+    let path = dir.join("trace.json");
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| Failure::Usage(format!("{}: not a trace file Echelon wrote: {e}", path.display())))
+}
+
+fn report(dir: &Path, png: bool) -> Result<(), Failure> {
+    let log_path = dir.join("runs.jsonl");
+    if !log_path.exists() {
+        return Err(Failure::Usage(format!(
+            "{}: no results here (no runs.jsonl); give the directory `echelon run` wrote",
+            dir.display()
+        )));
+    }
+    let log = runlog::read(&log_path).map_err(Failure::Usage)?;
+    let expected =
+        log.header.study.points.len() * log.header.study.strategies.len() * log.header.study.replications as usize;
+    if log.header.shard.is_none() && log.records.len() != expected {
+        return Err(Failure::Usage(format!(
+            "{}: the study is unfinished ({} of {expected} runs); finish it with `echelon run … --resume` first",
+            dir.display(),
+            log.records.len()
+        )));
+    }
+    let representative = read_trace(dir)?;
+    let rendered = output::render(&log.header, &log.records, None, representative.as_ref());
+    let io = |e: std::io::Error| Failure::Io(format!("{}: cannot write the report: {e}", dir.display()));
+    output::write_report(dir, &rendered).map_err(io)?;
+    if png {
+        output::write_pngs(dir, &rendered).map_err(io)?;
+    }
+    println!(
+        "wrote {} and {} charts in {}",
+        dir.join("report.html").display(),
+        rendered.charts.len(),
+        dir.join("charts").display()
+    );
     Ok(())
 }
 

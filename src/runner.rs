@@ -13,6 +13,7 @@
 
 use crate::study::{Coordinate, Study};
 use echelon_reports::record::RunRecord;
+use echelon_reports::representative::{Representative, StrategyTrace, Window};
 use echelon_sim::engine::{self, UnitBalance};
 use hdrhistogram::Histogram;
 use rayon::prelude::*;
@@ -146,4 +147,34 @@ pub fn execute_runs(study: &Study, threads: usize, coordinates: Vec<Coordinate>,
     };
     let interrupted = stopped();
     Outcome { records, balances, timing, interrupted }
+}
+
+/// Replication 0 of every strategy in the scenario as given (overrides
+/// applied, sweep not), traced day by day, with the scenario's description
+/// and disruption windows (`trace.json`).
+pub fn representative(study: &Study) -> Representative {
+    let scenario = &study.base;
+    let strategies = (0..scenario.file.strategies.len())
+        .map(|s| {
+            let allocation = scenario.allocation(s);
+            let (_, trace) = engine::simulate_traced(&scenario.model, 0, scenario.replenishment(s), &*allocation);
+            StrategyTrace {
+                name: scenario.file.strategies[s].name.clone(),
+                first_day: trace.first_day,
+                on_hand: trace.on_hand,
+                backorders: trace.backorders,
+                ordered: trace.ordered,
+                demand: trace.demand,
+                latency: trace.latency,
+            }
+        })
+        .collect();
+    let events = scenario
+        .model
+        .disruptions
+        .iter()
+        .filter(|d| d.end_day > d.start_day)
+        .map(|d| Window { name: d.name.clone(), start_day: d.start_day, end_day: d.end_day })
+        .collect();
+    Representative { description: scenario.file.description.clone(), replication: 0, events, strategies }
 }

@@ -8,7 +8,11 @@
 
 #![forbid(unsafe_code)]
 
+pub mod charts;
+pub mod html;
 pub mod record;
+pub mod report;
+pub mod representative;
 pub mod runs_csv;
 pub mod stats;
 pub mod summary;

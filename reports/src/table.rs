@@ -9,7 +9,8 @@ use std::fmt::Write;
 pub const HEADLINE: &[&str] =
     &["fill_rate", "cycle_service", "on_hand_end_mean", "turns", "total_cost", "decision_latency_p95_min"];
 
-fn cell(mean: f64, ci: [f64; 2]) -> String {
+/// `mean ± half-width`, or `—` when undefined.
+pub fn cell(mean: f64, ci: [f64; 2]) -> String {
     if mean.is_nan() {
         return "—".into();
     }

@@ -94,6 +94,24 @@ pub struct RunOutput {
     pub decision_ns: Histogram<u64>,
 }
 
+/// Network totals of one run, day by day over the measured days: what a
+/// report plots for a representative replication.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Trace {
+    /// The first measured day (the warm-up length).
+    pub first_day: Day,
+    /// On-hand at day end, all SKU-locations.
+    pub on_hand: Vec<i64>,
+    /// Backorders at day end.
+    pub backorders: Vec<i64>,
+    /// Units released that day.
+    pub ordered: Vec<i64>,
+    /// Units demanded that day.
+    pub demand: Vec<i64>,
+    /// Simulated decision latency in minutes: (value, orders), ascending.
+    pub latency: Vec<(u64, u64)>,
+}
+
 /// A daily-batch demand stream's state.
 struct DailyStream {
     demand: DailyDemand,
@@ -166,6 +184,7 @@ struct Run<'m> {
     decision_ns: Histogram<u64>,
     claims: Vec<Claim>,
     grants: Vec<i64>,
+    trace: Option<Trace>,
 }
 
 /// Simulates one replication of `model` with one replenishment strategy
@@ -179,7 +198,22 @@ pub fn simulate<'m>(
     assert_eq!(strategies.len(), model.nodes.len(), "one strategy per stocking node");
     let mut run = Run::new(model, replication, strategies, allocation);
     run.execute();
-    run.finish()
+    run.finish().0
+}
+
+/// As [`simulate`], also recording the run's [`Trace`] (memory O(days)).
+pub fn simulate_traced<'m>(
+    model: &'m Model,
+    replication: u32,
+    strategies: Vec<Box<dyn Replenishment + 'm>>,
+    allocation: &'m dyn Allocation,
+) -> (RunOutput, Trace) {
+    assert_eq!(strategies.len(), model.nodes.len(), "one strategy per stocking node");
+    let mut run = Run::new(model, replication, strategies, allocation);
+    run.trace = Some(Trace { first_day: model.experiment.warmup_days, ..Trace::default() });
+    run.execute();
+    let (output, trace) = run.finish();
+    (output, trace.expect("tracing was on"))
 }
 
 impl<'m> Run<'m> {
@@ -230,6 +264,7 @@ impl<'m> Run<'m> {
             decision_ns: Histogram::new(3).expect("valid precision"),
             claims: Vec::new(),
             grants: Vec::new(),
+            trace: None,
         }
     }
 
@@ -387,7 +422,7 @@ impl<'m> Run<'m> {
 
     fn end_of_day(&mut self, day: Day, now: Minute) {
         let measured = self.is_measured(day);
-        let (mut network_demand, mut network_ordered) = (0, 0);
+        let (mut network_demand, mut network_ordered, mut on_hand, mut backorders) = (0, 0, 0, 0);
         for node in 0..self.nodes.len() {
             self.observe_all_triggers(node, now);
             if self.strategies[node].review().is_review_day(day) {
@@ -395,7 +430,9 @@ impl<'m> Run<'m> {
             }
             let state = &mut self.nodes[node];
             if measured {
-                state.record_end_of_day();
+                let (node_on_hand, node_backorders) = state.record_end_of_day();
+                on_hand += node_on_hand;
+                backorders += node_backorders;
                 network_demand += state.day_demand;
                 network_ordered += state.day_ordered;
             }
@@ -403,6 +440,12 @@ impl<'m> Run<'m> {
         if measured {
             self.network_series.daily_demand.push(network_demand as f64);
             self.network_series.daily_orders.push(network_ordered as f64);
+            if let Some(trace) = &mut self.trace {
+                trace.on_hand.push(on_hand);
+                trace.backorders.push(backorders);
+                trace.ordered.push(network_ordered);
+                trace.demand.push(network_demand);
+            }
         }
     }
 
@@ -471,7 +514,7 @@ impl<'m> Run<'m> {
         }
     }
 
-    fn finish(mut self) -> RunOutput {
+    fn finish(mut self) -> (RunOutput, Option<Trace>) {
         let days = self.model.experiment.measured_days();
         let mut network = Tally::default();
         let mut nodes = Vec::with_capacity(self.nodes.len());
@@ -484,13 +527,22 @@ impl<'m> Run<'m> {
             balances.push(state.balance);
         }
         let horizon = u64::from(self.model.experiment.horizon_days);
-        RunOutput {
+        let latency = &self.network_series.latency;
+        let trace = self.trace.take().map(|trace| Trace {
+            latency: latency
+                .iter_recorded()
+                .map(|v| (latency.lowest_equivalent(v.value_iterated_to()), v.count_at_value()))
+                .collect(),
+            ..trace
+        });
+        let output = RunOutput {
             network: metrics::finish(&network, &self.network_series, days),
             nodes,
             balances,
             sku_location_days: self.model.sku_locations() as u64 * horizon,
             decision_ns: self.decision_ns,
-        }
+        };
+        (output, trace)
     }
 }
 
@@ -536,9 +588,11 @@ impl NodeState {
         }
     }
 
-    /// End-of-day statistics, after ordering.
-    fn record_end_of_day(&mut self) {
+    /// End-of-day statistics, after ordering; returns the node's on-hand and
+    /// backorders.
+    fn record_end_of_day(&mut self) -> (i64, i64) {
         let tally = &mut self.tally;
+        let (on_hand_before, backorders_before) = (tally.on_hand_end, tally.backorders_end);
         for sku in 0..self.on_hand.len() {
             let (on_hand, backorders) = (self.on_hand[sku], self.backorders[sku]);
             tally.on_hand_end += on_hand;
@@ -553,6 +607,7 @@ impl NodeState {
         tally.sku_days += self.on_hand.len() as u64;
         self.series.daily_demand.push(self.day_demand as f64);
         self.series.daily_orders.push(self.day_ordered as f64);
+        (tally.on_hand_end - on_hand_before, tally.backorders_end - backorders_before)
     }
 }
 

@@ -72,6 +72,7 @@ metric_table! {
     OrderQuantityMean = "order_quantity_mean", "units", Neither, "Mean units per order placed.";
     OnOrderEndMean = "on_order_end_mean", "units", Neither, "Units ordered and not yet received, at day end after ordering.";
     InventoryPositionEndMean = "inventory_position_end_mean", "units", Neither, "On-hand − backorders + on-order at day end after ordering.";
+    InventoryValueEndMean = "inventory_value_end_mean", "currency", Neither, "On-hand at day end valued at unit cost (the x axis of the service/cost frontier).";
     Turns = "turns", "per year", Higher, "Cost of goods shipped to customers × 365 ÷ measured days, ÷ mean end-of-day on-hand value at cost.";
     DaysOfSupply = "days_of_supply", "days", Lower, "365 ÷ turns.";
     HoldingCost = "holding_cost", "currency/day", Lower, "Σ end-of-day on-hand × unit cost × holding rate ÷ 365.";
@@ -246,6 +247,7 @@ pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
         Metric::InventoryPositionEndMean,
         per_day((tally.on_hand_end - tally.backorders_end + tally.on_order_end) as f64),
     );
+    set(Metric::InventoryValueEndMean, per_day(tally.on_hand_end_value));
     set(Metric::Turns, turns);
     set(Metric::DaysOfSupply, ratio(365.0, turns));
     set(Metric::HoldingCost, per_day(tally.holding_cost));
@@ -305,6 +307,7 @@ mod tests {
         assert_eq!(v[Metric::FillRate as usize], 0.9);
         assert_eq!(v[Metric::CycleService as usize], 0.5);
         assert_eq!(v[Metric::OnHandEndMean as usize], 1.0);
+        assert_eq!(v[Metric::InventoryValueEndMean as usize], 10.0);
         assert_eq!(v[Metric::NetInventoryEndMean as usize], 0.5);
         assert_eq!(v[Metric::OrderFrequency as usize], 0.5);
         // shipped cost 45/day × 365 ÷ mean on-hand value 10 = 1642.5 turns.
