@@ -130,6 +130,14 @@ fn cases() -> Vec<Case> {
             expect: &["locations[1]", "has no source"],
         },
         Case {
+            name: "gate-unknown-metric",
+            content: edit(
+                "    strategies: [",
+                "    gate: (tolerances: {\"fill_rat\": Absolute(0.01)}),\n    strategies: [",
+            ),
+            expect: &["gate.tolerances.fill_rat", "unknown metric", "did you mean \"fill_rate\""],
+        },
+        Case {
             name: "event-unknown-supplier",
             content: with_event(r#"(start_day: 50, days: 5, kind: SupplierOutage(supplier: "acme"))"#),
             expect: &["events[0].kind.supplier", "unknown supplier \"acme\"", "\"acme-tools\""],

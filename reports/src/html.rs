@@ -59,7 +59,7 @@ pub fn escape(text: &str) -> String {
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:1000px;color:#222;padding:0 1rem}\
 h1{margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:1px solid #ddd;padding-bottom:.3rem}\
 table{border-collapse:collapse;margin:.8rem 0;font-size:.9rem}th,td{padding:.3rem .6rem;border-bottom:1px solid #eee;text-align:right}\
-th:first-child,td:first-child,td.name{text-align:left}thead th{border-bottom:2px solid #999}\
+td{white-space:nowrap}th:first-child,td:first-child,td.name{text-align:left}thead th{border-bottom:2px solid #999}\
 .best{font-weight:bold}.muted{color:#666}ul.verdicts li{margin:.2rem 0}figure{margin:1.4rem 0}\
 figcaption{color:#555;font-size:.9rem}svg{max-width:100%;height:auto}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dt{color:#555}";
 
@@ -85,9 +85,9 @@ pub fn render(page: &Page<'_>) -> String {
     for (chart, svg) in page.charts {
         let _ = writeln!(
             out,
-            "<figure id=\"{}\">{svg}<figcaption>{}</figcaption></figure>",
+            "<figure id=\"{}\">{svg}<figcaption>charts/{}.svg</figcaption></figure>",
             escape(&chart.file),
-            escape(&chart.title)
+            escape(&chart.file)
         );
     }
     nodes(&mut out, page);

@@ -12,6 +12,11 @@
 //! same to the per-replication differences `B_r − A_r` (common random
 //! numbers make them far less noisy than the difference of two means). It is
 //! *significant* when its interval excludes zero.
+//!
+//! Without common random numbers (e.g. a baseline recorded with another
+//! seed) the difference of two means is estimated unpaired, by Welch:
+//! `mean_b − mean_a ± t(0.975, ν) · √(sd_a²/n_a + sd_b²/n_b)` with the
+//! Welch–Satterthwaite degrees of freedom ν.
 
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, StudentsT};
@@ -31,7 +36,11 @@ pub struct Estimate {
 
 /// The two-sided 95% Student t quantile for `df` degrees of freedom.
 pub fn t_quantile_975(df: usize) -> f64 {
-    StudentsT::new(0.0, 1.0, df as f64).expect("df ≥ 1").inverse_cdf(0.975)
+    t_quantile(df as f64)
+}
+
+fn t_quantile(df: f64) -> f64 {
+    StudentsT::new(0.0, 1.0, df).expect("df > 0").inverse_cdf(0.975)
 }
 
 impl Estimate {
@@ -59,6 +68,26 @@ impl Estimate {
         Self::of(a.iter().zip(b).map(|(a, b)| b - a))
     }
 
+    /// Unpaired difference `mean(b) − mean(a)` with Welch's interval (the
+    /// sd field is the standard error; `n` the smaller sample). NaN when
+    /// either side has no defined value.
+    pub fn welch(a: &[f64], b: &[f64]) -> Self {
+        let (ea, eb) = (Self::of(a.iter().copied()), Self::of(b.iter().copied()));
+        let n = ea.n.min(eb.n);
+        let mean = eb.mean - ea.mean;
+        if n == 0 {
+            return Self { mean: f64::NAN, sd: f64::NAN, ci95: [f64::NAN; 2], n };
+        }
+        let (va, vb) = (ea.sd * ea.sd / ea.n as f64, eb.sd * eb.sd / eb.n as f64);
+        let se = (va + vb).sqrt();
+        if se == 0.0 || ea.n < 2 || eb.n < 2 {
+            return Self { mean, sd: se, ci95: [mean, mean], n };
+        }
+        let df = (va + vb).powi(2) / (va * va / (ea.n - 1) as f64 + vb * vb / (eb.n - 1) as f64);
+        let half = t_quantile(df) * se;
+        Self { mean, sd: se, ci95: [mean - half, mean + half], n }
+    }
+
     /// Does the interval exclude zero?
     pub fn excludes_zero(&self) -> bool {
         self.ci95[0] > 0.0 || self.ci95[1] < 0.0
@@ -79,6 +108,17 @@ mod tests {
         assert!((e.sd - (32.0f64 / 7.0).sqrt()).abs() < 1e-12);
         assert!((e.ci95[0] - (5.0 - 1.787488)).abs() < 1e-5, "{:?}", e.ci95);
         assert!((e.ci95[1] - (5.0 + 1.787488)).abs() < 1e-5);
+    }
+
+    #[test]
+    fn welch_interval_matches_a_hand_computation() {
+        // a: mean 2, var 1 (n 3); b: mean 5, var 4 (n 3). se² = 1/3 + 4/3 = 5/3.
+        // ν = (5/3)² / ((1/3)²/2 + (4/3)²/2) = (25/9) / (17/18) = 50/17.
+        let d = Estimate::welch(&[1.0, 2.0, 3.0], &[3.0, 5.0, 7.0]);
+        assert_eq!(d.mean, 3.0);
+        let se = (5.0f64 / 3.0).sqrt();
+        let half = StudentsT::new(0.0, 1.0, 50.0 / 17.0).unwrap().inverse_cdf(0.975) * se;
+        assert!((d.ci95[1] - (3.0 + half)).abs() < 1e-12 && (d.ci95[0] - (3.0 - half)).abs() < 1e-12);
     }
 
     #[test]

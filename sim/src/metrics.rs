@@ -84,7 +84,7 @@ metric_table! {
     DecisionLatencyP95 = "decision_latency_p95_min", "minutes", Lower, "As decision_latency_p50_min, 95th percentile.";
     DecisionLatencyP99 = "decision_latency_p99_min", "minutes", Lower, "As decision_latency_p50_min, 99th percentile.";
     DecisionLatencyMax = "decision_latency_max_min", "minutes", Lower, "As decision_latency_p50_min, maximum.";
-    Bullwhip = "bullwhip", "ratio", Lower, "Variance of daily units ordered ÷ variance of daily units demanded (totals over the scope).";
+    Bullwhip = "bullwhip", "variance ratio", Lower, "Variance of daily units ordered ÷ variance of daily units demanded (totals over the scope).";
 }
 
 /// Number of metrics.

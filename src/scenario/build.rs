@@ -8,7 +8,9 @@
 
 use super::file::*;
 use super::{catalogue, events};
+use echelon_reports::gate::Tolerance;
 use echelon_sim::distribution::{DailyDemand, LeadTime, OrderSize, ParamError};
+use echelon_sim::metrics::{METRICS, metric_index};
 use echelon_sim::model::{
     CustomerClass, DemandProcess, DemandStream, Experiment, Lane, Model, Shortage, Sku, StockingNode, Supplier,
 };
@@ -304,6 +306,26 @@ pub fn node_context(model: &Model, node: usize) -> NodeContext<'_> {
         sku_ids: model.nodes[node].skus.iter().map(|&g| model.skus[g].id.as_str()).collect(),
         mean_daily_demand: model.mean_daily_demand(node),
     }
+}
+
+/// Checks the gate's tolerance table: known metrics, finite non-negative
+/// values.
+pub fn check_gate(file: &ScenarioFile) -> Result<(), FieldError> {
+    for (key, tolerance) in &file.gate.tolerances {
+        let path = format!("gate.tolerances.{key}");
+        if metric_index(key).is_none() {
+            let nearest = METRICS.iter().min_by_key(|m| strsim::levenshtein(m.key, key)).map_or("", |m| m.key);
+            return fail(
+                path,
+                format!("unknown metric \"{key}\"; did you mean \"{nearest}\"? (`echelon list` shows every metric)"),
+            );
+        }
+        let (Tolerance::Absolute(value) | Tolerance::Relative(value)) = *tolerance;
+        if !(value.is_finite() && value >= 0.0) {
+            return fail(path, format!("a tolerance must be a finite number ≥ 0, got {value}"));
+        }
+    }
+    Ok(())
 }
 
 /// Checks that every strategy builds at every node.

@@ -4,8 +4,10 @@
 //! so a misspelled field is an error, never silently ignored. These types
 //! carry no validation: [`super::load`] checks them and builds the model.
 
+use echelon_reports::gate::Tolerance;
 use echelon_strategies::registry::{AllocationSpec, ReplenishmentSpec};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A whole scenario file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -43,6 +45,20 @@ pub struct ScenarioFile {
     /// Parameters to sweep; the study runs every point of their grid.
     #[serde(default)]
     pub sweep: Vec<SweepFile>,
+    /// Settings of the regression gate (`echelon check`).
+    #[serde(default)]
+    pub gate: GateFile,
+}
+
+/// Settings of the regression gate.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Gate")]
+pub struct GateFile {
+    /// Per metric key, how far it may move: `Absolute(x)` in the metric's
+    /// unit or `Relative(f)` of the baseline mean.
+    #[serde(default)]
+    pub tolerances: BTreeMap<String, Tolerance>,
 }
 
 /// Horizon, warm-up, replications, seed.

@@ -49,6 +49,7 @@ impl Scenario {
         let located = |e: build::FieldError| InputError::at(path, &source, e.path, e.message);
         let model = build::model(&file).map_err(located)?;
         build::check_strategies(&file, &model).map_err(located)?;
+        build::check_gate(&file).map_err(located)?;
         Ok(Self { path: path.to_path_buf(), source, file, model })
     }
 

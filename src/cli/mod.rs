@@ -1,10 +1,13 @@
 //! The command line: parses loosely with clap, then builds a validated
-//! configuration before anything runs.
+//! configuration before anything runs. The gate commands (`baseline`,
+//! `check`) live in [`gate`].
 //!
 //! Exit codes: 0 ok; 1 regression found (`check`); 2 invalid input or
 //! usage; 3 results could not be written; 130 interrupted by Ctrl-C (the
 //! finished runs are kept; the message says how to resume). Errors go to
 //! stderr as one line, never as panic text.
+
+mod gate;
 
 use crate::output;
 use crate::progress;
@@ -44,6 +47,10 @@ enum Command {
     },
     /// List strategies, distributions and metrics with their parameters.
     List,
+    /// Record a baseline of a scenario's results for `check`.
+    Baseline(gate::BaselineArgs),
+    /// Run a scenario and compare it with a baseline: exit 0 pass, 1 regression.
+    Check(gate::CheckArgs),
     /// Rebuild report.html and charts/ from a results directory.
     Report {
         /// Results directory (holding runs.jsonl).
@@ -142,6 +149,8 @@ enum Failure {
     Io(String),
     /// Stopped by Ctrl-C: 130.
     Interrupted(String),
+    /// `check` found a regression: 1.
+    Regression(String),
 }
 
 impl From<InputError> for Failure {
@@ -168,6 +177,8 @@ pub fn main() -> i32 {
         }
         Command::Merge { dirs, out } => merge(&dirs, &out),
         Command::Report { dir, png } => report(&dir, png),
+        Command::Baseline(args) => gate::baseline(&args),
+        Command::Check(args) => gate::check(&args),
     };
     match result {
         Ok(()) => 0,
@@ -186,6 +197,10 @@ pub fn main() -> i32 {
         Err(Failure::Interrupted(message)) => {
             eprintln!("{message}");
             130
+        }
+        Err(Failure::Regression(message)) => {
+            eprintln!("{message}");
+            1
         }
     }
 }
@@ -264,7 +279,6 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     let io = |e: std::io::Error| Failure::Io(format!("{}: cannot write results: {e}", dir.display()));
     std::fs::create_dir_all(&dir).map_err(io)?;
     let appender = Mutex::new(runlog::Appender::open(&log_path, &header, args.resume).map_err(io)?);
-    let progress = progress::Bar::new(total as u64, done.len() as u64, args.study.quiet);
     let stop = progress::interrupt_flag();
     let log_error = Mutex::new(None);
     let on_finish = |record: &RunRecord| {
@@ -272,10 +286,8 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
             log_error.lock().expect("no writer panics").get_or_insert(e);
             stop.store(true, Ordering::SeqCst);
         }
-        progress.advance();
     };
-    let outcome = runner::execute_runs(&study, threads, todo, &Hooks { on_finish: Some(&on_finish), stop: Some(stop) });
-    progress.finish();
+    let outcome = execute(&study, threads, todo, done.len(), args.study.quiet, &on_finish);
     if let Some(e) = log_error.into_inner().expect("no writer panics") {
         return Err(io(e));
     }
@@ -306,6 +318,27 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// Runs `todo` (of `total` = `done` + todo) on a progress bar; Ctrl-C skips
+/// the runs not yet started. `on_finish` sees each record as it completes.
+fn execute(
+    study: &Study,
+    threads: usize,
+    todo: Vec<Coordinate>,
+    done: usize,
+    quiet: bool,
+    on_finish: &(dyn Fn(&RunRecord) + Sync),
+) -> runner::Outcome {
+    let progress = progress::Bar::new((done + todo.len()) as u64, done as u64, quiet);
+    let advance = |record: &RunRecord| {
+        on_finish(record);
+        progress.advance();
+    };
+    let hooks = Hooks { on_finish: Some(&advance), stop: Some(progress::interrupt_flag()) };
+    let outcome = runner::execute_runs(study, threads, todo, &hooks);
+    progress.finish();
+    outcome
 }
 
 /// The command that resumes an interrupted `run`.
