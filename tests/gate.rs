@@ -131,3 +131,23 @@ fn unusable_baselines_exit_2_saying_what_differs() {
         assert!(!stderr.contains("panicked"));
     }
 }
+
+/// The baseline committed for CI (`baselines/ci.json`, recorded by a release
+/// build) is reproduced exactly by this build: results do not depend on the
+/// optimisation level or the thread count.
+#[test]
+fn the_committed_ci_baseline_passes_in_exact_mode() {
+    for threads in ["--threads=1", "--threads=2"] {
+        let out = echelon(&[
+            "check",
+            "scenarios/ci.ron",
+            "--baseline",
+            "baselines/ci.json",
+            "--mode",
+            "exact",
+            "--quiet",
+            threads,
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    }
+}
