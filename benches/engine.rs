@@ -55,7 +55,7 @@ fn engine_throughput(c: &mut Criterion) {
     group.bench_function("engine", |b| {
         b.iter(|| {
             let allocation = scenario.allocation(0);
-            black_box(engine::simulate(model, 0, scenario.replenishment(0), &*allocation).network)
+            black_box(engine::simulate(model, 0, scenario.policies(0, &*allocation)).network)
         })
     });
     let means = model.mean_daily_demand(0);

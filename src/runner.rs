@@ -29,7 +29,7 @@ type RunOutputs = (RunRecord, Vec<UnitBalance>, u64);
 fn run_one(study: &Study, at: Coordinate, compute: &Mutex<Histogram<u64>>) -> RunOutputs {
     let scenario = &study.points[at.point].scenario;
     let allocation = scenario.allocation(at.strategy);
-    let out = engine::simulate(&scenario.model, at.replication, scenario.replenishment(at.strategy), &*allocation);
+    let out = engine::simulate(&scenario.model, at.replication, scenario.policies(at.strategy, &*allocation));
     let record = RunRecord {
         point: at.point,
         strategy: at.strategy,
@@ -157,7 +157,7 @@ pub fn representative(study: &Study) -> Representative {
     let strategies = (0..scenario.file.strategies.len())
         .map(|s| {
             let allocation = scenario.allocation(s);
-            let (_, trace) = engine::simulate_traced(&scenario.model, 0, scenario.replenishment(s), &*allocation);
+            let (_, trace) = engine::simulate_traced(&scenario.model, 0, scenario.policies(s, &*allocation));
             StrategyTrace {
                 name: scenario.file.strategies[s].name.clone(),
                 first_day: trace.first_day,

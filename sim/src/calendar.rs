@@ -76,6 +76,10 @@ pub struct Shipment {
     pub units: i64,
     /// Lost on the way (written off when due instead of received).
     pub lost: bool,
+    /// From another stocking node (not from a supplier).
+    pub internal: bool,
+    /// Sent by an expedite.
+    pub expedited: bool,
 }
 
 /// Priority queue of sparse events.
@@ -166,7 +170,7 @@ mod tests {
     use super::*;
 
     fn shipment(arrival: Minute, units: i64) -> Shipment {
-        Shipment { arrival, node: 0, local_sku: 0, units, lost: false }
+        Shipment { arrival, node: 0, local_sku: 0, units, lost: false, internal: false, expedited: false }
     }
 
     #[test]

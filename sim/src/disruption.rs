@@ -6,9 +6,10 @@
 //! that is from minute `1440·start_day` up to, not including, minute
 //! `1440·end_day`. Its effect, by kind:
 //!
-//! * [`DisruptionKind::SupplierOutage`]: the supplier ships nothing while it
-//!   is out. An order released on one of its lanes during the outage departs
-//!   when the outage ends (the lane's lead time starts then). Goods in
+//! * [`DisruptionKind::Outage`]: nothing departs on the lanes while they are
+//!   out (a supplier outage is an outage of all its lanes). An order released
+//!   on one of them during the outage departs when the outage ends (the
+//!   lane's lead time starts then). Goods in
 //!   transit when an outage begins (departed before its first minute, due
 //!   after it) follow [`InTransit`]: they continue, are delayed by the
 //!   outage's length, or are lost. All outages are known when a run starts,
@@ -17,9 +18,26 @@
 //!   the receiving planner learns of the loss.
 //! * [`DisruptionKind::LeadTimeInflation`]: a shipment departing on one of the
 //!   lanes during the window has its sampled lead time multiplied.
+//! * [`DisruptionKind::CapacityCut`]: the supplier's daily capacity is
+//!   multiplied (rounded down to whole units).
+//! * [`DisruptionKind::NodeClosure`]: the node serves no customer, orders
+//!   nothing, ships nothing, and receives nothing (arrivals wait until it
+//!   reopens).
 //! * [`DisruptionKind::DemandShock`]: demand at one node, or everywhere, is
 //!   multiplied on the days of the window (the rate of the demand model is
-//!   scaled, see [`crate::distribution::DailyDemand::scaled`]).
+//!   scaled, see [`crate::distribution::DailyDemand::scaled`]). Promotions
+//!   (an uplift, then a dip) and regime shifts (a change to the end of the
+//!   horizon) are demand shocks.
+//! * The model's [`DemandPattern`] (weekly and annual seasonality, trend)
+//!   multiplies every node's demand every day.
+//!
+//! Random outages ([`RandomOutage`]) are two-state Markov processes: up for
+//! an exponential time with mean `mean_up_days`, then down for an
+//! exponential time with mean `mean_down_days` (each rounded to whole days,
+//! at least one), and so on, starting up on day 0. Their windows are drawn
+//! when a run starts from the run's own disruption stream (seed,
+//! replication, outage index), so they are reproducible and shared by every
+//! strategy of a replication.
 //!
 //! Overlapping disruptions compose: multipliers multiply, and an order held
 //! by one outage that ends inside another waits for that one too.
@@ -28,7 +46,9 @@
 //! in an undisrupted scenario.
 
 use crate::model::Model;
+use crate::rng::{self, StreamKey};
 use crate::time::{Day, Minute, day_start};
+use rand::RngExt;
 
 /// What happens to goods in transit on a lane whose supplier goes out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,12 +64,24 @@ pub enum InTransit {
 /// What a disruption does.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DisruptionKind {
-    /// The supplier ships nothing.
-    SupplierOutage {
+    /// Nothing departs on these lanes.
+    Outage {
+        /// Indices into [`Model::lanes`].
+        lanes: Vec<usize>,
+        /// Fate of goods in transit on them when the outage begins.
+        in_transit: InTransit,
+    },
+    /// A supplier's daily capacity is multiplied.
+    CapacityCut {
         /// Index into [`Model::suppliers`].
         supplier: usize,
-        /// Fate of goods in transit on its lanes when the outage begins.
-        in_transit: InTransit,
+        /// Factor ≥ 0.
+        multiplier: f64,
+    },
+    /// A node stops.
+    NodeClosure {
+        /// Index into [`Model::nodes`].
+        node: usize,
     },
     /// Lead times of shipments departing on these lanes are multiplied.
     LeadTimeInflation {
@@ -94,6 +126,71 @@ impl Disruption {
     }
 }
 
+/// Weekly and annual seasonality and a trend, multiplying all demand.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemandPattern {
+    /// Factor per day of the week, day 0 first (`day % 7`).
+    pub weekly: [f64; 7],
+    /// Relative amplitude of the annual cycle (0.2 = ±20%).
+    pub annual_amplitude: f64,
+    /// Day of the year (0..365) of the annual peak.
+    pub annual_peak_day: f64,
+    /// Growth per year: the factor is `1 + trend_per_year × day / 365`.
+    pub trend_per_year: f64,
+}
+
+impl DemandPattern {
+    /// The factor on `day`: weekly × (1 + A·cos(2π(day − peak)/365)) × (1 +
+    /// trend·day/365), never below 0.
+    pub fn factor(&self, day: Day) -> f64 {
+        let d = f64::from(day);
+        let annual = 1.0 + self.annual_amplitude * (std::f64::consts::TAU * (d - self.annual_peak_day) / 365.0).cos();
+        let trend = 1.0 + self.trend_per_year * d / 365.0;
+        (self.weekly[(day % 7) as usize] * annual * trend).max(0.0)
+    }
+}
+
+/// Random outages of some lanes: a two-state Markov process.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RandomOutage {
+    /// Name (windows are named `name#1`, `name#2`, …).
+    pub name: String,
+    /// The lanes that go down together.
+    pub lanes: Vec<usize>,
+    /// Mean days up between outages.
+    pub mean_up_days: f64,
+    /// Mean days down.
+    pub mean_down_days: f64,
+    /// Fate of goods in transit when an outage begins.
+    pub in_transit: InTransit,
+}
+
+impl RandomOutage {
+    /// The outage windows of replication `replication` over `horizon` days.
+    pub fn windows(&self, index: usize, seed: u64, replication: u64, horizon: Day) -> Vec<Disruption> {
+        let mut stream = rng::stream(seed, replication, StreamKey::disruption(index));
+        let mut draw = |mean: f64| -> Day {
+            let days = -(1.0 - stream.random::<f64>()).ln() * mean;
+            days.round().clamp(1.0, f64::from(horizon)) as Day
+        };
+        let (mut out, mut day) = (Vec::new(), 0);
+        loop {
+            day += draw(self.mean_up_days);
+            if day >= horizon {
+                return out;
+            }
+            let end = (day + draw(self.mean_down_days)).min(horizon);
+            out.push(Disruption {
+                name: format!("{}#{}", self.name, out.len() + 1),
+                start_day: day,
+                end_day: end,
+                kind: DisruptionKind::Outage { lanes: self.lanes.clone(), in_transit: self.in_transit },
+            });
+            day = end;
+        }
+    }
+}
+
 /// The fate of one shipment when it reaches its destination.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fate {
@@ -105,35 +202,89 @@ pub enum Fate {
     Lost,
 }
 
-/// The disruptions of a model, indexed by the lane and node they touch.
+/// The disruptions of one run, indexed by the lane, supplier and node they
+/// touch.
 #[derive(Debug, Clone, Default)]
 pub struct Timeline {
-    /// Per lane, indices of disruptions touching it (outages, inflations).
+    /// Per lane, indices of outages and inflations touching it.
     by_lane: Vec<Vec<usize>>,
+    /// Per supplier, indices of capacity cuts.
+    by_supplier: Vec<Vec<usize>>,
+    /// Per node, indices of closures.
+    by_node: Vec<Vec<usize>>,
     /// Demand shocks: (node or everywhere, disruption index).
     shocks: Vec<(Option<usize>, usize)>,
+    pattern: Option<DemandPattern>,
     disruptions: Vec<Disruption>,
 }
 
 impl Timeline {
-    /// Indexes the disruptions of `model`.
-    pub fn new(model: &Model) -> Self {
-        let mut by_lane = vec![Vec::new(); model.lanes.len()];
-        let mut shocks = Vec::new();
-        for (index, disruption) in model.disruptions.iter().enumerate() {
+    /// Indexes the timed disruptions of `model` and draws its random
+    /// outages for `replication`.
+    pub fn new(model: &Model, replication: u64) -> Self {
+        let mut disruptions = model.disruptions.clone();
+        for (index, random) in model.random_outages.iter().enumerate() {
+            disruptions.extend(random.windows(
+                index,
+                model.experiment.seed,
+                replication,
+                model.experiment.horizon_days,
+            ));
+        }
+        let mut t = Self {
+            by_lane: vec![Vec::new(); model.lanes.len()],
+            by_supplier: vec![Vec::new(); model.suppliers.len()],
+            by_node: vec![Vec::new(); model.nodes.len()],
+            shocks: Vec::new(),
+            pattern: model.demand_pattern.clone(),
+            disruptions: Vec::new(),
+        };
+        for (index, disruption) in disruptions.iter().enumerate() {
             match &disruption.kind {
-                DisruptionKind::SupplierOutage { supplier, .. } => {
-                    for (lane, l) in model.lanes.iter().enumerate() {
-                        if l.from_supplier == *supplier {
-                            by_lane[lane].push(index);
-                        }
-                    }
+                DisruptionKind::Outage { lanes, .. } | DisruptionKind::LeadTimeInflation { lanes, .. } => {
+                    lanes.iter().for_each(|&l| t.by_lane[l].push(index))
                 }
-                DisruptionKind::LeadTimeInflation { lanes, .. } => lanes.iter().for_each(|&l| by_lane[l].push(index)),
-                DisruptionKind::DemandShock { node, .. } => shocks.push((*node, index)),
+                DisruptionKind::CapacityCut { supplier, .. } => t.by_supplier[*supplier].push(index),
+                DisruptionKind::NodeClosure { node } => t.by_node[*node].push(index),
+                DisruptionKind::DemandShock { node, .. } => t.shocks.push((*node, index)),
             }
         }
-        Self { by_lane, shocks, disruptions: model.disruptions.clone() }
+        t.disruptions = disruptions;
+        t
+    }
+
+    /// Every disruption of the run, timed ones first in model order.
+    pub fn disruptions(&self) -> &[Disruption] {
+        &self.disruptions
+    }
+
+    /// Is `node` closed at `minute`? Returns the minute it reopens.
+    pub fn closed_until(&self, node: usize, minute: Minute) -> Option<Minute> {
+        let mut reopen = None;
+        let mut at = minute;
+        while let Some(closure) = self.by_node[node].iter().map(|&i| &self.disruptions[i]).find(|d| d.covers(at)) {
+            at = closure.end_minute();
+            reopen = Some(at);
+        }
+        reopen
+    }
+
+    /// The capacity factor of `supplier` on `day`.
+    pub fn capacity_factor(&self, supplier: usize, day: Day) -> f64 {
+        self.by_supplier[supplier]
+            .iter()
+            .map(|&i| &self.disruptions[i])
+            .filter(|d| (d.start_day..d.end_day).contains(&day))
+            .map(|d| match d.kind {
+                DisruptionKind::CapacityCut { multiplier, .. } => multiplier,
+                _ => 1.0,
+            })
+            .product()
+    }
+
+    /// Is `lane` out at `minute`?
+    pub fn lane_out(&self, lane: usize, minute: Minute) -> bool {
+        self.on_lane(lane).any(|d| matches!(d.kind, DisruptionKind::Outage { .. }) && d.covers(minute))
     }
 
     fn on_lane(&self, lane: usize) -> impl Iterator<Item = &Disruption> {
@@ -145,7 +296,7 @@ impl Timeline {
     pub fn departure(&self, lane: usize, release: Minute) -> Minute {
         let mut departure = release;
         while let Some(outage) =
-            self.on_lane(lane).find(|d| matches!(d.kind, DisruptionKind::SupplierOutage { .. }) && d.covers(departure))
+            self.on_lane(lane).find(|d| matches!(d.kind, DisruptionKind::Outage { .. }) && d.covers(departure))
         {
             departure = outage.end_minute();
         }
@@ -166,7 +317,7 @@ impl Timeline {
 
     /// Writes the demand factor of every node on `day` into `factors`.
     pub fn demand_factors(&self, day: Day, factors: &mut [f64]) {
-        factors.fill(1.0);
+        factors.fill(self.pattern.as_ref().map_or(1.0, |p| p.factor(day)));
         for &(node, index) in &self.shocks {
             let shock = &self.disruptions[index];
             let DisruptionKind::DemandShock { multiplier, .. } = shock.kind else { continue };
@@ -186,7 +337,7 @@ impl Timeline {
     pub fn fate(&self, lane: usize, departed: Minute, arrival: Minute) -> Fate {
         let mut due = arrival;
         for outage in self.on_lane(lane) {
-            let DisruptionKind::SupplierOutage { in_transit, .. } = outage.kind else { continue };
+            let DisruptionKind::Outage { in_transit, .. } = outage.kind else { continue };
             let start = outage.start_minute();
             if departed < start && start < arrival {
                 match in_transit {
@@ -210,16 +361,22 @@ impl Timeline {
 mod tests {
     use super::*;
     use crate::distribution::LeadTime;
-    use crate::model::{Experiment, Lane};
+    use crate::model::{Experiment, Lane, Source};
 
     fn outage(start_day: Day, end_day: Day, in_transit: InTransit) -> Disruption {
-        let kind = DisruptionKind::SupplierOutage { supplier: 0, in_transit };
+        let kind = DisruptionKind::Outage { lanes: vec![0], in_transit };
         Disruption { name: format!("out{start_day}"), start_day, end_day, kind }
     }
 
     fn timeline(disruptions: Vec<Disruption>) -> Timeline {
-        let lane =
-            Lane { from_supplier: 0, to_node: 0, lead_time: LeadTime::constant(1.0).unwrap(), cost_per_unit: 0.0 };
+        let lane = Lane {
+            from: Source::Supplier(0),
+            to_node: 0,
+            lead_time: LeadTime::constant(1.0).unwrap(),
+            cost_per_unit: 0.0,
+            lateral: false,
+            expedite: None,
+        };
         let model = Model {
             name: "t".into(),
             skus: vec![],
@@ -229,9 +386,11 @@ mod tests {
             lanes: vec![lane],
             demand: vec![],
             disruptions,
+            random_outages: vec![],
+            demand_pattern: None,
             experiment: Experiment { horizon_days: 100, warmup_days: 0, replications: 1, seed: 0 },
         };
-        Timeline::new(&model)
+        Timeline::new(&model, 0)
     }
 
     #[test]
@@ -259,11 +418,52 @@ mod tests {
             end_day,
             kind: DisruptionKind::DemandShock { node, multiplier },
         };
-        let t = timeline(vec![shock(None, 2.0, 5, 10), shock(Some(1), 1.5, 8, 9)]);
+        let mut t = timeline(vec![shock(None, 2.0, 5, 10), shock(Some(1), 1.5, 8, 9)]);
+        t.by_node = vec![Vec::new(); 2];
         let mut factors = [0.0; 2];
         t.demand_factors(8, &mut factors);
         assert_eq!(factors, [2.0, 3.0]);
         t.demand_factors(10, &mut factors);
         assert_eq!(factors, [1.0, 1.0]);
+    }
+}
+
+#[cfg(test)]
+mod random_tests {
+    use super::*;
+
+    #[test]
+    fn random_outages_alternate_up_and_down_reproducibly() {
+        let random = RandomOutage {
+            name: "flaky".into(),
+            lanes: vec![0],
+            mean_up_days: 30.0,
+            mean_down_days: 4.0,
+            in_transit: InTransit::Continue,
+        };
+        let a = random.windows(0, 7, 3, 3650);
+        assert_eq!(a, random.windows(0, 7, 3, 3650), "same seed and replication, same windows");
+        assert_ne!(a, random.windows(0, 7, 4, 3650), "another replication, other windows");
+        assert!(a.windows(2).all(|w| w[0].end_day < w[1].start_day), "separated by up time");
+        assert!(a.iter().all(|w| w.end_day > w.start_day && w.end_day <= 3650));
+        // About 3650 / 34 cycles; mean down time near 4 days.
+        assert!((80..135).contains(&a.len()), "{} outages", a.len());
+        let down: f64 = a.iter().map(|w| f64::from(w.end_day - w.start_day)).sum::<f64>() / a.len() as f64;
+        assert!((3.0..5.5).contains(&down), "mean down {down}");
+    }
+
+    #[test]
+    fn the_demand_pattern_multiplies_weekday_season_and_trend() {
+        let p = DemandPattern {
+            weekly: [1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.0],
+            annual_amplitude: 0.2,
+            annual_peak_day: 0.0,
+            trend_per_year: 0.1,
+        };
+        assert!((p.factor(0) - 1.2).abs() < 1e-12);
+        assert_eq!(p.factor(6), 0.0);
+        let day = 369; // 369 % 7 = 5: weekday factor 0.5; near the annual peak; a year of trend
+        let expected = 0.5 * (1.0 + 0.2 * (std::f64::consts::TAU * 369.0 / 365.0).cos()) * (1.0 + 0.1 * 369.0 / 365.0);
+        assert!((p.factor(day) - expected).abs() < 1e-12);
     }
 }

@@ -59,15 +59,15 @@ macro_rules! metric_table {
 }
 
 metric_table! {
-    FillRate = "fill_rate", "ratio", Higher, "Type 2 service: units served from stock at the moment they were demanded ÷ units demanded.";
-    CycleService = "cycle_service", "ratio", Higher, "Type 1: share of SKU-location-days whose whole demand was served from stock.";
-    ReadyRate = "ready_rate", "ratio", Higher, "Type 1: share of SKU-location-days ending with no backorders.";
+    FillRate = "fill_rate", "ratio", Higher, "Type 2 service: units served from stock at the moment they were demanded ÷ units demanded (network: customer demand; a location feeding others: their orders shipped the evening they were placed).";
+    CycleService = "cycle_service", "ratio", Higher, "Type 1: share of SKU-location-days whose whole demand was served from stock (network: customer-facing locations).";
+    ReadyRate = "ready_rate", "ratio", Higher, "Type 1: share of SKU-location-days ending with no backorders (network: customer-facing locations).";
     OnHandStartMean = "on_hand_start_mean", "units", Neither, "On-hand after the start-of-day receipts, before demand.";
     OnHandEndMean = "on_hand_end_mean", "units", Neither, "On-hand at day end, after demand and ordering.";
-    BackordersEndMean = "backorders_end_mean", "units", Lower, "Backordered units at day end.";
+    BackordersEndMean = "backorders_end_mean", "units", Lower, "Backordered units at day end (customers; at a location feeding others, also the units owed to them).";
     NetInventoryEndMean = "net_inventory_end_mean", "units", Neither, "On-hand − backorders at day end.";
     LostSalesMean = "lost_sales_mean", "units", Lower, "Units demanded and lost per day.";
-    DemandMean = "demand_mean", "units", Neither, "Units demanded per day.";
+    DemandMean = "demand_mean", "units", Neither, "Units demanded per day (network: by customers; a location feeding others: also their orders).";
     OrderFrequency = "order_frequency", "orders per SKU-location-day", Neither, "Orders with positive quantity ÷ SKU-location-days.";
     OrderQuantityMean = "order_quantity_mean", "units", Neither, "Mean units per order placed.";
     OnOrderEndMean = "on_order_end_mean", "units", Neither, "Units ordered and not yet received, at day end after ordering.";
@@ -77,9 +77,12 @@ metric_table! {
     DaysOfSupply = "days_of_supply", "days", Lower, "365 ÷ turns.";
     HoldingCost = "holding_cost", "currency/day", Lower, "Σ end-of-day on-hand × unit cost × holding rate ÷ 365.";
     OrderingCost = "ordering_cost", "currency/day", Lower, "Orders placed × the SKU's ordering cost.";
-    TransportCost = "transport_cost", "currency/day", Lower, "Units released × the lane's transport cost per unit.";
+    TransportCost = "transport_cost", "currency/day", Lower, "Units departing on replenishment lanes × the lane's transport cost per unit (expedites included).";
+    ExpediteCost = "expedite_cost", "currency/day", Lower, "Expedite premiums: per shipment + per unit, of the expedites sent.";
+    ExpediteCount = "expedite_count", "expedites per day", Lower, "Expedite shipments sent per measured day.";
+    TransferCost = "transfer_cost", "currency/day", Lower, "Units departing on lateral lanes (transfers) × the lane's cost per unit.";
     ShortageCost = "shortage_cost", "currency/day", Lower, "End-of-day backorders × backorder penalty per unit-day + lost units × lost-sale penalty.";
-    TotalCost = "total_cost", "currency/day", Lower, "holding + ordering + transport + shortage.";
+    TotalCost = "total_cost", "currency/day", Lower, "holding + ordering + transport + shortage + expedite + transfer.";
     DecisionLatencyP50 = "decision_latency_p50_min", "minutes", Lower, "Simulated minutes from trigger (inventory position first at or below the reorder point) to release: median over the run's orders.";
     DecisionLatencyP95 = "decision_latency_p95_min", "minutes", Lower, "As decision_latency_p50_min, 95th percentile.";
     DecisionLatencyP99 = "decision_latency_p99_min", "minutes", Lower, "As decision_latency_p50_min, 99th percentile.";
@@ -127,6 +130,8 @@ impl DailySeries {
 pub struct Tally {
     /// SKU-location-days observed.
     pub sku_days: u64,
+    /// SKU-location-days that count for type-1 service (customer-facing).
+    pub service_sku_days: u64,
     /// Units demanded.
     pub demand: i64,
     /// Units served from stock at the moment of demand.
@@ -163,23 +168,37 @@ pub struct Tally {
     pub transport_cost: f64,
     /// Shortage cost.
     pub shortage_cost: f64,
+    /// Expedite premiums.
+    pub expedite_cost: f64,
+    /// Expedite shipments.
+    pub expedites: u64,
+    /// Transfer cost.
+    pub transfer_cost: f64,
 }
 
 impl Tally {
-    /// Adds another scope's sums into this one.
-    pub fn absorb(&mut self, other: &Tally) {
+    /// Adds another scope's sums into this one. Service and demand sums
+    /// (demand, served, shipped, lost, stock-out and ready days and the
+    /// SKU-days they are counted over, backorders) count only when
+    /// `customer_facing`: the network's service
+    /// is its customers' service, while stock, orders and costs are counted
+    /// at every node.
+    pub fn absorb(&mut self, other: &Tally, customer_facing: bool) {
         self.sku_days += other.sku_days;
-        self.demand += other.demand;
-        self.served_from_stock += other.served_from_stock;
-        self.shipped += other.shipped;
-        self.shipped_cost += other.shipped_cost;
-        self.lost += other.lost;
-        self.no_stockout_days += other.no_stockout_days;
-        self.ready_days += other.ready_days;
+        if customer_facing {
+            self.service_sku_days += other.service_sku_days;
+            self.demand += other.demand;
+            self.served_from_stock += other.served_from_stock;
+            self.shipped += other.shipped;
+            self.shipped_cost += other.shipped_cost;
+            self.lost += other.lost;
+            self.no_stockout_days += other.no_stockout_days;
+            self.ready_days += other.ready_days;
+            self.backorders_end += other.backorders_end;
+        }
         self.on_hand_start += other.on_hand_start;
         self.on_hand_end += other.on_hand_end;
         self.on_hand_end_value += other.on_hand_end_value;
-        self.backorders_end += other.backorders_end;
         self.on_order_end += other.on_order_end;
         self.orders += other.orders;
         self.ordered_units += other.ordered_units;
@@ -187,6 +206,9 @@ impl Tally {
         self.ordering_cost += other.ordering_cost;
         self.transport_cost += other.transport_cost;
         self.shortage_cost += other.shortage_cost;
+        self.expedite_cost += other.expedite_cost;
+        self.expedites += other.expedites;
+        self.transfer_cost += other.transfer_cost;
     }
 }
 
@@ -228,12 +250,17 @@ pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
             series.latency.lowest_equivalent(series.latency.value_at_quantile(q)) as f64
         }
     };
-    let total_cost = tally.holding_cost + tally.ordering_cost + tally.transport_cost + tally.shortage_cost;
+    let total_cost = tally.holding_cost
+        + tally.ordering_cost
+        + tally.transport_cost
+        + tally.shortage_cost
+        + tally.expedite_cost
+        + tally.transfer_cost;
     let mut values = [f64::NAN; METRIC_COUNT];
     let mut set = |metric: Metric, value: f64| values[metric as usize] = value;
     set(Metric::FillRate, ratio(tally.served_from_stock as f64, tally.demand as f64));
-    set(Metric::CycleService, ratio(tally.no_stockout_days as f64, tally.sku_days as f64));
-    set(Metric::ReadyRate, ratio(tally.ready_days as f64, tally.sku_days as f64));
+    set(Metric::CycleService, ratio(tally.no_stockout_days as f64, tally.service_sku_days as f64));
+    set(Metric::ReadyRate, ratio(tally.ready_days as f64, tally.service_sku_days as f64));
     set(Metric::OnHandStartMean, per_day(tally.on_hand_start as f64));
     set(Metric::OnHandEndMean, per_day(tally.on_hand_end as f64));
     set(Metric::BackordersEndMean, per_day(tally.backorders_end as f64));
@@ -254,6 +281,9 @@ pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
     set(Metric::OrderingCost, per_day(tally.ordering_cost));
     set(Metric::TransportCost, per_day(tally.transport_cost));
     set(Metric::ShortageCost, per_day(tally.shortage_cost));
+    set(Metric::ExpediteCost, per_day(tally.expedite_cost));
+    set(Metric::ExpediteCount, per_day(tally.expedites as f64));
+    set(Metric::TransferCost, per_day(tally.transfer_cost));
     set(Metric::TotalCost, per_day(total_cost));
     set(Metric::DecisionLatencyP50, quantile(0.50));
     set(Metric::DecisionLatencyP95, quantile(0.95));
@@ -288,6 +318,7 @@ mod tests {
         // stock; end on-hand 2 then 0; one backorder at the end of day 1.
         let tally = Tally {
             sku_days: 2,
+            service_sku_days: 2,
             demand: 10,
             served_from_stock: 9,
             shipped: 9,

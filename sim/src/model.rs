@@ -4,13 +4,20 @@
 //!
 //! A [`Model`] is built and validated by the scenario loader before anything
 //! runs; the engine trusts it. Indices are positions in the model's vectors
-//! and are stable for the whole run. Every stocking node is fed by exactly one
-//! replenishment lane from a supplier; suppliers have unlimited stock. Each
-//! stocking node stocks the SKUs listed in [`StockingNode::skus`] (its *local*
-//! SKU order), and every demand stream belongs to one (node, local SKU,
-//! customer class).
+//! and are stable for the whole run.
+//!
+//! The network: suppliers feed stocking nodes over replenishment lanes, and
+//! stocking nodes (distribution centres) feed other stocking nodes
+//! (warehouses), to any depth. Replenishment lanes form no cycle. Every node
+//! has one or two replenishment sources (primary, then secondary) chosen per
+//! order by its [`Sourcing`] rule; lateral lanes between nodes carry
+//! transfers only. Suppliers have unlimited stock and an optional capacity
+//! per day. Each node stocks the SKUs in [`StockingNode::skus`] (its *local*
+//! order): those with customer demand there and those any node it feeds
+//! stocks. Every demand stream belongs to one (node, local SKU, customer
+//! class).
 
-use crate::disruption::Disruption;
+use crate::disruption::{DemandPattern, Disruption, RandomOutage};
 use crate::distribution::{DailyDemand, LeadTime, OrderSize};
 use crate::time::Day;
 
@@ -61,24 +68,73 @@ pub struct CustomerClass {
     pub shortage: Shortage,
 }
 
-/// A supplier: an unlimited source of every SKU.
+/// A supplier: every SKU, optionally limited in units shipped per day.
 #[derive(Debug, Clone)]
 pub struct Supplier {
     /// Identifier as written in the scenario.
     pub id: String,
+    /// Units it can ship per day over all its lanes (unlimited when `None`);
+    /// what exceeds it waits, first in first out, for the next days.
+    pub capacity_per_day: Option<i64>,
 }
 
-/// A transport lane from a supplier to a stocking node.
+/// Where a lane starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A supplier, index into [`Model::suppliers`].
+    Supplier(usize),
+    /// A stocking node, index into [`Model::nodes`].
+    Node(usize),
+}
+
+/// A faster, dearer way to ship over a lane.
+#[derive(Debug, Clone)]
+pub struct ExpediteMode {
+    /// Lead time of an expedited shipment.
+    pub lead_time: LeadTime,
+    /// Premium per unit.
+    pub cost_per_unit: f64,
+    /// Premium per shipment.
+    pub cost_per_shipment: f64,
+}
+
+/// A transport lane into a stocking node.
 #[derive(Debug, Clone)]
 pub struct Lane {
-    /// Index into [`Model::suppliers`].
-    pub from_supplier: usize,
+    /// Where goods come from.
+    pub from: Source,
     /// Index into [`Model::nodes`].
     pub to_node: usize,
-    /// Lead time from release to arrival.
+    /// Lead time from departure to arrival.
     pub lead_time: LeadTime,
     /// Transport cost per unit shipped.
     pub cost_per_unit: f64,
+    /// A lateral lane between stocking nodes: transfers only.
+    pub lateral: bool,
+    /// Its expedite mode, if it has one.
+    pub expedite: Option<ExpediteMode>,
+}
+
+impl Lane {
+    /// The supplier a lane starts at, if it starts at one.
+    pub fn supplier(&self) -> Option<usize> {
+        match self.from {
+            Source::Supplier(s) => Some(s),
+            Source::Node(_) => None,
+        }
+    }
+}
+
+/// Which source gets an order when a node has two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sourcing {
+    /// The primary, unless it is disrupted when the order is released.
+    #[default]
+    PrimaryFirst,
+    /// The lane with the lower cost per unit (the primary on ties).
+    Cheapest,
+    /// The lane with the shorter mean lead time (the primary on ties).
+    Fastest,
 }
 
 /// A stocking location (distribution centre or warehouse).
@@ -86,10 +142,22 @@ pub struct Lane {
 pub struct StockingNode {
     /// Identifier as written in the scenario.
     pub id: String,
-    /// Index into [`Model::lanes`] of the lane that replenishes it.
-    pub source_lane: usize,
+    /// Replenishment lanes into it: the primary first, then a secondary.
+    pub sources: Vec<usize>,
+    /// How an order picks among `sources`.
+    pub sourcing: Sourcing,
     /// Global SKU indices stocked here, in local order.
     pub skus: Vec<usize>,
+    /// Height in the network: 0 for a node no other node sources from,
+    /// else 1 + the largest height of the nodes it feeds.
+    pub height: u32,
+}
+
+impl StockingNode {
+    /// The primary replenishment lane.
+    pub fn primary_lane(&self) -> usize {
+        self.sources[0]
+    }
 }
 
 /// How a demand stream generates customer demand.
@@ -168,6 +236,10 @@ pub struct Model {
     pub demand: Vec<DemandStream>,
     /// Timed disruptions, in scenario order.
     pub disruptions: Vec<Disruption>,
+    /// Random outage processes.
+    pub random_outages: Vec<RandomOutage>,
+    /// Seasonality and trend of all demand.
+    pub demand_pattern: Option<DemandPattern>,
     /// Run shape.
     pub experiment: Experiment,
 }
@@ -178,12 +250,38 @@ impl Model {
         self.nodes.iter().map(|n| n.skus.len()).sum()
     }
 
-    /// Mean daily demand of every local SKU at `node`, summed over classes.
+    /// Mean daily demand of every local SKU at `node`: its customers'
+    /// (summed over classes) plus, for a node that feeds others, the mean
+    /// demand of the nodes its primary lanes feed (recursively) — what it
+    /// must cover in the long run.
     pub fn mean_daily_demand(&self, node: usize) -> Vec<f64> {
+        let mut means = self.own_mean_daily_demand(node);
+        for child in self.children(node) {
+            for (k, m) in self.mean_daily_demand(child).into_iter().enumerate() {
+                let global = self.nodes[child].skus[k];
+                let local = self.nodes[node].skus.binary_search(&global).expect("a parent stocks its children's SKUs");
+                means[local] += m;
+            }
+        }
+        means
+    }
+
+    /// Mean daily demand of `node`'s own customers per local SKU.
+    pub fn own_mean_daily_demand(&self, node: usize) -> Vec<f64> {
         let mut means = vec![0.0; self.nodes[node].skus.len()];
         for stream in self.demand.iter().filter(|s| s.node == node) {
             means[stream.local_sku] += stream.process.mean_per_day();
         }
         means
+    }
+
+    /// Nodes whose primary lane comes from `node`, in model order.
+    pub fn children(&self, node: usize) -> impl Iterator<Item = usize> + '_ {
+        (0..self.nodes.len()).filter(move |&c| self.lanes[self.nodes[c].primary_lane()].from == Source::Node(node))
+    }
+
+    /// Does `node` serve customer demand?
+    pub fn serves_customers(&self, node: usize) -> bool {
+        self.demand.iter().any(|s| s.node == node)
     }
 }

@@ -66,6 +66,11 @@ impl StreamKey {
         Self { purpose: Purpose::LeadTime, a: lane as u64, b: 0, c: 0 }
     }
 
+    /// The stream of random disruption process `index` of a scenario.
+    pub fn disruption(index: usize) -> Self {
+        Self { purpose: Purpose::Disruption, a: index as u64, b: 0, c: 0 }
+    }
+
     /// The stream that generates catalogue entry `index` of a scenario.
     pub fn catalogue(index: usize) -> Self {
         Self { purpose: Purpose::Catalogue, a: index as u64, b: 0, c: 0 }

@@ -55,10 +55,19 @@ pub struct NodeView<'a> {
     pub day: Day,
     /// On-hand units per local SKU.
     pub on_hand: &'a [i64],
-    /// Backordered units per local SKU.
+    /// Customer units backordered here, per local SKU.
     pub backorders: &'a [i64],
-    /// Units ordered and not yet received, per local SKU.
+    /// Units owed to the nodes this one feeds (their orders not yet
+    /// shipped), per local SKU.
+    pub owed: &'a [i64],
+    /// Units ordered and not yet received, per local SKU (in transit,
+    /// waiting at a supplier, or owed by the source node).
     pub on_order: &'a [i64],
+    /// Echelon inventory position per local SKU: this node's inventory
+    /// position plus the echelon positions of the nodes it feeds through
+    /// their primary lanes (equal to the inventory position at a node that
+    /// feeds none).
+    pub echelon_position: &'a [i64],
 }
 
 impl NodeView<'_> {
@@ -68,10 +77,11 @@ impl NodeView<'_> {
         self.on_hand.len()
     }
 
-    /// Inventory position of local SKU `sku`: on-hand − backorders + on-order.
+    /// Inventory position of local SKU `sku`: on-hand − backorders − owed +
+    /// on-order.
     #[inline]
     pub fn inventory_position(&self, sku: usize) -> i64 {
-        self.on_hand[sku] - self.backorders[sku] + self.on_order[sku]
+        self.on_hand[sku] - self.backorders[sku] - self.owed[sku] + self.on_order[sku]
     }
 }
 
@@ -90,14 +100,62 @@ pub trait Replenishment: Send {
     /// The order for one SKU given its inventory position (0 for none).
     fn order_quantity(&self, sku: usize, inventory_position: i64) -> i64;
 
+    /// Does the policy act on the echelon inventory position instead of the
+    /// local one? (Default: no.)
+    fn uses_echelon_position(&self) -> bool {
+        false
+    }
+
     /// Decides the orders of every SKU at the node: writes one quantity per
     /// local SKU into `orders`. The default applies
-    /// [`order_quantity`](Self::order_quantity) to each SKU.
+    /// [`order_quantity`](Self::order_quantity) to each SKU's local — or,
+    /// for echelon policies, echelon — inventory position.
     fn decide(&mut self, view: &NodeView<'_>, orders: &mut [i64]) {
-        for (sku, order) in orders.iter_mut().enumerate() {
-            *order = self.order_quantity(sku, view.inventory_position(sku));
+        if self.uses_echelon_position() {
+            for (sku, order) in orders.iter_mut().enumerate() {
+                *order = self.order_quantity(sku, view.echelon_position[sku]);
+            }
+        } else {
+            for (sku, order) in orders.iter_mut().enumerate() {
+                *order = self.order_quantity(sku, view.inventory_position(sku));
+            }
         }
     }
+}
+
+/// Lateral transfers between nodes joined by a lateral lane, decided at each
+/// day end before replenishment.
+///
+/// For each lateral lane (donor → receiver) and each SKU both stock with
+/// mean daily demand `m_r > 0` at the receiver and `m_d > 0` at the donor:
+/// when the receiver's inventory position covers fewer than `below_days`
+/// (`IP_r < below_days·m_r`) and the donor's more than `above_days`
+/// (`IP_d > above_days·m_d`), the donor sends
+/// `min(⌊IP_d − above_days·m_d⌋, ⌈target·m_r − IP_r⌉, on-hand_d)` units,
+/// `target = (below_days + above_days) / 2`, over the lane with its lead
+/// time and cost per unit (booked as transfer cost).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Transfers {
+    /// Receiver threshold, days of cover.
+    pub below_days: f64,
+    /// Donor threshold, days of cover.
+    pub above_days: f64,
+}
+
+/// Expedites, decided at each day end after replenishment at every node
+/// that serves customers and whose primary lane has an expedite mode.
+///
+/// For a SKU with mean daily demand `m > 0`, net stock `n = on-hand −
+/// backorders`, and no expedite of it in flight: if the projected stock-out
+/// (`n/m` days from now; now when `n ≤ 0`) comes before the next receipt due
+/// (or nothing is due), it expedites `⌈cover_days·m⌉ + max(0, −n)` units
+/// through the lane's expedite mode (its lead time; the premium per unit and
+/// per shipment is booked as expedite cost). From a supplier it bypasses
+/// capacity limits; from a node it ships what that node has on hand.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Expedites {
+    /// Days of demand an expedite covers beyond clearing backorders.
+    pub cover_days: f64,
 }
 
 /// One claim on scarce stock, as an allocation strategy sees it.

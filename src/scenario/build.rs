@@ -7,12 +7,12 @@
 //! first problem found is reported with its field path.
 
 use super::file::*;
-use super::{catalogue, events};
+use super::{catalogue, events, topology};
 use echelon_reports::gate::Tolerance;
 use echelon_sim::distribution::{DailyDemand, LeadTime, OrderSize, ParamError};
 use echelon_sim::metrics::{METRICS, metric_index};
 use echelon_sim::model::{
-    CustomerClass, DemandProcess, DemandStream, Experiment, Lane, Model, Shortage, Sku, StockingNode, Supplier,
+    CustomerClass, DemandProcess, DemandStream, Experiment, Model, Shortage, Sku, StockingNode, Supplier,
 };
 use echelon_strategies::level::NodeContext;
 use echelon_strategies::registry::{self, SpecError};
@@ -63,7 +63,7 @@ pub(super) fn resolve(map: &BTreeMap<&str, usize>, name: &str, path: String, wha
     })
 }
 
-fn non_negative(path: String, value: f64) -> Result<f64, FieldError> {
+pub(super) fn non_negative(path: String, value: f64) -> Result<f64, FieldError> {
     if value.is_finite() && (0.0..=1e12).contains(&value) {
         Ok(value)
     } else {
@@ -113,7 +113,7 @@ fn sku(file: &SkuFile, i: usize) -> Result<Sku, FieldError> {
     })
 }
 
-fn lead_time(file: &LeadTimeFile, path: &str) -> Result<LeadTime, FieldError> {
+pub(super) fn lead_time(file: &LeadTimeFile, path: &str) -> Result<LeadTime, FieldError> {
     match file {
         LeadTimeFile::Constant { days } => LeadTime::constant(*days),
         LeadTimeFile::Uniform { min_days, max_days } => LeadTime::uniform_days(*min_days, *max_days),
@@ -192,60 +192,53 @@ pub fn model(file: &ScenarioFile) -> Result<Model, FieldError> {
             format!("\"{id}\" is both a supplier and a location; ids must be unique across both"),
         );
     }
-    let lanes = lanes(file, &supplier_index, &location_index)?;
-    let mut source_lane = vec![None; file.locations.len()];
-    for (l, lane) in lanes.iter().enumerate() {
-        if let Some(previous) = source_lane[lane.to_node].replace(l) {
-            return fail(
-                format!("lanes[{l}].to"),
-                format!(
-                    "location \"{}\" already has a source (lanes[{previous}]); one source per location",
-                    file.locations[lane.to_node].id
-                ),
-            );
-        }
-    }
-    let (demand, node_skus) = demand(file, &sku_index, &class_index, &location_index)?;
-    let nodes = file
-        .locations
-        .iter()
-        .enumerate()
-        .map(|(n, loc)| match source_lane[n] {
-            Some(lane) => Ok(StockingNode { id: loc.id.clone(), source_lane: lane, skus: node_skus[n].clone() }),
-            None => fail(
-                format!("locations[{n}]"),
-                format!("location \"{}\" has no source: add a lane with to: \"{}\"", loc.id, loc.id),
-            ),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let names = events::Names { suppliers: &supplier_index, locations: &location_index };
-    let disruptions = events::disruptions(file, &names, &lanes, experiment.horizon_days)?;
-    let suppliers = file.suppliers.iter().map(|s| Supplier { id: s.id.clone() }).collect();
-    Ok(Model { name: file.name.clone(), skus, classes, suppliers, nodes, lanes, demand, disruptions, experiment })
+    let ids = topology::Ids { suppliers: &supplier_index, locations: &location_index };
+    let lanes = topology::lanes(file, &ids)?;
+    let (demand, demand_skus) = demand(file, &sku_index, &class_index, &location_index)?;
+    let nodes = topology::nodes(file, &lanes, &demand_skus)?;
+    let demand = localise(demand, &demand_skus, &nodes);
+    let suppliers = suppliers(file)?;
+    let names = events::Names {
+        suppliers: &supplier_index,
+        locations: &location_index,
+        lanes: &lanes,
+        supplier_list: &suppliers,
+        horizon_days: experiment.horizon_days,
+    };
+    let disruptions = events::disruptions(file, &names)?;
+    let random_outages = events::random_outages(file, &names)?;
+    let demand_pattern = events::demand_pattern(file)?;
+    Ok(Model {
+        name: file.name.clone(),
+        skus,
+        classes,
+        suppliers,
+        nodes,
+        lanes,
+        demand,
+        disruptions,
+        random_outages,
+        demand_pattern,
+        experiment,
+    })
 }
 
-fn lanes(
-    file: &ScenarioFile,
-    suppliers: &BTreeMap<&str, usize>,
-    locations: &BTreeMap<&str, usize>,
-) -> Result<Vec<Lane>, FieldError> {
-    file.lanes
+fn suppliers(file: &ScenarioFile) -> Result<Vec<Supplier>, FieldError> {
+    file.suppliers
         .iter()
         .enumerate()
-        .map(|(l, lane)| {
-            let path = format!("lanes[{l}]");
-            if locations.contains_key(lane.from.as_str()) {
-                return fail(
-                    format!("{path}.from"),
-                    format!("\"{}\" is a location; lanes start at a supplier", lane.from),
-                );
-            }
-            Ok(Lane {
-                from_supplier: resolve(suppliers, &lane.from, format!("{path}.from"), "supplier")?,
-                to_node: resolve(locations, &lane.to, format!("{path}.to"), "location")?,
-                lead_time: lead_time(&lane.lead_time, &format!("{path}.lead_time"))?,
-                cost_per_unit: non_negative(format!("{path}.cost_per_unit"), lane.cost_per_unit)?,
-            })
+        .map(|(i, s)| {
+            let capacity_per_day = match s.capacity_per_day {
+                None => None,
+                Some(c) if c.is_finite() && c >= 0.0 && c.fract() == 0.0 && c <= 1e12 => Some(c as i64),
+                Some(c) => {
+                    return fail(
+                        format!("suppliers[{i}].capacity_per_day"),
+                        format!("must be a whole number of units ≥ 0, got {c}"),
+                    );
+                }
+            };
+            Ok(Supplier { id: s.id.clone(), capacity_per_day })
         })
         .collect()
 }
@@ -299,12 +292,26 @@ fn demand(
     Ok((streams, node_skus))
 }
 
+/// Re-indexes demand streams from their location's demand SKUs to its full
+/// local SKU list (which also holds the SKUs of the locations it feeds).
+fn localise(streams: Vec<DemandStream>, demand_skus: &[Vec<usize>], nodes: &[StockingNode]) -> Vec<DemandStream> {
+    streams
+        .into_iter()
+        .map(|s| {
+            let global = demand_skus[s.node][s.local_sku];
+            let local_sku = nodes[s.node].skus.binary_search(&global).expect("a node stocks its demand SKUs");
+            DemandStream { local_sku, ..s }
+        })
+        .collect()
+}
+
 /// The SKUs of `node` as strategy builders see them.
 pub fn node_context(model: &Model, node: usize) -> NodeContext<'_> {
     NodeContext {
         node: &model.nodes[node].id,
         sku_ids: model.nodes[node].skus.iter().map(|&g| model.skus[g].id.as_str()).collect(),
         mean_daily_demand: model.mean_daily_demand(node),
+        own_mean_daily_demand: model.own_mean_daily_demand(node),
     }
 }
 
@@ -335,13 +342,43 @@ pub fn check_strategies(file: &ScenarioFile, model: &Model) -> Result<(), FieldE
     }
     index_ids("strategies", file.strategies.iter().map(|s| s.name.as_str()), "name")?;
     for (i, strategy) in file.strategies.iter().enumerate() {
+        let at = |field: &str, e: SpecError| FieldError {
+            path: format!("strategies[{i}].{field}.{}", e.field),
+            message: e.message,
+        };
+        for location in strategy.at.keys() {
+            if !model.nodes.iter().any(|n| &n.id == location) {
+                let ids: Vec<&str> = model.nodes.iter().map(|n| n.id.as_str()).collect();
+                return fail(
+                    format!("strategies[{i}].at"),
+                    format!("unknown location \"{location}\"; valid: {}", ids.join(", ")),
+                );
+            }
+        }
         for node in 0..model.nodes.len() {
-            registry::build_replenishment(&strategy.replenishment, &node_context(model, node)).map_err(
-                |SpecError { field, message }| FieldError {
-                    path: format!("strategies[{i}].replenishment.{field}"),
-                    message,
-                },
-            )?;
+            let (field, spec) = match strategy.at.get(&model.nodes[node].id) {
+                Some(spec) => (format!("at.{}", model.nodes[node].id), spec),
+                None => ("replenishment".to_string(), &strategy.replenishment),
+            };
+            registry::build_replenishment(spec, &node_context(model, node)).map_err(|e| at(&field, e))?;
+        }
+        if let Some(spec) = strategy.transfers {
+            registry::build_transfers(spec).map_err(|e| at("transfers", e))?;
+            if !model.lanes.iter().any(|l| l.lateral) {
+                return fail(
+                    format!("strategies[{i}].transfers"),
+                    "the scenario has no lateral lanes (`lateral: true`) to transfer over",
+                );
+            }
+        }
+        if let Some(spec) = strategy.expedites {
+            registry::build_expedites(spec).map_err(|e| at("expedites", e))?;
+            if !model.lanes.iter().any(|l| l.expedite.is_some()) {
+                return fail(
+                    format!("strategies[{i}].expedites"),
+                    "no lane has an expedite mode (`expedite: (lead_time: …)`)",
+                );
+            }
         }
     }
     Ok(())

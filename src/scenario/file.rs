@@ -5,7 +5,7 @@
 //! carry no validation: [`super::load`] checks them and builds the model.
 
 use echelon_reports::gate::Tolerance;
-use echelon_strategies::registry::{AllocationSpec, ReplenishmentSpec};
+use echelon_strategies::registry::{AllocationSpec, ExpeditesSpec, ReplenishmentSpec, TransfersSpec};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -42,6 +42,12 @@ pub struct ScenarioFile {
     /// Timed disruptions (default none).
     #[serde(default)]
     pub events: Vec<EventFile>,
+    /// Random outage processes (default none).
+    #[serde(default)]
+    pub random_outages: Vec<RandomOutageFile>,
+    /// Seasonality and trend of all demand (default none).
+    #[serde(default)]
+    pub demand_pattern: Option<DemandPatternFile>,
     /// Parameters to sweep; the study runs every point of their grid.
     #[serde(default)]
     pub sweep: Vec<SweepFile>,
@@ -144,6 +150,9 @@ pub enum ShortageFile {
 pub struct SupplierFile {
     /// Identifier.
     pub id: String,
+    /// Units it can ship per day (default unlimited).
+    #[serde(default)]
+    pub capacity_per_day: Option<f64>,
 }
 
 /// A stocking location.
@@ -153,6 +162,22 @@ pub struct SupplierFile {
 pub struct LocationFile {
     /// Identifier.
     pub id: String,
+    /// With two replenishment lanes: which one an order uses.
+    #[serde(default)]
+    pub sourcing: SourcingFile,
+}
+
+/// How a location with two sources picks one per order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "Sourcing")]
+pub enum SourcingFile {
+    /// The primary (first listed) lane unless it is disrupted.
+    #[default]
+    PrimaryFirst,
+    /// The lane with the lower cost per unit.
+    Cheapest,
+    /// The lane with the shorter mean lead time.
+    Fastest,
 }
 
 /// A lane.
@@ -160,7 +185,7 @@ pub struct LocationFile {
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Lane")]
 pub struct LaneFile {
-    /// Supplier id.
+    /// Supplier or location id.
     pub from: String,
     /// Location id.
     pub to: String,
@@ -169,6 +194,27 @@ pub struct LaneFile {
     /// Transport cost per unit (default 0).
     #[serde(default)]
     pub cost_per_unit: f64,
+    /// A lateral lane between locations, for transfers only (default false).
+    #[serde(default)]
+    pub lateral: bool,
+    /// A faster, dearer mode for expedites.
+    #[serde(default)]
+    pub expedite: Option<ExpediteFile>,
+}
+
+/// An expedite mode.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Expedite")]
+pub struct ExpediteFile {
+    /// Lead time of an expedited shipment.
+    pub lead_time: LeadTimeFile,
+    /// Premium per unit.
+    #[serde(default)]
+    pub cost_per_unit: f64,
+    /// Premium per shipment.
+    #[serde(default)]
+    pub cost_per_shipment: f64,
 }
 
 /// Lead-time distributions (days).
@@ -305,9 +351,19 @@ pub struct StrategyFile {
     pub name: String,
     /// Replenishment policy, applied at every location.
     pub replenishment: ReplenishmentSpec,
-    /// Allocation rule (default Fcfs).
+    /// Allocation rule (default Fcfs): customer classes at a location, and
+    /// the locations a location feeds.
     #[serde(default)]
     pub allocation: AllocationSpec,
+    /// Replenishment at particular locations, by id, instead of `replenishment`.
+    #[serde(default)]
+    pub at: BTreeMap<String, ReplenishmentSpec>,
+    /// Lateral transfers over `lateral` lanes (default none).
+    #[serde(default)]
+    pub transfers: Option<TransfersSpec>,
+    /// Expedites over lanes with an expedite mode (default none).
+    #[serde(default)]
+    pub expedites: Option<ExpeditesSpec>,
 }
 
 /// A timed disruption.
@@ -340,15 +396,37 @@ pub enum EventKindFile {
         #[serde(default)]
         in_transit: InTransitFile,
     },
-    /// Lead times of shipments departing from the supplier are multiplied.
+    /// One lane carries nothing; orders on it wait for the end.
+    LaneOutage {
+        /// Source id (supplier or location).
+        from: String,
+        /// Destination location id.
+        to: String,
+        /// Goods in transit when it begins.
+        #[serde(default)]
+        in_transit: InTransitFile,
+    },
+    /// The supplier's daily capacity is multiplied.
+    CapacityCut {
+        /// Supplier id (it must have a capacity).
+        supplier: String,
+        /// Factor in [0, 1000].
+        multiplier: f64,
+    },
+    /// Lead times of shipments departing from the source are multiplied.
     LeadTimeInflation {
-        /// Supplier id.
+        /// Source id (supplier or location).
         supplier: String,
         /// Only its lane to this location (default: all its lanes).
         #[serde(default)]
         location: Option<String>,
         /// Factor > 0.
         multiplier: f64,
+    },
+    /// The location serves, orders, ships and receives nothing.
+    NodeClosure {
+        /// Location id.
+        location: String,
     },
     /// Demand is multiplied.
     DemandShock {
@@ -358,6 +436,70 @@ pub enum EventKindFile {
         /// Factor > 0.
         multiplier: f64,
     },
+    /// Demand rises over the window, then dips for `dip_days`.
+    Promotion {
+        /// Location id (default: every location).
+        #[serde(default)]
+        location: Option<String>,
+        /// Factor during the promotion (> 0).
+        uplift: f64,
+        /// Factor after it (> 0).
+        dip: f64,
+        /// Days of the dip.
+        dip_days: u32,
+    },
+    /// Demand changes for good from `start_day` (give no `days`).
+    RegimeShift {
+        /// Location id (default: every location).
+        #[serde(default)]
+        location: Option<String>,
+        /// Factor > 0.
+        multiplier: f64,
+    },
+}
+
+/// Random outages: a two-state Markov process per supplier or lane.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "RandomOutage")]
+pub struct RandomOutageFile {
+    /// Name (windows are `name#1`, `name#2`, …).
+    pub name: String,
+    /// Source id: a supplier (all its lanes) or a location.
+    pub from: String,
+    /// Only the lane to this location (default: all lanes from `from`).
+    #[serde(default)]
+    pub to: Option<String>,
+    /// Mean days between outages (exponential).
+    pub mean_up_days: f64,
+    /// Mean days an outage lasts (exponential, at least one day).
+    pub mean_down_days: f64,
+    /// Goods in transit when an outage begins.
+    #[serde(default)]
+    pub in_transit: InTransitFile,
+}
+
+/// Seasonality and trend of all demand.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "DemandPattern")]
+pub struct DemandPatternFile {
+    /// Factors for day % 7 = 0..6 (default all 1).
+    #[serde(default = "flat_week")]
+    pub weekly: Vec<f64>,
+    /// Relative amplitude of the annual cycle (default 0).
+    #[serde(default)]
+    pub annual_amplitude: f64,
+    /// Day of the year of the annual peak (default 0).
+    #[serde(default)]
+    pub annual_peak_day: f64,
+    /// Growth per year (default 0).
+    #[serde(default)]
+    pub trend_per_year: f64,
+}
+
+fn flat_week() -> Vec<f64> {
+    vec![1.0; 7]
 }
 
 /// Goods in transit on a lane whose supplier goes out.

@@ -15,9 +15,11 @@ pub mod locate;
 pub mod params;
 pub mod parse;
 pub mod sweep;
+pub mod topology;
 
 pub use error::InputError;
 
+use echelon_sim::engine::Policies;
 use echelon_sim::model::Model;
 use echelon_sim::strategy::{Allocation, Replenishment};
 use echelon_strategies::registry;
@@ -60,9 +62,10 @@ impl Scenario {
 
     /// Fresh instances of strategy `index`, one per node, for one run.
     pub fn replenishment(&self, index: usize) -> Vec<Box<dyn Replenishment>> {
-        let spec = &self.file.strategies[index].replenishment;
+        let strategy = &self.file.strategies[index];
         (0..self.model.nodes.len())
             .map(|node| {
+                let spec = strategy.at.get(&self.model.nodes[node].id).unwrap_or(&strategy.replenishment);
                 registry::build_replenishment(spec, &build::node_context(&self.model, node))
                     .expect("validated when the scenario was loaded")
             })
@@ -72,5 +75,17 @@ impl Scenario {
     /// The allocation rule of strategy `index`.
     pub fn allocation(&self, index: usize) -> Box<dyn Allocation> {
         registry::build_allocation(self.file.strategies[index].allocation)
+    }
+
+    /// The decision rules of strategy `index` for one run; `allocation`
+    /// comes from [`Scenario::allocation`] and must outlive the run.
+    pub fn policies<'a>(&'a self, index: usize, allocation: &'a dyn Allocation) -> Policies<'a> {
+        let strategy = &self.file.strategies[index];
+        Policies {
+            replenishment: self.replenishment(index),
+            allocation,
+            transfers: strategy.transfers.map(|t| registry::build_transfers(t).expect("validated")),
+            expedites: strategy.expedites.map(|e| registry::build_expedites(e).expect("validated")),
+        }
     }
 }

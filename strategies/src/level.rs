@@ -6,7 +6,8 @@
 //!
 //! * `Units(n)` — the same `n` units for every SKU;
 //! * `DaysOfCover(d)` — `ceil(d × mean daily demand)` of each SKU at that
-//!   node (the mean of its demand model, summed over customer classes);
+//!   node (the mean of its demand model, summed over customer classes, plus
+//!   the mean demand of the nodes it feeds);
 //! * `PerSku({"sku-id": n, …})` — listed per SKU; every SKU stocked at the
 //!   node must be listed.
 
@@ -32,8 +33,11 @@ pub struct NodeContext<'a> {
     pub node: &'a str,
     /// SKU ids in local order.
     pub sku_ids: Vec<&'a str>,
-    /// Mean daily demand per local SKU.
+    /// Mean daily demand per local SKU: the node's customers' plus that of
+    /// the nodes it feeds.
     pub mean_daily_demand: Vec<f64>,
+    /// Mean daily demand of the node's own customers per local SKU.
+    pub own_mean_daily_demand: Vec<f64>,
 }
 
 /// The largest level a policy may hold (units).
@@ -72,7 +76,12 @@ mod tests {
     use super::*;
 
     fn ctx() -> NodeContext<'static> {
-        NodeContext { node: "WH", sku_ids: vec!["a", "b"], mean_daily_demand: vec![4.0, 2.5] }
+        NodeContext {
+            node: "WH",
+            sku_ids: vec!["a", "b"],
+            mean_daily_demand: vec![4.0, 2.5],
+            own_mean_daily_demand: vec![4.0, 2.5],
+        }
     }
 
     #[test]

@@ -7,10 +7,10 @@
 //! node and returns the strategy for that node. [`CATALOGUE`] describes every
 //! variant for `echelon list`; a test keeps the two in step.
 
-use crate::allocation::Fcfs;
+use crate::allocation::{FairShare, Fcfs};
 use crate::level::{Level, NodeContext};
 use crate::replenishment::{Batching, MinMax, OrderUpTo, ReorderQuantity};
-use echelon_sim::strategy::{Allocation, Replenishment, Review};
+use echelon_sim::strategy::{Allocation, Expedites, Replenishment, Review, Transfers};
 use serde::{Deserialize, Serialize};
 
 /// A replenishment strategy as written in a scenario file.
@@ -60,6 +60,59 @@ pub enum ReplenishmentSpec {
         /// Base-stock level S.
         base_stock: Level,
     },
+    /// Daily echelon base stock: order up to `order_up_to` on the echelon
+    /// inventory position (this node and everything downstream).
+    EchelonBaseStock {
+        /// Echelon order-up-to level S_e.
+        order_up_to: Level,
+    },
+}
+
+/// Lateral transfers, as a scenario writes them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransfersSpec {
+    /// A receiver covering fewer days than this gets stock…
+    pub below_days: f64,
+    /// …from a donor covering more days than this.
+    pub above_days: f64,
+}
+
+/// Expedites, as a scenario writes them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpeditesSpec {
+    /// Days of demand an expedite covers beyond clearing backorders.
+    pub cover_days: f64,
+}
+
+/// Checks transfer thresholds: `0 ≤ below_days < above_days`, finite.
+pub fn build_transfers(spec: TransfersSpec) -> Result<Transfers, SpecError> {
+    let TransfersSpec { below_days, above_days } = spec;
+    if !(below_days.is_finite() && above_days.is_finite() && below_days >= 0.0) {
+        return Err(SpecError { field: "below_days", message: format!("must be finite and ≥ 0, got {below_days}") });
+    }
+    if below_days >= above_days {
+        return Err(SpecError {
+            field: "above_days",
+            message: format!(
+                "must exceed below_days = {below_days} (got {above_days}), or stock would shuttle back and forth"
+            ),
+        });
+    }
+    Ok(Transfers { below_days, above_days })
+}
+
+/// Checks the expedite cover: finite and > 0.
+pub fn build_expedites(spec: ExpeditesSpec) -> Result<Expedites, SpecError> {
+    if spec.cover_days.is_finite() && spec.cover_days > 0.0 && spec.cover_days <= 365.0 {
+        Ok(Expedites { cover_days: spec.cover_days })
+    } else {
+        Err(SpecError {
+            field: "cover_days",
+            message: format!("must be above 0 and at most 365 days, got {}", spec.cover_days),
+        })
+    }
 }
 
 fn one_day() -> u32 {
@@ -98,6 +151,8 @@ pub enum AllocationSpec {
     /// First come, first served.
     #[default]
     Fcfs,
+    /// In proportion to what each claim is owed.
+    FairShare,
 }
 
 /// A parameter problem found while building a strategy.
@@ -156,6 +211,16 @@ pub fn build_replenishment(
             at_least(&levels, 0, "order_up_to", ctx)?;
             Box::new(OrderUpTo::new(periodic(*review_period_days, *offset_days)?, levels))
         }
+        ReplenishmentSpec::EchelonBaseStock { order_up_to } => {
+            let levels = resolve(order_up_to, "order_up_to", ctx)?;
+            at_least(&levels, 0, "order_up_to", ctx)?;
+            let initial = levels
+                .iter()
+                .zip(ctx.own_mean_daily_demand.iter().zip(&ctx.mean_daily_demand))
+                .map(|(&s, (&own, &all))| if all > 0.0 { (s as f64 * own / all).round() as i64 } else { 0 })
+                .collect();
+            Box::new(OrderUpTo::echelon(levels, initial))
+        }
         ReplenishmentSpec::OneForOne { base_stock } => {
             let levels = resolve(base_stock, "base_stock", ctx)?;
             at_least(&levels, 0, "base_stock", ctx)?;
@@ -196,6 +261,7 @@ pub fn build_replenishment(
 pub fn build_allocation(spec: AllocationSpec) -> Box<dyn Allocation> {
     match spec {
         AllocationSpec::Fcfs => Box::new(Fcfs),
+        AllocationSpec::FairShare => Box::new(FairShare),
     }
 }
 
@@ -240,6 +306,12 @@ pub const CATALOGUE: &[StrategyInfo] = &[
     },
     StrategyInfo {
         kind: "replenishment",
+        name: "EchelonBaseStock",
+        summary: "order up to S_e every day on the echelon position (the node and everything downstream)",
+        example: "EchelonBaseStock(order_up_to: DaysOfCover(14.0))",
+    },
+    StrategyInfo {
+        kind: "replenishment",
         name: "OneForOne",
         summary: "(S−1,S) continuous review: every demand is reordered at once",
         example: "OneForOne(base_stock: Units(12))",
@@ -247,19 +319,27 @@ pub const CATALOGUE: &[StrategyInfo] = &[
 ];
 
 /// Every allocation rule a scenario file can name.
-pub const ALLOCATIONS: &[StrategyInfo] = &[StrategyInfo {
-    kind: "allocation",
-    name: "Fcfs",
-    summary: "first come, first served: the oldest claim is served whole first",
-    example: "Fcfs",
-}];
+pub const ALLOCATIONS: &[StrategyInfo] = &[
+    StrategyInfo {
+        kind: "allocation",
+        name: "Fcfs",
+        summary: "first come, first served: the oldest claim is served whole first",
+        example: "Fcfs",
+    },
+    StrategyInfo {
+        kind: "allocation",
+        name: "FairShare",
+        summary: "in proportion to what each claim is owed (largest remainders get the rounding)",
+        example: "FairShare",
+    },
+];
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn ctx() -> NodeContext<'static> {
-        NodeContext { node: "WH", sku_ids: vec!["a"], mean_daily_demand: vec![4.0] }
+        NodeContext { node: "WH", sku_ids: vec!["a"], mean_daily_demand: vec![4.0], own_mean_daily_demand: vec![4.0] }
     }
 
     #[test]

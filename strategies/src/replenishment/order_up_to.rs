@@ -9,8 +9,14 @@
 //! * *(R,S)*: periodic review every R days, the first on day `offset`.
 //! * *One-for-one* (`(S−1, S)` continuous review): reviewed at every demand
 //!   event, so each customer order triggers an order of its own size.
+//! * *Echelon base stock* (Clark–Scarf): every day, order `S_e − EIP` where
+//!   `EIP` is the node's *echelon* inventory position — its own position
+//!   plus that of every node downstream of it — and `S_e` its echelon
+//!   level. At a node that feeds none it is plain base stock.
 //!
-//! A run starts with on-hand `S`.
+//! A run starts with on-hand `S` (echelon: the node's customers' share of
+//! `S_e`, so a node that only feeds others starts empty and the warm-up
+//! fills it).
 
 use echelon_sim::strategy::{Replenishment, Review};
 
@@ -20,13 +26,28 @@ pub struct OrderUpTo {
     review: Review,
     order_up_to: Vec<i64>,
     reorder_points: Vec<i64>,
+    initial: Vec<i64>,
+    echelon: bool,
 }
 
 impl OrderUpTo {
     /// A policy with the given review and per-SKU levels `S`.
     pub fn new(review: Review, order_up_to: Vec<i64>) -> Self {
         let reorder_points = order_up_to.iter().map(|s| s - 1).collect();
-        Self { review, order_up_to, reorder_points }
+        Self { review, initial: order_up_to.clone(), order_up_to, reorder_points, echelon: false }
+    }
+
+    /// Daily echelon base stock with echelon levels `S_e`, starting with
+    /// `initial` on hand.
+    pub fn echelon(order_up_to: Vec<i64>, initial: Vec<i64>) -> Self {
+        let reorder_points = order_up_to.iter().map(|s| s - 1).collect();
+        Self {
+            review: Review::Periodic { period_days: 1, offset_days: 0 },
+            order_up_to,
+            reorder_points,
+            initial,
+            echelon: true,
+        }
     }
 }
 
@@ -40,12 +61,16 @@ impl Replenishment for OrderUpTo {
     }
 
     fn initial_on_hand(&self, sku: usize) -> i64 {
-        self.order_up_to[sku]
+        self.initial[sku]
     }
 
     #[inline]
     fn order_quantity(&self, sku: usize, inventory_position: i64) -> i64 {
         (self.order_up_to[sku] - inventory_position).max(0)
+    }
+
+    fn uses_echelon_position(&self) -> bool {
+        self.echelon
     }
 }
 
@@ -60,12 +85,34 @@ mod tests {
         // SKU 1: on-hand 0, backorders 2, on-order 12 → IP 10 → order 5.
         // SKU 2: IP 15 → nothing; SKU 3: IP 17 (above S) → nothing.
         let mut p = OrderUpTo::new(Review::Periodic { period_days: 1, offset_days: 0 }, vec![15; 4]);
-        let view = NodeView { day: 0, on_hand: &[3, 0, 15, 17], backorders: &[0, 2, 0, 0], on_order: &[8, 12, 0, 0] };
+        let view = NodeView {
+            day: 0,
+            on_hand: &[3, 0, 15, 17],
+            backorders: &[0, 2, 0, 0],
+            owed: &[0; 4],
+            on_order: &[8, 12, 0, 0],
+            echelon_position: &[0; 4],
+        };
         let mut orders = [0; 4];
         p.decide(&view, &mut orders);
         assert_eq!(orders, [4, 5, 0, 0]);
         assert_eq!(p.reorder_points(), &[14; 4]);
         assert_eq!(p.initial_on_hand(2), 15);
+    }
+
+    #[test]
+    fn echelon_base_stock_orders_from_the_echelon_position() {
+        // A DC with S_e = 100: on-hand 10, owed 4 to its warehouses, on-order
+        // 20 → local IP 26; the warehouses' positions add 50 → EIP 76 → order
+        // 24 (local base stock would have ordered 74).
+        let mut p = OrderUpTo::echelon(vec![100], vec![0]);
+        let view =
+            NodeView { day: 3, on_hand: &[10], backorders: &[0], owed: &[4], on_order: &[20], echelon_position: &[76] };
+        let mut orders = [0];
+        p.decide(&view, &mut orders);
+        assert_eq!(orders, [24]);
+        assert_eq!(view.inventory_position(0), 26);
+        assert_eq!(p.initial_on_hand(0), 0);
     }
 
     #[test]

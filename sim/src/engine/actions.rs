@@ -1,0 +1,94 @@
+//! The day-end actions beside replenishment: lateral transfers (before it)
+//! and expedites (after it), as [`crate::strategy::Transfers`] and
+//! [`crate::strategy::Expedites`] define them.
+
+use super::Run;
+use super::flow::Trip;
+use crate::model::Source;
+use crate::strategy::{Expedites, Transfers};
+use crate::time::{MINUTES_PER_DAY, Minute};
+
+impl Run<'_> {
+    /// Moves stock over every lateral lane whose receiver runs short while
+    /// its donor has plenty.
+    pub(super) fn transfer(&mut self, rule: Transfers, now: Minute, measured: bool) {
+        let model = self.model;
+        for (lane, l) in model.lanes.iter().enumerate().filter(|(_, l)| l.lateral) {
+            let Source::Node(donor) = l.from else { continue };
+            let receiver = l.to_node;
+            if self.timeline.closed_until(donor, now).is_some() || self.timeline.closed_until(receiver, now).is_some() {
+                continue;
+            }
+            let target = (rule.below_days + rule.above_days) / 2.0;
+            for (r_sku, global) in model.nodes[receiver].skus.iter().enumerate() {
+                let Ok(d_sku) = model.nodes[donor].skus.binary_search(global) else { continue };
+                let (r, d) = (&self.nodes[receiver], &self.nodes[donor]);
+                let (m_r, m_d) = (r.mean_demand[r_sku], d.mean_demand[d_sku]);
+                if m_r <= 0.0 || m_d <= 0.0 {
+                    continue;
+                }
+                let (ip_r, ip_d) = (r.inventory_position(r_sku) as f64, d.inventory_position(d_sku) as f64);
+                if ip_r >= rule.below_days * m_r || ip_d <= rule.above_days * m_d {
+                    continue;
+                }
+                let spare = (ip_d - rule.above_days * m_d).floor() as i64;
+                let need = (target * m_r - ip_r).ceil() as i64;
+                let units = spare.min(need).min(d.on_hand[d_sku]);
+                if units <= 0 {
+                    continue;
+                }
+                let d = &mut self.nodes[donor];
+                d.on_hand[d_sku] -= units;
+                d.balance.shipped_to_nodes += units;
+                let r = &mut self.nodes[receiver];
+                r.on_order[r_sku] += units;
+                r.balance.transferred_in += units;
+                let trip = Trip { lane, node: receiver, sku: r_sku, units, internal: true, expedited: false };
+                self.depart(trip, now, &model.lanes[lane].lead_time, measured);
+            }
+        }
+    }
+
+    /// Expedites at `node` every SKU whose projected stock-out comes before
+    /// its next receipt.
+    pub(super) fn expedite(&mut self, rule: Expedites, node: usize, now: Minute, measured: bool) {
+        let model = self.model;
+        let lane = model.nodes[node].primary_lane();
+        let Some(mode) = &model.lanes[lane].expedite else { return };
+        for sku in 0..self.nodes[node].on_hand.len() {
+            let state = &self.nodes[node];
+            let mean = state.mean_demand[sku];
+            if mean <= 0.0 || state.expediting[sku] > 0 {
+                continue;
+            }
+            let net = state.on_hand[sku] - state.backorders[sku];
+            let stock_out = now + (net.max(0) as f64 / mean * MINUTES_PER_DAY as f64) as Minute;
+            let next_receipt = state.arrivals[sku].iter().copied().min();
+            if next_receipt.is_some_and(|due| due <= stock_out) {
+                continue;
+            }
+            let mut units = (rule.cover_days * mean).ceil() as i64 + (-net).max(0);
+            if let Source::Node(source) = model.lanes[lane].from {
+                let slot_sku = self.nodes[node].source_sku[0][sku] as usize;
+                units = units.min(self.nodes[source].on_hand[slot_sku]);
+                if units <= 0 || self.timeline.closed_until(source, now).is_some() {
+                    continue;
+                }
+                let s = &mut self.nodes[source];
+                s.on_hand[slot_sku] -= units;
+                s.balance.shipped_to_nodes += units;
+            }
+            let state = &mut self.nodes[node];
+            state.on_order[sku] += units;
+            state.balance.ordered += units;
+            state.expediting[sku] += 1;
+            if measured {
+                state.tally.expedites += 1;
+                state.tally.expedite_cost += mode.cost_per_shipment + mode.cost_per_unit * units as f64;
+            }
+            let internal = matches!(model.lanes[lane].from, Source::Node(_));
+            let trip = Trip { lane, node, sku, units, internal, expedited: true };
+            self.depart(trip, now, &mode.lead_time, measured);
+        }
+    }
+}

@@ -1,0 +1,310 @@
+//! Goods moving: orders released to suppliers or source nodes, suppliers'
+//! capacity queues, source nodes filling their backlog, shipments departing
+//! and being received.
+
+use super::Run;
+use super::state::{NO_TRIGGER, PendingOrder};
+use crate::calendar::{Event, Shipment};
+use crate::disruption::Fate;
+use crate::model::{Source, Sourcing};
+use crate::strategy::Claim;
+use crate::time::{Day, MINUTES_PER_DAY, Minute, receipt_day};
+use std::collections::VecDeque;
+
+/// An order waiting for a supplier's capacity.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Held {
+    pub node: usize,
+    pub sku: usize,
+    pub lane: usize,
+    pub units: i64,
+}
+
+/// A supplier with a capacity: what is left today and what waits.
+#[derive(Debug, Default)]
+pub(super) struct SupplierState {
+    pub day: Option<Day>,
+    pub left: i64,
+    pub queue: VecDeque<Held>,
+}
+
+/// How a shipment travels.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Trip {
+    pub lane: usize,
+    pub node: usize,
+    pub sku: usize,
+    pub units: i64,
+    pub internal: bool,
+    pub expedited: bool,
+}
+
+impl Run<'_> {
+    /// The source slot an order of `node` uses at `now` under its sourcing
+    /// rule: the best-ranked lane that is not disrupted, else the best.
+    fn choose_source(&self, node: usize, now: Minute) -> usize {
+        let sources = &self.model.nodes[node].sources;
+        if sources.len() == 1 {
+            return 0;
+        }
+        let lanes = &self.model.lanes;
+        let mut ranked: Vec<usize> = (0..sources.len()).collect();
+        match self.model.nodes[node].sourcing {
+            Sourcing::PrimaryFirst => {}
+            Sourcing::Cheapest => ranked.sort_by(|&a, &b| {
+                lanes[sources[a]].cost_per_unit.total_cmp(&lanes[sources[b]].cost_per_unit).then(a.cmp(&b))
+            }),
+            Sourcing::Fastest => ranked.sort_by(|&a, &b| {
+                lanes[sources[a]]
+                    .lead_time
+                    .mean_days()
+                    .total_cmp(&lanes[sources[b]].lead_time.mean_days())
+                    .then(a.cmp(&b))
+            }),
+        }
+        let disrupted = |slot: usize| {
+            let lane = sources[slot];
+            self.timeline.lane_out(lane, now)
+                || match lanes[lane].from {
+                    Source::Node(p) => self.timeline.closed_until(p, now).is_some(),
+                    Source::Supplier(_) => false,
+                }
+        };
+        ranked.iter().copied().find(|&slot| !disrupted(slot)).unwrap_or(ranked[0])
+    }
+
+    /// Releases an order of `units` for local `sku` at `node` at minute `now`.
+    pub(super) fn release(&mut self, node: usize, sku: usize, units: i64, now: Minute, measured: bool) {
+        let slot = self.choose_source(node, now);
+        let lane = self.model.nodes[node].sources[slot];
+        let state = &mut self.nodes[node];
+        state.on_order[sku] += units;
+        state.balance.ordered += units;
+        state.day_ordered += units;
+        let trigger = std::mem::replace(&mut state.trigger_since[sku], NO_TRIGGER);
+        if measured {
+            let latency = if trigger == NO_TRIGGER { 0 } else { now - trigger };
+            state.series.latency.record(latency).expect("histogram auto-resizes");
+            self.network_series.latency.record(latency).expect("histogram auto-resizes");
+            state.tally.orders += 1;
+            state.tally.ordered_units += units;
+            state.tally.ordering_cost += state.ordering_cost[sku];
+        }
+        match self.model.lanes[lane].from {
+            Source::Node(parent) => {
+                let parent_sku = self.nodes[node].source_sku[slot][sku] as usize;
+                let p = &mut self.nodes[parent];
+                p.backlog[parent_sku].push(PendingOrder {
+                    child: node as u32,
+                    child_sku: sku as u32,
+                    lane: lane as u32,
+                    units,
+                    since: now,
+                });
+                p.owed[parent_sku] += units;
+                p.day_demand += units;
+                if measured {
+                    p.tally.demand += units;
+                }
+            }
+            Source::Supplier(s) if self.model.suppliers[s].capacity_per_day.is_some() => {
+                self.suppliers[s].queue.push_back(Held { node, sku, lane, units });
+                self.dispatch_supplier(s, now);
+            }
+            Source::Supplier(_) => {
+                let trip = Trip { lane, node, sku, units, internal: false, expedited: false };
+                let model = self.model;
+                self.depart(trip, now, &model.lanes[lane].lead_time, measured);
+            }
+        }
+    }
+
+    /// Ships what supplier `s`'s capacity allows at `now`, first in first
+    /// out (an order whose lane is out waits without blocking the others).
+    pub(super) fn dispatch_supplier(&mut self, s: usize, now: Minute) {
+        let day = (now / MINUTES_PER_DAY) as Day;
+        let capacity = self.model.suppliers[s].capacity_per_day.expect("a capacity supplier");
+        let state = &mut self.suppliers[s];
+        if state.day != Some(day) {
+            state.day = Some(day);
+            state.left = (capacity as f64 * self.timeline.capacity_factor(s, day)).floor() as i64;
+        }
+        let mut queue = std::mem::take(&mut self.suppliers[s].queue);
+        let measured = self.is_measured(day);
+        let mut kept = VecDeque::with_capacity(queue.len());
+        while let Some(mut held) = queue.pop_front() {
+            let left = self.suppliers[s].left;
+            if left == 0 || self.timeline.lane_out(held.lane, now) {
+                kept.push_back(held);
+                continue;
+            }
+            let units = held.units.min(left);
+            self.suppliers[s].left -= units;
+            let trip =
+                Trip { lane: held.lane, node: held.node, sku: held.sku, units, internal: false, expedited: false };
+            let model = self.model;
+            self.depart(trip, now, &model.lanes[held.lane].lead_time, measured);
+            held.units -= units;
+            if held.units > 0 {
+                kept.push_back(held);
+            }
+        }
+        self.suppliers[s].queue = kept;
+    }
+
+    /// Sends `trip` at `now` (or when its lane's outage ends), with a lead
+    /// time drawn from `lead_time` and stretched by any inflation; settles
+    /// its fate and schedules its arrival. Books transport cost.
+    pub(super) fn depart(
+        &mut self,
+        trip: Trip,
+        now: Minute,
+        lead_time: &crate::distribution::LeadTime,
+        measured: bool,
+    ) {
+        let sample = lead_time.sample(&mut self.lane_rngs[trip.lane]);
+        let (arrival, lost) = if self.timeline.touches_lane(trip.lane) {
+            let departure = self.timeline.departure(trip.lane, now);
+            let factor = self.timeline.lead_time_factor(trip.lane, departure);
+            let arrival = departure + (sample as f64 * factor).round() as Minute;
+            match self.timeline.fate(trip.lane, departure, arrival) {
+                Fate::Arrives => (arrival, false),
+                Fate::DelayedUntil(later) => (later, false),
+                Fate::Lost => (arrival, true),
+            }
+        } else {
+            (now + sample, false)
+        };
+        let cost = self.model.lanes[trip.lane].cost_per_unit * trip.units as f64;
+        let state = &mut self.nodes[trip.node];
+        if measured {
+            if self.model.lanes[trip.lane].lateral {
+                state.tally.transfer_cost += cost;
+            } else {
+                state.tally.transport_cost += cost;
+            }
+        }
+        if !state.arrivals.is_empty() {
+            state.arrivals[trip.sku].push(arrival);
+        }
+        if trip.internal {
+            self.internal_in_transit += trip.units;
+        }
+        let shipment = Shipment {
+            arrival,
+            node: trip.node as u32,
+            local_sku: trip.sku as u32,
+            units: trip.units,
+            lost,
+            internal: trip.internal,
+            expedited: trip.expedited,
+        };
+        self.schedule_arrival(shipment);
+    }
+
+    pub(super) fn schedule_arrival(&mut self, shipment: Shipment) {
+        if self.event_driven {
+            self.calendar.schedule(shipment.arrival, Event::Arrival(shipment));
+        } else {
+            self.wheel.schedule(receipt_day(shipment.arrival), shipment);
+        }
+    }
+
+    /// Receives one shipment at `now` into on-hand and clears customer
+    /// backorders with it; writes it off when it was lost; holds it when the
+    /// node is closed.
+    pub(super) fn receive(&mut self, shipment: &Shipment, now: Minute) {
+        let node = shipment.node as usize;
+        if let Some(reopen) = self.timeline.closed_until(node, now) {
+            self.nodes[node].forget_arrival(shipment.local_sku as usize, shipment.arrival);
+            if !self.nodes[node].arrivals.is_empty() {
+                self.nodes[node].arrivals[shipment.local_sku as usize].push(reopen);
+            }
+            self.deferred.push(Shipment { arrival: reopen, ..*shipment });
+            return;
+        }
+        let measured = self.is_measured((now / MINUTES_PER_DAY) as Day);
+        let sku = shipment.local_sku as usize;
+        if shipment.internal {
+            self.internal_in_transit -= shipment.units;
+        }
+        let state = &mut self.nodes[node];
+        state.forget_arrival(sku, shipment.arrival);
+        if shipment.expedited {
+            state.expediting[sku] -= 1;
+        }
+        state.on_order[sku] -= shipment.units;
+        if shipment.lost {
+            state.balance.lost_in_transit += shipment.units;
+            if shipment.internal {
+                self.internal_lost += shipment.units;
+            }
+            return;
+        }
+        state.on_hand[sku] += shipment.units;
+        state.balance.received += shipment.units;
+        if shipment.internal {
+            self.internal_received += shipment.units;
+        }
+        let filled = state.on_hand[sku].min(state.backorders[sku]);
+        if filled > 0 {
+            state.on_hand[sku] -= filled;
+            state.backorders[sku] -= filled;
+            state.record_shipped(sku, filled, measured);
+        }
+    }
+
+    /// Ships `node`'s backlog (orders of the nodes it feeds) from on-hand
+    /// through the allocation rule, SKU by SKU. Orders placed at `now` that
+    /// ship at once count as served from stock.
+    pub(super) fn fill_backlog(&mut self, node: usize, now: Minute, measured: bool) {
+        for sku in 0..self.nodes[node].backlog.len() {
+            let state = &mut self.nodes[node];
+            if state.backlog[sku].is_empty() || state.on_hand[sku] == 0 {
+                let unmet: i64 = state.backlog[sku].iter().filter(|o| o.since == now).map(|o| o.units).sum();
+                state.day_shortfall[sku] += unmet;
+                continue;
+            }
+            let mut backlog = std::mem::take(&mut state.backlog[sku]);
+            self.claims.clear();
+            self.claims.extend(backlog.iter().map(|o| Claim { units: o.units, since: o.since, tier: 1 }));
+            self.grants.clear();
+            self.grants.resize(backlog.len(), 0);
+            self.allocation.allocate(state.on_hand[sku], &self.claims, &mut self.grants);
+            let grants = std::mem::take(&mut self.grants);
+            for (order, &granted) in backlog.iter_mut().zip(grants.iter()) {
+                let state = &mut self.nodes[node];
+                if order.since == now {
+                    state.day_shortfall[sku] += order.units - granted;
+                    if measured {
+                        state.tally.served_from_stock += granted;
+                    }
+                }
+                if granted == 0 {
+                    continue;
+                }
+                state.on_hand[sku] -= granted;
+                state.owed[sku] -= granted;
+                state.balance.shipped_to_nodes += granted;
+                if measured {
+                    state.tally.shipped += granted;
+                    state.tally.shipped_cost += granted as f64 * state.unit_cost[sku];
+                }
+                order.units -= granted;
+                let trip = Trip {
+                    lane: order.lane as usize,
+                    node: order.child as usize,
+                    sku: order.child_sku as usize,
+                    units: granted,
+                    internal: true,
+                    expedited: false,
+                };
+                let model = self.model;
+                self.depart(trip, now, &model.lanes[trip.lane].lead_time, measured);
+            }
+            self.grants = grants;
+            backlog.retain(|o| o.units > 0);
+            self.nodes[node].backlog[sku] = backlog;
+        }
+    }
+}

@@ -1,0 +1,571 @@
+//! The engine: one run of one strategy on one replication.
+//!
+//! # Contract
+//!
+//! The run is a discrete-event simulation over the [`Calendar`]. Days are
+//! driven by two events per day, `DayStart(t)` at minute `1440·t` and
+//! `DayEnd(t)` at minute `1440·(t+1)`; each sweeps every SKU of every node in
+//! a tight loop over contiguous arrays.
+//!
+//! The daily cycle:
+//! 1. **Start of day t.** Every shipment whose arrival minute is ≤ the start
+//!    of day t has been received into on-hand; each receipt first clears
+//!    customer backorders. Suppliers with a capacity ship what waits for it.
+//!    `on_hand_start` is recorded. Daily-batch demand of day t is then drawn
+//!    and served from on-hand; the unserved part is backordered or lost
+//!    according to the customer class.
+//! 2. **During day t** (event-driven demand): each customer order is served
+//!    on arrival; a continuous-review strategy is asked at once whether to
+//!    order. Shipments arrive as events at their minute.
+//! 3. **End of day t**, at minute `1440·(t+1)`: lateral transfers first (when
+//!    the strategy has them); then node by node, from the nodes that feed
+//!    none up to the suppliers' customers (by height, then model order):
+//!    the node ships its backlog — the orders of the nodes it feeds, oldest
+//!    and today's alike — from on-hand through the allocation rule (what it
+//!    cannot ship stays owed); triggers are observed; on review days the
+//!    strategy decides and the orders are released to the source its
+//!    sourcing rule picks; expedites follow (when the strategy has them);
+//!    the node's echelon position is updated; end-of-day statistics are
+//!    recorded. An order on a source node joins that node's backlog and,
+//!    because sources come later in the sweep, is shipped the same evening
+//!    if stock allows.
+//! 4. A departure at minute `m` with a sampled lead time of `L` minutes
+//!    arrives at `m + L`. With daily-batch demand the shipment is received on
+//!    the first day start at or after that minute, so a whole-day lead time
+//!    `L` from the end of day t serves demand from day t+L+1 on. Lead times
+//!    are sampled per shipment; orders may cross.
+//!
+//! Disruptions ([`crate::disruption`]) act where the contract of that module
+//! says: demand factors, departures held by outages, inflated lead times,
+//! in-transit fates, capacity cuts, closed nodes.
+//!
+//! Units are integers and on-hand never goes negative. Every node keeps a
+//! [`UnitBalance`] that must hold at every moment, and the run keeps the
+//! [`NetworkBalance`] of goods moving between nodes. Memory is
+//! O(SKU-locations + shipments in flight + horizon days) — the last only
+//! for the daily network series behind the resilience figures.
+
+mod actions;
+mod flow;
+mod resilience;
+mod state;
+
+pub use resilience::EventImpact;
+pub use state::UnitBalance;
+
+use crate::calendar::{Calendar, Event, ReceiptWheel, Shipment};
+use crate::disruption::Timeline;
+use crate::metrics::{self, MetricValues, ScopeSeries, Tally};
+use crate::model::{DemandProcess, Model, Shortage};
+use crate::rng::{self, Stream, StreamKey};
+use crate::strategy::{Allocation, Claim, Expedites, NodeView, Replenishment, Review, Transfers};
+use crate::time::{Day, MINUTES_PER_DAY, Minute, day_start};
+use flow::SupplierState;
+use hdrhistogram::Histogram;
+use rand::RngExt;
+use state::{NO_TRIGGER, NodeState};
+use std::time::Instant;
+
+/// Goods moving between stocking nodes over a whole run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NetworkBalance {
+    /// Units nodes shipped to nodes.
+    pub shipped: i64,
+    /// Units nodes received from nodes.
+    pub received: i64,
+    /// Units between nodes at the end of the run.
+    pub in_transit: i64,
+    /// Units lost between nodes.
+    pub lost: i64,
+}
+
+impl NetworkBalance {
+    /// `shipped = received + in transit + lost`.
+    pub fn holds(&self) -> bool {
+        self.shipped == self.received + self.in_transit + self.lost
+    }
+}
+
+/// What one run produces.
+#[derive(Debug, Clone)]
+pub struct RunOutput {
+    /// Network-wide metrics.
+    pub network: MetricValues,
+    /// Metrics per stocking node, in model order.
+    pub nodes: Vec<MetricValues>,
+    /// Per timed disruption of the model, its impact.
+    pub events: Vec<EventImpact>,
+    /// Unit balance per node.
+    pub balances: Vec<UnitBalance>,
+    /// Goods between nodes.
+    pub network_balance: NetworkBalance,
+    /// SKU-location-days simulated (warm-up included).
+    pub sku_location_days: u64,
+    /// Wall-clock nanoseconds per SKU decision (not deterministic).
+    pub decision_ns: Histogram<u64>,
+}
+
+/// Network totals of one run, day by day over the measured days: what a
+/// report plots for a representative replication.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Trace {
+    /// The first measured day (the warm-up length).
+    pub first_day: Day,
+    /// On-hand at day end, all SKU-locations.
+    pub on_hand: Vec<i64>,
+    /// Backorders at day end.
+    pub backorders: Vec<i64>,
+    /// Units released that day.
+    pub ordered: Vec<i64>,
+    /// Units demanded that day.
+    pub demand: Vec<i64>,
+    /// Simulated decision latency in minutes: (value, orders), ascending.
+    pub latency: Vec<(u64, u64)>,
+}
+
+/// The decision rules of one run.
+pub struct Policies<'m> {
+    /// One replenishment strategy instance per node, in model order.
+    pub replenishment: Vec<Box<dyn Replenishment + 'm>>,
+    /// How scarce stock is split among claims.
+    pub allocation: &'m dyn Allocation,
+    /// Lateral transfers, if any.
+    pub transfers: Option<Transfers>,
+    /// Expedites, if any.
+    pub expedites: Option<Expedites>,
+}
+
+/// An event-driven demand stream's state.
+struct OrderStream {
+    node: usize,
+    local_sku: usize,
+    shortage: Shortage,
+    rate_per_minute: f64,
+    size: crate::distribution::OrderSize,
+    rng: Stream,
+    /// Exact (fractional) minute of the next order.
+    next_minute: f64,
+}
+
+/// A single run in progress.
+struct Run<'m> {
+    model: &'m Model,
+    nodes: Vec<NodeState>,
+    /// Node indices in day-end order: by height, then model order.
+    sweep_order: Vec<usize>,
+    /// Per node, the nodes it feeds through their primary lanes.
+    children: Vec<Vec<usize>>,
+    strategies: Vec<Box<dyn Replenishment + 'm>>,
+    allocation: &'m dyn Allocation,
+    transfers: Option<Transfers>,
+    expedites: Option<Expedites>,
+    suppliers: Vec<SupplierState>,
+    lane_rngs: Vec<Stream>,
+    order_streams: Vec<OrderStream>,
+    calendar: Calendar,
+    wheel: ReceiptWheel,
+    /// Shipments held by a closed node, rescheduled after a sweep.
+    deferred: Vec<Shipment>,
+    timeline: Timeline,
+    /// Today's demand factor per node.
+    demand_factor: Vec<f64>,
+    event_driven: bool,
+    network_series: ScopeSeries,
+    decision_ns: Histogram<u64>,
+    claims: Vec<Claim>,
+    grants: Vec<i64>,
+    internal_in_transit: i64,
+    internal_received: i64,
+    internal_lost: i64,
+    /// Customer demand and units served from stock, network-wide, per day.
+    daily_customer: Vec<(i64, i64)>,
+    trace: Option<Trace>,
+}
+
+/// Simulates one replication of `model` under `policies`.
+pub fn simulate<'m>(model: &'m Model, replication: u32, policies: Policies<'m>) -> RunOutput {
+    let mut run = Run::new(model, replication, policies);
+    run.execute();
+    run.finish().0
+}
+
+/// As [`simulate`], also recording the run's [`Trace`] (memory O(days)).
+pub fn simulate_traced<'m>(model: &'m Model, replication: u32, policies: Policies<'m>) -> (RunOutput, Trace) {
+    let mut run = Run::new(model, replication, policies);
+    run.trace = Some(Trace { first_day: model.experiment.warmup_days, ..Trace::default() });
+    run.execute();
+    let (output, trace) = run.finish();
+    (output, trace.expect("tracing was on"))
+}
+
+impl<'m> Run<'m> {
+    fn new(model: &'m Model, replication: u32, policies: Policies<'m>) -> Self {
+        assert_eq!(policies.replenishment.len(), model.nodes.len(), "one strategy per stocking node");
+        let seed = model.experiment.seed;
+        let replication = u64::from(replication);
+        let strategies = policies.replenishment;
+        let mut nodes: Vec<NodeState> =
+            (0..model.nodes.len()).map(|n| NodeState::new(model, n, seed, replication, &*strategies[n])).collect();
+        if policies.expedites.is_some() {
+            for node in &mut nodes {
+                node.arrivals = vec![Vec::new(); node.on_hand.len()];
+            }
+        }
+        let mut sweep_order: Vec<usize> = (0..model.nodes.len()).collect();
+        sweep_order.sort_by_key(|&n| (model.nodes[n].height, n));
+        let lane_rngs =
+            (0..model.lanes.len()).map(|l| rng::stream(seed, replication, StreamKey::lead_time(l))).collect();
+        let order_streams = order_streams(model, seed, replication);
+        Self {
+            model,
+            nodes,
+            sweep_order,
+            children: (0..model.nodes.len()).map(|n| model.children(n).collect()).collect(),
+            strategies,
+            allocation: policies.allocation,
+            transfers: policies.transfers,
+            expedites: policies.expedites,
+            suppliers: (0..model.suppliers.len()).map(|_| SupplierState::default()).collect(),
+            lane_rngs,
+            event_driven: !order_streams.is_empty(),
+            order_streams,
+            calendar: Calendar::default(),
+            wheel: ReceiptWheel::default(),
+            deferred: Vec::new(),
+            timeline: Timeline::new(model, replication),
+            demand_factor: vec![1.0; model.nodes.len()],
+            network_series: ScopeSeries::default(),
+            decision_ns: Histogram::new(3).expect("valid precision"),
+            claims: Vec::new(),
+            grants: Vec::new(),
+            internal_in_transit: 0,
+            internal_received: 0,
+            internal_lost: 0,
+            daily_customer: Vec::with_capacity(if model.disruptions.is_empty() {
+                0
+            } else {
+                model.experiment.horizon_days as usize
+            }),
+            trace: None,
+        }
+    }
+
+    fn execute(&mut self) {
+        let horizon = self.model.experiment.horizon_days;
+        self.calendar.schedule(0, Event::DayStart(0));
+        for stream in 0..self.order_streams.len() {
+            self.schedule_next_order(stream);
+        }
+        while let Some((now, event)) = self.calendar.pop() {
+            match event {
+                Event::DayStart(day) => {
+                    self.start_of_day(day);
+                    self.calendar.schedule(day_start(day + 1), Event::DayEnd(day));
+                }
+                Event::DayEnd(day) => {
+                    self.end_of_day(day, now);
+                    if day + 1 == horizon {
+                        break;
+                    }
+                    self.calendar.schedule(now, Event::DayStart(day + 1));
+                }
+                Event::Arrival(shipment) => {
+                    self.receive(&shipment, now);
+                    self.reschedule_deferred();
+                }
+                Event::CustomerOrder { stream } => self.customer_order(stream as usize, now),
+            }
+        }
+    }
+
+    fn is_measured(&self, day: Day) -> bool {
+        day >= self.model.experiment.warmup_days
+    }
+
+    fn reschedule_deferred(&mut self) {
+        for shipment in std::mem::take(&mut self.deferred) {
+            self.schedule_arrival(shipment);
+        }
+    }
+
+    fn start_of_day(&mut self, day: Day) {
+        let now = day_start(day);
+        if !self.event_driven {
+            let mut wheel = std::mem::take(&mut self.wheel);
+            wheel.receive(u64::from(day), |s| self.receive(s, now));
+            self.wheel = wheel;
+            self.reschedule_deferred();
+        }
+        for s in 0..self.suppliers.len() {
+            if !self.suppliers[s].queue.is_empty() {
+                self.dispatch_supplier(s, now);
+            }
+        }
+        let measured = self.is_measured(day);
+        self.timeline.demand_factors(day, &mut self.demand_factor);
+        for node in 0..self.nodes.len() {
+            let state = &mut self.nodes[node];
+            state.day_shortfall.fill(0);
+            state.day_demand = 0;
+            state.day_ordered = 0;
+            if measured {
+                state.tally.on_hand_start += state.on_hand.iter().sum::<i64>();
+            }
+            let open = self.timeline.closed_until(node, now).is_none();
+            self.serve_daily_demand(node, open, measured);
+        }
+    }
+
+    fn serve_daily_demand(&mut self, node: usize, open: bool, measured: bool) {
+        let factor = self.demand_factor[node];
+        let state = &mut self.nodes[node];
+        for sku in 0..state.on_hand.len() {
+            let streams = state.first_daily[sku]..state.first_daily[sku + 1];
+            match streams.len() {
+                0 => {}
+                1 => {
+                    let stream = &mut state.daily[streams.start];
+                    let demand = stream.draw(factor);
+                    let shortage = stream.shortage;
+                    let served = if open { demand.min(state.on_hand[sku]) } else { 0 };
+                    state.on_hand[sku] -= served;
+                    state.settle_demand(sku, demand, served, shortage, measured);
+                }
+                _ => {
+                    let (claims, grants) = (&mut self.claims, &mut self.grants);
+                    claims.clear();
+                    for stream in &mut state.daily[streams.clone()] {
+                        let units = stream.draw(factor);
+                        claims.push(Claim { units, since: 0, tier: stream.tier });
+                    }
+                    grants.clear();
+                    grants.resize(claims.len(), 0);
+                    let available = if open { state.on_hand[sku] } else { 0 };
+                    self.allocation.allocate(available, claims, grants);
+                    for (k, stream_index) in streams.enumerate() {
+                        let shortage = state.daily[stream_index].shortage;
+                        state.on_hand[sku] -= grants[k];
+                        state.settle_demand(sku, claims[k].units, grants[k], shortage, measured);
+                    }
+                }
+            }
+        }
+    }
+
+    fn customer_order(&mut self, stream: usize, now: Minute) {
+        let day = (now / MINUTES_PER_DAY) as Day;
+        let measured = self.is_measured(day);
+        let s = &mut self.order_streams[stream];
+        let (node, sku, shortage) = (s.node, s.local_sku, s.shortage);
+        let units = s.size.sample(&mut s.rng);
+        let open = self.timeline.closed_until(node, now).is_none();
+        let state = &mut self.nodes[node];
+        let served = if open { units.min(state.on_hand[sku]) } else { 0 };
+        state.on_hand[sku] -= served;
+        state.settle_demand(sku, units, served, shortage, measured);
+        self.observe_trigger(node, sku, now);
+        if open && self.strategies[node].review() == Review::Continuous {
+            let started = Instant::now();
+            let position = self.nodes[node].inventory_position(sku);
+            let quantity = self.strategies[node].order_quantity(sku, position);
+            record_ns(&mut self.decision_ns, started.elapsed().as_nanos() as u64);
+            if quantity > 0 {
+                self.release(node, sku, quantity, now, measured);
+            }
+        }
+        self.schedule_next_order(stream);
+    }
+
+    /// Draws the next order time at the rate in force on the day of the
+    /// previous order (demand factor included).
+    fn schedule_next_order(&mut self, stream: usize) {
+        let s = &mut self.order_streams[stream];
+        let factor = self.demand_factor[s.node];
+        let gap = -(1.0 - s.rng.random::<f64>()).ln() / (s.rate_per_minute * factor);
+        s.next_minute += gap;
+        if s.next_minute.is_finite() && s.next_minute < day_start(self.model.experiment.horizon_days) as f64 {
+            self.calendar.schedule(s.next_minute as Minute, Event::CustomerOrder { stream: stream as u32 });
+        }
+    }
+
+    fn observe_trigger(&mut self, node: usize, sku: usize, now: Minute) {
+        let reorder_point = self.strategies[node].reorder_points()[sku];
+        let state = &mut self.nodes[node];
+        if state.trigger_since[sku] == NO_TRIGGER && state.inventory_position(sku) <= reorder_point {
+            state.trigger_since[sku] = now;
+        }
+    }
+
+    fn end_of_day(&mut self, day: Day, now: Minute) {
+        let measured = self.is_measured(day);
+        if let Some(rule) = self.transfers {
+            self.transfer(rule, now, measured);
+        }
+        let (mut network_demand, mut network_ordered, mut on_hand, mut backorders) = (0, 0, 0, 0);
+        let (mut customer_demand, mut customer_served) = (0, 0);
+        for k in 0..self.sweep_order.len() {
+            let node = self.sweep_order[k];
+            let open = self.timeline.closed_until(node, now).is_none();
+            if open {
+                self.fill_backlog(node, now, measured);
+                self.observe_all_triggers(node, now);
+                if self.strategies[node].review().is_review_day(day) {
+                    self.review_node(node, day, now, measured);
+                }
+                if let Some(rule) = self.expedites.filter(|_| self.nodes[node].serves_customers) {
+                    self.expedite(rule, node, now, measured);
+                }
+            }
+            self.update_echelon(node);
+            let state = &mut self.nodes[node];
+            if state.serves_customers && self.daily_customer.capacity() > 0 {
+                customer_demand += state.day_demand;
+                customer_served += state.day_demand - state.day_shortfall.iter().sum::<i64>();
+            }
+            if measured {
+                let (node_on_hand, node_backorders) = state.record_end_of_day();
+                on_hand += node_on_hand;
+                backorders += node_backorders;
+                if state.serves_customers {
+                    network_demand += state.day_demand;
+                }
+                network_ordered += state.day_ordered;
+            }
+        }
+        if self.daily_customer.capacity() > 0 {
+            self.daily_customer.push((customer_demand, customer_served));
+        }
+        if measured {
+            self.network_series.daily_demand.push(network_demand as f64);
+            self.network_series.daily_orders.push(network_ordered as f64);
+            if let Some(trace) = &mut self.trace {
+                trace.on_hand.push(on_hand);
+                trace.backorders.push(backorders);
+                trace.ordered.push(network_ordered);
+                trace.demand.push(network_demand);
+            }
+        }
+    }
+
+    fn observe_all_triggers(&mut self, node: usize, now: Minute) {
+        let reorder_points = self.strategies[node].reorder_points();
+        let state = &mut self.nodes[node];
+        for (sku, &reorder_point) in reorder_points.iter().enumerate() {
+            if state.trigger_since[sku] == NO_TRIGGER && state.inventory_position(sku) <= reorder_point {
+                state.trigger_since[sku] = now;
+            }
+        }
+    }
+
+    /// Echelon position: local inventory position plus that of the nodes
+    /// fed through their primary lanes (already updated: they come earlier
+    /// in the sweep).
+    fn update_echelon(&mut self, node: usize) {
+        let state = &mut self.nodes[node];
+        for sku in 0..state.on_hand.len() {
+            state.echelon[sku] = state.inventory_position(sku);
+        }
+        for c in 0..self.children[node].len() {
+            let child = self.children[node][c];
+            for k in 0..self.nodes[child].echelon.len() {
+                let parent_sku = self.nodes[child].source_sku[0][k] as usize;
+                let value = self.nodes[child].echelon[k];
+                self.nodes[node].echelon[parent_sku] += value;
+            }
+        }
+    }
+
+    fn review_node(&mut self, node: usize, day: Day, now: Minute, measured: bool) {
+        if self.strategies[node].uses_echelon_position() {
+            // The nodes fed are current (earlier in the sweep); refresh this one.
+            self.update_echelon(node);
+        }
+        let mut orders = std::mem::take(&mut self.nodes[node].orders);
+        let state = &self.nodes[node];
+        let view = NodeView {
+            day,
+            on_hand: &state.on_hand,
+            backorders: &state.backorders,
+            owed: &state.owed,
+            on_order: &state.on_order,
+            echelon_position: &state.echelon,
+        };
+        let started = Instant::now();
+        self.strategies[node].decide(&view, &mut orders);
+        let elapsed = started.elapsed().as_nanos() as u64;
+        record_ns(&mut self.decision_ns, elapsed / orders.len().max(1) as u64);
+        for (sku, &quantity) in orders.iter().enumerate() {
+            if quantity > 0 {
+                self.release(node, sku, quantity, now, measured);
+            }
+        }
+        self.nodes[node].orders = orders;
+    }
+
+    fn finish(mut self) -> (RunOutput, Option<Trace>) {
+        let days = self.model.experiment.measured_days();
+        let mut network = Tally::default();
+        let mut nodes = Vec::with_capacity(self.nodes.len());
+        let mut balances = Vec::with_capacity(self.nodes.len());
+        for state in &mut self.nodes {
+            network.absorb(&state.tally, state.serves_customers);
+            nodes.push(metrics::finish(&state.tally, &state.series, days));
+            state.balance.final_on_hand = state.on_hand.iter().sum();
+            state.balance.on_order = state.on_order.iter().sum();
+            balances.push(state.balance);
+        }
+        let network_balance = NetworkBalance {
+            shipped: self.nodes.iter().map(|n| n.balance.shipped_to_nodes).sum(),
+            received: self.internal_received,
+            in_transit: self.internal_in_transit,
+            lost: self.internal_lost,
+        };
+        let events = resilience::impacts(self.model, &self.daily_customer);
+        let horizon = u64::from(self.model.experiment.horizon_days);
+        let latency = &self.network_series.latency;
+        let trace = self.trace.take().map(|trace| Trace {
+            latency: latency
+                .iter_recorded()
+                .map(|v| (latency.lowest_equivalent(v.value_iterated_to()), v.count_at_value()))
+                .collect(),
+            ..trace
+        });
+        let output = RunOutput {
+            network: metrics::finish(&network, &self.network_series, days),
+            nodes,
+            events,
+            balances,
+            network_balance,
+            sku_location_days: self.model.sku_locations() as u64 * horizon,
+            decision_ns: self.decision_ns,
+        };
+        (output, trace)
+    }
+}
+
+fn order_streams(model: &Model, seed: u64, replication: u64) -> Vec<OrderStream> {
+    model
+        .demand
+        .iter()
+        .filter_map(|s| match &s.process {
+            DemandProcess::Orders { rate_per_day, size } => Some(OrderStream {
+                node: s.node,
+                local_sku: s.local_sku,
+                shortage: model.classes[s.class].shortage,
+                rate_per_minute: rate_per_day / MINUTES_PER_DAY as f64,
+                size: *size,
+                rng: rng::stream(
+                    seed,
+                    replication,
+                    StreamKey::demand(s.node, model.nodes[s.node].skus[s.local_sku], s.class),
+                ),
+                next_minute: 0.0,
+            }),
+            DemandProcess::Daily(_) => None,
+        })
+        .collect()
+}
+
+fn record_ns(histogram: &mut Histogram<u64>, ns: u64) {
+    histogram.record(ns).expect("histogram auto-resizes");
+}

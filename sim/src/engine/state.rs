@@ -1,0 +1,258 @@
+//! Per-node state: structure-of-arrays over a node's local SKUs, and the
+//! books each node keeps (tally, series, unit balance).
+
+use crate::distribution::DailyDemand;
+use crate::metrics::{ScopeSeries, Tally};
+use crate::model::{DemandProcess, Model, Shortage, Source};
+use crate::rng::{self, Stream, StreamKey};
+use crate::strategy::Replenishment;
+use crate::time::Minute;
+
+/// Marks "no trigger observed yet".
+pub(super) const NO_TRIGGER: Minute = Minute::MAX;
+
+/// Units in and out of one node over a whole run (warm-up included).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UnitBalance {
+    /// On-hand at time 0.
+    pub initial_on_hand: i64,
+    /// Units received (from suppliers and other nodes).
+    pub received: i64,
+    /// Units shipped to customers.
+    pub shipped: i64,
+    /// Units shipped to other nodes (orders they placed, transfers, expedites).
+    pub shipped_to_nodes: i64,
+    /// On-hand at the end of the run.
+    pub final_on_hand: i64,
+    /// Units this node ordered (replenishment and expedites).
+    pub ordered: i64,
+    /// Units other nodes transferred to it.
+    pub transferred_in: i64,
+    /// Units ordered or transferred and not received at the end: in transit,
+    /// waiting at a supplier, or owed by the source node.
+    pub on_order: i64,
+    /// Units lost in transit (disrupted lanes).
+    pub lost_in_transit: i64,
+}
+
+impl UnitBalance {
+    /// Do the books balance? `initial + received = shipped + shipped to
+    /// nodes + on-hand` and `ordered + transferred in = received + on order
+    /// + lost in transit`.
+    pub fn holds(&self) -> bool {
+        self.initial_on_hand + self.received == self.shipped + self.shipped_to_nodes + self.final_on_hand
+            && self.ordered + self.transferred_in == self.received + self.on_order + self.lost_in_transit
+    }
+}
+
+/// A daily-batch demand stream's state.
+pub(super) struct DailyStream {
+    pub demand: DailyDemand,
+    pub rng: Stream,
+    pub tier: u32,
+    pub shortage: Shortage,
+}
+
+impl DailyStream {
+    /// Draws one day's demand with the rate multiplied by `factor`.
+    #[inline]
+    pub fn draw(&mut self, factor: f64) -> i64 {
+        if factor == 1.0 { self.demand.sample(&mut self.rng) } else { self.demand.scaled(factor).sample(&mut self.rng) }
+    }
+}
+
+/// An order a node placed on another node, not yet shipped in full.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PendingOrder {
+    pub child: u32,
+    pub child_sku: u32,
+    pub lane: u32,
+    pub units: i64,
+    pub since: Minute,
+}
+
+/// One stocking node's state.
+pub(super) struct NodeState {
+    pub on_hand: Vec<i64>,
+    /// Customer backorders.
+    pub backorders: Vec<i64>,
+    /// Units owed to nodes fed by this one (Σ of `backlog`).
+    pub owed: Vec<i64>,
+    pub on_order: Vec<i64>,
+    pub echelon: Vec<i64>,
+    pub trigger_since: Vec<Minute>,
+    pub orders: Vec<i64>,
+    /// Units of today's demand not served from stock, per SKU.
+    pub day_shortfall: Vec<i64>,
+    /// Orders of fed nodes waiting for stock, per local SKU.
+    pub backlog: Vec<Vec<PendingOrder>>,
+    /// Per source slot, per local SKU: the SKU's index at that source node
+    /// (unused for supplier sources).
+    pub source_sku: Vec<Vec<u32>>,
+    /// Due arrival minutes of shipments in transit, per SKU (kept only when
+    /// expedites are on).
+    pub arrivals: Vec<Vec<Minute>>,
+    /// Expedites in flight, per SKU.
+    pub expediting: Vec<u32>,
+    pub mean_demand: Vec<f64>,
+    pub unit_cost: Vec<f64>,
+    pub holding_per_day: Vec<f64>,
+    pub ordering_cost: Vec<f64>,
+    pub backorder_penalty: Vec<f64>,
+    pub lost_penalty: Vec<f64>,
+    /// Daily streams of local SKU `i` are `daily[first_daily[i]..first_daily[i+1]]`.
+    pub first_daily: Vec<usize>,
+    pub daily: Vec<DailyStream>,
+    pub serves_customers: bool,
+    pub day_demand: i64,
+    pub day_ordered: i64,
+    pub tally: Tally,
+    pub series: ScopeSeries,
+    pub balance: UnitBalance,
+}
+
+impl NodeState {
+    /// Builds the initial state of node `n`.
+    pub fn new(model: &Model, n: usize, seed: u64, replication: u64, strategy: &dyn Replenishment) -> Self {
+        let node = &model.nodes[n];
+        let count = node.skus.len();
+        let sku_field =
+            |f: fn(&crate::model::Sku) -> f64| node.skus.iter().map(|&g| f(&model.skus[g])).collect::<Vec<_>>();
+        let (first_daily, daily) = daily_streams(model, n, seed, replication);
+        let source_sku = node
+            .sources
+            .iter()
+            .map(|&lane| match model.lanes[lane].from {
+                Source::Node(p) => node
+                    .skus
+                    .iter()
+                    .map(|g| model.nodes[p].skus.binary_search(g).expect("a source stocks what it feeds") as u32)
+                    .collect(),
+                Source::Supplier(_) => Vec::new(),
+            })
+            .collect();
+        let on_hand: Vec<i64> = (0..count).map(|sku| strategy.initial_on_hand(sku).max(0)).collect();
+        let balance = UnitBalance { initial_on_hand: on_hand.iter().sum(), ..UnitBalance::default() };
+        Self {
+            on_hand,
+            backorders: vec![0; count],
+            owed: vec![0; count],
+            on_order: vec![0; count],
+            echelon: vec![0; count],
+            trigger_since: vec![NO_TRIGGER; count],
+            orders: vec![0; count],
+            day_shortfall: vec![0; count],
+            backlog: vec![Vec::new(); count],
+            source_sku,
+            arrivals: Vec::new(),
+            expediting: vec![0; count],
+            mean_demand: model.mean_daily_demand(n),
+            unit_cost: sku_field(|s| s.unit_cost),
+            holding_per_day: sku_field(|s| s.holding_cost_per_day()),
+            ordering_cost: sku_field(|s| s.ordering_cost),
+            backorder_penalty: sku_field(|s| s.backorder_penalty_per_day),
+            lost_penalty: sku_field(|s| s.lost_sale_penalty),
+            first_daily,
+            daily,
+            serves_customers: model.serves_customers(n),
+            day_demand: 0,
+            day_ordered: 0,
+            tally: Tally::default(),
+            series: ScopeSeries::default(),
+            balance,
+        }
+    }
+
+    #[inline]
+    pub fn inventory_position(&self, sku: usize) -> i64 {
+        self.on_hand[sku] - self.backorders[sku] - self.owed[sku] + self.on_order[sku]
+    }
+
+    #[inline]
+    pub fn record_shipped(&mut self, sku: usize, units: i64, measured: bool) {
+        self.balance.shipped += units;
+        if measured {
+            self.tally.shipped += units;
+            self.tally.shipped_cost += units as f64 * self.unit_cost[sku];
+        }
+    }
+
+    /// Books `demand` units of which `served` came from stock; the rest is
+    /// backordered or lost.
+    #[inline]
+    pub fn settle_demand(&mut self, sku: usize, demand: i64, served: i64, shortage: Shortage, measured: bool) {
+        let short = demand - served;
+        self.day_shortfall[sku] += short;
+        self.day_demand += demand;
+        self.record_shipped(sku, served, measured);
+        match shortage {
+            Shortage::Backorder => self.backorders[sku] += short,
+            Shortage::LostSales => {
+                if measured {
+                    self.tally.lost += short;
+                    self.tally.shortage_cost += short as f64 * self.lost_penalty[sku];
+                }
+            }
+        }
+        if measured {
+            self.tally.demand += demand;
+            self.tally.served_from_stock += served;
+        }
+    }
+
+    /// End-of-day statistics, after ordering; returns the node's on-hand and
+    /// backorders.
+    pub fn record_end_of_day(&mut self) -> (i64, i64) {
+        let tally = &mut self.tally;
+        let (on_hand_before, backorders_before) = (tally.on_hand_end, tally.backorders_end);
+        for sku in 0..self.on_hand.len() {
+            let (on_hand, backorders) = (self.on_hand[sku], self.backorders[sku] + self.owed[sku]);
+            tally.on_hand_end += on_hand;
+            tally.backorders_end += backorders;
+            tally.on_order_end += self.on_order[sku];
+            tally.on_hand_end_value += on_hand as f64 * self.unit_cost[sku];
+            tally.holding_cost += on_hand as f64 * self.holding_per_day[sku];
+            tally.shortage_cost += self.backorders[sku] as f64 * self.backorder_penalty[sku];
+            tally.ready_days += u64::from(backorders == 0);
+            tally.no_stockout_days += u64::from(self.day_shortfall[sku] == 0);
+        }
+        tally.sku_days += self.on_hand.len() as u64;
+        tally.service_sku_days += self.on_hand.len() as u64;
+        self.series.daily_demand.push(self.day_demand as f64);
+        self.series.daily_orders.push(self.day_ordered as f64);
+        (tally.on_hand_end - on_hand_before, tally.backorders_end - backorders_before)
+    }
+
+    /// Forgets one due arrival of `sku` (expedite tracking).
+    pub fn forget_arrival(&mut self, sku: usize, arrival: Minute) {
+        if let Some(list) = self.arrivals.get_mut(sku)
+            && let Some(i) = list.iter().position(|&a| a == arrival)
+        {
+            list.swap_remove(i);
+        }
+    }
+}
+
+/// The daily streams of node `n`, grouped by local SKU.
+fn daily_streams(model: &Model, n: usize, seed: u64, replication: u64) -> (Vec<usize>, Vec<DailyStream>) {
+    let node = &model.nodes[n];
+    let mut first_daily = Vec::with_capacity(node.skus.len() + 1);
+    let mut daily = Vec::new();
+    let mut streams = model.demand.iter().filter(|s| s.node == n).peekable();
+    for local in 0..node.skus.len() {
+        first_daily.push(daily.len());
+        while let Some(stream) = streams.next_if(|s| s.local_sku == local) {
+            if let DemandProcess::Daily(demand) = &stream.process {
+                let class = &model.classes[stream.class];
+                daily.push(DailyStream {
+                    demand: demand.clone(),
+                    rng: rng::stream(seed, replication, StreamKey::demand(n, node.skus[local], stream.class)),
+                    tier: class.tier,
+                    shortage: class.shortage,
+                });
+            }
+        }
+    }
+    first_daily.push(daily.len());
+    (first_daily, daily)
+}
