@@ -13,6 +13,7 @@
 //! undefined values are `null`.
 
 use echelon_reports::record::{RunRecord, StudyInfo};
+use echelon_sim::engine::EventImpact;
 use echelon_sim::metrics::{METRIC_COUNT, MetricValues};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -62,6 +63,9 @@ struct Line {
     replication: u32,
     network: Vec<Option<f64>>,
     nodes: Vec<Vec<Option<f64>>>,
+    /// Per timed disruption: [units short, recovery days].
+    #[serde(default)]
+    events: Vec<[Option<f64>; 2]>,
 }
 
 fn to_option(values: &MetricValues) -> Vec<Option<f64>> {
@@ -87,6 +91,11 @@ pub fn line(record: &RunRecord) -> String {
         replication: record.replication,
         network: to_option(&record.network),
         nodes: record.nodes.iter().map(to_option).collect(),
+        events: record
+            .events
+            .iter()
+            .map(|e| [e.units_short, e.recovery_days].map(|v| (!v.is_nan()).then_some(v)))
+            .collect(),
     };
     serde_json::to_string(&line).expect("plain data") + "\n"
 }
@@ -129,6 +138,14 @@ pub fn read(path: &Path) -> Result<Log, String> {
             replication: line.replication,
             network,
             nodes,
+            events: line
+                .events
+                .iter()
+                .map(|[short, days]| EventImpact {
+                    units_short: short.unwrap_or(f64::NAN),
+                    recovery_days: days.unwrap_or(f64::NAN),
+                })
+                .collect(),
         });
     }
     Ok(Log { header, records })
@@ -183,7 +200,8 @@ mod tests {
     fn record(replication: u32) -> RunRecord {
         let mut network = [0.1 * f64::from(replication) + 1.0 / 3.0; METRIC_COUNT];
         network[2] = f64::NAN;
-        RunRecord { point: 0, strategy: 1, replication, network, nodes: vec![network] }
+        let events = vec![EventImpact { units_short: 12.0, recovery_days: f64::NAN }];
+        RunRecord { point: 0, strategy: 1, replication, network, nodes: vec![network], events }
     }
 
     fn header() -> Header {
@@ -196,6 +214,7 @@ mod tests {
             strategies: vec!["a".into(), "b".into()],
             nodes: vec!["n".into()],
             points: vec![vec![]],
+            events: vec!["outage".into()],
         };
         Header::new(&info, "text", None)
     }

@@ -36,6 +36,7 @@ fn run_one(study: &Study, at: Coordinate, compute: &Mutex<Histogram<u64>>) -> Ru
         replication: at.replication,
         network: out.network,
         nodes: out.nodes,
+        events: out.events,
     };
     compute.lock().expect("no panics while holding it").add(&out.decision_ns).expect("auto-resizing histogram");
     (record, out.balances, out.sku_location_days)

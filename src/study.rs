@@ -51,6 +51,7 @@ impl Study {
             strategies: base.strategy_names().into_iter().map(String::from).collect(),
             nodes: base.model.nodes.iter().map(|n| n.id.clone()).collect(),
             points: self.points.iter().map(|p| p.params.clone()).collect(),
+            events: base.model.disruptions.iter().map(|d| d.name.clone()).collect(),
         }
     }
 

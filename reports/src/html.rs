@@ -78,6 +78,7 @@ pub fn render(page: &Page<'_>) -> String {
     );
     brief(&mut out, page);
     comparison(&mut out, page);
+    disruptions(&mut out, page);
     let _ = writeln!(out, "<h2>Charts</h2>");
     if let Some(note) = page.note {
         let _ = writeln!(out, "<p class=\"muted\">{}</p>", escape(note));
@@ -189,6 +190,35 @@ fn comparison(out: &mut String, page: &Page<'_>) {
     } else {
         let _ = writeln!(out, "<p class=\"muted\">Paired comparisons at every point are in summary.json.</p>");
     }
+}
+
+/// Units short and days to recover per timed disruption and strategy.
+fn disruptions(out: &mut String, page: &Page<'_>) {
+    let Some(point) = page.stats.first().filter(|_| !page.info.events.is_empty()) else { return };
+    let _ = writeln!(out, "<h2>Disruptions{}</h2>", if page.stats.len() > 1 { " (first sweep point)" } else { "" });
+    let _ = writeln!(
+        out,
+        "<p class=\"muted\">Units short: customer demand not served from stock from the event's start until service \
+         recovers. Recovery: days after its last day until the 7-day fill rate is within 1 point of the 28 days before it.</p>"
+    );
+    let _ = writeln!(
+        out,
+        "<table><thead><tr><th>event</th><th>strategy</th><th>units short</th><th>recovery (days)</th></tr></thead><tbody>"
+    );
+    for (e, name) in page.info.events.iter().enumerate() {
+        for s in &point.strategies {
+            let (short, days) = &s.events[e];
+            let _ = writeln!(
+                out,
+                "<tr><td class=\"name\">{}</td><td class=\"name\">{}</td><td>{}</td><td>{}</td></tr>",
+                escape(name),
+                escape(&s.name),
+                table::cell(short.mean, short.ci95),
+                table::cell(days.mean, days.ci95)
+            );
+        }
+    }
+    let _ = writeln!(out, "</tbody></table>");
 }
 
 fn nodes(out: &mut String, page: &Page<'_>) {

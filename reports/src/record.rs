@@ -1,5 +1,6 @@
 //! The result of one run, as reports see it.
 
+use echelon_sim::engine::EventImpact;
 use echelon_sim::metrics::MetricValues;
 
 /// Coordinates and metrics of one finished run.
@@ -15,6 +16,8 @@ pub struct RunRecord {
     pub network: MetricValues,
     /// Metrics per node, in model order.
     pub nodes: Vec<MetricValues>,
+    /// Impact of each timed disruption, in the order of [`StudyInfo::events`].
+    pub events: Vec<EventImpact>,
 }
 
 /// What a results set describes, beside its runs.
@@ -36,4 +39,7 @@ pub struct StudyInfo {
     pub nodes: Vec<String>,
     /// Parameters of each sweep point (path, value), in point order.
     pub points: Vec<Vec<(String, f64)>>,
+    /// Names of the timed disruptions whose impact each run reports.
+    #[serde(default)]
+    pub events: Vec<String>,
 }

@@ -5,7 +5,10 @@
 //! The schema is the one in DESIGN.md. Content is deterministic: it depends
 //! only on the run records (sorted by point, strategy, replication) and
 //! the study description; maps keep catalogue order (metrics) or model order
-//! (nodes); undefined values are `null`. Each strategy is compared, paired by
+//! (nodes, events); undefined values are `null`. Each strategy's `events`
+//! holds, per timed disruption, the replication statistics of its
+//! `units_short` and `recovery_days` (definitions in
+//! `echelon_sim::engine`'s resilience module). Each strategy is compared, paired by
 //! replication, with the first strategy of the file (the reference). Each
 //! point names its `best` strategy per metric with a direction: the one
 //! strictly best mean, absent on ties (the comparisons say whether the
@@ -49,6 +52,8 @@ pub struct StrategyStats {
     pub metrics: Vec<Estimate>,
     /// Per node, metrics in catalogue order.
     pub nodes: Vec<Vec<Estimate>>,
+    /// Per timed disruption: (units short, recovery days).
+    pub events: Vec<(Estimate, Estimate)>,
 }
 
 /// Statistics of one sweep point.
@@ -107,6 +112,14 @@ pub fn compute(info: &StudyInfo, records: &[RunRecord]) -> Vec<PointStats> {
                     name: name.clone(),
                     metrics: estimates(runs, |r| &r.network),
                     nodes: (0..info.nodes.len()).map(|n| estimates(runs, move |r| &r.nodes[n])).collect(),
+                    events: (0..info.events.len())
+                        .map(|e| {
+                            let pick = |f: fn(&echelon_sim::engine::EventImpact) -> f64| {
+                                Estimate::of(runs.iter().map(|r| r.events.get(e).map_or(f64::NAN, f)))
+                            };
+                            (pick(|i| i.units_short), pick(|i| i.recovery_days))
+                        })
+                        .collect(),
                 })
                 .collect();
             PointStats { params: info.points[point].clone(), strategies, comparisons: compare(info, &per_strategy) }
@@ -165,7 +178,15 @@ pub fn to_json(info: &StudyInfo, points: &[PointStats]) -> Value {
                 .map(|s| {
                     let nodes: Map<String, Value> =
                         info.nodes.iter().zip(&s.nodes).map(|(id, e)| (id.clone(), metric_map(e))).collect();
-                    serde_json::json!({ "name": s.name, "metrics": metric_map(&s.metrics), "nodes": nodes })
+                    let events: Map<String, Value> = info
+                        .events
+                        .iter()
+                        .zip(&s.events)
+                        .map(|(name, (short, days))| {
+                            (name.clone(), serde_json::json!({ "units_short": short, "recovery_days": days }))
+                        })
+                        .collect();
+                    serde_json::json!({ "name": s.name, "metrics": metric_map(&s.metrics), "nodes": nodes, "events": events })
                 })
                 .collect();
             let best: Map<String, Value> = (0..METRICS.len())

@@ -107,7 +107,6 @@ impl Calendar {
 #[derive(Debug, Clone, Copy)]
 struct WheelEntry {
     receipt_day: u64,
-    arrival: Minute,
     sequence: u64,
     shipment: Shipment,
 }
@@ -135,7 +134,7 @@ impl ReceiptWheel {
             self.grow();
         }
         let slot = (receipt_day % self.buckets.len() as u64) as usize;
-        let entry = WheelEntry { receipt_day, arrival: shipment.arrival, sequence: self.next_sequence, shipment };
+        let entry = WheelEntry { receipt_day, sequence: self.next_sequence, shipment };
         self.buckets[slot].push(entry);
         self.next_sequence += 1;
     }
@@ -155,8 +154,8 @@ impl ReceiptWheel {
         debug_assert_eq!(day, self.current_day);
         let slot = (day % self.buckets.len() as u64) as usize;
         let bucket = &mut self.buckets[slot];
-        if !bucket.is_sorted_by_key(|e| (e.arrival, e.sequence)) {
-            bucket.sort_unstable_by_key(|e| (e.arrival, e.sequence));
+        if !bucket.is_sorted_by_key(|e| (e.shipment.arrival, e.sequence)) {
+            bucket.sort_unstable_by_key(|e| (e.shipment.arrival, e.sequence));
         }
         for entry in bucket.drain(..) {
             receive(&entry.shipment);

@@ -155,6 +155,10 @@ struct Run<'m> {
     sweep_order: Vec<usize>,
     /// Per node, the nodes it feeds through their primary lanes.
     children: Vec<Vec<usize>>,
+    /// Per node, does any replenishment lane start there?
+    feeds_others: Vec<bool>,
+    /// Does any strategy act on echelon positions?
+    needs_echelon: bool,
     strategies: Vec<Box<dyn Replenishment + 'm>>,
     allocation: &'m dyn Allocation,
     transfers: Option<Transfers>,
@@ -221,6 +225,10 @@ impl<'m> Run<'m> {
             nodes,
             sweep_order,
             children: (0..model.nodes.len()).map(|n| model.children(n).collect()).collect(),
+            feeds_others: (0..model.nodes.len())
+                .map(|n| model.lanes.iter().any(|l| !l.lateral && l.from == crate::model::Source::Node(n)))
+                .collect(),
+            needs_echelon: strategies.iter().any(|s| s.uses_echelon_position()),
             strategies,
             allocation: policies.allocation,
             transfers: policies.transfers,
@@ -407,7 +415,9 @@ impl<'m> Run<'m> {
             let node = self.sweep_order[k];
             let open = self.timeline.closed_until(node, now).is_none();
             if open {
-                self.fill_backlog(node, now, measured);
+                if self.feeds_others[node] {
+                    self.fill_backlog(node, now, measured);
+                }
                 self.observe_all_triggers(node, now);
                 if self.strategies[node].review().is_review_day(day) {
                     self.review_node(node, day, now, measured);
@@ -416,7 +426,9 @@ impl<'m> Run<'m> {
                     self.expedite(rule, node, now, measured);
                 }
             }
-            self.update_echelon(node);
+            if self.needs_echelon {
+                self.update_echelon(node);
+            }
             let state = &mut self.nodes[node];
             if state.serves_customers && self.daily_customer.capacity() > 0 {
                 customer_demand += state.day_demand;
@@ -476,7 +488,7 @@ impl<'m> Run<'m> {
     }
 
     fn review_node(&mut self, node: usize, day: Day, now: Minute, measured: bool) {
-        if self.strategies[node].uses_echelon_position() {
+        if self.needs_echelon {
             // The nodes fed are current (earlier in the sweep); refresh this one.
             self.update_echelon(node);
         }
