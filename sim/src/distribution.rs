@@ -87,9 +87,58 @@ pub enum DailyDemand {
         /// Mixing gamma distribution of the Poisson rate.
         rate: Gamma<f64>,
     },
+    /// Intermittent: a demand day with probability `probability`, its size
+    /// `max(1, round(Gamma(mean_size, sd_size)))` (exactly `round(mean_size)`,
+    /// at least 1, when `sd_size` is 0).
+    Intermittent {
+        /// Chance of a demand day.
+        probability: f64,
+        /// Mean size of a demand (≥ 1).
+        mean_size: f64,
+        /// Its standard deviation.
+        sd_size: f64,
+        /// Size sampler (absent when `sd_size` is 0).
+        size: Option<Gamma<f64>>,
+    },
+    /// A recorded history: replayed in order (day `t` demands
+    /// `values[t mod len]`) or bootstrapped (each day a uniformly drawn day
+    /// of the history).
+    History {
+        /// Units per recorded day.
+        values: std::sync::Arc<[i64]>,
+        /// Bootstrap instead of replay.
+        bootstrap: bool,
+        /// Multiplier on the recorded values (rounded per day).
+        factor: f64,
+    },
 }
 
 impl DailyDemand {
+    /// Intermittent demand; `0 < probability ≤ 1`, `mean_size ≥ 1`,
+    /// `sd_size ≥ 0`.
+    pub fn intermittent(probability: f64, mean_size: f64, sd_size: f64) -> Result<Self, ParamError> {
+        if !(probability.is_finite() && probability > 0.0 && probability <= 1.0) {
+            return Err(ParamError { param: "probability", message: format!("must be in (0, 1], got {probability}") });
+        }
+        let mean_size = check("mean_size", mean_size, None)?;
+        if mean_size < 1.0 {
+            return Err(ParamError { param: "mean_size", message: format!("a demand is at least 1 unit: must be ≥ 1, got {mean_size}") });
+        }
+        let sd_size = check("sd_size", sd_size, None)?;
+        let size = (sd_size > 0.0).then(|| {
+            Gamma::new((mean_size / sd_size).powi(2), sd_size * sd_size / mean_size).expect("validated parameters")
+        });
+        Ok(Self::Intermittent { probability, mean_size, sd_size, size })
+    }
+
+    /// A recorded history (at least one day, no negative value).
+    pub fn history(values: Vec<i64>, bootstrap: bool) -> Result<Self, ParamError> {
+        if values.is_empty() || values.iter().any(|&v| v < 0) {
+            return Err(ParamError { param: "history", message: "needs at least one day and no negative quantity".into() });
+        }
+        Ok(Self::History { values: values.into(), bootstrap, factor: 1.0 })
+    }
+
     /// The same `quantity` every day.
     pub fn constant(quantity: f64) -> Result<Self, ParamError> {
         Ok(Self::Constant(whole_units(check("quantity", quantity, None)?)))
@@ -143,6 +192,8 @@ impl DailyDemand {
             Self::Constant(q) => *q as f64,
             Self::Poisson { mean, .. } | Self::Gamma { mean, .. } | Self::NegativeBinomial { mean, .. } => *mean,
             Self::Normal(n) => n.mean(),
+            Self::Intermittent { probability, mean_size, .. } => probability * mean_size,
+            Self::History { values, factor, .. } => factor * values.iter().sum::<i64>() as f64 / values.len() as f64,
         }
     }
 
@@ -163,6 +214,47 @@ impl DailyDemand {
                 let (mean, excess) = (mean * factor, excess * factor * factor);
                 Self::negative_binomial(mean, (mean + excess).sqrt()).unwrap_or(Self::Constant(0))
             }
+            // Demand days keep their frequency; sizes scale (at least 1).
+            Self::Intermittent { probability, mean_size, sd_size, .. } if factor > 0.0 => {
+                Self::intermittent(*probability, (mean_size * factor).max(1.0), sd_size * factor)
+                    .unwrap_or(Self::Constant(0))
+            }
+            Self::Intermittent { .. } => Self::Constant(0),
+            Self::History { values, bootstrap, factor: f } => {
+                Self::History { values: values.clone(), bootstrap: *bootstrap, factor: f * factor }
+            }
+        }
+    }
+
+    /// Draws day `day`'s demand (only a replayed history depends on the day).
+    #[inline]
+    pub fn sample_on(&self, day: u32, rng: &mut Stream) -> i64 {
+        match self {
+            Self::History { values, bootstrap: false, factor } => {
+                let v = values[day as usize % values.len()];
+                if *factor == 1.0 { v } else { whole_units(v as f64 * factor) }
+            }
+            _ => self.sample(rng),
+        }
+    }
+
+    /// Draws day `day`'s demand from [`scaled`](Self::scaled)`(factor)`
+    /// without building the scaled model where the scaling is exact on a
+    /// draw (gamma and normal variates scale; the negative binomial's
+    /// mixing rate scales; an intermittent size scales).
+    #[inline]
+    pub fn sample_scaled(&self, day: u32, factor: f64, rng: &mut Stream) -> i64 {
+        let factor = if factor.is_finite() { factor.max(0.0) } else { 0.0 };
+        match self {
+            Self::Normal(n) => whole_units(n.sample(rng) * factor),
+            Self::Gamma { sampler, .. } => whole_units(sampler.sample(rng) * factor),
+            Self::NegativeBinomial { rate, .. } => {
+                let lambda = rate.sample(rng) * factor;
+                Poisson::new(lambda).map_or(0, |p| p.sample(rng) as i64)
+            }
+            Self::Constant(_) | Self::Poisson { .. } | Self::Intermittent { .. } | Self::History { .. } => {
+                self.scaled(factor).sample_on(day, rng)
+            }
         }
     }
 
@@ -181,6 +273,17 @@ impl DailyDemand {
                     Ok(p) => p.sample(rng) as i64,
                     Err(_) => 0, // a zero rate (underflow) means no demand
                 }
+            }
+            Self::Intermittent { probability, mean_size, size, .. } => {
+                if rng.random::<f64>() >= *probability {
+                    return 0;
+                }
+                let units = size.as_ref().map_or(*mean_size, |g| g.sample(rng));
+                whole_units(units).max(1)
+            }
+            Self::History { values, factor, .. } => {
+                let v = values[rng.random_range(0..values.len())];
+                if *factor == 1.0 { v } else { whole_units(v as f64 * factor) }
             }
         }
     }
@@ -422,6 +525,24 @@ mod tests {
             let m = sample_mean(200_000, |r| d.sample(r) as f64);
             assert!((m - d.mean()).abs() < 0.02 * d.mean(), "{d:?}: {m}");
         }
+    }
+
+    #[test]
+    fn intermittent_and_history_means_match() {
+        let d = DailyDemand::intermittent(0.2, 6.0, 3.0).unwrap();
+        let m = sample_mean(200_000, |r| d.sample(r) as f64);
+        assert!((m - 1.2).abs() < 0.03, "{m}");
+        let zero_days = { let mut r = rng(); (0..100_000).filter(|_| d.sample(&mut r) == 0).count() };
+        assert!((79_000..81_000).contains(&zero_days), "{zero_days}");
+        let h = DailyDemand::history(vec![0, 4, 8], true).unwrap();
+        assert_eq!(h.mean(), 4.0);
+        let m = sample_mean(90_000, |r| h.sample(r) as f64);
+        assert!((m - 4.0).abs() < 0.05, "{m}");
+        let replay = DailyDemand::history(vec![0, 4, 8], false).unwrap();
+        let mut r = rng();
+        let days: Vec<i64> = (0..5).map(|d| replay.sample_on(d, &mut r)).collect();
+        assert_eq!(days, vec![0, 4, 8, 0, 4]);
+        assert_eq!(replay.scaled(1.5).sample_on(2, &mut r), 12);
     }
 
     #[test]

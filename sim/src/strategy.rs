@@ -126,14 +126,15 @@ pub trait Replenishment: Send {
 /// Lateral transfers between nodes joined by a lateral lane, decided at each
 /// day end before replenishment.
 ///
-/// For each lateral lane (donor → receiver) and each SKU both stock with
-/// mean daily demand `m_r > 0` at the receiver and `m_d > 0` at the donor:
-/// when the receiver's inventory position covers fewer than `below_days`
-/// (`IP_r < below_days·m_r`) and the donor's more than `above_days`
-/// (`IP_d > above_days·m_d`), the donor sends
-/// `min(⌊IP_d − above_days·m_d⌋, ⌈target·m_r − IP_r⌉, on-hand_d)` units,
+/// For each lateral lane (donor → receiver), in model order, and each SKU
+/// both stock with mean daily demand `m_r > 0` at the receiver and `m_d > 0`
+/// at the donor: when the receiver's net stock (on-hand − backorders) covers
+/// fewer than `below_days` (`net_r < below_days·m_r`) and the donor's
+/// on-hand more than `above_days` (`on-hand_d > above_days·m_d`), the donor
+/// sends `min(⌊on-hand_d − above_days·m_d⌋, ⌈target·m_r − net_r⌉)` units,
 /// `target = (below_days + above_days) / 2`, over the lane with its lead
-/// time and cost per unit (booked as transfer cost).
+/// time and cost per unit (booked as transfer cost). The donor never drops
+/// below `above_days` of cover.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Transfers {
     /// Receiver threshold, days of cover.
@@ -148,7 +149,8 @@ pub struct Transfers {
 /// For a SKU with mean daily demand `m > 0`, net stock `n = on-hand −
 /// backorders`, and no expedite of it in flight: if the projected stock-out
 /// (`n/m` days from now; now when `n ≤ 0`) comes before the next receipt due
-/// (or nothing is due), it expedites `⌈cover_days·m⌉ + max(0, −n)` units
+/// (with nothing due: before a regular order placed now would arrive, after
+/// the lane's mean lead time), it expedites `⌈cover_days·m⌉ + max(0, −n)` units
 /// through the lane's expedite mode (its lead time; the premium per unit and
 /// per shipment is booked as expedite cost). From a supplier it bypasses
 /// capacity limits; from a node it ships what that node has on hand.

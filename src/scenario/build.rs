@@ -133,6 +133,10 @@ fn demand_process(file: &DemandModelFile, path: &str) -> Result<DemandProcess, F
         DemandModelFile::Gamma { mean, sd } => daily(DailyDemand::gamma(*mean, *sd)),
         DemandModelFile::NegativeBinomial { mean, sd } => daily(DailyDemand::negative_binomial(*mean, *sd)),
         DemandModelFile::Constant { quantity } => daily(DailyDemand::constant(*quantity)),
+        DemandModelFile::Intermittent { probability, mean_size, sd_size } => {
+            daily(DailyDemand::intermittent(*probability, *mean_size, *sd_size))
+        }
+        DemandModelFile::History { values, bootstrap } => daily(DailyDemand::history(values.clone(), *bootstrap)),
         DemandModelFile::Orders { rate_per_day, size } => {
             let rate = non_negative(format!("{path}.rate_per_day"), *rate_per_day)?;
             if rate <= 0.0 {

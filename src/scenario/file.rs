@@ -48,6 +48,9 @@ pub struct ScenarioFile {
     /// Seasonality and trend of all demand (default none).
     #[serde(default)]
     pub demand_pattern: Option<DemandPatternFile>,
+    /// Demand recorded in a CSV file, replayed or bootstrapped.
+    #[serde(default)]
+    pub history: Option<HistoryFile>,
     /// Parameters to sweep; the study runs every point of their grid.
     #[serde(default)]
     pub sweep: Vec<SweepFile>,
@@ -315,6 +318,24 @@ pub enum DemandModelFile {
     Constant {
         /// Units per day.
         quantity: f64,
+    },
+    /// Demand on a day with probability `probability`, of a gamma size.
+    Intermittent {
+        /// Chance of a demand day, in (0, 1].
+        probability: f64,
+        /// Mean units of a demand (≥ 1).
+        mean_size: f64,
+        /// Their standard deviation (default 0).
+        #[serde(default)]
+        sd_size: f64,
+    },
+    /// Recorded daily quantities (from `history:`; not written by hand).
+    #[serde(skip)]
+    History {
+        /// Units per recorded day.
+        values: Vec<i64>,
+        /// Bootstrap instead of replay.
+        bootstrap: bool,
     },
     /// A Poisson stream of customer orders, each an event.
     Orders {
@@ -642,4 +663,31 @@ pub struct ClassShareFile {
     pub class: String,
     /// Share of each item's demand (shares sum to 1).
     pub share: f64,
+}
+
+/// Demand history from a CSV file: columns `day` (0, 1, …) or `date`
+/// (YYYY-MM-DD), `location`, `sku`, `quantity`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "History")]
+pub struct HistoryFile {
+    /// Path, relative to the scenario file.
+    pub file: String,
+    /// Replay (day t demands the recorded day t, repeating) or Bootstrap.
+    #[serde(default)]
+    pub mode: HistoryModeFile,
+    /// Customer class of the recorded demand (default: the only class).
+    #[serde(default)]
+    pub class: Option<String>,
+}
+
+/// How a history is used.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "HistoryMode")]
+pub enum HistoryModeFile {
+    /// The recorded days in order, repeating.
+    #[default]
+    Replay,
+    /// Each day a recorded day drawn at random (per stream).
+    Bootstrap,
 }

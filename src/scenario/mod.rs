@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod error;
 pub mod events;
 pub mod file;
+pub mod history;
 pub mod locate;
 pub mod params;
 pub mod parse;
@@ -49,7 +50,8 @@ impl Scenario {
     /// Validates an already parsed file (used after command-line overrides).
     pub fn from_parts(path: &Path, source: String, file: ScenarioFile) -> Result<Self, InputError> {
         let located = |e: build::FieldError| InputError::at(path, &source, e.path, e.message);
-        let model = build::model(&file).map_err(located)?;
+        let with_history = history::expand(path, &source, &file)?;
+        let model = build::model(with_history.as_ref().unwrap_or(&file)).map_err(located)?;
         build::check_strategies(&file, &model).map_err(located)?;
         build::check_gate(&file).map_err(located)?;
         Ok(Self { path: path.to_path_buf(), source, file, model })

@@ -20,12 +20,18 @@ pub struct Fcfs;
 
 impl Allocation for Fcfs {
     fn allocate(&self, available: i64, claims: &[Claim], grants: &mut [i64]) {
-        let mut order: Vec<usize> = (0..claims.len()).collect();
-        order.sort_by_key(|&i| (claims[i].since, i));
         let mut left = available.max(0);
-        for i in order {
+        let mut grant = |i: usize| {
             grants[i] = claims[i].units.min(left);
             left -= grants[i];
+        };
+        // Claims usually arrive in order already: then no sort, no allocation.
+        if claims.is_sorted_by_key(|c| c.since) {
+            (0..claims.len()).for_each(grant);
+        } else {
+            let mut order: Vec<usize> = (0..claims.len()).collect();
+            order.sort_by_key(|&i| (claims[i].since, i));
+            order.into_iter().for_each(grant);
         }
     }
 }

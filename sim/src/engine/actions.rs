@@ -27,13 +27,14 @@ impl Run<'_> {
                 if m_r <= 0.0 || m_d <= 0.0 {
                     continue;
                 }
-                let (ip_r, ip_d) = (r.inventory_position(r_sku) as f64, d.inventory_position(d_sku) as f64);
-                if ip_r >= rule.below_days * m_r || ip_d <= rule.above_days * m_d {
+                let net_r = (r.on_hand[r_sku] - r.backorders[r_sku]) as f64;
+                let on_hand_d = d.on_hand[d_sku] as f64;
+                if net_r >= rule.below_days * m_r || on_hand_d <= rule.above_days * m_d {
                     continue;
                 }
-                let spare = (ip_d - rule.above_days * m_d).floor() as i64;
-                let need = (target * m_r - ip_r).ceil() as i64;
-                let units = spare.min(need).min(d.on_hand[d_sku]);
+                let spare = (on_hand_d - rule.above_days * m_d).floor() as i64;
+                let need = (target * m_r - net_r).ceil() as i64;
+                let units = spare.min(need);
                 if units <= 0 {
                     continue;
                 }
@@ -55,6 +56,7 @@ impl Run<'_> {
         let model = self.model;
         let lane = model.nodes[node].primary_lane();
         let Some(mode) = &model.lanes[lane].expedite else { return };
+        let regular_lead_time = crate::time::days_to_minutes(model.lanes[lane].lead_time.mean_days());
         for sku in 0..self.nodes[node].on_hand.len() {
             let state = &self.nodes[node];
             let mean = state.mean_demand[sku];
@@ -63,8 +65,9 @@ impl Run<'_> {
             }
             let net = state.on_hand[sku] - state.backorders[sku];
             let stock_out = now + (net.max(0) as f64 / mean * MINUTES_PER_DAY as f64) as Minute;
-            let next_receipt = state.arrivals[sku].iter().copied().min();
-            if next_receipt.is_some_and(|due| due <= stock_out) {
+            // With nothing due, the next receipt is a regular order placed now.
+            let next_receipt = state.arrivals[sku].iter().copied().min().unwrap_or(now + regular_lead_time);
+            if next_receipt <= stock_out {
                 continue;
             }
             let mut units = (rule.cover_days * mean).ceil() as i64 + (-net).max(0);

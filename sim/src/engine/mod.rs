@@ -320,11 +320,11 @@ impl<'m> Run<'m> {
                 state.tally.on_hand_start += state.on_hand.iter().sum::<i64>();
             }
             let open = self.timeline.closed_until(node, now).is_none();
-            self.serve_daily_demand(node, open, measured);
+            self.serve_daily_demand(node, day, open, measured);
         }
     }
 
-    fn serve_daily_demand(&mut self, node: usize, open: bool, measured: bool) {
+    fn serve_daily_demand(&mut self, node: usize, day: Day, open: bool, measured: bool) {
         let factor = self.demand_factor[node];
         let state = &mut self.nodes[node];
         for sku in 0..state.on_hand.len() {
@@ -333,7 +333,7 @@ impl<'m> Run<'m> {
                 0 => {}
                 1 => {
                     let stream = &mut state.daily[streams.start];
-                    let demand = stream.draw(factor);
+                    let demand = stream.draw(factor, day);
                     let shortage = stream.shortage;
                     let served = if open { demand.min(state.on_hand[sku]) } else { 0 };
                     state.on_hand[sku] -= served;
@@ -343,7 +343,7 @@ impl<'m> Run<'m> {
                     let (claims, grants) = (&mut self.claims, &mut self.grants);
                     claims.clear();
                     for stream in &mut state.daily[streams.clone()] {
-                        let units = stream.draw(factor);
+                        let units = stream.draw(factor, day);
                         claims.push(Claim { units, since: 0, tier: stream.tier });
                     }
                     grants.clear();

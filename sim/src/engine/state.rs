@@ -51,13 +51,41 @@ pub(super) struct DailyStream {
     pub rng: Stream,
     pub tier: u32,
     pub shortage: Shortage,
+    /// Scaled models built for demand factors seen (bits of the factor),
+    /// for the models whose scaling needs a new sampler (Poisson):
+    /// seasonality repeats a handful of factors, so each is built once.
+    scaled: Vec<(u64, DailyDemand)>,
 }
 
+/// The most scaled models a stream keeps.
+const SCALED_CACHE: usize = 16;
+
 impl DailyStream {
-    /// Draws one day's demand with the rate multiplied by `factor`.
+    pub fn new(demand: DailyDemand, rng: Stream, tier: u32, shortage: Shortage) -> Self {
+        Self { demand, rng, tier, shortage, scaled: Vec::new() }
+    }
+
+    /// Draws day `day`'s demand with the rate multiplied by `factor`.
     #[inline]
-    pub fn draw(&mut self, factor: f64) -> i64 {
-        if factor == 1.0 { self.demand.sample(&mut self.rng) } else { self.demand.scaled(factor).sample(&mut self.rng) }
+    pub fn draw(&mut self, factor: f64, day: u32) -> i64 {
+        if factor == 1.0 {
+            return self.demand.sample_on(day, &mut self.rng);
+        }
+        if !matches!(self.demand, DailyDemand::Poisson { .. }) {
+            return self.demand.sample_scaled(day, factor, &mut self.rng);
+        }
+        let key = factor.to_bits();
+        let index = match self.scaled.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                if self.scaled.len() == SCALED_CACHE {
+                    self.scaled.remove(0);
+                }
+                self.scaled.push((key, self.demand.scaled(factor)));
+                self.scaled.len() - 1
+            }
+        };
+        self.scaled[index].1.sample_on(day, &mut self.rng)
     }
 }
 
@@ -244,12 +272,8 @@ fn daily_streams(model: &Model, n: usize, seed: u64, replication: u64) -> (Vec<u
         while let Some(stream) = streams.next_if(|s| s.local_sku == local) {
             if let DemandProcess::Daily(demand) = &stream.process {
                 let class = &model.classes[stream.class];
-                daily.push(DailyStream {
-                    demand: demand.clone(),
-                    rng: rng::stream(seed, replication, StreamKey::demand(n, node.skus[local], stream.class)),
-                    tier: class.tier,
-                    shortage: class.shortage,
-                });
+                let rng = rng::stream(seed, replication, StreamKey::demand(n, node.skus[local], stream.class));
+                daily.push(DailyStream::new(demand.clone(), rng, class.tier, class.shortage));
             }
         }
     }
