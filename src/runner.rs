@@ -14,7 +14,7 @@
 use crate::study::{Coordinate, Study};
 use echelon_reports::record::RunRecord;
 use echelon_reports::representative::{Representative, StrategyTrace, Window};
-use echelon_sim::engine::{self, UnitBalance};
+use echelon_sim::engine::{self, NetworkBalance, UnitBalance};
 use hdrhistogram::Histogram;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// A run's record, unit balances and size in SKU-location-days.
-type RunOutputs = (RunRecord, Vec<UnitBalance>, u64);
+type RunOutputs = (RunRecord, (Vec<UnitBalance>, NetworkBalance), u64);
 
 /// Simulates the run at `at`; adds its decision compute times to `compute`.
 fn run_one(study: &Study, at: Coordinate, compute: &Mutex<Histogram<u64>>) -> RunOutputs {
@@ -39,7 +39,7 @@ fn run_one(study: &Study, at: Coordinate, compute: &Mutex<Histogram<u64>>) -> Ru
         events: out.events,
     };
     compute.lock().expect("no panics while holding it").add(&out.decision_ns).expect("auto-resizing histogram");
-    (record, out.balances, out.sku_location_days)
+    (record, (out.balances, out.network_balance), out.sku_location_days)
 }
 
 /// Wall-clock measurements of a study (not deterministic; `timing.json`).
@@ -79,6 +79,8 @@ pub struct Outcome {
     pub records: Vec<RunRecord>,
     /// Per run, the unit balance of each node.
     pub balances: Vec<Vec<UnitBalance>>,
+    /// Per run, the balance of goods between nodes.
+    pub network_balances: Vec<NetworkBalance>,
     /// Wall-clock figures.
     pub timing: Timing,
     /// Were runs skipped because the stop flag was raised?
@@ -128,7 +130,9 @@ pub fn execute_runs(study: &Study, threads: usize, coordinates: Vec<Coordinate>,
     let mut sku_location_days = 0;
     let mut records = Vec::with_capacity(outputs.len());
     let mut balances = Vec::with_capacity(outputs.len());
-    for (record, balance, days) in outputs {
+    let mut network_balances = Vec::with_capacity(outputs.len());
+    for (record, (balance, network_balance), days) in outputs {
+        network_balances.push(network_balance);
         sku_location_days += days;
         records.push(record);
         balances.push(balance);
@@ -147,7 +151,7 @@ pub fn execute_runs(study: &Study, threads: usize, coordinates: Vec<Coordinate>,
         },
     };
     let interrupted = stopped();
-    Outcome { records, balances, timing, interrupted }
+    Outcome { records, balances, network_balances, timing, interrupted }
 }
 
 /// Replication 0 of every strategy in the scenario as given (overrides

@@ -122,7 +122,10 @@ impl DailyDemand {
         }
         let mean_size = check("mean_size", mean_size, None)?;
         if mean_size < 1.0 {
-            return Err(ParamError { param: "mean_size", message: format!("a demand is at least 1 unit: must be ≥ 1, got {mean_size}") });
+            return Err(ParamError {
+                param: "mean_size",
+                message: format!("a demand is at least 1 unit: must be ≥ 1, got {mean_size}"),
+            });
         }
         let sd_size = check("sd_size", sd_size, None)?;
         let size = (sd_size > 0.0).then(|| {
@@ -134,7 +137,10 @@ impl DailyDemand {
     /// A recorded history (at least one day, no negative value).
     pub fn history(values: Vec<i64>, bootstrap: bool) -> Result<Self, ParamError> {
         if values.is_empty() || values.iter().any(|&v| v < 0) {
-            return Err(ParamError { param: "history", message: "needs at least one day and no negative quantity".into() });
+            return Err(ParamError {
+                param: "history",
+                message: "needs at least one day and no negative quantity".into(),
+            });
         }
         Ok(Self::History { values: values.into(), bootstrap, factor: 1.0 })
     }
@@ -532,7 +538,10 @@ mod tests {
         let d = DailyDemand::intermittent(0.2, 6.0, 3.0).unwrap();
         let m = sample_mean(200_000, |r| d.sample(r) as f64);
         assert!((m - 1.2).abs() < 0.03, "{m}");
-        let zero_days = { let mut r = rng(); (0..100_000).filter(|_| d.sample(&mut r) == 0).count() };
+        let zero_days = {
+            let mut r = rng();
+            (0..100_000).filter(|_| d.sample(&mut r) == 0).count()
+        };
         assert!((79_000..81_000).contains(&zero_days), "{zero_days}");
         let h = DailyDemand::history(vec![0, 4, 8], true).unwrap();
         assert_eq!(h.mean(), 4.0);

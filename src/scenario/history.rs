@@ -37,7 +37,20 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 fn parse_date(text: &str) -> Option<i64> {
     let mut parts = text.trim().splitn(3, '-');
     let (y, m, d) = (parts.next()?.parse().ok()?, parts.next()?.parse().ok()?, parts.next()?.parse().ok()?);
-    let days_in_month = [31, if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let days_in_month = [
+        31,
+        if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     ((1..=12).contains(&m) && d >= 1 && d <= days_in_month[(m - 1) as usize]).then(|| days_from_civil(y, m, d))
 }
 
@@ -89,7 +102,8 @@ fn read(path: &Path, (locations, skus): &(BTreeSet<String>, BTreeSet<String>)) -
         path: Some("history".into()),
         message,
     };
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_path(path).map_err(|e| error(1, e.to_string()))?;
+    let mut reader =
+        csv::ReaderBuilder::new().trim(csv::Trim::All).from_path(path).map_err(|e| error(1, e.to_string()))?;
     let header = reader.headers().map_err(|e| error(1, e.to_string()))?.clone();
     let column = |name: &str| header.iter().position(|h| h == name);
     let (day, date) = (column("day"), column("date"));
@@ -110,9 +124,10 @@ fn read(path: &Path, (locations, skus): &(BTreeSet<String>, BTreeSet<String>)) -
         let line = record.position().map_or(0, |p| p.line());
         let field = |i: usize| record.get(i).unwrap_or("");
         let when = match (day, date) {
-            (Some(i), _) => field(i).parse::<u32>().map(i64::from).map_err(|_| {
-                error(line, format!("day \"{}\" is not a whole number ≥ 0", field(i)))
-            })?,
+            (Some(i), _) => field(i)
+                .parse::<u32>()
+                .map(i64::from)
+                .map_err(|_| error(line, format!("day \"{}\" is not a whole number ≥ 0", field(i))))?,
             (_, Some(i)) => parse_date(field(i))
                 .ok_or_else(|| error(line, format!("date \"{}\" is not a date YYYY-MM-DD", field(i))))?,
             _ => unreachable!("checked by the header"),
@@ -124,8 +139,12 @@ fn read(path: &Path, (locations, skus): &(BTreeSet<String>, BTreeSet<String>)) -
         if !skus.contains(&item) {
             return Err(error(line, format!("unknown SKU \"{item}\"")));
         }
-        let units = field(quantity).parse::<f64>().ok().filter(|q| q.is_finite() && *q >= 0.0 && q.fract() == 0.0 && *q <= 1e12);
-        let units = units.ok_or_else(|| error(line, format!("quantity \"{}\" is not a whole number ≥ 0", field(quantity))))?;
+        let units = field(quantity)
+            .parse::<f64>()
+            .ok()
+            .filter(|q| q.is_finite() && *q >= 0.0 && q.fract() == 0.0 && *q <= 1e12);
+        let units =
+            units.ok_or_else(|| error(line, format!("quantity \"{}\" is not a whole number ≥ 0", field(quantity))))?;
         rows.push((when, loc, item, units as i64));
     }
     let Some(first) = rows.iter().map(|r| r.0).min() else {
