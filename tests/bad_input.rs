@@ -7,6 +7,7 @@ use std::process::Command;
 
 const QUICKSTART: &str = include_str!("../scenarios/quickstart.ron");
 const SWEEP: &str = include_str!("../scenarios/disruption-sweep.ron");
+const REGIONAL: &str = include_str!("../scenarios/regional-network.ron");
 
 struct Case {
     name: &'static str,
@@ -128,6 +129,53 @@ fn cases() -> Vec<Case> {
                 "",
             ),
             expect: &["locations[1]", "has no source"],
+        },
+        Case {
+            name: "cycle",
+            content: edit_in(
+                REGIONAL,
+                "(from: \"supplier-b\", to: \"dc-central\",",
+                "(from: \"wh-north\", to: \"dc-central\",",
+            ),
+            expect: &["lanes", "form a cycle", "dc-central → wh-north → dc-central"],
+        },
+        Case {
+            name: "lane-unknown-node",
+            content: edit_in(
+                REGIONAL,
+                "(from: \"dc-central\", to: \"wh-east\",",
+                "(from: \"dc-centre\", to: \"wh-east\",",
+            ),
+            expect: &["lanes[3].from", "unknown supplier or location \"dc-centre\"", "\"dc-central\""],
+        },
+        Case {
+            name: "node-without-source",
+            content: edit_in(REGIONAL, "(id: \"wh-metro\"),", "(id: \"wh-metro\"), (id: \"wh-orphan\"),"),
+            expect: &["locations[7]", "\"wh-orphan\" has no source"],
+        },
+        Case {
+            name: "event-unknown-node",
+            content: edit_in(
+                REGIONAL,
+                "kind: SupplierOutage(supplier: \"supplier-a\"",
+                "kind: SupplierOutage(supplier: \"supplier-z\"",
+            ),
+            expect: &["events[2].kind.supplier", "unknown supplier \"supplier-z\""],
+        },
+        Case {
+            name: "negative-capacity",
+            content: edit_in(REGIONAL, "capacity_per_day: 40000", "capacity_per_day: -5"),
+            expect: &["suppliers[1].capacity_per_day", "≥ 0"],
+        },
+        Case {
+            name: "empirical-zero-weights",
+            content: edit("Uniform(min_days: 3, max_days: 6)", "Empirical(days: [2.0, 4.0], weights: [0.0, -1.0])"),
+            expect: &["lanes[1].lead_time.weights"],
+        },
+        Case {
+            name: "history-missing",
+            content: edit("    strategies: [", "    history: (file: \"no-such.csv\"),\n    strategies: ["),
+            expect: &["history.file", "no such file", "no-such.csv"],
         },
         Case {
             name: "gate-unknown-metric",

@@ -21,7 +21,7 @@ pub struct Fcfs;
 impl Allocation for Fcfs {
     fn allocate(&self, available: i64, claims: &[Claim], grants: &mut [i64]) {
         let mut left = available.max(0);
-        let mut grant = |i: usize| {
+        let grant = |i: usize| {
             grants[i] = claims[i].units.min(left);
             left -= grants[i];
         };
