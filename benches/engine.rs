@@ -4,6 +4,8 @@
 //! floor: a bare periodic base-stock loop over the same SKUs and days with
 //! the same demand sampler and no engine around it.
 //!
+//! Also one run of the regional network per strategy.
+//!
 //! Run: `cargo bench --bench engine`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -66,5 +68,26 @@ fn engine_throughput(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, engine_throughput);
+/// One run of `scenarios/regional-network.ron` (1,000 SKUs × 7 locations ×
+/// 330 days, two customer classes, seasonality, a promotion, a slow
+/// supplier and an outage) per strategy.
+fn regional_network(c: &mut Criterion) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/regional-network.ron");
+    let scenario = Scenario::load(&path).expect("bundled scenario is valid");
+    let model = &scenario.model;
+    let mut group = c.benchmark_group("regional-network-7000-sku-locations-330-days");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(model.sku_locations() as u64 * u64::from(model.experiment.horizon_days)));
+    for (index, name) in scenario.strategy_names().into_iter().enumerate() {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let allocation = scenario.allocation(index);
+                black_box(engine::simulate(model, 0, scenario.policies(index, &*allocation)).network)
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, engine_throughput, regional_network);
 criterion_main!(benches);

@@ -11,9 +11,13 @@
 //!   both used the same seed and replications (then it is exact for a
 //!   deterministic engine), otherwise Welch's unpaired interval;
 //! * **statistical** mode (default): a metric with a better direction
-//!   *regresses* when the whole 95% interval of the difference lies beyond
-//!   the tolerance on the bad side, and *improves* when it lies beyond it on
-//!   the good side; descriptive metrics are never gated. Default tolerance:
+//!   *regresses* when the whole interval of the difference lies beyond the
+//!   tolerance on the bad side, and *improves* when it lies beyond it on the
+//!   good side; descriptive metrics are never gated. The intervals are
+//!   family-wise 95% over all gated checks (Bonferroni: each at confidence
+//!   `1 − 0.05/m` for `m` checks), so a gate of a hundred checks raises a
+//!   false alarm from noise alone at most 5% of the time, not nearly
+//!   always. Default tolerance:
 //!   0.005 absolute for ratios (half a point), 2% of the baseline mean
 //!   otherwise;
 //! * **exact** mode, for deterministic pipelines: tolerance 0 unless the
@@ -179,8 +183,10 @@ pub struct Check {
     pub baseline: f64,
     /// Current mean.
     pub current: f64,
-    /// Difference current − baseline, with its interval.
+    /// Difference current − baseline, with its 95% interval.
     pub difference: Estimate,
+    /// The interval the verdict used (family-wise in statistical mode).
+    pub interval: [f64; 2],
     /// Was the difference paired by replication?
     pub paired: bool,
     /// Tolerance in the metric's unit.
@@ -281,6 +287,10 @@ pub fn compare(
     for name in current.strategies.iter().filter(|s| !baseline.study.strategies.contains(s)) {
         notes.push(format!("strategy \"{name}\" is new: no baseline to compare with"));
     }
+    let gated = METRICS.iter().filter(|m| m.better != Better::Neither).count()
+        * baseline.study.strategies.len()
+        * current.points.len();
+    let alpha = 0.05 / gated.max(1) as f64;
     let mut checks = Vec::new();
     for (point, params) in current.points.iter().enumerate() {
         for (b_index, name) in baseline.study.strategies.iter().enumerate() {
@@ -293,7 +303,7 @@ pub fn compare(
                     .map(|r| r.network[m])
                     .collect();
                 let tolerance = tolerances.get(def.key).copied().unwrap_or(Tolerance::default_for(mode, m));
-                checks.push(judge(params, name, m, &before, &after, paired, tolerance, mode));
+                checks.push(judge(params, name, m, (&before, &after), paired, tolerance, mode, alpha));
             }
         }
     }
@@ -305,18 +315,19 @@ fn judge(
     params: &[(String, f64)],
     strategy: &str,
     m: usize,
-    before: &[f64],
-    after: &[f64],
+    (before, after): (&[f64], &[f64]),
     paired: bool,
     tolerance: Tolerance,
     mode: Mode,
+    alpha: f64,
 ) -> Check {
     let (base, cur) = (Estimate::of(before.iter().copied()), Estimate::of(after.iter().copied()));
     let difference = if paired { Estimate::paired(before, after) } else { Estimate::welch(before, after) };
     let tolerance = tolerance.resolve(base.mean);
+    let interval = difference.interval_at(alpha);
     let outcome = match mode {
         Mode::Exact => exact(before, after, paired, base.mean, cur.mean, tolerance),
-        Mode::Statistical => statistical(m, &difference, tolerance),
+        Mode::Statistical => statistical(m, interval, tolerance),
     };
     Check {
         params: params.to_vec(),
@@ -325,6 +336,7 @@ fn judge(
         baseline: base.mean,
         current: cur.mean,
         difference,
+        interval,
         paired,
         tolerance,
         outcome,
@@ -337,8 +349,7 @@ fn exact(before: &[f64], after: &[f64], paired: bool, base: f64, cur: f64, toler
     if changed { Outcome::Changed } else { Outcome::Pass }
 }
 
-fn statistical(m: usize, d: &Estimate, tolerance: f64) -> Outcome {
-    let [lo, hi] = d.ci95;
+fn statistical(m: usize, [lo, hi]: [f64; 2], tolerance: f64) -> Outcome {
     if lo.is_nan() || hi.is_nan() {
         return Outcome::Pass;
     }
@@ -361,21 +372,21 @@ mod tests {
     use super::*;
     use echelon_sim::metrics::metric_index;
 
-    fn d(ci: [f64; 2]) -> Estimate {
-        Estimate { mean: (ci[0] + ci[1]) / 2.0, sd: 0.0, ci95: ci, n: 10 }
-    }
-
     #[test]
     fn statistical_mode_needs_the_whole_interval_beyond_the_tolerance() {
         let fill = metric_index("fill_rate").unwrap();
         let cost = metric_index("total_cost").unwrap();
         let level = metric_index("on_hand_end_mean").unwrap();
-        assert_eq!(statistical(fill, &d([-0.03, -0.01]), 0.005), Outcome::Regression);
-        assert_eq!(statistical(fill, &d([-0.03, -0.004]), 0.005), Outcome::Pass);
-        assert_eq!(statistical(fill, &d([0.01, 0.02]), 0.005), Outcome::Improvement);
-        assert_eq!(statistical(cost, &d([3.0, 5.0]), 2.0), Outcome::Regression);
-        assert_eq!(statistical(cost, &d([-5.0, -3.0]), 2.0), Outcome::Improvement);
-        assert_eq!(statistical(level, &d([50.0, 60.0]), 0.0), Outcome::Pass);
+        assert_eq!(statistical(fill, [-0.03, -0.01], 0.005), Outcome::Regression);
+        assert_eq!(statistical(fill, [-0.03, -0.004], 0.005), Outcome::Pass);
+        assert_eq!(statistical(fill, [0.01, 0.02], 0.005), Outcome::Improvement);
+        assert_eq!(statistical(cost, [3.0, 5.0], 2.0), Outcome::Regression);
+        assert_eq!(statistical(cost, [-5.0, -3.0], 2.0), Outcome::Improvement);
+        assert_eq!(statistical(level, [50.0, 60.0], 0.0), Outcome::Pass);
+        // The family-wise interval is wider than the 95% one.
+        let e = Estimate { mean: 1.0, sd: 1.0, ci95: [0.5, 1.5], n: 10, df: 9.0 };
+        let wide = e.interval_at(0.05 / 50.0);
+        assert!(wide[0] < 0.5 && wide[1] > 1.5 && (wide[0] + wide[1] - 2.0).abs() < 1e-12);
     }
 
     #[test]

@@ -30,7 +30,7 @@ fn shown(verdict: &Verdict) -> Vec<&Check> {
 }
 
 fn cells(c: &Check) -> [String; 7] {
-    let [lo, hi] = c.difference.ci95;
+    let [lo, hi] = c.interval;
     let point: Vec<String> = c.params.iter().map(|(p, v)| format!("{p}={v}")).collect();
     [
         if point.is_empty() { c.strategy.clone() } else { format!("{} @ {}", c.strategy, point.join(", ")) },
@@ -43,7 +43,8 @@ fn cells(c: &Check) -> [String; 7] {
     ]
 }
 
-const COLUMNS: [&str; 7] = ["strategy", "metric", "baseline", "current", "difference [95% CI]", "tolerance", "result"];
+const COLUMNS: [&str; 7] =
+    ["strategy", "metric", "baseline", "current", "difference [interval]", "tolerance", "result"];
 
 fn headline(verdict: &Verdict) -> String {
     let failures = verdict.failures().count();
@@ -52,7 +53,11 @@ fn headline(verdict: &Verdict) -> String {
         Mode::Exact => "exact",
     };
     let status = if failures == 0 { "PASS" } else { "FAIL" };
-    format!("{status}: {failures} of {} checks failed ({mode} mode)", verdict.checks.len())
+    let intervals = match verdict.mode {
+        Mode::Statistical => "; intervals family-wise 95% over the gated checks",
+        Mode::Exact => "",
+    };
+    format!("{status}: {failures} of {} checks failed ({mode} mode{intervals})", verdict.checks.len())
 }
 
 /// The terminal diff table and the verdict line.

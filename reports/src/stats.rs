@@ -32,6 +32,10 @@ pub struct Estimate {
     pub ci95: [f64; 2],
     /// Defined values used.
     pub n: usize,
+    /// Degrees of freedom of the interval (`n − 1`, or Welch's; NaN when
+    /// the interval is degenerate). Not written to outputs.
+    #[serde(skip)]
+    pub df: f64,
 }
 
 /// The two-sided 95% Student t quantile for `df` degrees of freedom.
@@ -40,7 +44,25 @@ pub fn t_quantile_975(df: usize) -> f64 {
 }
 
 fn t_quantile(df: f64) -> f64 {
-    StudentsT::new(0.0, 1.0, df).expect("df > 0").inverse_cdf(0.975)
+    t_quantile_at(df, 0.975)
+}
+
+/// The Student t quantile at probability `p` for `df` degrees of freedom.
+pub fn t_quantile_at(df: f64, p: f64) -> f64 {
+    StudentsT::new(0.0, 1.0, df).expect("df > 0").inverse_cdf(p)
+}
+
+impl Estimate {
+    /// The interval widened (or narrowed) to two-sided confidence
+    /// `1 − alpha`, from the same degrees of freedom.
+    pub fn interval_at(&self, alpha: f64) -> [f64; 2] {
+        if !self.df.is_finite() || self.df <= 0.0 {
+            return self.ci95;
+        }
+        let half =
+            (self.ci95[1] - self.ci95[0]) / 2.0 * t_quantile_at(self.df, 1.0 - alpha / 2.0) / t_quantile(self.df);
+        [self.mean - half, self.mean + half]
+    }
 }
 
 impl Estimate {
@@ -50,16 +72,16 @@ impl Estimate {
         let defined: Vec<f64> = values.into_iter().filter(|v| !v.is_nan()).collect();
         let n = defined.len();
         if n == 0 {
-            return Self { mean: f64::NAN, sd: f64::NAN, ci95: [f64::NAN; 2], n };
+            return Self { mean: f64::NAN, sd: f64::NAN, ci95: [f64::NAN; 2], n, df: f64::NAN };
         }
         let mean = defined.iter().sum::<f64>() / n as f64;
         if n == 1 {
-            return Self { mean, sd: 0.0, ci95: [mean, mean], n };
+            return Self { mean, sd: 0.0, ci95: [mean, mean], n, df: f64::NAN };
         }
         let variance = defined.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
         let sd = variance.sqrt();
         let half = t_quantile_975(n - 1) * sd / (n as f64).sqrt();
-        Self { mean, sd, ci95: [mean - half, mean + half], n }
+        Self { mean, sd, ci95: [mean - half, mean + half], n, df: (n - 1) as f64 }
     }
 
     /// Paired differences `b[r] − a[r]` over replications where both are
@@ -76,16 +98,16 @@ impl Estimate {
         let n = ea.n.min(eb.n);
         let mean = eb.mean - ea.mean;
         if n == 0 {
-            return Self { mean: f64::NAN, sd: f64::NAN, ci95: [f64::NAN; 2], n };
+            return Self { mean: f64::NAN, sd: f64::NAN, ci95: [f64::NAN; 2], n, df: f64::NAN };
         }
         let (va, vb) = (ea.sd * ea.sd / ea.n as f64, eb.sd * eb.sd / eb.n as f64);
         let se = (va + vb).sqrt();
         if se == 0.0 || ea.n < 2 || eb.n < 2 {
-            return Self { mean, sd: se, ci95: [mean, mean], n };
+            return Self { mean, sd: se, ci95: [mean, mean], n, df: f64::NAN };
         }
         let df = (va + vb).powi(2) / (va * va / (ea.n - 1) as f64 + vb * vb / (eb.n - 1) as f64);
         let half = t_quantile(df) * se;
-        Self { mean, sd: se, ci95: [mean - half, mean + half], n }
+        Self { mean, sd: se, ci95: [mean - half, mean + half], n, df }
     }
 
     /// Does the interval exclude zero?
