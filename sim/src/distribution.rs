@@ -313,7 +313,7 @@ impl PoissonDraw {
     /// A generator for mean `mean` (≤ 0 or NaN: always 0).
     #[inline]
     pub fn new(mean: f64) -> Self {
-        if !(mean > 0.0) {
+        if mean.is_nan() || mean <= 0.0 {
             Self::Zero
         } else if mean < INVERSION_LIMIT {
             Self::Inversion { mean, exp_neg_mean: (-mean).exp() }
