@@ -64,8 +64,8 @@ pub enum DailyDemand {
     Poisson {
         /// Mean units per day.
         mean: f64,
-        /// Sampler.
-        sampler: PoissonDraw,
+        /// Sampler (absent when the mean is 0).
+        sampler: Option<Poisson<f64>>,
     },
     /// Normal, censored at 0 and rounded to whole units.
     Normal(Normal<f64>),
@@ -153,7 +153,8 @@ impl DailyDemand {
     /// Poisson demand with mean `mean` ≥ 0.
     pub fn poisson(mean: f64) -> Result<Self, ParamError> {
         let mean = check("mean", mean, None)?;
-        Ok(Self::Poisson { mean, sampler: PoissonDraw::new(mean) })
+        let sampler = (mean > 0.0).then(|| Poisson::new(mean).expect("validated mean"));
+        Ok(Self::Poisson { mean, sampler })
     }
 
     /// Normal demand; `sd` ≥ 0.
@@ -253,7 +254,10 @@ impl DailyDemand {
         match self {
             Self::Normal(n) => whole_units(n.sample(rng) * factor),
             Self::Gamma { sampler, .. } => whole_units(sampler.sample(rng) * factor),
-            Self::NegativeBinomial { rate, .. } => PoissonDraw::new(rate.sample(rng) * factor).sample(rng),
+            Self::NegativeBinomial { rate, .. } => {
+                let lambda = rate.sample(rng) * factor;
+                Poisson::new(lambda).map_or(0, |p| p.sample(rng) as i64)
+            }
             Self::Constant(_) | Self::Poisson { .. } | Self::Intermittent { .. } | Self::History { .. } => {
                 self.scaled(factor).sample_on(day, rng)
             }
@@ -265,10 +269,17 @@ impl DailyDemand {
     pub fn sample(&self, rng: &mut Stream) -> i64 {
         match self {
             Self::Constant(q) => *q,
-            Self::Poisson { sampler, .. } => sampler.sample(rng),
+            Self::Poisson { sampler: Some(p), .. } => p.sample(rng) as i64,
+            Self::Poisson { sampler: None, .. } => 0,
             Self::Normal(n) => whole_units(n.sample(rng)),
             Self::Gamma { sampler, .. } => whole_units(sampler.sample(rng)),
-            Self::NegativeBinomial { rate, .. } => PoissonDraw::new(rate.sample(rng)).sample(rng),
+            Self::NegativeBinomial { rate, .. } => {
+                let lambda = rate.sample(rng);
+                match Poisson::new(lambda) {
+                    Ok(p) => p.sample(rng) as i64,
+                    Err(_) => 0, // a zero rate (underflow) means no demand
+                }
+            }
             Self::Intermittent { probability, mean_size, size, .. } => {
                 if rng.random::<f64>() >= *probability {
                     return 0;
@@ -280,67 +291,6 @@ impl DailyDemand {
                 let v = values[rng.random_range(0..values.len())];
                 if *factor == 1.0 { v } else { whole_units(v as f64 * factor) }
             }
-        }
-    }
-}
-
-/// A Poisson variate generator. For a mean below [`INVERSION_LIMIT`] it
-/// inverts the distribution function with one uniform draw (sequential
-/// search from 0: `λ + 1` steps on average, `e^{−λ}` computed once when
-/// built); above it, rand_distr's PTRS transformed rejection. Either way the
-/// variate is exactly Poisson; the inversion is several times faster than
-/// drawing one uniform per step, which matters because demand is drawn for
-/// every SKU-location-day.
-#[derive(Debug, Clone, Copy)]
-pub enum PoissonDraw {
-    /// Mean 0 (or not a number): always 0.
-    Zero,
-    /// Inversion for small means.
-    Inversion {
-        /// The mean λ.
-        mean: f64,
-        /// `e^{−λ}`.
-        exp_neg_mean: f64,
-    },
-    /// rand_distr for large means.
-    Rejection(Poisson<f64>),
-}
-
-/// Means at or above this use rejection sampling.
-pub const INVERSION_LIMIT: f64 = 30.0;
-
-impl PoissonDraw {
-    /// A generator for mean `mean` (≤ 0 or NaN: always 0).
-    #[inline]
-    pub fn new(mean: f64) -> Self {
-        if mean.is_nan() || mean <= 0.0 {
-            Self::Zero
-        } else if mean < INVERSION_LIMIT {
-            Self::Inversion { mean, exp_neg_mean: (-mean).exp() }
-        } else {
-            Poisson::new(mean).map_or(Self::Zero, Self::Rejection)
-        }
-    }
-
-    /// One variate.
-    #[inline]
-    pub fn sample(&self, rng: &mut Stream) -> i64 {
-        match *self {
-            Self::Zero => 0,
-            Self::Inversion { mean, exp_neg_mean } => {
-                let u: f64 = rng.random();
-                let (mut k, mut p) = (0i64, exp_neg_mean);
-                let mut cumulative = p;
-                // The cap guards against rounding leaving `cumulative` just
-                // under `u` far in the tail.
-                while u > cumulative && k < 1000 {
-                    k += 1;
-                    p *= mean / k as f64;
-                    cumulative += p;
-                }
-                k
-            }
-            Self::Rejection(p) => p.sample(rng) as i64,
         }
     }
 }
@@ -680,30 +630,5 @@ mod pinned {
         assert_eq!(got, PINNED);
     }
 
-    const PINNED: [i64; 5] = [6, 4, 70, 105, 4026];
-
-    #[test]
-    fn poisson_inversion_matches_the_distribution() {
-        // Frequencies of 0..=8 for λ = 3 against e^{-3} 3^k / k!, N = 400,000.
-        let draw = PoissonDraw::new(3.0);
-        let mut r = stream(5, 0, StreamKey::demand(0, 0, 0));
-        let n = 400_000;
-        let mut counts = [0u32; 9];
-        for _ in 0..n {
-            let k = draw.sample(&mut r);
-            if k < 9 {
-                counts[k as usize] += 1;
-            }
-        }
-        let mut p = (-3.0f64).exp();
-        for (k, &c) in counts.iter().enumerate() {
-            if k > 0 {
-                p *= 3.0 / k as f64;
-            }
-            let expected = p * n as f64;
-            assert!((f64::from(c) - expected).abs() < 5.0 * expected.sqrt() + 5.0, "P({k}): {c} vs {expected}");
-        }
-        assert!(matches!(PoissonDraw::new(50.0), PoissonDraw::Rejection(_)));
-        assert!(matches!(PoissonDraw::new(0.0), PoissonDraw::Zero));
-    }
+    const PINNED: [i64; 5] = [4, 4, 68, 96, 5619];
 }
