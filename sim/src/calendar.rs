@@ -16,7 +16,9 @@
 //!   the longest lead time seen, so memory is O(shipments in flight + longest
 //!   lead time in days), and scheduling or receiving costs O(1) per
 //!   shipment instead of a heap operation. Within a day, receipts are handed
-//!   out in (arrival minute, sequence) order.
+//!   out in the order they were scheduled — deterministic, and the day's end
+//!   state does not depend on it: receipts at a day start only add to
+//!   on-hand and clear backorders, which commutes.
 
 use crate::time::{Day, Minute};
 use std::cmp::Reverse;
@@ -107,7 +109,6 @@ impl Calendar {
 #[derive(Debug, Clone, Copy)]
 struct WheelEntry {
     receipt_day: u64,
-    sequence: u64,
     shipment: Shipment,
 }
 
@@ -117,12 +118,11 @@ pub struct ReceiptWheel {
     buckets: Vec<Vec<WheelEntry>>,
     /// The earliest receipt day still held (buckets before it are drained).
     current_day: u64,
-    next_sequence: u64,
 }
 
 impl Default for ReceiptWheel {
     fn default() -> Self {
-        Self { buckets: (0..8).map(|_| Vec::new()).collect(), current_day: 0, next_sequence: 0 }
+        Self { buckets: (0..8).map(|_| Vec::new()).collect(), current_day: 0 }
     }
 }
 
@@ -134,9 +134,7 @@ impl ReceiptWheel {
             self.grow();
         }
         let slot = (receipt_day % self.buckets.len() as u64) as usize;
-        let entry = WheelEntry { receipt_day, sequence: self.next_sequence, shipment };
-        self.buckets[slot].push(entry);
-        self.next_sequence += 1;
+        self.buckets[slot].push(WheelEntry { receipt_day, shipment });
     }
 
     fn grow(&mut self) {
@@ -149,14 +147,11 @@ impl ReceiptWheel {
     }
 
     /// Hands every shipment received on the morning of `day` to `receive`, in
-    /// (arrival, sequence) order, and advances the wheel past `day`.
+    /// the order they were scheduled, and advances the wheel past `day`.
     pub fn receive(&mut self, day: u64, mut receive: impl FnMut(&Shipment)) {
         debug_assert_eq!(day, self.current_day);
         let slot = (day % self.buckets.len() as u64) as usize;
         let bucket = &mut self.buckets[slot];
-        if !bucket.is_sorted_by_key(|e| (e.shipment.arrival, e.sequence)) {
-            bucket.sort_unstable_by_key(|e| (e.shipment.arrival, e.sequence));
-        }
         for entry in bucket.drain(..) {
             receive(&entry.shipment);
         }
@@ -194,7 +189,7 @@ mod tests {
     }
 
     #[test]
-    fn wheel_grows_past_its_ring_and_keeps_arrival_order() {
+    fn wheel_grows_past_its_ring_and_keeps_scheduling_order() {
         let mut w = ReceiptWheel::default();
         w.schedule(20, shipment(20 * 1440, 5));
         w.schedule(3, shipment(3 * 1440 - 10, 2));
@@ -203,6 +198,6 @@ mod tests {
         for day in 0..=20 {
             w.receive(day, |s| got.push((day, s.units)));
         }
-        assert_eq!(got, vec![(3, 1), (3, 2), (20, 5)]);
+        assert_eq!(got, vec![(3, 2), (3, 1), (20, 5)]);
     }
 }

@@ -247,7 +247,7 @@ impl DailyDemand {
     /// Draws day `day`'s demand from [`scaled`](Self::scaled)`(factor)`
     /// without building the scaled model where the scaling is exact on a
     /// draw (gamma and normal variates scale; the negative binomial's
-    /// mixing rate scales; an intermittent size scales).
+    /// mixing rate scales) or the sampler is cheap to build (Poisson).
     #[inline]
     pub fn sample_scaled(&self, day: u32, factor: f64, rng: &mut Stream) -> i64 {
         let factor = if factor.is_finite() { factor.max(0.0) } else { 0.0 };
@@ -258,7 +258,8 @@ impl DailyDemand {
                 let lambda = rate.sample(rng) * factor;
                 Poisson::new(lambda).map_or(0, |p| p.sample(rng) as i64)
             }
-            Self::Constant(_) | Self::Poisson { .. } | Self::Intermittent { .. } | Self::History { .. } => {
+            Self::Poisson { mean, .. } => Poisson::new(mean * factor).map_or(0, |p| p.sample(rng) as i64),
+            Self::Constant(_) | Self::Intermittent { .. } | Self::History { .. } => {
                 self.scaled(factor).sample_on(day, rng)
             }
         }

@@ -51,41 +51,17 @@ pub(super) struct DailyStream {
     pub rng: Stream,
     pub tier: u32,
     pub shortage: Shortage,
-    /// Scaled models built for demand factors seen (bits of the factor),
-    /// for the models whose scaling needs a new sampler (Poisson):
-    /// seasonality repeats a handful of factors, so each is built once.
-    scaled: Vec<(u64, DailyDemand)>,
 }
 
-/// The most scaled models a stream keeps.
-const SCALED_CACHE: usize = 16;
-
 impl DailyStream {
-    pub fn new(demand: DailyDemand, rng: Stream, tier: u32, shortage: Shortage) -> Self {
-        Self { demand, rng, tier, shortage, scaled: Vec::new() }
-    }
-
     /// Draws day `day`'s demand with the rate multiplied by `factor`.
     #[inline]
     pub fn draw(&mut self, factor: f64, day: u32) -> i64 {
         if factor == 1.0 {
-            return self.demand.sample_on(day, &mut self.rng);
+            self.demand.sample_on(day, &mut self.rng)
+        } else {
+            self.demand.sample_scaled(day, factor, &mut self.rng)
         }
-        if !matches!(self.demand, DailyDemand::Poisson { .. }) {
-            return self.demand.sample_scaled(day, factor, &mut self.rng);
-        }
-        let key = factor.to_bits();
-        let index = match self.scaled.iter().position(|(k, _)| *k == key) {
-            Some(i) => i,
-            None => {
-                if self.scaled.len() == SCALED_CACHE {
-                    self.scaled.remove(0);
-                }
-                self.scaled.push((key, self.demand.scaled(factor)));
-                self.scaled.len() - 1
-            }
-        };
-        self.scaled[index].1.sample_on(day, &mut self.rng)
     }
 }
 
@@ -273,7 +249,7 @@ fn daily_streams(model: &Model, n: usize, seed: u64, replication: u64) -> (Vec<u
             if let DemandProcess::Daily(demand) = &stream.process {
                 let class = &model.classes[stream.class];
                 let rng = rng::stream(seed, replication, StreamKey::demand(n, node.skus[local], stream.class));
-                daily.push(DailyStream::new(demand.clone(), rng, class.tier, class.shortage));
+                daily.push(DailyStream { demand: demand.clone(), rng, tier: class.tier, shortage: class.shortage });
             }
         }
     }
