@@ -133,8 +133,16 @@ impl ReceiptWheel {
         while receipt_day - self.current_day >= self.buckets.len() as u64 {
             self.grow();
         }
-        let slot = (receipt_day % self.buckets.len() as u64) as usize;
+        let slot = self.slot(receipt_day);
         self.buckets[slot].push(WheelEntry { receipt_day, shipment });
+    }
+
+    /// The bucket of `day`: the ring's length is a power of two, so a mask
+    /// replaces a division.
+    #[inline]
+    fn slot(&self, day: u64) -> usize {
+        debug_assert!(self.buckets.len().is_power_of_two());
+        (day as usize) & (self.buckets.len() - 1)
     }
 
     fn grow(&mut self) {
@@ -142,7 +150,8 @@ impl ReceiptWheel {
         let new_len = old.len() * 2;
         self.buckets = (0..new_len).map(|_| Vec::new()).collect();
         for entry in old.into_iter().flatten() {
-            self.buckets[(entry.receipt_day % new_len as u64) as usize].push(entry);
+            let slot = self.slot(entry.receipt_day);
+            self.buckets[slot].push(entry);
         }
     }
 
@@ -150,7 +159,7 @@ impl ReceiptWheel {
     /// the order they were scheduled, and advances the wheel past `day`.
     pub fn receive(&mut self, day: u64, mut receive: impl FnMut(&Shipment)) {
         debug_assert_eq!(day, self.current_day);
-        let slot = (day % self.buckets.len() as u64) as usize;
+        let slot = self.slot(day);
         let bucket = &mut self.buckets[slot];
         for entry in bucket.drain(..) {
             receive(&entry.shipment);

@@ -85,7 +85,6 @@ impl Run<'_> {
         if measured {
             let latency = if trigger == NO_TRIGGER { 0 } else { now - trigger };
             state.series.latency.record(latency).expect("histogram auto-resizes");
-            self.network_series.latency.record(latency).expect("histogram auto-resizes");
             state.tally.orders += 1;
             state.tally.ordered_units += units;
             state.tally.ordering_cost += state.ordering_cost[sku];

@@ -521,6 +521,8 @@ impl<'m> Run<'m> {
         let mut balances = Vec::with_capacity(self.nodes.len());
         for state in &mut self.nodes {
             network.absorb(&state.tally, state.serves_customers);
+            // Latencies are recorded per node and merged here, in node order.
+            self.network_series.latency.add(&state.series.latency).expect("auto-resizing histogram");
             nodes.push(metrics::finish(&state.tally, &state.series, days));
             state.balance.final_on_hand = state.on_hand.iter().sum();
             state.balance.on_order = state.on_order.iter().sum();
