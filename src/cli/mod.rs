@@ -518,7 +518,9 @@ pub fn list() -> String {
         );
     }
     out += "\nLEVELS (any stock level parameter)\n  Units(n)  DaysOfCover(days)  PerSku({\"sku\": n, …})\n";
-    out += "\nDEMAND MODELS (demand[i].model)\n  Poisson(mean)  Normal(mean, sd)  Gamma(mean, sd)  NegativeBinomial(mean, sd)  Constant(quantity)\n  Orders(rate_per_day, size: Fixed(units) | Geometric(mean))   event-driven customer orders\n";
+    out += "\nDEMAND MODELS (demand[i].model)\n  Poisson(mean)  Normal(mean, sd)  Gamma(mean, sd)  NegativeBinomial(mean, sd)  Constant(quantity)\n  Intermittent(probability, mean_size, sd_size)\n  Orders(rate_per_day, size: Fixed(units) | Geometric(mean))   event-driven customer orders\n  history: (file: \"sales.csv\", mode: Replay | Bootstrap)     recorded demand (columns day|date, location, sku, quantity)\n";
+    out += "\nEVENTS (events[i].kind; start_day, days)\n  SupplierOutage(supplier, in_transit: Continue | Delay | Lose)  LaneOutage(from, to, in_transit)\n  CapacityCut(supplier, multiplier)  LeadTimeInflation(supplier, location, multiplier)  NodeClosure(location)\n  DemandShock(location, multiplier)  Promotion(location, uplift, dip, dip_days)  RegimeShift(location, multiplier)\n  random_outages: [(name, from, to, mean_up_days, mean_down_days, in_transit)]\n";
+    out += "\nSTRATEGY ADD-ONS (strategies[i])\n  transfers: (below_days, above_days)   expedites: (cover_days)   at: {\"location\": <replenishment>}\n";
     out += "\nLEAD TIMES (lanes[i].lead_time, days)\n  Constant(days)  Uniform(min_days, max_days)  Normal(mean_days, sd_days)  LogNormal(mean_days, sd_days)\n  Gamma(mean_days, sd_days)  Empirical(days: [..], weights: [..])\n";
     out += "\nMETRICS\n";
     for m in METRICS {
