@@ -4,6 +4,35 @@
 
 use super::Run;
 use super::flow::Trip;
+use crate::model::Model;
+
+/// A lateral lane with the SKUs both its ends stock, as (receiver's local
+/// index, donor's local index), computed once per run.
+pub(super) struct LateralLane {
+    lane: usize,
+    donor: usize,
+    receiver: usize,
+    skus: Vec<(u32, u32)>,
+}
+
+fn lateral_pairs(model: &Model) -> Vec<LateralLane> {
+    model
+        .lanes
+        .iter()
+        .enumerate()
+        .filter_map(|(lane, l)| {
+            let Source::Node(donor) = l.from else { return None };
+            let receiver = l.to_node;
+            let skus = model.nodes[receiver]
+                .skus
+                .iter()
+                .enumerate()
+                .filter_map(|(r, g)| model.nodes[donor].skus.binary_search(g).ok().map(|d| (r as u32, d as u32)))
+                .collect();
+            l.lateral.then_some(LateralLane { lane, donor, receiver, skus })
+        })
+        .collect()
+}
 use crate::model::Source;
 use crate::strategy::{Expedites, Transfers};
 use crate::time::{MINUTES_PER_DAY, Minute};
@@ -13,15 +42,18 @@ impl Run<'_> {
     /// its donor has plenty.
     pub(super) fn transfer(&mut self, rule: Transfers, now: Minute, measured: bool) {
         let model = self.model;
-        for (lane, l) in model.lanes.iter().enumerate().filter(|(_, l)| l.lateral) {
-            let Source::Node(donor) = l.from else { continue };
-            let receiver = l.to_node;
+        if self.lateral.is_empty() {
+            self.lateral = lateral_pairs(model);
+        }
+        let target = (rule.below_days + rule.above_days) / 2.0;
+        for k in 0..self.lateral.len() {
+            let (lane, donor, receiver) = (self.lateral[k].lane, self.lateral[k].donor, self.lateral[k].receiver);
             if self.timeline.closed_until(donor, now).is_some() || self.timeline.closed_until(receiver, now).is_some() {
                 continue;
             }
-            let target = (rule.below_days + rule.above_days) / 2.0;
-            for (r_sku, global) in model.nodes[receiver].skus.iter().enumerate() {
-                let Ok(d_sku) = model.nodes[donor].skus.binary_search(global) else { continue };
+            for p in 0..self.lateral[k].skus.len() {
+                let (r_sku, d_sku) = self.lateral[k].skus[p];
+                let (r_sku, d_sku) = (r_sku as usize, d_sku as usize);
                 let (r, d) = (&self.nodes[receiver], &self.nodes[donor]);
                 let (m_r, m_d) = (r.mean_demand[r_sku], d.mean_demand[d_sku]);
                 if m_r <= 0.0 || m_d <= 0.0 {

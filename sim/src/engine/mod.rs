@@ -155,6 +155,8 @@ struct Run<'m> {
     sweep_order: Vec<usize>,
     /// Per node, the nodes it feeds through their primary lanes.
     children: Vec<Vec<usize>>,
+    /// Lateral lanes and their shared SKUs (built at the first transfer).
+    lateral: Vec<actions::LateralLane>,
     /// Per node, does any replenishment lane start there?
     feeds_others: Vec<bool>,
     /// Does any strategy act on echelon positions?
@@ -225,6 +227,7 @@ impl<'m> Run<'m> {
             nodes,
             sweep_order,
             children: (0..model.nodes.len()).map(|n| model.children(n).collect()).collect(),
+            lateral: Vec::new(),
             feeds_others: (0..model.nodes.len())
                 .map(|n| model.lanes.iter().any(|l| !l.lateral && l.from == crate::model::Source::Node(n)))
                 .collect(),
