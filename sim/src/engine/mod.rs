@@ -63,7 +63,7 @@ use crate::time::{Day, MINUTES_PER_DAY, Minute, day_start};
 use flow::SupplierState;
 use hdrhistogram::Histogram;
 use rand::RngExt;
-use state::{NO_TRIGGER, NodeState};
+use state::{DemandBooks, NO_TRIGGER, NodeState};
 use std::time::Instant;
 
 /// Goods moving between stocking nodes over a whole run.
@@ -330,6 +330,7 @@ impl<'m> Run<'m> {
     fn serve_daily_demand(&mut self, node: usize, day: Day, open: bool, measured: bool) {
         let factor = self.demand_factor[node];
         let state = &mut self.nodes[node];
+        let mut books = DemandBooks::default();
         for sku in 0..state.on_hand.len() {
             let streams = state.first_daily[sku]..state.first_daily[sku + 1];
             match streams.len() {
@@ -340,7 +341,7 @@ impl<'m> Run<'m> {
                     let shortage = stream.shortage;
                     let served = if open { demand.min(state.on_hand[sku]) } else { 0 };
                     state.on_hand[sku] -= served;
-                    state.settle_demand(sku, demand, served, shortage, measured);
+                    state.settle_into(&mut books, sku, demand, served, shortage);
                 }
                 _ => {
                     let (claims, grants) = (&mut self.claims, &mut self.grants);
@@ -356,11 +357,12 @@ impl<'m> Run<'m> {
                     for (k, stream_index) in streams.enumerate() {
                         let shortage = state.daily[stream_index].shortage;
                         state.on_hand[sku] -= grants[k];
-                        state.settle_demand(sku, claims[k].units, grants[k], shortage, measured);
+                        state.settle_into(&mut books, sku, claims[k].units, grants[k], shortage);
                     }
                 }
             }
         }
+        state.post(&books, measured);
     }
 
     fn customer_order(&mut self, stream: usize, now: Minute) {

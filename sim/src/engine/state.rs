@@ -112,6 +112,16 @@ fn knuth_poisson(limit: f64, rng: &mut Stream) -> i64 {
     count
 }
 
+/// Customer-demand sums of one node over one demand sweep.
+#[derive(Debug, Default)]
+pub(super) struct DemandBooks {
+    demand: i64,
+    served: i64,
+    shipped_cost: f64,
+    lost: i64,
+    lost_cost: f64,
+}
+
 /// An order a node placed on another node, not yet shipped in full.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct PendingOrder {
@@ -232,22 +242,42 @@ impl NodeState {
     /// backordered or lost.
     #[inline]
     pub fn settle_demand(&mut self, sku: usize, demand: i64, served: i64, shortage: Shortage, measured: bool) {
+        let mut books = DemandBooks::default();
+        self.settle_into(&mut books, sku, demand, served, shortage);
+        self.post(&books, measured);
+    }
+
+    /// As [`settle_demand`](Self::settle_demand), summing into `books`
+    /// instead of the tally: a day's demand sweep keeps its sums in
+    /// registers and posts them once ([`post`](Self::post)).
+    #[inline]
+    pub fn settle_into(&mut self, books: &mut DemandBooks, sku: usize, demand: i64, served: i64, shortage: Shortage) {
         let short = demand - served;
         self.day_shortfall[sku] += short;
         self.day_demand += demand;
-        self.record_shipped(sku, served, measured);
+        books.demand += demand;
+        books.served += served;
+        books.shipped_cost += served as f64 * self.unit_cost[sku];
         match shortage {
             Shortage::Backorder => self.backorders[sku] += short,
             Shortage::LostSales => {
-                if measured {
-                    self.tally.lost += short;
-                    self.tally.shortage_cost += short as f64 * self.lost_penalty[sku];
-                }
+                books.lost += short;
+                books.lost_cost += short as f64 * self.lost_penalty[sku];
             }
         }
+    }
+
+    /// Adds a sweep's demand sums to the books.
+    pub fn post(&mut self, books: &DemandBooks, measured: bool) {
+        self.balance.shipped += books.served;
         if measured {
-            self.tally.demand += demand;
-            self.tally.served_from_stock += served;
+            let t = &mut self.tally;
+            t.demand += books.demand;
+            t.served_from_stock += books.served;
+            t.shipped += books.served;
+            t.shipped_cost += books.shipped_cost;
+            t.lost += books.lost;
+            t.shortage_cost += books.lost_cost;
         }
     }
 
