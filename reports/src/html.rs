@@ -110,11 +110,14 @@ fn brief(out: &mut String, page: &Page<'_>) {
     let mut row = |k: &str, v: String| {
         let _ = writeln!(out, "<dt>{k}</dt><dd>{v}</dd>");
     };
+    let points = match info.points.len() {
+        1 => String::new(),
+        n => format!("{n} sweep points × "),
+    };
     row(
         "runs",
         format!(
-            "{} points × {} strategies × {} replications; {} days each, the first {} warm-up; seed {}",
-            info.points.len(),
+            "{points}{} strategies × {} replications; {} days each, the first {} warm-up; seed {}",
             info.strategies.len(),
             info.replications,
             info.horizon_days,
