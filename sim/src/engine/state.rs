@@ -284,24 +284,35 @@ impl NodeState {
     /// End-of-day statistics, after ordering; returns the node's on-hand and
     /// backorders.
     pub fn record_end_of_day(&mut self) -> (i64, i64) {
-        let tally = &mut self.tally;
-        let (on_hand_before, backorders_before) = (tally.on_hand_end, tally.backorders_end);
+        // Day sums in locals (registers), added to the tally once.
+        let (mut on_hand_sum, mut backorders_sum, mut on_order_sum) = (0i64, 0i64, 0i64);
+        let (mut value, mut holding, mut penalty) = (0f64, 0f64, 0f64);
+        let (mut ready, mut no_stockout) = (0u64, 0u64);
         for sku in 0..self.on_hand.len() {
             let (on_hand, backorders) = (self.on_hand[sku], self.backorders[sku] + self.owed[sku]);
-            tally.on_hand_end += on_hand;
-            tally.backorders_end += backorders;
-            tally.on_order_end += self.on_order[sku];
-            tally.on_hand_end_value += on_hand as f64 * self.unit_cost[sku];
-            tally.holding_cost += on_hand as f64 * self.holding_per_day[sku];
-            tally.shortage_cost += self.backorders[sku] as f64 * self.backorder_penalty[sku];
-            tally.ready_days += u64::from(backorders == 0);
-            tally.no_stockout_days += u64::from(self.day_shortfall[sku] == 0);
+            on_hand_sum += on_hand;
+            backorders_sum += backorders;
+            on_order_sum += self.on_order[sku];
+            value += on_hand as f64 * self.unit_cost[sku];
+            holding += on_hand as f64 * self.holding_per_day[sku];
+            penalty += self.backorders[sku] as f64 * self.backorder_penalty[sku];
+            ready += u64::from(backorders == 0);
+            no_stockout += u64::from(self.day_shortfall[sku] == 0);
         }
+        let tally = &mut self.tally;
+        tally.on_hand_end += on_hand_sum;
+        tally.backorders_end += backorders_sum;
+        tally.on_order_end += on_order_sum;
+        tally.on_hand_end_value += value;
+        tally.holding_cost += holding;
+        tally.shortage_cost += penalty;
+        tally.ready_days += ready;
+        tally.no_stockout_days += no_stockout;
         tally.sku_days += self.on_hand.len() as u64;
         tally.service_sku_days += self.on_hand.len() as u64;
         self.series.daily_demand.push(self.day_demand as f64);
         self.series.daily_orders.push(self.day_ordered as f64);
-        (tally.on_hand_end - on_hand_before, tally.backorders_end - backorders_before)
+        (on_hand_sum, backorders_sum)
     }
 
     /// Forgets one due arrival of `sku` (expedite tracking).
