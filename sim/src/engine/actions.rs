@@ -70,9 +70,7 @@ impl Run<'_> {
                 if units <= 0 {
                     continue;
                 }
-                let d = &mut self.nodes[donor];
-                d.on_hand[d_sku] -= units;
-                d.balance.shipped_to_nodes += units;
+                self.nodes[donor].ship_to_node(d_sku, units);
                 let r = &mut self.nodes[receiver];
                 r.on_order[r_sku] += units;
                 r.balance.transferred_in += units;
@@ -109,9 +107,7 @@ impl Run<'_> {
                 if units <= 0 || self.timeline.closed_until(source, now).is_some() {
                     continue;
                 }
-                let s = &mut self.nodes[source];
-                s.on_hand[slot_sku] -= units;
-                s.balance.shipped_to_nodes += units;
+                self.nodes[source].ship_to_node(slot_sku, units);
             }
             let state = &mut self.nodes[node];
             state.on_order[sku] += units;

@@ -282,9 +282,8 @@ impl Run<'_> {
                 if granted == 0 {
                     continue;
                 }
-                state.on_hand[sku] -= granted;
+                state.ship_to_node(sku, granted);
                 state.owed[sku] -= granted;
-                state.balance.shipped_to_nodes += granted;
                 if measured {
                     state.tally.shipped += granted;
                     state.tally.shipped_cost += granted as f64 * state.unit_cost[sku];

@@ -63,7 +63,7 @@ use crate::time::{Day, MINUTES_PER_DAY, Minute, day_start};
 use flow::SupplierState;
 use hdrhistogram::Histogram;
 use rand::RngExt;
-use state::{DemandBooks, NO_TRIGGER, NodeState};
+use state::{DemandBooks, NodeState};
 use std::time::Instant;
 
 /// Goods moving between stocking nodes over a whole run.
@@ -183,7 +183,10 @@ struct Run<'m> {
     internal_in_transit: i64,
     internal_received: i64,
     internal_lost: i64,
-    /// Customer demand and units served from stock, network-wide, per day.
+    /// Does the model have timed disruptions to report impacts of?
+    tracks_events: bool,
+    /// Customer demand and units served from stock, network-wide, per day
+    /// (kept only when `tracks_events`).
     daily_customer: Vec<(i64, i64)>,
     trace: Option<Trace>,
 }
@@ -252,11 +255,8 @@ impl<'m> Run<'m> {
             internal_in_transit: 0,
             internal_received: 0,
             internal_lost: 0,
-            daily_customer: Vec::with_capacity(if model.disruptions.is_empty() {
-                0
-            } else {
-                model.experiment.horizon_days as usize
-            }),
+            tracks_events: !model.disruptions.is_empty(),
+            daily_customer: Vec::new(),
             trace: None,
         }
     }
@@ -403,10 +403,7 @@ impl<'m> Run<'m> {
 
     fn observe_trigger(&mut self, node: usize, sku: usize, now: Minute) {
         let reorder_point = self.strategies[node].reorder_points()[sku];
-        let state = &mut self.nodes[node];
-        if state.trigger_since[sku] == NO_TRIGGER && state.inventory_position(sku) <= reorder_point {
-            state.trigger_since[sku] = now;
-        }
+        self.nodes[node].note_trigger(sku, reorder_point, now);
     }
 
     fn end_of_day(&mut self, day: Day, now: Minute) {
@@ -435,7 +432,7 @@ impl<'m> Run<'m> {
                 self.update_echelon(node);
             }
             let state = &mut self.nodes[node];
-            if state.serves_customers && self.daily_customer.capacity() > 0 {
+            if state.serves_customers && self.tracks_events {
                 customer_demand += state.day_demand;
                 customer_served += state.day_demand - state.day_shortfall.iter().sum::<i64>();
             }
@@ -449,7 +446,7 @@ impl<'m> Run<'m> {
                 network_ordered += state.day_ordered;
             }
         }
-        if self.daily_customer.capacity() > 0 {
+        if self.tracks_events {
             self.daily_customer.push((customer_demand, customer_served));
         }
         if measured {
@@ -468,9 +465,7 @@ impl<'m> Run<'m> {
         let reorder_points = self.strategies[node].reorder_points();
         let state = &mut self.nodes[node];
         for (sku, &reorder_point) in reorder_points.iter().enumerate() {
-            if state.trigger_since[sku] == NO_TRIGGER && state.inventory_position(sku) <= reorder_point {
-                state.trigger_since[sku] = now;
-            }
+            state.note_trigger(sku, reorder_point, now);
         }
     }
 
@@ -493,7 +488,7 @@ impl<'m> Run<'m> {
     }
 
     fn review_node(&mut self, node: usize, day: Day, now: Minute, measured: bool) {
-        if self.needs_echelon {
+        if self.strategies[node].uses_echelon_position() {
             // The nodes fed are current (earlier in the sweep); refresh this one.
             self.update_echelon(node);
         }

@@ -229,6 +229,22 @@ impl NodeState {
         self.on_hand[sku] - self.backorders[sku] - self.owed[sku] + self.on_order[sku]
     }
 
+    /// Takes `units` of `sku` off the shelf for another node.
+    #[inline]
+    pub fn ship_to_node(&mut self, sku: usize, units: i64) {
+        self.on_hand[sku] -= units;
+        self.balance.shipped_to_nodes += units;
+    }
+
+    /// Starts `sku`'s trigger clock at `now` if its inventory position has
+    /// reached `reorder_point` and no trigger is pending.
+    #[inline]
+    pub fn note_trigger(&mut self, sku: usize, reorder_point: i64, now: Minute) {
+        if self.trigger_since[sku] == NO_TRIGGER && self.inventory_position(sku) <= reorder_point {
+            self.trigger_since[sku] = now;
+        }
+    }
+
     #[inline]
     pub fn record_shipped(&mut self, sku: usize, units: i64, measured: bool) {
         self.balance.shipped += units;
