@@ -50,16 +50,34 @@ impl Allocation for FairShare {
             }
             return;
         }
-        let (a, u) = (i128::from(available), i128::from(total));
         let mut left = available;
-        for (g, c) in grants.iter_mut().zip(claims) {
-            *g = (a * i128::from(c.units.max(0)) / u) as i64;
-            left -= *g;
+        let mut remainders = Vec::with_capacity(claims.len());
+        for (i, (g, c)) in grants.iter_mut().zip(claims).enumerate() {
+            let (share, remainder) = proportional_share(available, c.units.max(0), total);
+            *g = share;
+            left -= share;
+            remainders.push((std::cmp::Reverse(remainder), c.since, i));
         }
-        let mut order: Vec<usize> = (0..claims.len()).collect();
-        order.sort_by_key(|&i| (std::cmp::Reverse(a * i128::from(claims[i].units.max(0)) % u), claims[i].since, i));
-        for &i in order.iter().take(left as usize) {
-            grants[i] += 1;
+        // The `left` largest remainders (keys are unique: `i` breaks ties).
+        let left = left as usize;
+        if left > 0 {
+            remainders.select_nth_unstable(left - 1);
+            for &(_, _, i) in &remainders[..left] {
+                grants[i] += 1;
+            }
+        }
+    }
+}
+
+/// `⌊a·u / total⌋` and `a·u mod total`, in 64-bit arithmetic unless the
+/// product overflows it.
+fn proportional_share(a: i64, u: i64, total: i64) -> (i64, i64) {
+    match a.checked_mul(u) {
+        Some(product) => (product / total, product % total),
+        None => {
+            let product = i128::from(a) * i128::from(u);
+            let total = i128::from(total);
+            ((product / total) as i64, (product % total) as i64)
         }
     }
 }
@@ -97,6 +115,28 @@ mod tests {
         // Enough for all: everyone whole.
         FairShare.allocate(50, &claims, &mut grants);
         assert_eq!(grants, [5, 3, 2]);
+    }
+
+    #[test]
+    fn fair_share_breaks_equal_remainders_by_age_then_position() {
+        // 2 available, three claims of 1 (Σ 3): shares 0, remainders all 2;
+        // the two oldest win, and between equally old ones the earlier.
+        let claims = [claim(1, 30), claim(1, 10), claim(1, 10)];
+        let mut grants = [0; 3];
+        FairShare.allocate(2, &claims, &mut grants);
+        assert_eq!(grants, [0, 1, 1]);
+        let claims = [claim(1, 10), claim(1, 30), claim(1, 10)];
+        FairShare.allocate(1, &claims, &mut grants);
+        assert_eq!(grants, [1, 0, 0]);
+    }
+
+    #[test]
+    fn fair_share_of_huge_claims_does_not_overflow() {
+        let claims = [claim(i64::MAX / 2, 0), claim(i64::MAX / 2, 0)];
+        let mut grants = [0; 2];
+        FairShare.allocate(i64::MAX / 4, &claims, &mut grants);
+        assert_eq!(grants.iter().sum::<i64>(), i64::MAX / 4);
+        assert!((grants[0] - grants[1]).abs() <= 1);
     }
 
     #[test]

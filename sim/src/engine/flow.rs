@@ -42,35 +42,30 @@ pub(super) struct Trip {
 impl Run<'_> {
     /// The source slot an order of `node` uses at `now` under its sourcing
     /// rule: the best-ranked lane that is not disrupted, else the best.
+    /// Ranks: list order (primary first), or by cost per unit or mean lead
+    /// time with list order breaking ties.
     fn choose_source(&self, node: usize, now: Minute) -> usize {
         let sources = &self.model.nodes[node].sources;
         if sources.len() == 1 {
             return 0;
         }
         let lanes = &self.model.lanes;
-        let mut ranked: Vec<usize> = (0..sources.len()).collect();
-        match self.model.nodes[node].sourcing {
-            Sourcing::PrimaryFirst => {}
-            Sourcing::Cheapest => ranked.sort_by(|&a, &b| {
-                lanes[sources[a]].cost_per_unit.total_cmp(&lanes[sources[b]].cost_per_unit).then(a.cmp(&b))
-            }),
-            Sourcing::Fastest => ranked.sort_by(|&a, &b| {
-                lanes[sources[a]]
-                    .lead_time
-                    .mean_days()
-                    .total_cmp(&lanes[sources[b]].lead_time.mean_days())
-                    .then(a.cmp(&b))
-            }),
-        }
-        let disrupted = |slot: usize| {
-            let lane = sources[slot];
-            self.timeline.lane_out(lane, now)
+        let rank = |slot: usize| match self.model.nodes[node].sourcing {
+            Sourcing::PrimaryFirst => 0.0,
+            Sourcing::Cheapest => lanes[sources[slot]].cost_per_unit,
+            Sourcing::Fastest => lanes[sources[slot]].lead_time.mean_days(),
+        };
+        let usable = |slot: &usize| {
+            let lane = sources[*slot];
+            !(self.timeline.lane_out(lane, now)
                 || match lanes[lane].from {
                     Source::Node(p) => self.timeline.closed_until(p, now).is_some(),
                     Source::Supplier(_) => false,
-                }
+                })
         };
-        ranked.iter().copied().find(|&slot| !disrupted(slot)).unwrap_or(ranked[0])
+        // `min_by` keeps the first of equals: list order breaks ties.
+        let best = |slots: &mut dyn Iterator<Item = usize>| slots.min_by(|&a, &b| rank(a).total_cmp(&rank(b)));
+        best(&mut (0..sources.len()).filter(usable)).or_else(|| best(&mut (0..sources.len()))).unwrap_or(0)
     }
 
     /// Releases an order of `units` for local `sku` at `node` at minute `now`.
@@ -267,9 +262,7 @@ impl Run<'_> {
             let mut backlog = std::mem::take(&mut state.backlog[sku]);
             self.claims.clear();
             self.claims.extend(backlog.iter().map(|o| Claim { units: o.units, since: o.since, tier: 1 }));
-            self.grants.clear();
-            self.grants.resize(backlog.len(), 0);
-            self.allocation.allocate(state.on_hand[sku], &self.claims, &mut self.grants);
+            super::grant(self.allocation, state.on_hand[sku], &self.claims, &mut self.grants);
             let grants = std::mem::take(&mut self.grants);
             for (order, &granted) in backlog.iter_mut().zip(grants.iter()) {
                 let state = &mut self.nodes[node];

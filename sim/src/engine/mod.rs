@@ -46,6 +46,7 @@
 //! for the daily network series behind the resilience figures.
 
 mod actions;
+mod daily;
 mod flow;
 mod resilience;
 mod state;
@@ -327,39 +328,36 @@ impl<'m> Run<'m> {
         }
     }
 
+    /// Draws the node's daily demand and serves it from stock, class by
+    /// class: in full when there is enough for every class, else split by
+    /// the allocation strategy.
     fn serve_daily_demand(&mut self, node: usize, day: Day, open: bool, measured: bool) {
-        let factor = self.demand_factor[node];
         let state = &mut self.nodes[node];
+        state.daily.draw_day(self.demand_factor[node], day);
         let mut books = DemandBooks::default();
         for sku in 0..state.on_hand.len() {
-            let streams = state.first_daily[sku]..state.first_daily[sku + 1];
-            match streams.len() {
-                0 => {}
-                1 => {
-                    let stream = &mut state.daily[streams.start];
-                    let demand = stream.draw(factor, day);
-                    let shortage = stream.shortage;
-                    let served = if open { demand.min(state.on_hand[sku]) } else { 0 };
+            let streams = state.daily.of_sku(sku);
+            let available = if open { state.on_hand[sku] } else { 0 };
+            if streams.len() == 1 || state.daily.total_units(streams.clone()) <= available {
+                for i in streams {
+                    let units = state.daily.units(i);
+                    let served = units.min(available);
                     state.on_hand[sku] -= served;
-                    state.settle_into(&mut books, sku, demand, served, shortage);
+                    state.settle_into(&mut books, sku, units, served, state.daily.shortage(i));
                 }
-                _ => {
-                    let (claims, grants) = (&mut self.claims, &mut self.grants);
-                    claims.clear();
-                    for stream in &mut state.daily[streams.clone()] {
-                        let units = stream.draw(factor, day);
-                        claims.push(Claim { units, since: 0, tier: stream.tier });
-                    }
-                    grants.clear();
-                    grants.resize(claims.len(), 0);
-                    let available = if open { state.on_hand[sku] } else { 0 };
-                    self.allocation.allocate(available, claims, grants);
-                    for (k, stream_index) in streams.enumerate() {
-                        let shortage = state.daily[stream_index].shortage;
-                        state.on_hand[sku] -= grants[k];
-                        state.settle_into(&mut books, sku, claims[k].units, grants[k], shortage);
-                    }
-                }
+                continue;
+            }
+            let (claims, grants) = (&mut self.claims, &mut self.grants);
+            claims.clear();
+            claims.extend(streams.clone().map(|i| Claim {
+                units: state.daily.units(i),
+                since: 0,
+                tier: state.daily.tier(i),
+            }));
+            grant(self.allocation, available, claims, grants);
+            for (k, i) in streams.enumerate() {
+                state.on_hand[sku] -= grants[k];
+                state.settle_into(&mut books, sku, claims[k].units, grants[k], state.daily.shortage(i));
             }
         }
         state.post(&books, measured);
@@ -578,6 +576,19 @@ fn order_streams(model: &Model, seed: u64, replication: u64) -> Vec<OrderStream>
             DemandProcess::Daily(_) => None,
         })
         .collect()
+}
+
+/// Splits `available` units among `claims` into `grants`: every claim in
+/// full when `available` covers them all (what any [`Allocation`] must do),
+/// else as `allocation` rules.
+fn grant(allocation: &dyn Allocation, available: i64, claims: &[Claim], grants: &mut Vec<i64>) {
+    grants.clear();
+    if claims.iter().map(|c| c.units).sum::<i64>() <= available {
+        grants.extend(claims.iter().map(|c| c.units));
+    } else {
+        grants.resize(claims.len(), 0);
+        allocation.allocate(available, claims, grants);
+    }
 }
 
 fn record_ns(histogram: &mut Histogram<u64>, ns: u64) {

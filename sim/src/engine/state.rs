@@ -1,13 +1,11 @@
 //! Per-node state: structure-of-arrays over a node's local SKUs, and the
 //! books each node keeps (tally, series, unit balance).
 
-use crate::distribution::DailyDemand;
+use super::daily::DailyStreams;
 use crate::metrics::{ScopeSeries, Tally};
-use crate::model::{DemandProcess, Model, Shortage, Source};
-use crate::rng::{self, Stream, StreamKey};
+use crate::model::{Model, Shortage, Source};
 use crate::strategy::Replenishment;
 use crate::time::Minute;
-use rand::RngExt;
 
 /// Marks "no trigger observed yet".
 pub(super) const NO_TRIGGER: Minute = Minute::MAX;
@@ -44,72 +42,6 @@ impl UnitBalance {
         self.initial_on_hand + self.received == self.shipped + self.shipped_to_nodes + self.final_on_hand
             && self.ordered + self.transferred_in == self.received + self.on_order + self.lost_in_transit
     }
-}
-
-/// A daily-batch demand stream's state.
-pub(super) struct DailyStream {
-    pub demand: DailyDemand,
-    pub rng: Stream,
-    pub tier: u32,
-    pub shortage: Shortage,
-    /// For a Poisson stream: `e^{−λf}` of the last few demand factors `f`
-    /// (keyed by the factor's bits), kept inline so that seasonal factors,
-    /// which repeat, cost no `exp` and no cache miss.
-    scaled_exp: [(u64, f64); SCALED_SLOTS],
-    next_slot: usize,
-}
-
-/// Scaled Poisson constants kept per stream.
-const SCALED_SLOTS: usize = 8;
-
-/// Below this scaled mean a Poisson draw uses Knuth's product method with
-/// the cached constant (the method rand_distr uses there too).
-const KNUTH_LIMIT: f64 = 12.0;
-
-impl DailyStream {
-    pub fn new(demand: DailyDemand, rng: Stream, tier: u32, shortage: Shortage) -> Self {
-        Self { demand, rng, tier, shortage, scaled_exp: [(u64::MAX, 0.0); SCALED_SLOTS], next_slot: 0 }
-    }
-
-    /// Draws day `day`'s demand with the rate multiplied by `factor`.
-    #[inline]
-    pub fn draw(&mut self, factor: f64, day: u32) -> i64 {
-        if factor == 1.0 {
-            return self.demand.sample_on(day, &mut self.rng);
-        }
-        match self.demand {
-            DailyDemand::Poisson { mean, .. } if factor > 0.0 && mean * factor < KNUTH_LIMIT => {
-                let limit = self.scaled_exp(factor, mean);
-                knuth_poisson(limit, &mut self.rng)
-            }
-            _ => self.demand.sample_scaled(day, factor, &mut self.rng),
-        }
-    }
-
-    /// `e^{−mean·factor}`, from the inline cache when seen before.
-    #[inline]
-    fn scaled_exp(&mut self, factor: f64, mean: f64) -> f64 {
-        let key = factor.to_bits();
-        if let Some(&(_, value)) = self.scaled_exp.iter().find(|(k, _)| *k == key) {
-            return value;
-        }
-        let value = (-mean * factor).exp();
-        self.scaled_exp[self.next_slot] = (key, value);
-        self.next_slot = (self.next_slot + 1) % SCALED_SLOTS;
-        value
-    }
-}
-
-/// A Poisson variate with `e^{−λ}` = `limit` (Knuth: multiply uniforms
-/// until the product falls to `limit`; the count is the variate).
-#[inline]
-fn knuth_poisson(limit: f64, rng: &mut Stream) -> i64 {
-    let (mut count, mut product) = (0i64, rng.random::<f64>());
-    while product > limit {
-        count += 1;
-        product *= rng.random::<f64>();
-    }
-    count
 }
 
 /// Customer-demand sums of one node over one demand sweep.
@@ -161,9 +93,7 @@ pub(super) struct NodeState {
     pub ordering_cost: Vec<f64>,
     pub backorder_penalty: Vec<f64>,
     pub lost_penalty: Vec<f64>,
-    /// Daily streams of local SKU `i` are `daily[first_daily[i]..first_daily[i+1]]`.
-    pub first_daily: Vec<usize>,
-    pub daily: Vec<DailyStream>,
+    pub daily: DailyStreams,
     pub serves_customers: bool,
     pub day_demand: i64,
     pub day_ordered: i64,
@@ -179,7 +109,6 @@ impl NodeState {
         let count = node.skus.len();
         let sku_field =
             |f: fn(&crate::model::Sku) -> f64| node.skus.iter().map(|&g| f(&model.skus[g])).collect::<Vec<_>>();
-        let (first_daily, daily) = daily_streams(model, n, seed, replication);
         let source_sku = node
             .sources
             .iter()
@@ -213,8 +142,7 @@ impl NodeState {
             ordering_cost: sku_field(|s| s.ordering_cost),
             backorder_penalty: sku_field(|s| s.backorder_penalty_per_day),
             lost_penalty: sku_field(|s| s.lost_sale_penalty),
-            first_daily,
-            daily,
+            daily: DailyStreams::new(model, n, seed, replication),
             serves_customers: model.serves_customers(n),
             day_demand: 0,
             day_ordered: 0,
@@ -337,46 +265,6 @@ impl NodeState {
             && let Some(i) = list.iter().position(|&a| a == arrival)
         {
             list.swap_remove(i);
-        }
-    }
-}
-
-/// The daily streams of node `n`, grouped by local SKU.
-fn daily_streams(model: &Model, n: usize, seed: u64, replication: u64) -> (Vec<usize>, Vec<DailyStream>) {
-    let node = &model.nodes[n];
-    let mut first_daily = Vec::with_capacity(node.skus.len() + 1);
-    let mut daily = Vec::new();
-    let mut streams = model.demand.iter().filter(|s| s.node == n).peekable();
-    for local in 0..node.skus.len() {
-        first_daily.push(daily.len());
-        while let Some(stream) = streams.next_if(|s| s.local_sku == local) {
-            if let DemandProcess::Daily(demand) = &stream.process {
-                let class = &model.classes[stream.class];
-                let rng = rng::stream(seed, replication, StreamKey::demand(n, node.skus[local], stream.class));
-                daily.push(DailyStream::new(demand.clone(), rng, class.tier, class.shortage));
-            }
-        }
-    }
-    first_daily.push(daily.len());
-    (first_daily, daily)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::rng::{StreamKey, stream};
-
-    #[test]
-    fn scaled_poisson_draws_have_the_scaled_mean_and_variance() {
-        let rng = stream(3, 0, StreamKey::demand(0, 0, 0));
-        let mut s = DailyStream::new(DailyDemand::poisson(4.0).unwrap(), rng, 1, Shortage::Backorder);
-        let n = 200_000;
-        let draws: Vec<f64> = (0..n).map(|d| s.draw(if d % 2 == 0 { 1.5 } else { 0.5 }, d) as f64).collect();
-        for (parity, lambda) in [(0, 6.0), (1, 2.0)] {
-            let xs: Vec<f64> = draws.iter().skip(parity).step_by(2).copied().collect();
-            let mean = xs.iter().sum::<f64>() / xs.len() as f64;
-            let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / xs.len() as f64;
-            assert!((mean - lambda).abs() < 0.03 && (var - lambda).abs() < 0.1, "λ {lambda}: mean {mean}, var {var}");
         }
     }
 }
