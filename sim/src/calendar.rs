@@ -128,6 +128,7 @@ impl Default for ReceiptWheel {
 
 impl ReceiptWheel {
     /// Holds `shipment` until the morning of `receipt_day` (≥ the current day).
+    #[inline]
     pub fn schedule(&mut self, receipt_day: u64, shipment: Shipment) {
         debug_assert!(receipt_day >= self.current_day);
         while receipt_day - self.current_day >= self.buckets.len() as u64 {

@@ -196,6 +196,7 @@ impl Run<'_> {
         self.schedule_arrival(shipment);
     }
 
+    #[inline]
     pub(super) fn schedule_arrival(&mut self, shipment: Shipment) {
         if self.event_driven {
             self.calendar.schedule(shipment.arrival, Event::Arrival(shipment));
