@@ -2,10 +2,11 @@
 benches/peers/RESULTS.md (and scale-curve.svg beside it).
 
     benches/peers/setup.sh                    # once: the pinned Python peers
-    benches/peers/.venv/bin/python benches/peers/run.py [--quick]
+    benches/peers/.venv/bin/python benches/peers/run.py [--quick] [--only=peers,floor,scale]
 
 `--quick` shortens every workload (for checking the harness, not for
-figures). Echelon is built with `cargo build --release` and timed as a whole
+figures). Finished sections are kept in `.results.json`, so `--only=`
+re-measures some sections and keeps the others. Echelon is built with `cargo build --release` and timed as a whole
 command (`echelon run FILE --threads 1 --quiet`: parsing, simulation,
 statistics, report and charts), so its figures are conservative; each peer
 is timed around its simulation call only.
@@ -87,7 +88,7 @@ def peer_table(rows):
     return "\n".join(lines)
 
 
-def peers(workdir, quick):
+def peers(workdir):
     rows = []
     single = run_echelon(echelon_scenarios.single(), "single", workdir)
     single["node_days"] = workloads.SINGLE["days"]
@@ -114,6 +115,8 @@ def peers(workdir, quick):
 
 def floor():
     """Criterion's engine vs bare-loop figures (median throughput)."""
+    if os.environ.get("ECHELON_PEERS_QUICK"):
+        return {}
     out = subprocess.run(["cargo", "bench", "--bench", "engine", "--", "--warm-up-time", "1",
                           "--measurement-time", "8"], cwd=ROOT, check=True, capture_output=True, text=True).stdout
     figures = {}
@@ -141,7 +144,7 @@ def scale_scenario(sku_locations, days):
   skus: [], demand: [],
   catalogue: [(
     count: {skus}, seed: 5, locations: [{ids}],
-    mean_daily_demand: (a: 12.0, b: 3.0, c: 0.4), cv: (a: 0.35, b: 0.7, c: 1.3),
+    mean_daily_demand: (a: 15.0, b: 5.0, c: 2.0), cv: (a: 0.35, b: 0.7, c: 1.3),
     unit_cost: (min: 4.0, max: 150.0),
   )],
   strategies: [(name: "s-S", replenishment: MinMax(reorder_point: DaysOfCover(4.0), order_up_to: DaysOfCover(9.0)))],
@@ -155,6 +158,8 @@ def scale_curve(workdir, quick):
     points = []
     for days in horizons:
         for size in sizes:
+            if size * days > 1e9:
+                continue  # 10⁶ × 3,650 would take ~12 minutes; the curve is flat well before
             scenario = workdir / f"scale-{size}-{days}.ron"
             scenario.write_text(scale_scenario(size, days))
             started = time.perf_counter()
@@ -226,20 +231,31 @@ def machine():
     return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; {rustc}; Python {platform.python_version()}"
 
 
+SECTIONS = ("peers", "floor", "scale")
+CACHE = HERE / ".results.json"
+
+
 def main():
     quick = "--quick" in sys.argv
     if quick:
         os.environ["ECHELON_PEERS_QUICK"] = "1"  # read by workloads.py, here and in the peers
         importlib.reload(workloads)
         importlib.reload(echelon_scenarios)
+    only = next((arg.split("=", 1)[1].split(",") for arg in sys.argv if arg.startswith("--only=")), SECTIONS)
+    # Each finished section is kept, so a failure later (or `--only=`) does
+    # not throw away what took minutes to measure.
+    results = json.loads(CACHE.read_text()) if CACHE.exists() and not quick else {}
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        peer_rows = peers(workdir, quick)
-        floor_figures = {} if quick else floor()
-        points = scale_curve(workdir, quick)
-    scale_chart(points, HERE / "scale-curve.svg")
-    write_results(peer_rows, floor_figures, points, quick)
+        for section in only:
+            results[section] = {"peers": lambda: peers(workdir), "floor": floor,
+                                "scale": lambda: scale_curve(workdir, quick)}[section]()
+            if not quick:
+                CACHE.write_text(json.dumps(results))
+    if "scale" in results:
+        scale_chart(results["scale"], HERE / "scale-curve.svg")
+    write_results(results.get("peers", []), results.get("floor", {}), results.get("scale", []), quick)
 
 
 def write_results(peer_rows, floor_figures, points, quick):
@@ -247,7 +263,7 @@ def write_results(peer_rows, floor_figures, points, quick):
     bare = floor_figures.get("single-location-6000-skus-365-days/bare-loop-floor")
     floor_lines = ["| bench | SKU-location-days/s |", "|---|---:|"]
     floor_lines += [f"| {name} | {value / 1e6:.2f} M |" for name, value in floor_figures.items()]
-    ratio = f"**floor ÷ engine = {bare / engine:.2f}×**" if engine and bare else "(not measured: --quick)"
+    ratio = f"**floor ÷ engine = {bare / engine:.2f}×**" if engine and bare else "(not measured)"
     text = f"""# Echelon beside the Python simulators
 
 Produced by `benches/peers/.venv/bin/python benches/peers/run.py{' --quick' if quick else ''}` \
