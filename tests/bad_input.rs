@@ -45,6 +45,22 @@ fn cases() -> Vec<Case> {
             expect: &["locations"],
         },
         Case {
+            name: "service-target-outside-0-1",
+            content: edit(
+                "replenishment: BaseStock(order_up_to: DaysOfCover(7.0))",
+                "replenishment: ForecastOrderUpTo(forecast: Ses(alpha: 0.2), service_target: 1.0)",
+            ),
+            expect: &[":47:92", "strategies[0].replenishment.service_target", "strictly between 0 and 1"],
+        },
+        Case {
+            name: "smoothing-constant-outside-0-1",
+            content: edit(
+                "replenishment: BaseStock(order_up_to: DaysOfCover(7.0))",
+                "replenishment: ForecastOrderUpTo(forecast: Holt(alpha: 0.2, beta: 1.5), service_target: 0.9)",
+            ),
+            expect: &["strategies[0].replenishment.forecast.beta", "(0, 1]", "got 1.5"],
+        },
+        Case {
             name: "unknown-field",
             content: edit("horizon_days: 395", "horizon_day: 395"),
             expect: &[":14:", "unknown field `horizon_day`", "did you mean `horizon_days`"],

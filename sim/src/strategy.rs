@@ -68,6 +68,9 @@ pub struct NodeView<'a> {
     /// their primary lanes (equal to the inventory position at a node that
     /// feeds none).
     pub echelon_position: &'a [i64],
+    /// Units demanded at the node today, per local SKU: its customers'
+    /// demand plus the orders of the nodes it feeds.
+    pub demand: &'a [i64],
 }
 
 impl NodeView<'_> {
@@ -99,6 +102,18 @@ pub trait Replenishment: Send {
 
     /// The order for one SKU given its inventory position (0 for none).
     fn order_quantity(&self, sku: usize, inventory_position: i64) -> i64;
+
+    /// Does the policy learn from each day's demand? When it does, the
+    /// engine calls [`observe`](Self::observe) at every day end, before the
+    /// node's review, also on days the node is closed (its demand still
+    /// happened). (Default: no.)
+    fn observes_demand(&self) -> bool {
+        false
+    }
+
+    /// Learns the day's demand (`view.demand`); called only when
+    /// [`observes_demand`](Self::observes_demand).
+    fn observe(&mut self, _view: &NodeView<'_>) {}
 
     /// Does the policy act on the echelon inventory position instead of the
     /// local one? (Default: no.)

@@ -316,6 +316,7 @@ pub fn node_context(model: &Model, node: usize) -> NodeContext<'_> {
         sku_ids: model.nodes[node].skus.iter().map(|&g| model.skus[g].id.as_str()).collect(),
         mean_daily_demand: model.mean_daily_demand(node),
         own_mean_daily_demand: model.own_mean_daily_demand(node),
+        lead_time_days: model.nodes[node].sources.first().map_or(0.0, |&lane| model.lanes[lane].lead_time.mean_days()),
     }
 }
 

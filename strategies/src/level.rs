@@ -38,6 +38,8 @@ pub struct NodeContext<'a> {
     pub mean_daily_demand: Vec<f64>,
     /// Mean daily demand of the node's own customers per local SKU.
     pub own_mean_daily_demand: Vec<f64>,
+    /// Mean lead time of the node's primary lane, days.
+    pub lead_time_days: f64,
 }
 
 /// The largest level a policy may hold (units).
@@ -81,6 +83,7 @@ mod tests {
             sku_ids: vec!["a", "b"],
             mean_daily_demand: vec![4.0, 2.5],
             own_mean_daily_demand: vec![4.0, 2.5],
+            lead_time_days: 1.0,
         }
     }
 

@@ -1,9 +1,11 @@
 //! # echelon-strategies
 //!
 //! Concrete strategies for the traits of `echelon-sim`:
-//! [`replenishment`] policies (base stock, (R,S), (s,S), (r,Q), one-for-one),
-//! [`allocation`] rules (FCFS), the [`level`]s their parameters are written
-//! in, and the [`registry`] that builds them from scenario specs.
+//! [`replenishment`] policies (base stock, (R,S), (s,S), (r,Q), one-for-one,
+//! echelon base stock, forecast-driven order-up-to), the [`forecast`]s
+//! behind the last, [`allocation`] rules (FCFS, fair share), the [`level`]s
+//! their parameters are written in, and the [`registry`] that builds them
+//! from scenario specs.
 //!
 //! Every policy states its rule exactly in its module doc and is unit-tested
 //! on a hand-worked case. To add a strategy: implement
@@ -14,6 +16,7 @@
 #![forbid(unsafe_code)]
 
 pub mod allocation;
+pub mod forecast;
 pub mod level;
 pub mod registry;
 pub mod replenishment;

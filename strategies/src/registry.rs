@@ -8,8 +8,9 @@
 //! variant for `echelon list`; a test keeps the two in step.
 
 use crate::allocation::{FairShare, Fcfs};
+use crate::forecast::Method;
 use crate::level::{Level, NodeContext};
-use crate::replenishment::{Batching, MinMax, OrderUpTo, ReorderQuantity};
+use crate::replenishment::{Batching, ForecastOrderUpTo, MinMax, OrderUpTo, ReorderQuantity};
 use echelon_sim::strategy::{Allocation, Expedites, Replenishment, Review, Transfers};
 use serde::{Deserialize, Serialize};
 
@@ -66,6 +67,78 @@ pub enum ReplenishmentSpec {
         /// Echelon order-up-to level S_e.
         order_up_to: Level,
     },
+    /// Order up to the forecast over lead time + review plus a dynamic
+    /// safety stock `z(service_target)·σ·√(L + R)`.
+    ForecastOrderUpTo {
+        /// How demand is forecast.
+        forecast: ForecastSpec,
+        /// Target probability of covering the protection interval, in (0, 1).
+        service_target: f64,
+        /// Days between reviews (default 1).
+        #[serde(default = "one_day")]
+        review_period_days: u32,
+    },
+}
+
+/// A forecasting method as written in a scenario file; smoothing constants
+/// lie in (0, 1].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum ForecastSpec {
+    /// Simple exponential smoothing.
+    Ses {
+        /// Level smoothing.
+        alpha: f64,
+    },
+    /// Holt's linear trend.
+    Holt {
+        /// Level smoothing.
+        alpha: f64,
+        /// Trend smoothing.
+        beta: f64,
+    },
+    /// Croston's method (intermittent demand).
+    Croston {
+        /// Size and interval smoothing.
+        alpha: f64,
+    },
+    /// Croston with the Syntetos–Boylan bias correction.
+    Sba {
+        /// Size and interval smoothing.
+        alpha: f64,
+    },
+}
+
+/// Checks the smoothing constants and returns the method.
+pub fn build_forecast(spec: ForecastSpec) -> Result<Method, SpecError> {
+    let smoothing = |field: &'static str, value: f64| {
+        if value > 0.0 && value <= 1.0 {
+            Ok(value)
+        } else {
+            Err(SpecError { field, message: format!("a smoothing constant must lie in (0, 1], got {value}") })
+        }
+    };
+    Ok(match spec {
+        ForecastSpec::Ses { alpha } => Method::Ses { alpha: smoothing("forecast.alpha", alpha)? },
+        ForecastSpec::Holt { alpha, beta } => {
+            Method::Holt { alpha: smoothing("forecast.alpha", alpha)?, beta: smoothing("forecast.beta", beta)? }
+        }
+        ForecastSpec::Croston { alpha } => Method::Croston { alpha: smoothing("forecast.alpha", alpha)?, sba: false },
+        ForecastSpec::Sba { alpha } => Method::Croston { alpha: smoothing("forecast.alpha", alpha)?, sba: true },
+    })
+}
+
+/// The standard normal quantile of a service target in (0, 1).
+pub fn service_quantile(service_target: f64) -> Result<f64, SpecError> {
+    if service_target > 0.0 && service_target < 1.0 {
+        let normal = statrs::distribution::Normal::standard();
+        Ok(statrs::distribution::ContinuousCDF::inverse_cdf(&normal, service_target))
+    } else {
+        Err(SpecError {
+            field: "service_target",
+            message: format!("must lie strictly between 0 and 1 (e.g. 0.95), got {service_target}"),
+        })
+    }
 }
 
 /// Lateral transfers, as a scenario writes them.
@@ -240,6 +313,13 @@ pub fn build_replenishment(
             }
             Box::new(MinMax::new(periodic(*review_period_days, 0)?, s, big_s))
         }
+        ReplenishmentSpec::ForecastOrderUpTo { forecast, service_target, review_period_days } => {
+            let method = build_forecast(*forecast)?;
+            let z = service_quantile(*service_target)?;
+            let review = periodic(*review_period_days, 0)?;
+            let Review::Periodic { period_days, .. } = review else { unreachable!("periodic() is periodic") };
+            Box::new(ForecastOrderUpTo::new(method, z, period_days, ctx.lead_time_days, &ctx.mean_daily_demand))
+        }
         ReplenishmentSpec::ReorderPointQuantity { reorder_point, order_quantity, review, batching } => {
             let r = resolve(reorder_point, "reorder_point", ctx)?;
             let q = resolve(order_quantity, "order_quantity", ctx)?;
@@ -316,6 +396,12 @@ pub const CATALOGUE: &[StrategyInfo] = &[
         summary: "(S−1,S) continuous review: every demand is reordered at once",
         example: "OneForOne(base_stock: Units(12))",
     },
+    StrategyInfo {
+        kind: "replenishment",
+        name: "ForecastOrderUpTo",
+        summary: "order up to the forecast over L + R days plus z(service_target)·σ·√(L + R); forecast Ses, Holt, Croston or Sba, updated daily",
+        example: "ForecastOrderUpTo(forecast: Ses(alpha: 0.2), service_target: 0.95, review_period_days: 1)",
+    },
 ];
 
 /// Every allocation rule a scenario file can name.
@@ -339,7 +425,13 @@ mod tests {
     use super::*;
 
     fn ctx() -> NodeContext<'static> {
-        NodeContext { node: "WH", sku_ids: vec!["a"], mean_daily_demand: vec![4.0], own_mean_daily_demand: vec![4.0] }
+        NodeContext {
+            node: "WH",
+            sku_ids: vec!["a"],
+            mean_daily_demand: vec![4.0],
+            own_mean_daily_demand: vec![4.0],
+            lead_time_days: 2.0,
+        }
     }
 
     #[test]
@@ -379,5 +471,32 @@ mod tests {
             batching: BatchingSpec::Single,
         };
         assert_eq!(build_replenishment(&spec, &ctx()).err().unwrap().field, "order_quantity");
+    }
+
+    #[test]
+    fn service_quantile_is_the_standard_normal_quantile() {
+        assert!((service_quantile(0.95).unwrap() - 1.644_853_626_951_472_2).abs() < 1e-9);
+        assert!((service_quantile(0.5).unwrap()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn service_target_and_smoothing_outside_their_ranges_are_rejected() {
+        let spec = |forecast, service_target| ReplenishmentSpec::ForecastOrderUpTo {
+            forecast,
+            service_target,
+            review_period_days: 1,
+        };
+        for target in [0.0, 1.0, 1.2, -0.1, f64::NAN] {
+            let err = build_replenishment(&spec(ForecastSpec::Ses { alpha: 0.2 }, target), &ctx()).err().unwrap();
+            assert_eq!(err.field, "service_target", "{target}");
+        }
+        for alpha in [0.0, 1.5, -0.2, f64::NAN] {
+            let err = build_replenishment(&spec(ForecastSpec::Sba { alpha }, 0.9), &ctx()).err().unwrap();
+            assert_eq!(err.field, "forecast.alpha", "{alpha}");
+        }
+        let holt = ForecastSpec::Holt { alpha: 0.3, beta: 0.0 };
+        assert_eq!(build_replenishment(&spec(holt, 0.9), &ctx()).err().unwrap().field, "forecast.beta");
+        // α = 1 is allowed: the forecast is the last observation.
+        assert!(build_replenishment(&spec(ForecastSpec::Ses { alpha: 1.0 }, 0.9), &ctx()).is_ok());
     }
 }

@@ -96,6 +96,7 @@ impl Run<'_> {
                     since: now,
                 });
                 p.owed[parent_sku] += units;
+                p.sku_demand[parent_sku] += units;
                 p.day_demand += units;
                 if measured {
                     p.tally.demand += units;

@@ -59,7 +59,7 @@ use crate::disruption::Timeline;
 use crate::metrics::{self, MetricValues, ScopeSeries, Tally};
 use crate::model::{DemandProcess, Model, Shortage};
 use crate::rng::{self, Stream, StreamKey};
-use crate::strategy::{Allocation, Claim, Expedites, NodeView, Replenishment, Review, Transfers};
+use crate::strategy::{Allocation, Claim, Expedites, Replenishment, Review, Transfers};
 use crate::time::{Day, MINUTES_PER_DAY, Minute, day_start};
 use flow::SupplierState;
 use hdrhistogram::Histogram;
@@ -162,6 +162,8 @@ struct Run<'m> {
     feeds_others: Vec<bool>,
     /// Does any strategy act on echelon positions?
     needs_echelon: bool,
+    /// Per node: does its strategy learn from each day's demand?
+    observes_demand: Vec<bool>,
     strategies: Vec<Box<dyn Replenishment + 'm>>,
     allocation: &'m dyn Allocation,
     transfers: Option<Transfers>,
@@ -236,6 +238,7 @@ impl<'m> Run<'m> {
                 .map(|n| model.lanes.iter().any(|l| !l.lateral && l.from == crate::model::Source::Node(n)))
                 .collect(),
             needs_echelon: strategies.iter().any(|s| s.uses_echelon_position()),
+            observes_demand: strategies.iter().map(|s| s.observes_demand()).collect(),
             strategies,
             allocation: policies.allocation,
             transfers: policies.transfers,
@@ -318,6 +321,7 @@ impl<'m> Run<'m> {
         for node in 0..self.nodes.len() {
             let state = &mut self.nodes[node];
             state.day_shortfall.fill(0);
+            state.sku_demand.fill(0);
             state.day_demand = 0;
             state.day_ordered = 0;
             if measured {
@@ -414,6 +418,9 @@ impl<'m> Run<'m> {
         for k in 0..self.sweep_order.len() {
             let node = self.sweep_order[k];
             let open = self.timeline.closed_until(node, now).is_none();
+            if self.observes_demand[node] {
+                self.strategies[node].observe(&self.nodes[node].view(day));
+            }
             if open {
                 if self.feeds_others[node] {
                     self.fill_backlog(node, now, measured);
@@ -491,15 +498,7 @@ impl<'m> Run<'m> {
             self.update_echelon(node);
         }
         let mut orders = std::mem::take(&mut self.nodes[node].orders);
-        let state = &self.nodes[node];
-        let view = NodeView {
-            day,
-            on_hand: &state.on_hand,
-            backorders: &state.backorders,
-            owed: &state.owed,
-            on_order: &state.on_order,
-            echelon_position: &state.echelon,
-        };
+        let view = self.nodes[node].view(day);
         let started = Instant::now();
         self.strategies[node].decide(&view, &mut orders);
         let elapsed = started.elapsed().as_nanos() as u64;

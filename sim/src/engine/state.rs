@@ -4,8 +4,8 @@
 use super::daily::DailyStreams;
 use crate::metrics::{ScopeSeries, Tally};
 use crate::model::{Model, Shortage, Source};
-use crate::strategy::Replenishment;
-use crate::time::Minute;
+use crate::strategy::{NodeView, Replenishment};
+use crate::time::{Day, Minute};
 
 /// Marks "no trigger observed yet".
 pub(super) const NO_TRIGGER: Minute = Minute::MAX;
@@ -77,6 +77,8 @@ pub(super) struct NodeState {
     pub orders: Vec<i64>,
     /// Units of today's demand not served from stock, per SKU.
     pub day_shortfall: Vec<i64>,
+    /// Units demanded today per SKU (customers and fed nodes' orders).
+    pub sku_demand: Vec<i64>,
     /// Orders of fed nodes waiting for stock, per local SKU.
     pub backlog: Vec<Vec<PendingOrder>>,
     /// Per source slot, per local SKU: the SKU's index at that source node
@@ -132,6 +134,7 @@ impl NodeState {
             trigger_since: vec![NO_TRIGGER; count],
             orders: vec![0; count],
             day_shortfall: vec![0; count],
+            sku_demand: vec![0; count],
             backlog: vec![Vec::new(); count],
             source_sku,
             arrivals: Vec::new(),
@@ -149,6 +152,19 @@ impl NodeState {
             tally: Tally::default(),
             series: ScopeSeries::default(),
             balance,
+        }
+    }
+
+    /// What a strategy sees of this node at the end of `day`.
+    pub fn view(&self, day: Day) -> NodeView<'_> {
+        NodeView {
+            day,
+            on_hand: &self.on_hand,
+            backorders: &self.backorders,
+            owed: &self.owed,
+            on_order: &self.on_order,
+            echelon_position: &self.echelon,
+            demand: &self.sku_demand,
         }
     }
 
@@ -198,6 +214,7 @@ impl NodeState {
     pub fn settle_into(&mut self, books: &mut DemandBooks, sku: usize, demand: i64, served: i64, shortage: Shortage) {
         let short = demand - served;
         self.day_shortfall[sku] += short;
+        self.sku_demand[sku] += demand;
         self.day_demand += demand;
         books.demand += demand;
         books.served += served;

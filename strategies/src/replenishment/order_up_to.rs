@@ -92,6 +92,7 @@ mod tests {
             owed: &[0; 4],
             on_order: &[8, 12, 0, 0],
             echelon_position: &[0; 4],
+            demand: &[0; 4],
         };
         let mut orders = [0; 4];
         p.decide(&view, &mut orders);
@@ -106,8 +107,15 @@ mod tests {
         // 20 → local IP 26; the warehouses' positions add 50 → EIP 76 → order
         // 24 (local base stock would have ordered 74).
         let mut p = OrderUpTo::echelon(vec![100], vec![0]);
-        let view =
-            NodeView { day: 3, on_hand: &[10], backorders: &[0], owed: &[4], on_order: &[20], echelon_position: &[76] };
+        let view = NodeView {
+            day: 3,
+            on_hand: &[10],
+            backorders: &[0],
+            owed: &[4],
+            on_order: &[20],
+            echelon_position: &[76],
+            demand: &[0],
+        };
         let mut orders = [0];
         p.decide(&view, &mut orders);
         assert_eq!(orders, [24]);

@@ -1,0 +1,151 @@
+//! Forecast-driven order-up-to with a dynamic safety stock.
+//!
+//! **Rule.** Every day end the node's forecasts learn the day's demand per
+//! SKU (its customers' plus the orders of the nodes it feeds; see
+//! [`crate::forecast`]). At each review, every `R` days, with the protection
+//! interval `P = L + R` days (`L` the mean lead time of the node's primary
+//! lane: an order released at the end of day `t` serves from day `t + L + 1`
+//! and the next order arrives `R` days later):
+//!
+//! * safety stock `SS = z · σ · √P`, with `z` the standard normal quantile of
+//!   the service target (statrs) and `σ` the SKU's one-day forecast-error
+//!   standard deviation;
+//! * order-up-to level `S = ⌈forecast over P days + SS⌉`;
+//!
+//! and the order is `S − IP` when `IP < S`. The reorder point is `S − 1`,
+//! as of the last review. A run starts with on-hand `⌈μ·P + z·√μ·√P⌉` for
+//! the SKU's mean daily demand `μ` (the forecasts' starting point).
+
+use crate::forecast::{Forecasts, Method};
+use echelon_sim::strategy::{NodeView, Replenishment, Review};
+
+/// The forecast-driven order-up-to policy of one node.
+#[derive(Debug, Clone)]
+pub struct ForecastOrderUpTo {
+    review: Review,
+    forecasts: Forecasts,
+    /// Standard normal quantile of the service target.
+    z: f64,
+    /// Protection interval `L + R`, days.
+    protection_days: f64,
+    order_up_to: Vec<i64>,
+    reorder_points: Vec<i64>,
+    initial: Vec<i64>,
+}
+
+impl ForecastOrderUpTo {
+    /// A policy reviewing every `review_period_days` (≥ 1) with quantile `z`,
+    /// lead time `lead_time_days` and SKUs of mean daily demand `means`.
+    pub fn new(method: Method, z: f64, review_period_days: u32, lead_time_days: f64, means: &[f64]) -> Self {
+        let protection_days = lead_time_days + f64::from(review_period_days);
+        let forecasts = Forecasts::new(method, means);
+        let mut policy = Self {
+            review: Review::Periodic { period_days: review_period_days, offset_days: 0 },
+            forecasts,
+            z,
+            protection_days,
+            order_up_to: vec![0; means.len()],
+            reorder_points: vec![0; means.len()],
+            initial: Vec::new(),
+        };
+        for sku in 0..means.len() {
+            policy.refresh_level(sku);
+        }
+        policy.initial = policy.order_up_to.clone();
+        policy
+    }
+
+    /// `S = ⌈forecast over P + z·σ·√P⌉` for one SKU, from today's forecast.
+    #[inline]
+    fn refresh_level(&mut self, sku: usize) {
+        let p = self.protection_days;
+        let safety_stock = self.z * self.forecasts.error_sd(sku) * p.sqrt();
+        let level = (self.forecasts.over(sku, p) + safety_stock).ceil().max(0.0) as i64;
+        self.order_up_to[sku] = level;
+        self.reorder_points[sku] = level - 1;
+    }
+
+    /// The current order-up-to level of `sku`.
+    pub fn order_up_to(&self, sku: usize) -> i64 {
+        self.order_up_to[sku]
+    }
+}
+
+impl Replenishment for ForecastOrderUpTo {
+    fn review(&self) -> Review {
+        self.review
+    }
+
+    fn reorder_points(&self) -> &[i64] {
+        &self.reorder_points
+    }
+
+    fn initial_on_hand(&self, sku: usize) -> i64 {
+        self.initial[sku]
+    }
+
+    #[inline]
+    fn order_quantity(&self, sku: usize, inventory_position: i64) -> i64 {
+        (self.order_up_to[sku] - inventory_position).max(0)
+    }
+
+    fn observes_demand(&self) -> bool {
+        true
+    }
+
+    fn observe(&mut self, view: &NodeView<'_>) {
+        for (sku, &units) in view.demand.iter().enumerate() {
+            self.forecasts.observe(sku, units as f64);
+        }
+    }
+
+    fn decide(&mut self, view: &NodeView<'_>, orders: &mut [i64]) {
+        for (sku, order) in orders.iter_mut().enumerate() {
+            self.refresh_level(sku);
+            *order = self.order_quantity(sku, view.inventory_position(sku));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view<'a>(demand: &'a [i64], stock: &'a [i64], zeros: &'a [i64]) -> NodeView<'a> {
+        NodeView {
+            day: 0,
+            on_hand: stock,
+            backorders: zeros,
+            owed: zeros,
+            on_order: zeros,
+            echelon_position: stock,
+            demand,
+        }
+    }
+
+    #[test]
+    fn level_is_forecast_over_the_protection_interval_plus_safety_stock() {
+        // μ = 10, SES α = 0.2, z = 1.5, L = 2 days, R = 1: P = 3.
+        // Start: σ = √10; S = ⌈30 + 1.5·√10·√3⌉ = ⌈38.2158…⌉ = 39.
+        let mut p = ForecastOrderUpTo::new(Method::Ses { alpha: 0.2 }, 1.5, 1, 2.0, &[10.0]);
+        assert_eq!(p.initial_on_hand(0), 39);
+        // Demand 14: ℓ = 10.8, v = 10.6 (see the forecast tests).
+        // S = ⌈32.4 + 1.5·√10.6·√3⌉ = ⌈32.4 + 8.4586…⌉ = 41; IP 25 → order 16.
+        let zeros = [0];
+        p.observe(&view(&[14], &[25], &zeros));
+        let mut orders = [0];
+        p.decide(&view(&[14], &[25], &zeros), &mut orders);
+        assert_eq!(p.order_up_to(0), 41);
+        assert_eq!(orders, [16]);
+        assert_eq!(p.reorder_points(), &[40]);
+    }
+
+    #[test]
+    fn no_order_when_the_position_covers_the_level() {
+        let mut p = ForecastOrderUpTo::new(Method::Ses { alpha: 0.2 }, 1.5, 1, 2.0, &[10.0]);
+        let zeros = [0];
+        let mut orders = [7];
+        p.decide(&view(&[0], &[60], &zeros), &mut orders);
+        assert_eq!(orders, [0]);
+    }
+}
