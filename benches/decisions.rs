@@ -37,6 +37,7 @@ fn decisions(c: &mut Criterion) {
         on_order: &on_order,
         echelon_position: &on_hand,
         demand: &demand,
+        forecast_available: true,
     };
     let mut group = c.benchmark_group("decisions-per-sku");
     group.throughput(Throughput::Elements(SKUS as u64));

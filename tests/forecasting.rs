@@ -54,3 +54,32 @@ fn holt_keeps_up_with_a_trend_that_ses_lags_behind() {
     let holt = common::mean_metric(&outcome, 1, "cycle_service");
     assert!(holt > ses + 0.02, "Holt {holt} vs SES {ses}");
 }
+
+#[test]
+fn the_fallback_decides_on_exactly_the_forecast_outage_days() {
+    // A forecast outage over days 200..230 (all measured): every replication
+    // switches once and spends exactly 30 location-days on the fallback; the
+    // policy without a fallback never switches.
+    let outcome = simulate(
+        r#"(name: "with-fallback", replenishment: Fallback(
+               primary: ForecastOrderUpTo(forecast: Ses(alpha: 0.1), service_target: 0.95),
+               fallback: MinMax(reorder_point: DaysOfCover(3.0), order_up_to: DaysOfCover(6.0)))),
+           (name: "forecast-only", replenishment: ForecastOrderUpTo(forecast: Ses(alpha: 0.1), service_target: 0.95))],
+    events: [(name: "forecast-down", start_day: 200, days: 30, kind: ForecastOutage())"#,
+        "Poisson(mean: 20.0)",
+        "()",
+    );
+    let value = |record: &echelon::reports::record::RunRecord, key: &str| {
+        record.network[echelon::sim::metrics::metric_index(key).unwrap()]
+    };
+    for record in &outcome.records {
+        let (switches, days) = (value(record, "fallback_switches"), value(record, "fallback_days"));
+        if record.strategy == 0 {
+            assert_eq!((switches, days), (1.0, 30.0), "replication {}", record.replication);
+            assert!((0.0..=1.0).contains(&value(record, "fallback_fill_rate")));
+        } else {
+            assert_eq!((switches, days), (0.0, 0.0), "replication {}", record.replication);
+            assert!(value(record, "fallback_fill_rate").is_nan());
+        }
+    }
+}

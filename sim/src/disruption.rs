@@ -97,6 +97,12 @@ pub enum DisruptionKind {
         /// Factor ≥ 0.
         multiplier: f64,
     },
+    /// The forecast service is down: strategies that need a forecast see
+    /// none (their forecasts neither update nor refresh their levels).
+    ForecastOutage {
+        /// Index into [`Model::nodes`], or every node.
+        node: Option<usize>,
+    },
 }
 
 /// A disruption over a window of days.
@@ -214,6 +220,8 @@ pub struct Timeline {
     by_node: Vec<Vec<usize>>,
     /// Demand shocks: (node or everywhere, disruption index).
     shocks: Vec<(Option<usize>, usize)>,
+    /// Forecast outages: (node or everywhere, disruption index).
+    forecast_outages: Vec<(Option<usize>, usize)>,
     pattern: Option<DemandPattern>,
     disruptions: Vec<Disruption>,
 }
@@ -236,6 +244,7 @@ impl Timeline {
             by_supplier: vec![Vec::new(); model.suppliers.len()],
             by_node: vec![Vec::new(); model.nodes.len()],
             shocks: Vec::new(),
+            forecast_outages: Vec::new(),
             pattern: model.demand_pattern.clone(),
             disruptions: Vec::new(),
         };
@@ -247,6 +256,7 @@ impl Timeline {
                 DisruptionKind::CapacityCut { supplier, .. } => t.by_supplier[*supplier].push(index),
                 DisruptionKind::NodeClosure { node } => t.by_node[*node].push(index),
                 DisruptionKind::DemandShock { node, .. } => t.shocks.push((*node, index)),
+                DisruptionKind::ForecastOutage { node } => t.forecast_outages.push((*node, index)),
             }
         }
         t.disruptions = disruptions;
@@ -328,6 +338,14 @@ impl Timeline {
                 }
             }
         }
+    }
+
+    /// Is the forecast service up for `node` on `day`?
+    pub fn forecast_available(&self, node: usize, day: Day) -> bool {
+        !self.forecast_outages.iter().any(|&(at, index)| {
+            let outage = &self.disruptions[index];
+            at.is_none_or(|n| n == node) && (outage.start_day..outage.end_day).contains(&day)
+        })
     }
 
     /// What happens to a shipment on `lane` that departs at `departed` and

@@ -88,6 +88,9 @@ metric_table! {
     DecisionLatencyP99 = "decision_latency_p99_min", "minutes", Lower, "As decision_latency_p50_min, 99th percentile.";
     DecisionLatencyMax = "decision_latency_max_min", "minutes", Lower, "As decision_latency_p50_min, maximum.";
     Bullwhip = "bullwhip", "variance ratio", Lower, "Variance of daily units ordered ÷ variance of daily units demanded (totals over the scope).";
+    FallbackSwitches = "fallback_switches", "switches", Neither, "Times a Fallback strategy handed the decisions to its fallback (its primary's forecast out), counted per location over the measured days.";
+    FallbackDays = "fallback_days", "location-days", Neither, "Location-days on which a fallback decided instead of the primary, over the measured days.";
+    FallbackFillRate = "fallback_fill_rate", "ratio", Higher, "fill_rate counted only on the location-days on which a fallback decided (NaN when there were none).";
 }
 
 /// Number of metrics.
@@ -174,6 +177,14 @@ pub struct Tally {
     pub expedites: u64,
     /// Transfer cost.
     pub transfer_cost: f64,
+    /// Switches from a primary strategy to its fallback.
+    pub fallback_switches: u64,
+    /// Location-days decided by a fallback.
+    pub fallback_days: u64,
+    /// Units demanded on those location-days.
+    pub fallback_demand: i64,
+    /// Units served from stock on them.
+    pub fallback_served: i64,
 }
 
 impl Tally {
@@ -195,7 +206,11 @@ impl Tally {
             self.no_stockout_days += other.no_stockout_days;
             self.ready_days += other.ready_days;
             self.backorders_end += other.backorders_end;
+            self.fallback_demand += other.fallback_demand;
+            self.fallback_served += other.fallback_served;
         }
+        self.fallback_switches += other.fallback_switches;
+        self.fallback_days += other.fallback_days;
         self.on_hand_start += other.on_hand_start;
         self.on_hand_end += other.on_hand_end;
         self.on_hand_end_value += other.on_hand_end_value;
@@ -297,6 +312,9 @@ pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
         },
     );
     set(Metric::Bullwhip, ratio(series.daily_orders.variance(), series.daily_demand.variance()));
+    set(Metric::FallbackSwitches, tally.fallback_switches as f64);
+    set(Metric::FallbackDays, tally.fallback_days as f64);
+    set(Metric::FallbackFillRate, ratio(tally.fallback_served as f64, tally.fallback_demand as f64));
     values
 }
 

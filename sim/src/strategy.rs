@@ -71,6 +71,8 @@ pub struct NodeView<'a> {
     /// Units demanded at the node today, per local SKU: its customers'
     /// demand plus the orders of the nodes it feeds.
     pub demand: &'a [i64],
+    /// Is the forecast service up for this node today (no forecast outage)?
+    pub forecast_available: bool,
 }
 
 impl NodeView<'_> {
@@ -114,6 +116,19 @@ pub trait Replenishment: Send {
     /// Learns the day's demand (`view.demand`); called only when
     /// [`observes_demand`](Self::observes_demand).
     fn observe(&mut self, _view: &NodeView<'_>) {}
+
+    /// Does the policy need the forecast service (see
+    /// [`NodeView::forecast_available`])? (Default: no.)
+    fn needs_forecast(&self) -> bool {
+        false
+    }
+
+    /// Is a fallback deciding instead of the primary policy (as of the last
+    /// [`observe`](Self::observe))? The engine counts these node-days and
+    /// the switches into them. (Default: no.)
+    fn on_fallback(&self) -> bool {
+        false
+    }
 
     /// Does the policy act on the echelon inventory position instead of the
     /// local one? (Default: no.)

@@ -105,6 +105,7 @@ fn kind_label(kind: &EventKindFile) -> &'static str {
         EventKindFile::DemandShock { .. } => "demand-shock",
         EventKindFile::Promotion { .. } => "promotion",
         EventKindFile::RegimeShift { .. } => "regime-shift",
+        EventKindFile::ForecastOutage { .. } => "forecast-outage",
     }
 }
 
@@ -169,6 +170,7 @@ fn disruption(event: &EventFile, path: &str, names: &Names<'_>) -> Result<Vec<Di
             node: shock_node(location)?,
             multiplier: multiplier(format!("{at}.multiplier"), *m, false)?,
         },
+        EventKindFile::ForecastOutage { location } => DisruptionKind::ForecastOutage { node: shock_node(location)? },
         EventKindFile::Promotion { location, uplift, dip, dip_days } => {
             let node = shock_node(location)?;
             let up =

@@ -477,6 +477,13 @@ pub enum EventKindFile {
         /// Factor > 0.
         multiplier: f64,
     },
+    /// The forecast service is down: forecast-driven strategies see no
+    /// forecast (a `Fallback` switches to its fallback).
+    ForecastOutage {
+        /// Location id (default: every location).
+        #[serde(default)]
+        location: Option<String>,
+    },
 }
 
 /// Random outages: a two-state Markov process per supplier or lane.

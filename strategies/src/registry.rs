@@ -10,7 +10,7 @@
 use crate::allocation::{FairShare, Fcfs};
 use crate::forecast::Method;
 use crate::level::{Level, NodeContext};
-use crate::replenishment::{Batching, ForecastOrderUpTo, MinMax, OrderUpTo, ReorderQuantity};
+use crate::replenishment::{Batching, Fallback, ForecastOrderUpTo, MinMax, OrderUpTo, ReorderQuantity};
 use echelon_sim::strategy::{Allocation, Expedites, Replenishment, Review, Transfers};
 use serde::{Deserialize, Serialize};
 
@@ -77,6 +77,14 @@ pub enum ReplenishmentSpec {
         /// Days between reviews (default 1).
         #[serde(default = "one_day")]
         review_period_days: u32,
+    },
+    /// Run `primary`; while its input is unavailable (forecast outage) let
+    /// `fallback` decide.
+    Fallback {
+        /// The policy in charge while its input is available.
+        primary: Box<ReplenishmentSpec>,
+        /// The policy in charge while it is not.
+        fallback: Box<ReplenishmentSpec>,
     },
 }
 
@@ -320,6 +328,25 @@ pub fn build_replenishment(
             let Review::Periodic { period_days, .. } = review else { unreachable!("periodic() is periodic") };
             Box::new(ForecastOrderUpTo::new(method, z, period_days, ctx.lead_time_days, &ctx.mean_daily_demand))
         }
+        ReplenishmentSpec::Fallback { primary, fallback } => {
+            let part = |field: &'static str, spec: &ReplenishmentSpec| {
+                if matches!(spec, ReplenishmentSpec::Fallback { .. }) {
+                    return Err(SpecError { field, message: "a Fallback cannot contain another Fallback".into() });
+                }
+                build_replenishment(spec, ctx)
+                    .map_err(|e| SpecError { field, message: format!("{}: {}", e.field, e.message) })
+            };
+            let (primary, fallback) = (part("primary", primary)?, part("fallback", fallback)?);
+            if !primary.needs_forecast() {
+                return Err(SpecError {
+                    field: "primary",
+                    message: "needs no forecast, so the fallback would never take over; \
+                              use a forecast-driven primary such as ForecastOrderUpTo"
+                        .into(),
+                });
+            }
+            Box::new(Fallback::new(primary, fallback))
+        }
         ReplenishmentSpec::ReorderPointQuantity { reorder_point, order_quantity, review, batching } => {
             let r = resolve(reorder_point, "reorder_point", ctx)?;
             let q = resolve(order_quantity, "order_quantity", ctx)?;
@@ -401,6 +428,12 @@ pub const CATALOGUE: &[StrategyInfo] = &[
         name: "ForecastOrderUpTo",
         summary: "order up to the forecast over L + R days plus z(service_target)·σ·√(L + R); forecast Ses, Holt, Croston or Sba, updated daily",
         example: "ForecastOrderUpTo(forecast: Ses(alpha: 0.2), service_target: 0.95, review_period_days: 1)",
+    },
+    StrategyInfo {
+        kind: "replenishment",
+        name: "Fallback",
+        summary: "run the primary; while its forecast is out (ForecastOutage) let the fallback decide, and switch back when restored",
+        example: "Fallback(primary: ForecastOrderUpTo(forecast: Sba(alpha: 0.1), service_target: 0.95), fallback: MinMax(reorder_point: DaysOfCover(5.0), order_up_to: DaysOfCover(10.0)))",
     },
 ];
 
@@ -498,5 +531,30 @@ mod tests {
         assert_eq!(build_replenishment(&spec(holt, 0.9), &ctx()).err().unwrap().field, "forecast.beta");
         // α = 1 is allowed: the forecast is the last observation.
         assert!(build_replenishment(&spec(ForecastSpec::Ses { alpha: 1.0 }, 0.9), &ctx()).is_ok());
+    }
+
+    #[test]
+    fn a_nested_fallback_or_a_primary_without_a_forecast_is_rejected() {
+        let min_max = || ReplenishmentSpec::MinMax {
+            reorder_point: Level::Units(3),
+            order_up_to: Level::Units(9),
+            review_period_days: 1,
+        };
+        let forecast = || ReplenishmentSpec::ForecastOrderUpTo {
+            forecast: ForecastSpec::Ses { alpha: 0.2 },
+            service_target: 0.9,
+            review_period_days: 1,
+        };
+        let fallback = |primary, fallback| ReplenishmentSpec::Fallback {
+            primary: Box::new(primary),
+            fallback: Box::new(fallback),
+        };
+        let err = build_replenishment(&fallback(min_max(), min_max()), &ctx()).err().unwrap();
+        assert_eq!(err.field, "primary");
+        assert!(err.message.contains("needs no forecast"));
+        let nested = fallback(forecast(), fallback(forecast(), min_max()));
+        let err = build_replenishment(&nested, &ctx()).err().unwrap();
+        assert_eq!((err.field, err.message.as_str()), ("fallback", "a Fallback cannot contain another Fallback"));
+        assert!(build_replenishment(&fallback(forecast(), min_max()), &ctx()).is_ok());
     }
 }

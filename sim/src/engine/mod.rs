@@ -419,7 +419,8 @@ impl<'m> Run<'m> {
             let node = self.sweep_order[k];
             let open = self.timeline.closed_until(node, now).is_none();
             if self.observes_demand[node] {
-                self.strategies[node].observe(&self.nodes[node].view(day));
+                let forecast_available = self.timeline.forecast_available(node, day);
+                self.strategies[node].observe(&self.nodes[node].view(day, forecast_available));
             }
             if open {
                 if self.feeds_others[node] {
@@ -435,6 +436,10 @@ impl<'m> Run<'m> {
             }
             if self.needs_echelon {
                 self.update_echelon(node);
+            }
+            if self.observes_demand[node] {
+                let on_fallback = self.strategies[node].on_fallback();
+                self.nodes[node].record_fallback(on_fallback, measured);
             }
             let state = &mut self.nodes[node];
             if state.serves_customers && self.tracks_events {
@@ -498,7 +503,7 @@ impl<'m> Run<'m> {
             self.update_echelon(node);
         }
         let mut orders = std::mem::take(&mut self.nodes[node].orders);
-        let view = self.nodes[node].view(day);
+        let view = self.nodes[node].view(day, self.timeline.forecast_available(node, day));
         let started = Instant::now();
         self.strategies[node].decide(&view, &mut orders);
         let elapsed = started.elapsed().as_nanos() as u64;

@@ -97,6 +97,8 @@ pub(super) struct NodeState {
     pub lost_penalty: Vec<f64>,
     pub daily: DailyStreams,
     pub serves_customers: bool,
+    /// Was a fallback deciding at the last day end?
+    pub on_fallback: bool,
     pub day_demand: i64,
     pub day_ordered: i64,
     pub tally: Tally,
@@ -147,6 +149,7 @@ impl NodeState {
             lost_penalty: sku_field(|s| s.lost_sale_penalty),
             daily: DailyStreams::new(model, n, seed, replication),
             serves_customers: model.serves_customers(n),
+            on_fallback: false,
             day_demand: 0,
             day_ordered: 0,
             tally: Tally::default(),
@@ -156,7 +159,7 @@ impl NodeState {
     }
 
     /// What a strategy sees of this node at the end of `day`.
-    pub fn view(&self, day: Day) -> NodeView<'_> {
+    pub fn view(&self, day: Day, forecast_available: bool) -> NodeView<'_> {
         NodeView {
             day,
             on_hand: &self.on_hand,
@@ -165,6 +168,7 @@ impl NodeState {
             on_order: &self.on_order,
             echelon_position: &self.echelon,
             demand: &self.sku_demand,
+            forecast_available,
         }
     }
 
@@ -274,6 +278,19 @@ impl NodeState {
         self.series.daily_demand.push(self.day_demand as f64);
         self.series.daily_orders.push(self.day_ordered as f64);
         (on_hand_sum, backorders_sum)
+    }
+
+    /// Books the day's fallback state: a switch when a fallback takes over,
+    /// and the day's demand and service while one decides.
+    pub fn record_fallback(&mut self, on_fallback: bool, measured: bool) {
+        if measured && on_fallback {
+            let tally = &mut self.tally;
+            tally.fallback_switches += u64::from(!self.on_fallback);
+            tally.fallback_days += 1;
+            tally.fallback_demand += self.day_demand;
+            tally.fallback_served += self.day_demand - self.day_shortfall.iter().sum::<i64>();
+        }
+        self.on_fallback = on_fallback;
     }
 
     /// Forgets one due arrival of `sku` (expedite tracking).

@@ -13,7 +13,9 @@
 //! * order-up-to level `S = ⌈forecast over P days + SS⌉`;
 //!
 //! and the order is `S − IP` when `IP < S`. The reorder point is `S − 1`,
-//! as of the last review. A run starts with on-hand `⌈μ·P + z·√μ·√P⌉` for
+//! as of the last review. While the forecast service is out (a
+//! `ForecastOutage` event) the forecasts learn nothing and the levels stay
+//! as last computed; wrap the policy in a `Fallback` to decide otherwise. A run starts with on-hand `⌈μ·P + z·√μ·√P⌉` for
 //! the SKU's mean daily demand `μ` (the forecasts' starting point).
 
 use crate::forecast::{Forecasts, Method};
@@ -93,7 +95,14 @@ impl Replenishment for ForecastOrderUpTo {
         true
     }
 
+    fn needs_forecast(&self) -> bool {
+        true
+    }
+
     fn observe(&mut self, view: &NodeView<'_>) {
+        if !view.forecast_available {
+            return;
+        }
         for (sku, &units) in view.demand.iter().enumerate() {
             self.forecasts.observe(sku, units as f64);
         }
@@ -101,7 +110,9 @@ impl Replenishment for ForecastOrderUpTo {
 
     fn decide(&mut self, view: &NodeView<'_>, orders: &mut [i64]) {
         for (sku, order) in orders.iter_mut().enumerate() {
-            self.refresh_level(sku);
+            if view.forecast_available {
+                self.refresh_level(sku);
+            }
             *order = self.order_quantity(sku, view.inventory_position(sku));
         }
     }
@@ -120,6 +131,7 @@ mod tests {
             on_order: zeros,
             echelon_position: stock,
             demand,
+            forecast_available: true,
         }
     }
 
@@ -138,6 +150,20 @@ mod tests {
         assert_eq!(p.order_up_to(0), 41);
         assert_eq!(orders, [16]);
         assert_eq!(p.reorder_points(), &[40]);
+    }
+
+    #[test]
+    fn levels_freeze_while_the_forecast_is_out() {
+        let mut p = ForecastOrderUpTo::new(Method::Ses { alpha: 0.5 }, 1.5, 1, 2.0, &[10.0]);
+        let zeros = [0];
+        let mut out = view(&[40], &[0], &zeros);
+        out.forecast_available = false;
+        p.observe(&out);
+        let mut orders = [0];
+        p.decide(&out, &mut orders);
+        // Nothing learnt, level unchanged: S = 39 as at the start.
+        assert_eq!(p.order_up_to(0), 39);
+        assert_eq!(orders, [39]);
     }
 
     #[test]

@@ -93,6 +93,7 @@ mod tests {
             on_order: &[8, 12, 0, 0],
             echelon_position: &[0; 4],
             demand: &[0; 4],
+            forecast_available: true,
         };
         let mut orders = [0; 4];
         p.decide(&view, &mut orders);
@@ -115,6 +116,7 @@ mod tests {
             on_order: &[20],
             echelon_position: &[76],
             demand: &[0],
+            forecast_available: true,
         };
         let mut orders = [0];
         p.decide(&view, &mut orders);
