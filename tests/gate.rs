@@ -114,7 +114,9 @@ fn unusable_baselines_exit_2_saying_what_differs() {
         std::fs::write(&path, content).unwrap();
         path
     };
-    let old_metric_set = variant("old.json", &original.replacen("\"metric_set\": 2", "\"metric_set\": 1", 1));
+    let current = echelon::reports::summary::METRIC_SET_VERSION;
+    let old_metric_set =
+        variant("old.json", &original.replacen(&format!("\"metric_set\": {current}"), "\"metric_set\": 1", 1));
     let corrupt = variant("corrupt.json", &original[..original.len() / 2]);
     let other =
         variant("other.json", &original.replacen("\"scenario\": \"quickstart\"", "\"scenario\": \"regional\"", 1));
