@@ -14,7 +14,7 @@
 
 use echelon_reports::record::{RunRecord, StudyInfo};
 use echelon_sim::engine::EventImpact;
-use echelon_sim::metrics::{METRIC_COUNT, MetricValues};
+use echelon_sim::metrics::{ClassValues, MetricValues};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
@@ -66,17 +66,22 @@ struct Line {
     /// Per timed disruption: [units short, recovery days].
     #[serde(default)]
     events: Vec<[Option<f64>; 2]>,
+    /// Per customer class: its class metrics.
+    #[serde(default)]
+    classes: Vec<Vec<Option<f64>>>,
 }
 
-fn to_option(values: &MetricValues) -> Vec<Option<f64>> {
+fn to_option(values: &[f64]) -> Vec<Option<f64>> {
     values.iter().map(|v| (!v.is_nan()).then_some(*v)).collect()
 }
 
-fn from_option(values: &[Option<f64>]) -> Option<MetricValues> {
-    if values.len() != METRIC_COUNT {
+/// Values of a fixed-length vector (metrics or class metrics) read back;
+/// `None` when the count is wrong.
+fn from_option<const N: usize>(values: &[Option<f64>]) -> Option<[f64; N]> {
+    if values.len() != N {
         return None;
     }
-    let mut out = [f64::NAN; METRIC_COUNT];
+    let mut out = [f64::NAN; N];
     for (o, v) in out.iter_mut().zip(values) {
         *o = v.unwrap_or(f64::NAN);
     }
@@ -90,7 +95,8 @@ pub fn line(record: &RunRecord) -> String {
         strategy: record.strategy,
         replication: record.replication,
         network: to_option(&record.network),
-        nodes: record.nodes.iter().map(to_option).collect(),
+        nodes: record.nodes.iter().map(|n| to_option(n)).collect(),
+        classes: record.classes.iter().map(|c| to_option(c)).collect(),
         events: record
             .events
             .iter()
@@ -125,13 +131,19 @@ pub fn read(path: &Path) -> Result<Log, String> {
     for (i, text) in lines {
         let bad = |why: &str| format!("{}:{}: {why}", path.display(), i + 1);
         let line: Line = serde_json::from_str(text).map_err(|e| bad(&format!("malformed run line: {e}")))?;
-        let network = from_option(&line.network).ok_or_else(|| bad("wrong number of metrics"))?;
+        let network: MetricValues = from_option(&line.network).ok_or_else(|| bad("wrong number of metrics"))?;
         let nodes = line
             .nodes
             .iter()
             .map(|n| from_option(n))
-            .collect::<Option<Vec<_>>>()
+            .collect::<Option<Vec<MetricValues>>>()
             .ok_or_else(|| bad("wrong number of metrics"))?;
+        let classes = line
+            .classes
+            .iter()
+            .map(|c| from_option(c))
+            .collect::<Option<Vec<ClassValues>>>()
+            .ok_or_else(|| bad("wrong number of class metrics"))?;
         records.push(RunRecord {
             point: line.point,
             strategy: line.strategy,
@@ -146,6 +158,7 @@ pub fn read(path: &Path) -> Result<Log, String> {
                     recovery_days: days.unwrap_or(f64::NAN),
                 })
                 .collect(),
+            classes,
         });
     }
     Ok(Log { header, records })
@@ -196,12 +209,14 @@ pub fn finished_text(header: &Header, records: &[RunRecord]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use echelon_sim::metrics::METRIC_COUNT;
 
     fn record(replication: u32) -> RunRecord {
         let mut network = [0.1 * f64::from(replication) + 1.0 / 3.0; METRIC_COUNT];
         network[2] = f64::NAN;
         let events = vec![EventImpact { units_short: 12.0, recovery_days: f64::NAN }];
-        RunRecord { point: 0, strategy: 1, replication, network, nodes: vec![network], events }
+        let classes = vec![[0.5, f64::NAN, 2.0]];
+        RunRecord { point: 0, strategy: 1, replication, network, nodes: vec![network], events, classes }
     }
 
     fn header() -> Header {
@@ -215,6 +230,7 @@ mod tests {
             nodes: vec!["n".into()],
             points: vec![vec![]],
             events: vec!["outage".into()],
+            classes: vec!["retail".into()],
         };
         Header::new(&info, "text", None)
     }

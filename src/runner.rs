@@ -37,6 +37,7 @@ fn run_one(study: &Study, at: Coordinate, compute: &Mutex<Histogram<u64>>) -> Ru
         network: out.network,
         nodes: out.nodes,
         events: out.events,
+        classes: out.classes,
     };
     compute.lock().expect("no panics while holding it").add(&out.decision_ns).expect("auto-resizing histogram");
     (record, (out.balances, out.network_balance), out.sku_location_days)

@@ -61,6 +61,20 @@ fn cases() -> Vec<Case> {
             expect: &["strategies[0].replenishment.forecast.beta", "(0, 1]", "got 1.5"],
         },
         Case {
+            name: "negative-sla",
+            content: edit_in(
+                REGIONAL,
+                r#"(name: "contract", tier: 1)"#,
+                r#"(name: "contract", tier: 1, sla_days: -2.0)"#,
+            ),
+            expect: &["classes[0].sla_days", "≥ 0", "got -2"],
+        },
+        Case {
+            name: "margin-weighted-without-margins",
+            content: edit_in(REGIONAL, "allocation: FairShare", "allocation: MarginWeighted"),
+            expect: &["strategies[1].allocation", "no class gives one", "margin:"],
+        },
+        Case {
             name: "unknown-field",
             content: edit("horizon_days: 395", "horizon_day: 395"),
             expect: &[":14:", "unknown field `horizon_day`", "did you mean `horizon_days`"],

@@ -1,7 +1,7 @@
 //! The result of one run, as reports see it.
 
 use echelon_sim::engine::EventImpact;
-use echelon_sim::metrics::MetricValues;
+use echelon_sim::metrics::{ClassValues, MetricValues};
 
 /// Coordinates and metrics of one finished run.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +18,8 @@ pub struct RunRecord {
     pub nodes: Vec<MetricValues>,
     /// Impact of each timed disruption, in the order of [`StudyInfo::events`].
     pub events: Vec<EventImpact>,
+    /// Class metrics per customer class, in the order of [`StudyInfo::classes`].
+    pub classes: Vec<ClassValues>,
 }
 
 /// What a results set describes, beside its runs.
@@ -42,4 +44,7 @@ pub struct StudyInfo {
     /// Names of the timed disruptions whose impact each run reports.
     #[serde(default)]
     pub events: Vec<String>,
+    /// Names of the customer classes each run reports on.
+    #[serde(default)]
+    pub classes: Vec<String>,
 }

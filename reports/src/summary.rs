@@ -16,7 +16,7 @@
 
 use crate::record::{RunRecord, StudyInfo};
 use crate::stats::Estimate;
-use echelon_sim::metrics::{Better, METRICS, MetricValues};
+use echelon_sim::metrics::{Better, CLASS_METRICS, METRICS, MetricValues};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -54,6 +54,8 @@ pub struct StrategyStats {
     pub nodes: Vec<Vec<Estimate>>,
     /// Per timed disruption: (units short, recovery days).
     pub events: Vec<(Estimate, Estimate)>,
+    /// Per customer class, class metrics in [`CLASS_METRICS`] order.
+    pub classes: Vec<Vec<Estimate>>,
 }
 
 /// Statistics of one sweep point.
@@ -118,6 +120,13 @@ pub fn compute(info: &StudyInfo, records: &[RunRecord]) -> Vec<PointStats> {
                                 Estimate::of(runs.iter().map(|r| r.events.get(e).map_or(f64::NAN, f)))
                             };
                             (pick(|i| i.units_short), pick(|i| i.recovery_days))
+                        })
+                        .collect(),
+                    classes: (0..info.classes.len())
+                        .map(|c| {
+                            (0..CLASS_METRICS.len())
+                                .map(|m| Estimate::of(runs.iter().map(|r| r.classes.get(c).map_or(f64::NAN, |v| v[m]))))
+                                .collect()
                         })
                         .collect(),
                 })
@@ -186,7 +195,26 @@ pub fn to_json(info: &StudyInfo, points: &[PointStats]) -> Value {
                             (name.clone(), serde_json::json!({ "units_short": short, "recovery_days": days }))
                         })
                         .collect();
-                    serde_json::json!({ "name": s.name, "metrics": metric_map(&s.metrics), "nodes": nodes, "events": events })
+                    let classes: Map<String, Value> = info
+                        .classes
+                        .iter()
+                        .zip(&s.classes)
+                        .map(|(name, estimates)| {
+                            let values: Map<String, Value> = CLASS_METRICS
+                                .iter()
+                                .zip(estimates)
+                                .map(|(def, e)| (def.key.to_string(), serde_json::to_value(e).expect("plain data")))
+                                .collect();
+                            (name.clone(), Value::Object(values))
+                        })
+                        .collect();
+                    serde_json::json!({
+                        "name": s.name,
+                        "metrics": metric_map(&s.metrics),
+                        "nodes": nodes,
+                        "events": events,
+                        "classes": classes,
+                    })
                 })
                 .collect();
             let best: Map<String, Value> = (0..METRICS.len())

@@ -96,6 +96,61 @@ metric_table! {
 /// Number of metrics.
 pub const METRIC_COUNT: usize = METRICS.len();
 
+/// The metrics reported per customer class (network-wide, measured days).
+pub const CLASS_METRICS: &[MetricDef] = &[
+    MetricDef {
+        key: "fill_rate",
+        unit: "ratio",
+        better: Better::Higher,
+        definition: "Units of the class served from stock at the moment they were demanded ÷ units it demanded.",
+    },
+    MetricDef {
+        key: "lost_sales_mean",
+        unit: "units",
+        better: Better::Lower,
+        definition: "Units of the class demanded and lost per day.",
+    },
+    MetricDef {
+        key: "demand_mean",
+        unit: "units",
+        better: Better::Neither,
+        definition: "Units the class demanded per day.",
+    },
+];
+
+/// One value per class metric, in [`CLASS_METRICS`] order.
+pub type ClassValues = [f64; 3];
+
+/// Customer-class sums over the measured days.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClassTally {
+    /// Units demanded.
+    pub demand: i64,
+    /// Units served from stock at the moment of demand.
+    pub served_from_stock: i64,
+    /// Units lost.
+    pub lost: i64,
+}
+
+impl ClassTally {
+    /// Books `demand` units of which `served` came from stock and, when
+    /// `lost`, the rest was lost.
+    #[inline]
+    pub fn add(&mut self, demand: i64, served: i64, lost: bool) {
+        self.demand += demand;
+        self.served_from_stock += served;
+        if lost {
+            self.lost += demand - served;
+        }
+    }
+
+    /// The class metrics over `days` measured days.
+    pub fn finish(&self, days: u32) -> ClassValues {
+        let days = f64::from(days);
+        [ratio(self.served_from_stock as f64, self.demand as f64), self.lost as f64 / days, self.demand as f64 / days]
+    }
+}
+
 /// One value per metric, in [`METRICS`] order.
 pub type MetricValues = [f64; METRIC_COUNT];
 

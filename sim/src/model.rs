@@ -66,6 +66,32 @@ pub struct CustomerClass {
     pub tier: u32,
     /// What happens to this class's unserved demand.
     pub shortage: Shortage,
+    /// Service-level agreement: days from demand to delivery (≥ 0).
+    pub sla_days: f64,
+    /// Margin per unit (currency), when given.
+    pub margin: Option<f64>,
+    /// Penalty per unit and day delivered after the SLA (currency).
+    pub late_penalty_per_day: f64,
+}
+
+impl CustomerClass {
+    /// A class with only a name, a tier and a shortage rule (SLA 0, no
+    /// margin, no late penalty).
+    pub fn plain(name: &str, tier: u32, shortage: Shortage) -> Self {
+        Self { name: name.into(), tier, shortage, sla_days: 0.0, margin: None, late_penalty_per_day: 0.0 }
+    }
+
+    /// A claim of `units` by this class arising at `now`.
+    pub fn claim(&self, units: i64, now: crate::time::Minute) -> crate::strategy::Claim {
+        crate::strategy::Claim {
+            units,
+            since: now,
+            tier: self.tier,
+            margin: self.margin.unwrap_or(0.0),
+            due: now + crate::time::days_to_minutes(self.sla_days),
+            late_penalty: self.late_penalty_per_day,
+        }
+    }
 }
 
 /// A supplier: every SKU, optionally limited in units shipped per day.

@@ -199,6 +199,13 @@ pub struct Claim {
     pub since: crate::time::Minute,
     /// Priority tier: 1 is the highest.
     pub tier: u32,
+    /// Margin per unit (currency): the customer class's; 0 for a node's
+    /// order at its source.
+    pub margin: f64,
+    /// When the claim is due (minute): `since` plus the class's SLA.
+    pub due: crate::time::Minute,
+    /// Penalty per unit and day served after `due` (currency).
+    pub late_penalty: f64,
 }
 
 /// Splits scarce stock among competing claims (customer classes at a
@@ -206,6 +213,7 @@ pub struct Claim {
 pub trait Allocation: Send + Sync {
     /// Grants `grants[i] ≤ claims[i].units` with `Σ grants ≤ available`, and
     /// must grant `min(available, Σ claims)` in total (no stock is withheld
-    /// while a claim is open). `grants` has the length of `claims`.
-    fn allocate(&self, available: i64, claims: &[Claim], grants: &mut [i64]);
+    /// while a claim is open). `grants` has the length of `claims`; `now` is
+    /// the minute of the decision.
+    fn allocate(&self, now: crate::time::Minute, available: i64, claims: &[Claim], grants: &mut [i64]);
 }

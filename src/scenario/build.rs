@@ -155,20 +155,31 @@ fn demand_process(file: &DemandModelFile, path: &str) -> Result<DemandProcess, F
 
 fn classes(file: &ScenarioFile) -> Result<Vec<CustomerClass>, FieldError> {
     if file.classes.is_empty() {
-        return Ok(vec![CustomerClass { name: "default".into(), tier: 1, shortage: Shortage::Backorder }]);
+        return Ok(vec![CustomerClass::plain("default", 1, Shortage::Backorder)]);
     }
     file.classes
         .iter()
         .enumerate()
         .map(|(i, c)| {
+            let path = |field: &str| format!("classes[{i}].{field}");
             if c.tier == 0 {
-                return fail(format!("classes[{i}].tier"), "tiers start at 1 (the highest priority)");
+                return fail(path("tier"), "tiers start at 1 (the highest priority)");
             }
+            let non_negative = |field: &str, value: f64, what: &str| {
+                if value.is_finite() && value >= 0.0 {
+                    Ok(value)
+                } else {
+                    fail(path(field), format!("{what} must be a number ≥ 0, got {value}"))
+                }
+            };
+            let sla_days = non_negative("sla_days", c.sla_days, "an SLA in days")?;
+            let margin = c.margin.map(|m| non_negative("margin", m, "a margin per unit")).transpose()?;
+            let late_penalty_per_day = non_negative("late_penalty_per_day", c.late_penalty_per_day, "a late penalty")?;
             let shortage = match c.shortage {
                 ShortageFile::Backorder => Shortage::Backorder,
                 ShortageFile::LostSales => Shortage::LostSales,
             };
-            Ok(CustomerClass { name: c.name.clone(), tier: c.tier, shortage })
+            Ok(CustomerClass { name: c.name.clone(), tier: c.tier, shortage, sla_days, margin, late_penalty_per_day })
         })
         .collect()
 }
@@ -366,6 +377,13 @@ pub fn check_strategies(file: &ScenarioFile, model: &Model) -> Result<(), FieldE
                 None => ("replenishment".to_string(), &strategy.replenishment),
             };
             registry::build_replenishment(spec, &node_context(model, node)).map_err(|e| at(&field, e))?;
+        }
+        if strategy.allocation.needs_margins() && model.classes.iter().all(|c| c.margin.is_none()) {
+            return fail(
+                format!("strategies[{i}].allocation"),
+                "MarginWeighted splits scarce stock by class margin, but no class gives one: \
+                 add `margin:` to the classes, e.g. (name: \"contract\", margin: 12.0)",
+            );
         }
         if let Some(spec) = strategy.transfers {
             registry::build_transfers(spec).map_err(|e| at("transfers", e))?;

@@ -129,6 +129,15 @@ pub struct ClassFile {
     /// Backorder (default) or LostSales.
     #[serde(default)]
     pub shortage: ShortageFile,
+    /// Service-level agreement: days from demand to delivery (default 0).
+    #[serde(default)]
+    pub sla_days: f64,
+    /// Margin per unit (needed by `MarginWeighted`).
+    #[serde(default)]
+    pub margin: Option<f64>,
+    /// Penalty per unit and day delivered after the SLA (default 0).
+    #[serde(default)]
+    pub late_penalty_per_day: f64,
 }
 
 fn default_tier() -> u32 {

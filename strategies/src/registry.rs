@@ -7,7 +7,7 @@
 //! node and returns the strategy for that node. [`CATALOGUE`] describes every
 //! variant for `echelon list`; a test keeps the two in step.
 
-use crate::allocation::{FairShare, Fcfs};
+use crate::allocation::{FairShare, Fcfs, MarginWeighted, SlaRisk, StrictPriority};
 use crate::forecast::Method;
 use crate::level::{Level, NodeContext};
 use crate::replenishment::{Batching, Fallback, ForecastOrderUpTo, MinMax, OrderUpTo, ReorderQuantity};
@@ -234,6 +234,19 @@ pub enum AllocationSpec {
     Fcfs,
     /// In proportion to what each claim is owed.
     FairShare,
+    /// Tier by tier (1 first), FCFS within a tier.
+    StrictPriority,
+    /// In proportion to units × the class's margin, capped at each claim.
+    MarginWeighted,
+    /// By SLA risk: late penalty, weighted by closeness to (or time past) the due date.
+    SlaRisk,
+}
+
+impl AllocationSpec {
+    /// Does the rule need customer classes with margins?
+    pub fn needs_margins(self) -> bool {
+        self == Self::MarginWeighted
+    }
 }
 
 /// A parameter problem found while building a strategy.
@@ -369,6 +382,9 @@ pub fn build_allocation(spec: AllocationSpec) -> Box<dyn Allocation> {
     match spec {
         AllocationSpec::Fcfs => Box::new(Fcfs),
         AllocationSpec::FairShare => Box::new(FairShare),
+        AllocationSpec::StrictPriority => Box::new(StrictPriority),
+        AllocationSpec::MarginWeighted => Box::new(MarginWeighted),
+        AllocationSpec::SlaRisk => Box::new(SlaRisk),
     }
 }
 
@@ -450,6 +466,24 @@ pub const ALLOCATIONS: &[StrategyInfo] = &[
         name: "FairShare",
         summary: "in proportion to what each claim is owed (largest remainders get the rounding)",
         example: "FairShare",
+    },
+    StrategyInfo {
+        kind: "allocation",
+        name: "StrictPriority",
+        summary: "tier by tier (1 first), first come first served within a tier",
+        example: "StrictPriority",
+    },
+    StrategyInfo {
+        kind: "allocation",
+        name: "MarginWeighted",
+        summary: "in proportion to units × the class margin, capped at each claim (classes need a margin)",
+        example: "MarginWeighted",
+    },
+    StrategyInfo {
+        kind: "allocation",
+        name: "SlaRisk",
+        summary: "highest SLA risk first: late penalty ÷ (1 + days to due), or × (1 + days overdue)",
+        example: "SlaRisk",
     },
 ];
 

@@ -56,7 +56,8 @@ pub(super) struct DailyStreams {
     first: Vec<usize>,
     rng: Vec<Stream>,
     demand: Vec<DailyDemand>,
-    tier: Vec<u32>,
+    /// Customer class of each stream (index into `Model::classes`).
+    class: Vec<usize>,
     shortage: Vec<Shortage>,
     /// λ of a Poisson stream with λ > 0, else NaN.
     poisson_mean: Vec<f64>,
@@ -77,7 +78,7 @@ impl DailyStreams {
             first: Vec::with_capacity(node.skus.len() + 1),
             rng: Vec::new(),
             demand: Vec::new(),
-            tier: Vec::new(),
+            class: Vec::new(),
             shortage: Vec::new(),
             poisson_mean: Vec::new(),
             slot_factor: [u64::MAX; SLOTS],
@@ -90,9 +91,9 @@ impl DailyStreams {
             streams.first.push(streams.rng.len());
             while let Some(entry) = entries.next_if(|s| s.local_sku == local) {
                 if let DemandProcess::Daily(demand) = &entry.process {
-                    let class = &model.classes[entry.class];
+                    let shortage = model.classes[entry.class].shortage;
                     let key = StreamKey::demand(n, node.skus[local], entry.class);
-                    streams.push(demand.clone(), rng::stream(seed, replication, key), class.tier, class.shortage);
+                    streams.push(demand.clone(), rng::stream(seed, replication, key), entry.class, shortage);
                 }
             }
         }
@@ -106,14 +107,14 @@ impl DailyStreams {
         self.drawn = vec![0; self.rng.len()];
     }
 
-    fn push(&mut self, demand: DailyDemand, rng: Stream, tier: u32, shortage: Shortage) {
+    fn push(&mut self, demand: DailyDemand, rng: Stream, class: usize, shortage: Shortage) {
         self.poisson_mean.push(match demand {
             DailyDemand::Poisson { mean, .. } if mean > 0.0 => mean,
             _ => f64::NAN,
         });
         self.demand.push(demand);
         self.rng.push(rng);
-        self.tier.push(tier);
+        self.class.push(class);
         self.shortage.push(shortage);
     }
 
@@ -123,10 +124,10 @@ impl DailyStreams {
         self.first[sku]..self.first[sku + 1]
     }
 
-    /// Stream `i`'s class tier (1 is the highest).
+    /// Stream `i`'s customer class.
     #[inline]
-    pub fn tier(&self, i: usize) -> u32 {
-        self.tier[i]
+    pub fn class(&self, i: usize) -> usize {
+        self.class[i]
     }
 
     /// What happens to stream `i`'s unmet demand.
@@ -223,7 +224,7 @@ mod tests {
             first: vec![0, 1],
             rng: Vec::new(),
             demand: Vec::new(),
-            tier: Vec::new(),
+            class: Vec::new(),
             shortage: Vec::new(),
             poisson_mean: Vec::new(),
             slot_factor: [u64::MAX; SLOTS],
@@ -231,7 +232,7 @@ mod tests {
             limits: Vec::new(),
             drawn: Vec::new(),
         };
-        streams.push(demand, stream(3, 0, StreamKey::demand(0, 0, 0)), 1, Shortage::Backorder);
+        streams.push(demand, stream(3, 0, StreamKey::demand(0, 0, 0)), 0, Shortage::Backorder);
         streams.sized();
         streams
     }

@@ -263,8 +263,17 @@ impl Run<'_> {
             }
             let mut backlog = std::mem::take(&mut state.backlog[sku]);
             self.claims.clear();
-            self.claims.extend(backlog.iter().map(|o| Claim { units: o.units, since: o.since, tier: 1 }));
-            super::grant(self.allocation, state.on_hand[sku], &self.claims, &mut self.grants);
+            // A node's order carries no margin, SLA or penalty of its own.
+            let order_claim = |o: &PendingOrder| Claim {
+                units: o.units,
+                since: o.since,
+                tier: 1,
+                margin: 0.0,
+                due: o.since,
+                late_penalty: 0.0,
+            };
+            self.claims.extend(backlog.iter().map(order_claim));
+            super::grant(self.allocation, now, state.on_hand[sku], &self.claims, &mut self.grants);
             let grants = std::mem::take(&mut self.grants);
             for (order, &granted) in backlog.iter_mut().zip(grants.iter()) {
                 let state = &mut self.nodes[node];

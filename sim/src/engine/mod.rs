@@ -56,7 +56,7 @@ pub use state::UnitBalance;
 
 use crate::calendar::{Calendar, Event, ReceiptWheel, Shipment};
 use crate::disruption::Timeline;
-use crate::metrics::{self, MetricValues, ScopeSeries, Tally};
+use crate::metrics::{self, ClassTally, ClassValues, MetricValues, ScopeSeries, Tally};
 use crate::model::{DemandProcess, Model, Shortage};
 use crate::rng::{self, Stream, StreamKey};
 use crate::strategy::{Allocation, Claim, Expedites, Replenishment, Review, Transfers};
@@ -96,6 +96,8 @@ pub struct RunOutput {
     pub nodes: Vec<MetricValues>,
     /// Per timed disruption of the model, its impact.
     pub events: Vec<EventImpact>,
+    /// Per customer class, in model order.
+    pub classes: Vec<ClassValues>,
     /// Unit balance per node.
     pub balances: Vec<UnitBalance>,
     /// Goods between nodes.
@@ -140,6 +142,7 @@ pub struct Policies<'m> {
 struct OrderStream {
     node: usize,
     local_sku: usize,
+    class: usize,
     shortage: Shortage,
     rate_per_minute: f64,
     size: crate::distribution::OrderSize,
@@ -164,6 +167,8 @@ struct Run<'m> {
     needs_echelon: bool,
     /// Per node: does its strategy learn from each day's demand?
     observes_demand: Vec<bool>,
+    /// Per customer class, over the measured days.
+    class_tally: Vec<ClassTally>,
     strategies: Vec<Box<dyn Replenishment + 'm>>,
     allocation: &'m dyn Allocation,
     transfers: Option<Transfers>,
@@ -239,6 +244,7 @@ impl<'m> Run<'m> {
                 .collect(),
             needs_echelon: strategies.iter().any(|s| s.uses_echelon_position()),
             observes_demand: strategies.iter().map(|s| s.observes_demand()).collect(),
+            class_tally: vec![ClassTally::default(); model.classes.len()],
             strategies,
             allocation: policies.allocation,
             transfers: policies.transfers,
@@ -347,21 +353,28 @@ impl<'m> Run<'m> {
                     let units = state.daily.units(i);
                     let served = units.min(available);
                     state.on_hand[sku] -= served;
-                    state.settle_into(&mut books, sku, units, served, state.daily.shortage(i));
+                    let shortage = state.daily.shortage(i);
+                    state.settle_into(&mut books, sku, units, served, shortage);
+                    if measured {
+                        self.class_tally[state.daily.class(i)].add(units, served, shortage == Shortage::LostSales);
+                    }
                 }
                 continue;
             }
             let (claims, grants) = (&mut self.claims, &mut self.grants);
             claims.clear();
-            claims.extend(streams.clone().map(|i| Claim {
-                units: state.daily.units(i),
-                since: 0,
-                tier: state.daily.tier(i),
-            }));
-            grant(self.allocation, available, claims, grants);
+            let now = day_start(day);
+            let classes = &self.model.classes;
+            claims.extend(streams.clone().map(|i| classes[state.daily.class(i)].claim(state.daily.units(i), now)));
+            grant(self.allocation, now, available, claims, grants);
             for (k, i) in streams.enumerate() {
                 state.on_hand[sku] -= grants[k];
-                state.settle_into(&mut books, sku, claims[k].units, grants[k], state.daily.shortage(i));
+                let shortage = state.daily.shortage(i);
+                state.settle_into(&mut books, sku, claims[k].units, grants[k], shortage);
+                if measured {
+                    let lost = shortage == Shortage::LostSales;
+                    self.class_tally[state.daily.class(i)].add(claims[k].units, grants[k], lost);
+                }
             }
         }
         state.post(&books, measured);
@@ -371,13 +384,16 @@ impl<'m> Run<'m> {
         let day = (now / MINUTES_PER_DAY) as Day;
         let measured = self.is_measured(day);
         let s = &mut self.order_streams[stream];
-        let (node, sku, shortage) = (s.node, s.local_sku, s.shortage);
+        let (node, sku, shortage, class) = (s.node, s.local_sku, s.shortage, s.class);
         let units = s.size.sample(&mut s.rng);
         let open = self.timeline.closed_until(node, now).is_none();
         let state = &mut self.nodes[node];
         let served = if open { units.min(state.on_hand[sku]) } else { 0 };
         state.on_hand[sku] -= served;
         state.settle_demand(sku, units, served, shortage, measured);
+        if measured {
+            self.class_tally[class].add(units, served, shortage == Shortage::LostSales);
+        }
         self.observe_trigger(node, sku, now);
         if open && self.strategies[node].review() == Review::Continuous {
             let started = Instant::now();
@@ -550,6 +566,7 @@ impl<'m> Run<'m> {
             network: metrics::finish(&network, &self.network_series, days),
             nodes,
             events,
+            classes: self.class_tally.iter().map(|c| c.finish(days)).collect(),
             balances,
             network_balance,
             sku_location_days: self.model.sku_locations() as u64 * horizon,
@@ -567,6 +584,7 @@ fn order_streams(model: &Model, seed: u64, replication: u64) -> Vec<OrderStream>
             DemandProcess::Orders { rate_per_day, size } => Some(OrderStream {
                 node: s.node,
                 local_sku: s.local_sku,
+                class: s.class,
                 shortage: model.classes[s.class].shortage,
                 rate_per_minute: rate_per_day / MINUTES_PER_DAY as f64,
                 size: *size,
@@ -585,13 +603,13 @@ fn order_streams(model: &Model, seed: u64, replication: u64) -> Vec<OrderStream>
 /// Splits `available` units among `claims` into `grants`: every claim in
 /// full when `available` covers them all (what any [`Allocation`] must do),
 /// else as `allocation` rules.
-fn grant(allocation: &dyn Allocation, available: i64, claims: &[Claim], grants: &mut Vec<i64>) {
+fn grant(allocation: &dyn Allocation, now: Minute, available: i64, claims: &[Claim], grants: &mut Vec<i64>) {
     grants.clear();
     if claims.iter().map(|c| c.units).sum::<i64>() <= available {
         grants.extend(claims.iter().map(|c| c.units));
     } else {
         grants.resize(claims.len(), 0);
-        allocation.allocate(available, claims, grants);
+        allocation.allocate(now, available, claims, grants);
     }
 }
 
