@@ -69,7 +69,8 @@ pub struct NodeView<'a> {
     /// feeds none).
     pub echelon_position: &'a [i64],
     /// Units demanded at the node today, per local SKU: its customers'
-    /// demand plus the orders of the nodes it feeds.
+    /// demand plus the orders of the nodes it feeds. Empty unless the
+    /// strategy [observes demand](Replenishment::observes_demand).
     pub demand: &'a [i64],
     /// Is the forecast service up for this node today (no forecast outage)?
     pub forecast_available: bool,

@@ -27,6 +27,7 @@
 //! seen before (a weekday's seasonal factor) costs nothing.
 
 use crate::distribution::DailyDemand;
+use crate::metrics::ClassTally;
 use crate::model::{DemandProcess, Model, Shortage};
 use crate::rng::{self, Stream, StreamKey};
 use rand::RngExt;
@@ -68,6 +69,10 @@ pub(super) struct DailyStreams {
     limits: Vec<f64>,
     /// Units each stream demanded on the last day drawn.
     drawn: Vec<i64>,
+    /// Per stream, over the measured days: units demanded…
+    measured_demand: Vec<i64>,
+    /// …and units not served from stock when demanded.
+    measured_short: Vec<i64>,
 }
 
 impl DailyStreams {
@@ -85,6 +90,8 @@ impl DailyStreams {
             next_slot: 0,
             limits: Vec::new(),
             drawn: Vec::new(),
+            measured_demand: Vec::new(),
+            measured_short: Vec::new(),
         };
         let mut entries = model.demand.iter().filter(|s| s.node == n).peekable();
         for local in 0..node.skus.len() {
@@ -105,6 +112,8 @@ impl DailyStreams {
     fn sized(&mut self) {
         self.limits = vec![NOT_KNUTH; SLOTS * self.rng.len()];
         self.drawn = vec![0; self.rng.len()];
+        self.measured_demand = vec![0; self.rng.len()];
+        self.measured_short = vec![0; self.rng.len()];
     }
 
     fn push(&mut self, demand: DailyDemand, rng: Stream, class: usize, shortage: Shortage) {
@@ -137,11 +146,37 @@ impl DailyStreams {
     }
 
     /// Draws every stream's demand for day `day`, whose demand factor is
-    /// `factor`; read them with [`units`](Self::units).
-    pub fn draw_day(&mut self, factor: f64, day: u32) {
+    /// `factor`; read them with [`units`](Self::units). A `measured` day's
+    /// demand counts towards the class results.
+    pub fn draw_day(&mut self, factor: f64, day: u32, measured: bool) {
         let today = self.prepare(factor);
         for i in 0..self.rng.len() {
             self.drawn[i] = self.draw(i, today, day);
+        }
+        if measured {
+            for (total, &units) in self.measured_demand.iter_mut().zip(&self.drawn) {
+                *total += units;
+            }
+        }
+    }
+
+    /// Books `units` of stream `i`'s demand on a measured day as not served
+    /// from stock.
+    #[inline]
+    pub fn note_short(&mut self, i: usize, units: i64) {
+        self.measured_short[i] += units;
+    }
+
+    /// Adds each stream's measured demand, service and losses to its class.
+    pub fn add_to_classes(&self, classes: &mut [ClassTally]) {
+        for i in 0..self.rng.len() {
+            let (demand, short) = (self.measured_demand[i], self.measured_short[i]);
+            let tally = &mut classes[self.class[i]];
+            tally.demand += demand;
+            tally.served_from_stock += demand - short;
+            if self.shortage[i] == Shortage::LostSales {
+                tally.lost += short;
+            }
         }
     }
 
@@ -231,6 +266,8 @@ mod tests {
             next_slot: 0,
             limits: Vec::new(),
             drawn: Vec::new(),
+            measured_demand: Vec::new(),
+            measured_short: Vec::new(),
         };
         streams.push(demand, stream(3, 0, StreamKey::demand(0, 0, 0)), 0, Shortage::Backorder);
         streams.sized();
@@ -243,7 +280,7 @@ mod tests {
         let n = 200_000;
         let draws: Vec<f64> = (0..n)
             .map(|d| {
-                s.draw_day(if d % 2 == 0 { 1.5 } else { 0.5 }, d);
+                s.draw_day(if d % 2 == 0 { 1.5 } else { 0.5 }, d, false);
                 s.units(0) as f64
             })
             .collect();
@@ -261,7 +298,7 @@ mod tests {
         let mut reference = stream(3, 0, StreamKey::demand(0, 0, 0));
         let poisson = rand_distr::Poisson::new(3.5).unwrap();
         for day in 0..1000 {
-            s.draw_day(1.0, day);
+            s.draw_day(1.0, day, false);
             assert_eq!(s.units(0), poisson.sample(&mut reference) as i64, "day {day}");
         }
     }
@@ -273,7 +310,7 @@ mod tests {
         let mut sums = vec![0i64; factors.len()];
         for round in 0..20_000 {
             for (k, &factor) in factors.iter().enumerate() {
-                s.draw_day(factor, round);
+                s.draw_day(factor, round, false);
                 sums[k] += s.units(0);
             }
         }

@@ -79,7 +79,11 @@ impl Run<'_> {
         let trigger = std::mem::replace(&mut state.trigger_since[sku], NO_TRIGGER);
         if measured {
             let latency = if trigger == NO_TRIGGER { 0 } else { now - trigger };
-            state.series.latency.record(latency).expect("histogram auto-resizes");
+            if latency == 0 {
+                state.immediate_releases += 1;
+            } else {
+                state.series.latency.record(latency).expect("histogram auto-resizes");
+            }
             state.tally.orders += 1;
             state.tally.ordered_units += units;
             state.tally.ordering_cost += state.ordering_cost[sku];
@@ -96,7 +100,9 @@ impl Run<'_> {
                     since: now,
                 });
                 p.owed[parent_sku] += units;
-                p.sku_demand[parent_sku] += units;
+                if let Some(demand) = p.sku_demand.get_mut(parent_sku) {
+                    *demand += units;
+                }
                 p.day_demand += units;
                 if measured {
                     p.tally.demand += units;

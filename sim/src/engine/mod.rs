@@ -167,7 +167,8 @@ struct Run<'m> {
     needs_echelon: bool,
     /// Per node: does its strategy learn from each day's demand?
     observes_demand: Vec<bool>,
-    /// Per customer class, over the measured days.
+    /// Per customer class, over the measured days: event-driven demand
+    /// (daily streams keep their own and are added at the end).
     class_tally: Vec<ClassTally>,
     strategies: Vec<Box<dyn Replenishment + 'm>>,
     allocation: &'m dyn Allocation,
@@ -343,7 +344,7 @@ impl<'m> Run<'m> {
     /// the allocation strategy.
     fn serve_daily_demand(&mut self, node: usize, day: Day, open: bool, measured: bool) {
         let state = &mut self.nodes[node];
-        state.daily.draw_day(self.demand_factor[node], day);
+        state.daily.draw_day(self.demand_factor[node], day, measured);
         let mut books = DemandBooks::default();
         for sku in 0..state.on_hand.len() {
             let streams = state.daily.of_sku(sku);
@@ -353,10 +354,9 @@ impl<'m> Run<'m> {
                     let units = state.daily.units(i);
                     let served = units.min(available);
                     state.on_hand[sku] -= served;
-                    let shortage = state.daily.shortage(i);
-                    state.settle_into(&mut books, sku, units, served, shortage);
-                    if measured {
-                        self.class_tally[state.daily.class(i)].add(units, served, shortage == Shortage::LostSales);
+                    state.settle_into(&mut books, sku, units, served, state.daily.shortage(i));
+                    if measured && served < units {
+                        state.daily.note_short(i, units - served);
                     }
                 }
                 continue;
@@ -369,11 +369,9 @@ impl<'m> Run<'m> {
             grant(self.allocation, now, available, claims, grants);
             for (k, i) in streams.enumerate() {
                 state.on_hand[sku] -= grants[k];
-                let shortage = state.daily.shortage(i);
-                state.settle_into(&mut books, sku, claims[k].units, grants[k], shortage);
+                state.settle_into(&mut books, sku, claims[k].units, grants[k], state.daily.shortage(i));
                 if measured {
-                    let lost = shortage == Shortage::LostSales;
-                    self.class_tally[state.daily.class(i)].add(claims[k].units, grants[k], lost);
+                    state.daily.note_short(i, claims[k].units - grants[k]);
                 }
             }
         }
@@ -532,6 +530,16 @@ impl<'m> Run<'m> {
         self.nodes[node].orders = orders;
     }
 
+    /// The class metrics: event-driven demand's tallies plus every node's
+    /// daily streams'.
+    fn class_results(&self, days: u32) -> Vec<ClassValues> {
+        let mut tallies = self.class_tally.clone();
+        for state in &self.nodes {
+            state.daily.add_to_classes(&mut tallies);
+        }
+        tallies.iter().map(|c| c.finish(days)).collect()
+    }
+
     fn finish(mut self) -> (RunOutput, Option<Trace>) {
         let days = self.model.experiment.measured_days();
         let mut network = Tally::default();
@@ -566,7 +574,7 @@ impl<'m> Run<'m> {
             network: metrics::finish(&network, &self.network_series, days),
             nodes,
             events,
-            classes: self.class_tally.iter().map(|c| c.finish(days)).collect(),
+            classes: self.class_results(days),
             balances,
             network_balance,
             sku_location_days: self.model.sku_locations() as u64 * horizon,

@@ -77,8 +77,12 @@ pub(super) struct NodeState {
     pub orders: Vec<i64>,
     /// Units of today's demand not served from stock, per SKU.
     pub day_shortfall: Vec<i64>,
-    /// Units demanded today per SKU (customers and fed nodes' orders).
+    /// Units demanded today per SKU (customers and fed nodes' orders);
+    /// empty unless the node's strategy observes demand.
     pub sku_demand: Vec<i64>,
+    /// Orders released today at their trigger minute (latency 0), added to
+    /// the latency histogram at day end in one step.
+    pub immediate_releases: u64,
     /// Orders of fed nodes waiting for stock, per local SKU.
     pub backlog: Vec<Vec<PendingOrder>>,
     /// Per source slot, per local SKU: the SKU's index at that source node
@@ -136,7 +140,8 @@ impl NodeState {
             trigger_since: vec![NO_TRIGGER; count],
             orders: vec![0; count],
             day_shortfall: vec![0; count],
-            sku_demand: vec![0; count],
+            sku_demand: if strategy.observes_demand() { vec![0; count] } else { Vec::new() },
+            immediate_releases: 0,
             backlog: vec![Vec::new(); count],
             source_sku,
             arrivals: Vec::new(),
@@ -218,7 +223,9 @@ impl NodeState {
     pub fn settle_into(&mut self, books: &mut DemandBooks, sku: usize, demand: i64, served: i64, shortage: Shortage) {
         let short = demand - served;
         self.day_shortfall[sku] += short;
-        self.sku_demand[sku] += demand;
+        if let Some(units) = self.sku_demand.get_mut(sku) {
+            *units += demand;
+        }
         self.day_demand += demand;
         books.demand += demand;
         books.served += served;
@@ -274,6 +281,8 @@ impl NodeState {
         tally.ready_days += ready;
         tally.no_stockout_days += no_stockout;
         tally.sku_days += self.on_hand.len() as u64;
+        let immediate = std::mem::take(&mut self.immediate_releases);
+        self.series.latency.record_n(0, immediate).expect("histogram auto-resizes");
         tally.service_sku_days += self.on_hand.len() as u64;
         self.series.daily_demand.push(self.day_demand as f64);
         self.series.daily_orders.push(self.day_ordered as f64);
