@@ -79,20 +79,7 @@ impl DailyStreams {
     /// The daily streams of node `n` in replication `replication`.
     pub fn new(model: &Model, n: usize, seed: u64, replication: u64) -> Self {
         let node = &model.nodes[n];
-        let mut streams = Self {
-            first: Vec::with_capacity(node.skus.len() + 1),
-            rng: Vec::new(),
-            demand: Vec::new(),
-            class: Vec::new(),
-            shortage: Vec::new(),
-            poisson_mean: Vec::new(),
-            slot_factor: [u64::MAX; SLOTS],
-            next_slot: 0,
-            limits: Vec::new(),
-            drawn: Vec::new(),
-            measured_demand: Vec::new(),
-            measured_short: Vec::new(),
-        };
+        let mut streams = Self::empty();
         let mut entries = model.demand.iter().filter(|s| s.node == n).peekable();
         for local in 0..node.skus.len() {
             streams.first.push(streams.rng.len());
@@ -107,6 +94,24 @@ impl DailyStreams {
         streams.first.push(streams.rng.len());
         streams.sized();
         streams
+    }
+
+    /// No streams yet (and no SKUs).
+    fn empty() -> Self {
+        Self {
+            first: Vec::new(),
+            rng: Vec::new(),
+            demand: Vec::new(),
+            class: Vec::new(),
+            shortage: Vec::new(),
+            poisson_mean: Vec::new(),
+            slot_factor: [u64::MAX; SLOTS],
+            next_slot: 0,
+            limits: Vec::new(),
+            drawn: Vec::new(),
+            measured_demand: Vec::new(),
+            measured_short: Vec::new(),
+        }
     }
 
     fn sized(&mut self) {
@@ -255,20 +260,7 @@ mod tests {
     use rand_distr::Distribution;
 
     fn one_stream(demand: DailyDemand) -> DailyStreams {
-        let mut streams = DailyStreams {
-            first: vec![0, 1],
-            rng: Vec::new(),
-            demand: Vec::new(),
-            class: Vec::new(),
-            shortage: Vec::new(),
-            poisson_mean: Vec::new(),
-            slot_factor: [u64::MAX; SLOTS],
-            next_slot: 0,
-            limits: Vec::new(),
-            drawn: Vec::new(),
-            measured_demand: Vec::new(),
-            measured_short: Vec::new(),
-        };
+        let mut streams = DailyStreams { first: vec![0, 1], ..DailyStreams::empty() };
         streams.push(demand, stream(3, 0, StreamKey::demand(0, 0, 0)), 0, Shortage::Backorder);
         streams.sized();
         streams

@@ -18,21 +18,20 @@
 //! as last computed; wrap the policy in a `Fallback` to decide otherwise. A run starts with on-hand `⌈μ·P + z·√μ·√P⌉` for
 //! the SKU's mean daily demand `μ` (the forecasts' starting point).
 
+use super::OrderUpTo;
 use crate::forecast::{Forecasts, Method};
 use echelon_sim::strategy::{NodeView, Replenishment, Review};
 
 /// The forecast-driven order-up-to policy of one node.
 #[derive(Debug, Clone)]
 pub struct ForecastOrderUpTo {
-    review: Review,
     forecasts: Forecasts,
     /// Standard normal quantile of the service target.
     z: f64,
     /// Protection interval `L + R`, days.
     protection_days: f64,
-    order_up_to: Vec<i64>,
-    reorder_points: Vec<i64>,
-    initial: Vec<i64>,
+    /// The order-up-to rule at the current levels.
+    levels: OrderUpTo,
 }
 
 impl ForecastOrderUpTo {
@@ -41,54 +40,46 @@ impl ForecastOrderUpTo {
     pub fn new(method: Method, z: f64, review_period_days: u32, lead_time_days: f64, means: &[f64]) -> Self {
         let protection_days = lead_time_days + f64::from(review_period_days);
         let forecasts = Forecasts::new(method, means);
-        let mut policy = Self {
-            review: Review::Periodic { period_days: review_period_days, offset_days: 0 },
-            forecasts,
-            z,
-            protection_days,
-            order_up_to: vec![0; means.len()],
-            reorder_points: vec![0; means.len()],
-            initial: Vec::new(),
-        };
-        for sku in 0..means.len() {
-            policy.refresh_level(sku);
-        }
-        policy.initial = policy.order_up_to.clone();
-        policy
+        let initial = (0..means.len()).map(|sku| level(&forecasts, z, protection_days, sku)).collect();
+        let review = Review::Periodic { period_days: review_period_days, offset_days: 0 };
+        Self { forecasts, z, protection_days, levels: OrderUpTo::new(review, initial) }
     }
 
-    /// `S = ⌈forecast over P + z·σ·√P⌉` for one SKU, from today's forecast.
+    /// Recomputes `sku`'s level from today's forecast.
     #[inline]
     fn refresh_level(&mut self, sku: usize) {
-        let p = self.protection_days;
-        let safety_stock = self.z * self.forecasts.error_sd(sku) * p.sqrt();
-        let level = (self.forecasts.over(sku, p) + safety_stock).ceil().max(0.0) as i64;
-        self.order_up_to[sku] = level;
-        self.reorder_points[sku] = level - 1;
+        self.levels.set_level(sku, level(&self.forecasts, self.z, self.protection_days, sku));
     }
 
     /// The current order-up-to level of `sku`.
     pub fn order_up_to(&self, sku: usize) -> i64 {
-        self.order_up_to[sku]
+        self.levels.level(sku)
     }
+}
+
+/// `S = ⌈forecast over P + z·σ·√P⌉` for one SKU, from today's forecast.
+#[inline]
+fn level(forecasts: &Forecasts, z: f64, protection_days: f64, sku: usize) -> i64 {
+    let safety_stock = z * forecasts.error_sd(sku) * protection_days.sqrt();
+    (forecasts.over(sku, protection_days) + safety_stock).ceil().max(0.0) as i64
 }
 
 impl Replenishment for ForecastOrderUpTo {
     fn review(&self) -> Review {
-        self.review
+        self.levels.review()
     }
 
     fn reorder_points(&self) -> &[i64] {
-        &self.reorder_points
+        self.levels.reorder_points()
     }
 
     fn initial_on_hand(&self, sku: usize) -> i64 {
-        self.initial[sku]
+        self.levels.initial_on_hand(sku)
     }
 
     #[inline]
     fn order_quantity(&self, sku: usize, inventory_position: i64) -> i64 {
-        (self.order_up_to[sku] - inventory_position).max(0)
+        self.levels.order_quantity(sku, inventory_position)
     }
 
     fn observes_demand(&self) -> bool {

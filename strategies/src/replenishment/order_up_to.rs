@@ -37,6 +37,18 @@ impl OrderUpTo {
         Self { review, initial: order_up_to.clone(), order_up_to, reorder_points, echelon: false }
     }
 
+    /// Moves `sku`'s order-up-to level to `level` (its reorder point to
+    /// `level − 1`); the starting stock stays as built.
+    pub fn set_level(&mut self, sku: usize, level: i64) {
+        self.order_up_to[sku] = level;
+        self.reorder_points[sku] = level - 1;
+    }
+
+    /// The order-up-to level of `sku`.
+    pub fn level(&self, sku: usize) -> i64 {
+        self.order_up_to[sku]
+    }
+
     /// Daily echelon base stock with echelon levels `S_e`, starting with
     /// `initial` on hand.
     pub fn echelon(order_up_to: Vec<i64>, initial: Vec<i64>) -> Self {
