@@ -4,8 +4,8 @@ benches/peers/RESULTS.md (and scale-curve.svg beside it).
     benches/peers/setup.sh                    # once: the pinned Python peers
     benches/peers/.venv/bin/python benches/peers/run.py [--quick] [--only=peers,floor,scale]
 
-`--quick` shortens every workload (for checking the harness, not for
-figures). Finished sections are kept in `.results.json`, so `--only=`
+`--quick` shortens every workload and only prints (for checking the
+harness; RESULTS.md and the chart are left as they are). Finished sections are kept in `.results.json`, so `--only=`
 re-measures some sections and keeps the others. Echelon is built with `cargo build --release` and timed as a whole
 command (`echelon run FILE --threads 1 --quiet`: parsing, simulation,
 statistics, report and charts), so its figures are conservative; each peer
@@ -54,7 +54,7 @@ def run_peer(script, *args):
     return {"fill": fill, "seconds": seconds, "node_days": rows[0]["node_days"], "replications": len(rows)}
 
 
-def run_echelon(text, name, workdir):
+def run_echelon(text, name, workdir, node_days):
     scenario = workdir / f"{name}.ron"
     scenario.write_text(text)
     out = workdir / f"out-{name}"
@@ -65,7 +65,6 @@ def run_echelon(text, name, workdir):
     summary = json.loads((out / "summary.json").read_text())
     fill = summary["points"][0]["strategies"][0]["metrics"]["fill_rate"]
     reps = summary["replications"]
-    node_days = None  # filled by the caller, who knows the model's size
     return {"fill": (fill["mean"], fill["mean"] - fill["ci95"][0]), "seconds": seconds / reps,
             "node_days": node_days, "replications": reps}
 
@@ -90,22 +89,19 @@ def peer_table(rows):
 
 def peers(workdir):
     rows = []
-    single = run_echelon(echelon_scenarios.single(), "single", workdir)
-    single["node_days"] = workloads.SINGLE["days"]
+    single = run_echelon(echelon_scenarios.single(), "single", workdir, workloads.SINGLE["days"])
     rows.append((f"(a) 1 warehouse, (s,S), {workloads.SINGLE['days']:,} days", [
         ("Echelon", single),
         ("SimPy 4.1.2 (hand-written)", run_peer("peer_simpy.py")),
         ("SupplyNetPy 0.5.1", run_peer("peer_supplynetpy.py", "single")),
     ]))
-    serial = run_echelon(echelon_scenarios.serial(), "serial", workdir)
-    serial["node_days"] = 3 * workloads.SERIAL["periods"]
+    serial = run_echelon(echelon_scenarios.serial(), "serial", workdir, 3 * workloads.SERIAL["periods"])
     rows.append((f"(b) serial 3-stage base stock, {workloads.SERIAL['periods']:,} periods", [
         ("Echelon", serial),
         ("stockpyl 1.0.2", run_peer("peer_stockpyl.py")),
     ]))
     for n in workloads.NETWORK["warehouses"]:
-        net = run_echelon(echelon_scenarios.network(n), f"network-{n}", workdir)
-        net["node_days"] = (n + 1) * workloads.NETWORK["days"]
+        net = run_echelon(echelon_scenarios.network(n), f"network-{n}", workdir, (n + 1) * workloads.NETWORK["days"])
         rows.append((f"(c) supplier → DC → {n} warehouses, {workloads.NETWORK['days']} days", [
             ("Echelon", net),
             ("SupplyNetPy 0.5.1", run_peer("peer_supplynetpy.py", "network", str(n))),
@@ -252,7 +248,7 @@ def main():
                                 "scale": lambda: scale_curve(workdir, quick)}[section]()
             if not quick:
                 CACHE.write_text(json.dumps(results))
-    if "scale" in results:
+    if "scale" in results and not quick:
         scale_chart(results["scale"], HERE / "scale-curve.svg")
     write_results(results.get("peers", []), results.get("floor", {}), results.get("scale", []), quick)
 
@@ -309,7 +305,8 @@ command (parsing, statistics, report and charts) dominates.
 
 {scale_table(points)}
 """
-    (HERE / "RESULTS.md").write_text(text)
+    if not quick:  # --quick checks the harness; it never overwrites the figures
+        (HERE / "RESULTS.md").write_text(text)
     print(text)
 
 

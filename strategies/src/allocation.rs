@@ -47,6 +47,13 @@ fn serve_in_order(order: impl Iterator<Item = usize>, available: i64, claims: &[
     }
 }
 
+/// The claims' indices by descending `score` (ties: older, then list order).
+fn by_score_then_age(claims: &[Claim], score: impl Fn(usize) -> f64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..claims.len()).collect();
+    order.sort_by(|&a, &b| score(b).total_cmp(&score(a)).then(claims[a].since.cmp(&claims[b].since)).then(a.cmp(&b)));
+    order
+}
+
 /// The claims' indices sorted by `key` (a stable sort: list order breaks ties).
 fn sorted_by<K: Ord>(claims: &[Claim], key: impl Fn(&Claim) -> K) -> Vec<usize> {
     let mut order: Vec<usize> = (0..claims.len()).collect();
@@ -181,13 +188,8 @@ fn round_shares(shares: &[f64], available: i64, claims: &[Claim], grants: &mut [
     }
     let total: i64 = claims.iter().map(|c| c.units.max(0)).sum();
     let mut left = available.min(total) - given;
-    let mut order: Vec<usize> = (0..claims.len()).collect();
-    order.sort_by(|&a, &b| {
-        let fraction = |i: usize| shares[i] - shares[i].floor();
-        fraction(b).total_cmp(&fraction(a)).then(claims[a].since.cmp(&claims[b].since)).then(a.cmp(&b))
-    });
     // At most one unit per claim is missing from its floor.
-    for i in order {
+    for i in by_score_then_age(claims, |i| shares[i] - shares[i].floor()) {
         if left == 0 {
             break;
         }
@@ -214,13 +216,7 @@ pub fn sla_risk(claim: &Claim, now: Minute) -> f64 {
 
 impl Allocation for SlaRisk {
     fn allocate(&self, now: Minute, available: i64, claims: &[Claim], grants: &mut [i64]) {
-        let mut order: Vec<usize> = (0..claims.len()).collect();
-        order.sort_by(|&a, &b| {
-            sla_risk(&claims[b], now)
-                .total_cmp(&sla_risk(&claims[a], now))
-                .then(claims[a].since.cmp(&claims[b].since))
-                .then(a.cmp(&b))
-        });
+        let order = by_score_then_age(claims, |i| sla_risk(&claims[i], now));
         serve_in_order(order.into_iter(), available, claims, grants);
     }
 }

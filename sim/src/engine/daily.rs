@@ -176,12 +176,7 @@ impl DailyStreams {
     pub fn add_to_classes(&self, classes: &mut [ClassTally]) {
         for i in 0..self.rng.len() {
             let (demand, short) = (self.measured_demand[i], self.measured_short[i]);
-            let tally = &mut classes[self.class[i]];
-            tally.demand += demand;
-            tally.served_from_stock += demand - short;
-            if self.shortage[i] == Shortage::LostSales {
-                tally.lost += short;
-            }
+            classes[self.class[i]].add(demand, demand - short, self.shortage[i] == Shortage::LostSales);
         }
     }
 
