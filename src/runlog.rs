@@ -215,7 +215,7 @@ mod tests {
         let mut network = [0.1 * f64::from(replication) + 1.0 / 3.0; METRIC_COUNT];
         network[2] = f64::NAN;
         let events = vec![EventImpact { units_short: 12.0, recovery_days: f64::NAN }];
-        let classes = vec![[0.5, f64::NAN, 2.0]];
+        let classes = vec![[0.5, f64::NAN, 2.0, 0.25, 1.0, 3.5, 0.0, 12.0]];
         RunRecord { point: 0, strategy: 1, replication, network, nodes: vec![network], events, classes }
     }
 

@@ -29,6 +29,10 @@ fn scenario(strategies: &str) -> String {
 
 const POLICY: &str = "MinMax(reorder_point: Units(30), order_up_to: Units(60))";
 
+fn class_metric(key: &str) -> usize {
+    echelon::sim::metrics::CLASS_METRICS.iter().position(|m| m.key == key).unwrap()
+}
+
 fn class_fill(outcome: &echelon::runner::Outcome, strategy: usize, class: usize) -> f64 {
     let runs: Vec<f64> =
         outcome.records.iter().filter(|r| r.strategy == strategy).map(|r| r.classes[class][0]).collect();
@@ -59,11 +63,12 @@ fn class_results_add_up_to_the_network_and_reach_summary_json() {
     let outcome = common::run(&common::scenario_from_text("classes.ron", &text), 2);
     let demand = echelon::sim::metrics::metric_index("demand_mean").unwrap();
     let lost = echelon::sim::metrics::metric_index("lost_sales_mean").unwrap();
+    let (class_demand, class_lost) = (class_metric("demand_mean"), class_metric("lost_sales_mean"));
     for record in &outcome.records {
         let sum = |m: usize| record.classes.iter().map(|c| c[m]).sum::<f64>();
-        assert!((sum(2) - record.network[demand]).abs() < 1e-9, "class demand adds up to the network's");
-        assert!((sum(1) - record.network[lost]).abs() < 1e-9, "class lost sales add up to the network's");
-        assert_eq!(record.classes[1][1], 0.0, "contract customers backorder: nothing lost");
+        assert!((sum(class_demand) - record.network[demand]).abs() < 1e-9, "class demand adds up to the network's");
+        assert!((sum(class_lost) - record.network[lost]).abs() < 1e-9, "class lost sales add up to the network's");
+        assert_eq!(record.classes[1][class_lost], 0.0, "contract customers backorder: nothing lost");
     }
     let dir = tempfile::tempdir().unwrap();
     let status = std::process::Command::new(env!("CARGO_BIN_EXE_echelon"))

@@ -17,6 +17,7 @@
 //! * A metric that is undefined for a run (e.g. turns with no stock ever
 //!   held) is `NaN`, written as `null`, and skipped by replication statistics.
 
+use crate::time::MINUTES_PER_DAY;
 use hdrhistogram::Histogram;
 
 /// Which direction of a metric is better.
@@ -81,7 +82,7 @@ metric_table! {
     ExpediteCost = "expedite_cost", "currency/day", Lower, "Expedite premiums: per shipment + per unit, of the expedites sent.";
     ExpediteCount = "expedite_count", "expedites per day", Lower, "Expedite shipments sent per measured day.";
     TransferCost = "transfer_cost", "currency/day", Lower, "Units departing on lateral lanes (transfers) × the lane's cost per unit.";
-    ShortageCost = "shortage_cost", "currency/day", Lower, "End-of-day backorders × backorder penalty per unit-day + lost units × lost-sale penalty.";
+    ShortageCost = "shortage_cost", "currency/day", Lower, "End-of-day backorders × backorder penalty per unit-day + lost and cancelled units × lost-sale penalty + the classes' late penalties (see late_penalty_cost).";
     TotalCost = "total_cost", "currency/day", Lower, "holding + ordering + transport + shortage + expedite + transfer.";
     DecisionLatencyP50 = "decision_latency_p50_min", "minutes", Lower, "Simulated minutes from trigger (inventory position first at or below the reorder point) to release: median over the run's orders.";
     DecisionLatencyP95 = "decision_latency_p95_min", "minutes", Lower, "As decision_latency_p50_min, 95th percentile.";
@@ -97,6 +98,11 @@ metric_table! {
 pub const METRIC_COUNT: usize = METRICS.len();
 
 /// The metrics reported per customer class (network-wide, measured days).
+///
+/// A class's *backorders* are its backordered order lines at the
+/// locations serving it; each ends served (from a receipt), cancelled (the
+/// customer's patience ran out) or open at the end of the run. Units
+/// demanded during the warm-up count nowhere, whenever they end.
 pub const CLASS_METRICS: &[MetricDef] = &[
     MetricDef {
         key: "fill_rate",
@@ -105,10 +111,40 @@ pub const CLASS_METRICS: &[MetricDef] = &[
         definition: "Units of the class served from stock at the moment they were demanded ÷ units it demanded.",
     },
     MetricDef {
+        key: "on_time_rate",
+        unit: "ratio",
+        better: Better::Higher,
+        definition: "Units delivered within the class's SLA (from stock at once, or from a backorder no older than sla_days) ÷ units demanded; lost, cancelled and still-open units are not on time.",
+    },
+    MetricDef {
+        key: "backorder_age_p50_days",
+        unit: "days",
+        better: Better::Lower,
+        definition: "Median, over backordered units, of the days from demand until the backorder ended (served, cancelled, or the run's end for open ones); NaN without backorders.",
+    },
+    MetricDef {
+        key: "backorder_age_p95_days",
+        unit: "days",
+        better: Better::Lower,
+        definition: "As backorder_age_p50_days, 95th percentile.",
+    },
+    MetricDef {
+        key: "late_penalty_cost",
+        unit: "currency/day",
+        better: Better::Lower,
+        definition: "Σ backordered units × days they waited beyond the SLA × the class's late_penalty_per_day, per measured day (also part of shortage_cost).",
+    },
+    MetricDef {
         key: "lost_sales_mean",
         unit: "units",
         better: Better::Lower,
-        definition: "Units of the class demanded and lost per day.",
+        definition: "Units of the class demanded and lost per day (lost-sales classes).",
+    },
+    MetricDef {
+        key: "cancelled_mean",
+        unit: "units",
+        better: Better::Lower,
+        definition: "Backordered units of the class cancelled per day, their customer's patience_days having run out.",
     },
     MetricDef {
         key: "demand_mean",
@@ -119,10 +155,10 @@ pub const CLASS_METRICS: &[MetricDef] = &[
 ];
 
 /// One value per class metric, in [`CLASS_METRICS`] order.
-pub type ClassValues = [f64; 3];
+pub type ClassValues = [f64; 8];
 
 /// Customer-class sums over the measured days.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ClassTally {
     /// Units demanded.
     pub demand: i64,
@@ -130,6 +166,12 @@ pub struct ClassTally {
     pub served_from_stock: i64,
     /// Units lost.
     pub lost: i64,
+    /// Backordered units served within the SLA.
+    pub backorders_on_time: i64,
+    /// Backordered units cancelled.
+    pub cancelled: i64,
+    /// Late penalties of backordered units.
+    pub late_penalty: f64,
 }
 
 impl ClassTally {
@@ -144,10 +186,28 @@ impl ClassTally {
         }
     }
 
-    /// The class metrics over `days` measured days.
-    pub fn finish(&self, days: u32) -> ClassValues {
+    /// The class metrics over `days` measured days, with `backorder_ages`
+    /// in minutes, one count per backordered unit.
+    pub fn finish(&self, days: u32, backorder_ages: &Histogram<u64>) -> ClassValues {
         let days = f64::from(days);
-        [ratio(self.served_from_stock as f64, self.demand as f64), self.lost as f64 / days, self.demand as f64 / days]
+        let age_days = |quantile: f64| {
+            if backorder_ages.is_empty() {
+                f64::NAN
+            } else {
+                let age = backorder_ages.lowest_equivalent(backorder_ages.value_at_quantile(quantile));
+                age as f64 / MINUTES_PER_DAY as f64
+            }
+        };
+        [
+            ratio(self.served_from_stock as f64, self.demand as f64),
+            ratio((self.served_from_stock + self.backorders_on_time) as f64, self.demand as f64),
+            age_days(0.5),
+            age_days(0.95),
+            self.late_penalty / days,
+            self.lost as f64 / days,
+            self.cancelled as f64 / days,
+            self.demand as f64 / days,
+        ]
     }
 }
 

@@ -72,13 +72,28 @@ pub struct CustomerClass {
     pub margin: Option<f64>,
     /// Penalty per unit and day delivered after the SLA (currency).
     pub late_penalty_per_day: f64,
+    /// Days a backordered customer waits before cancelling (never when
+    /// `None`).
+    pub patience_days: Option<f64>,
+    /// May an order line ship in parts? When not, a line ships whole or
+    /// waits (or is lost, for a lost-sales class).
+    pub partial_shipment: bool,
 }
 
 impl CustomerClass {
     /// A class with only a name, a tier and a shortage rule (SLA 0, no
-    /// margin, no late penalty).
+    /// margin, no late penalty, endless patience, partial shipment).
     pub fn plain(name: &str, tier: u32, shortage: Shortage) -> Self {
-        Self { name: name.into(), tier, shortage, sla_days: 0.0, margin: None, late_penalty_per_day: 0.0 }
+        Self {
+            name: name.into(),
+            tier,
+            shortage,
+            sla_days: 0.0,
+            margin: None,
+            late_penalty_per_day: 0.0,
+            patience_days: None,
+            partial_shipment: true,
+        }
     }
 
     /// A claim of `units` by this class arising at `now`.

@@ -175,11 +175,22 @@ fn classes(file: &ScenarioFile) -> Result<Vec<CustomerClass>, FieldError> {
             let sla_days = non_negative("sla_days", c.sla_days, "an SLA in days")?;
             let margin = c.margin.map(|m| non_negative("margin", m, "a margin per unit")).transpose()?;
             let late_penalty_per_day = non_negative("late_penalty_per_day", c.late_penalty_per_day, "a late penalty")?;
+            let patience_days =
+                c.patience_days.map(|d| non_negative("patience_days", d, "a patience in days")).transpose()?;
             let shortage = match c.shortage {
                 ShortageFile::Backorder => Shortage::Backorder,
                 ShortageFile::LostSales => Shortage::LostSales,
             };
-            Ok(CustomerClass { name: c.name.clone(), tier: c.tier, shortage, sla_days, margin, late_penalty_per_day })
+            Ok(CustomerClass {
+                name: c.name.clone(),
+                tier: c.tier,
+                shortage,
+                sla_days,
+                margin,
+                late_penalty_per_day,
+                patience_days,
+                partial_shipment: c.partial_shipment,
+            })
         })
         .collect()
 }

@@ -138,6 +138,17 @@ pub struct ClassFile {
     /// Penalty per unit and day delivered after the SLA (default 0).
     #[serde(default)]
     pub late_penalty_per_day: f64,
+    /// Days a backordered customer waits before cancelling (default: waits
+    /// until served).
+    #[serde(default)]
+    pub patience_days: Option<f64>,
+    /// May an order line ship in parts (default true)?
+    #[serde(default = "yes")]
+    pub partial_shipment: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_tier() -> u32 {

@@ -26,6 +26,7 @@
 //! a new factor fills one slot for all streams (one `exp` each), a factor
 //! seen before (a weekday's seasonal factor) costs nothing.
 
+use super::state::Line;
 use crate::distribution::DailyDemand;
 use crate::metrics::ClassTally;
 use crate::model::{DemandProcess, Model, Shortage};
@@ -73,6 +74,8 @@ pub(super) struct DailyStreams {
     measured_demand: Vec<i64>,
     /// …and units not served from stock when demanded.
     measured_short: Vec<i64>,
+    /// Is the last day drawn measured?
+    measuring: bool,
 }
 
 impl DailyStreams {
@@ -111,6 +114,7 @@ impl DailyStreams {
             drawn: Vec::new(),
             measured_demand: Vec::new(),
             measured_short: Vec::new(),
+            measuring: false,
         }
     }
 
@@ -144,16 +148,18 @@ impl DailyStreams {
         self.class[i]
     }
 
-    /// What happens to stream `i`'s unmet demand.
+    /// Stream `i`'s demand of the last day drawn, as an order line of
+    /// local SKU `sku`.
     #[inline]
-    pub fn shortage(&self, i: usize) -> Shortage {
-        self.shortage[i]
+    pub fn line(&self, i: usize, sku: usize) -> Line {
+        Line { sku, class: self.class[i], units: self.drawn[i], shortage: self.shortage[i] }
     }
 
     /// Draws every stream's demand for day `day`, whose demand factor is
     /// `factor`; read them with [`units`](Self::units). A `measured` day's
     /// demand counts towards the class results.
     pub fn draw_day(&mut self, factor: f64, day: u32, measured: bool) {
+        self.measuring = measured;
         let today = self.prepare(factor);
         for i in 0..self.rng.len() {
             self.drawn[i] = self.draw(i, today, day);
@@ -165,11 +171,13 @@ impl DailyStreams {
         }
     }
 
-    /// Books `units` of stream `i`'s demand on a measured day as not served
-    /// from stock.
+    /// Books `units` of stream `i`'s demand of the last day drawn as not
+    /// served from stock (counted when that day is measured).
     #[inline]
     pub fn note_short(&mut self, i: usize, units: i64) {
-        self.measured_short[i] += units;
+        if self.measuring {
+            self.measured_short[i] += units;
+        }
     }
 
     /// Adds each stream's measured demand, service and losses to its class.

@@ -248,12 +248,7 @@ impl Run<'_> {
         if shipment.internal {
             self.internal_received += shipment.units;
         }
-        let filled = state.on_hand[sku].min(state.backorders[sku]);
-        if filled > 0 {
-            state.on_hand[sku] -= filled;
-            state.backorders[sku] -= filled;
-            state.record_shipped(sku, filled, measured);
-        }
+        self.serve_backorders(node, sku, now, measured);
     }
 
     /// Ships `node`'s backlog (orders of the nodes it feeds) from on-hand

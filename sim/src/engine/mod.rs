@@ -46,6 +46,7 @@
 //! for the daily network series behind the resilience figures.
 
 mod actions;
+mod backorders;
 mod daily;
 mod flow;
 mod resilience;
@@ -56,15 +57,16 @@ pub use state::UnitBalance;
 
 use crate::calendar::{Calendar, Event, ReceiptWheel, Shipment};
 use crate::disruption::Timeline;
-use crate::metrics::{self, ClassTally, ClassValues, MetricValues, ScopeSeries, Tally};
+use crate::metrics::{self, ClassValues, MetricValues, ScopeSeries, Tally};
 use crate::model::{DemandProcess, Model, Shortage};
 use crate::rng::{self, Stream, StreamKey};
 use crate::strategy::{Allocation, Claim, Expedites, Replenishment, Review, Transfers};
 use crate::time::{Day, MINUTES_PER_DAY, Minute, day_start};
+use backorders::ClassBooks;
 use flow::SupplierState;
 use hdrhistogram::Histogram;
 use rand::RngExt;
-use state::{DemandBooks, NodeState};
+use state::{DemandBooks, Line, NodeState};
 use std::time::Instant;
 
 /// Goods moving between stocking nodes over a whole run.
@@ -167,9 +169,10 @@ struct Run<'m> {
     needs_echelon: bool,
     /// Per node: does its strategy learn from each day's demand?
     observes_demand: Vec<bool>,
-    /// Per customer class, over the measured days: event-driven demand
-    /// (daily streams keep their own and are added at the end).
-    class_tally: Vec<ClassTally>,
+    /// Per customer class, over the measured days: backorders and
+    /// event-driven demand (daily streams keep their own demand and are
+    /// added at the end).
+    class_books: ClassBooks,
     strategies: Vec<Box<dyn Replenishment + 'm>>,
     allocation: &'m dyn Allocation,
     transfers: Option<Transfers>,
@@ -245,7 +248,7 @@ impl<'m> Run<'m> {
                 .collect(),
             needs_echelon: strategies.iter().any(|s| s.uses_echelon_position()),
             observes_demand: strategies.iter().map(|s| s.observes_demand()).collect(),
-            class_tally: vec![ClassTally::default(); model.classes.len()],
+            class_books: ClassBooks::new(&model.classes, day_start(model.experiment.warmup_days)),
             strategies,
             allocation: policies.allocation,
             transfers: policies.transfers,
@@ -323,6 +326,9 @@ impl<'m> Run<'m> {
                 self.dispatch_supplier(s, now);
             }
         }
+        if self.class_books.any_patience {
+            self.cancel_impatient(now);
+        }
         let measured = self.is_measured(day);
         self.timeline.demand_factors(day, &mut self.demand_factor);
         for node in 0..self.nodes.len() {
@@ -341,38 +347,39 @@ impl<'m> Run<'m> {
 
     /// Draws the node's daily demand and serves it from stock, class by
     /// class: in full when there is enough for every class, else split by
-    /// the allocation strategy.
+    /// the allocation strategy (each class's day of demand for a SKU is one
+    /// order line: a class without partial shipment gets all of it or none).
     fn serve_daily_demand(&mut self, node: usize, day: Day, open: bool, measured: bool) {
         let state = &mut self.nodes[node];
         state.daily.draw_day(self.demand_factor[node], day, measured);
+        let now = day_start(day);
+        let classes = &self.model.classes;
         let mut books = DemandBooks::default();
         for sku in 0..state.on_hand.len() {
             let streams = state.daily.of_sku(sku);
             let available = if open { state.on_hand[sku] } else { 0 };
-            if streams.len() == 1 || state.daily.total_units(streams.clone()) <= available {
+            if state.daily.total_units(streams.clone()) <= available {
                 for i in streams {
-                    let units = state.daily.units(i);
-                    let served = units.min(available);
-                    state.on_hand[sku] -= served;
-                    state.settle_into(&mut books, sku, units, served, state.daily.shortage(i));
-                    if measured && served < units {
-                        state.daily.note_short(i, units - served);
-                    }
+                    state.serve_daily_line(&mut books, i, sku, state.daily.units(i), now);
                 }
+                continue;
+            }
+            if streams.len() == 1 {
+                let line = state.daily.line(streams.start, sku);
+                let served = if classes[line.class].partial_shipment { available } else { 0 };
+                state.serve_daily_line(&mut books, streams.start, sku, served, now);
                 continue;
             }
             let (claims, grants) = (&mut self.claims, &mut self.grants);
             claims.clear();
-            let now = day_start(day);
-            let classes = &self.model.classes;
-            claims.extend(streams.clone().map(|i| classes[state.daily.class(i)].claim(state.daily.units(i), now)));
-            grant(self.allocation, now, available, claims, grants);
+            claims.extend(streams.clone().map(|i| {
+                let line = state.daily.line(i, sku);
+                classes[line.class].claim(line.units, now)
+            }));
+            let whole = |k: usize| !classes[state.daily.class(streams.start + k)].partial_shipment;
+            grant_lines(self.allocation, now, available, claims, whole, grants);
             for (k, i) in streams.enumerate() {
-                state.on_hand[sku] -= grants[k];
-                state.settle_into(&mut books, sku, claims[k].units, grants[k], state.daily.shortage(i));
-                if measured {
-                    state.daily.note_short(i, claims[k].units - grants[k]);
-                }
+                state.serve_daily_line(&mut books, i, sku, grants[k], now);
             }
         }
         state.post(&books, measured);
@@ -383,14 +390,17 @@ impl<'m> Run<'m> {
         let measured = self.is_measured(day);
         let s = &mut self.order_streams[stream];
         let (node, sku, shortage, class) = (s.node, s.local_sku, s.shortage, s.class);
-        let units = s.size.sample(&mut s.rng);
+        let line = Line { sku, class, units: s.size.sample(&mut s.rng), shortage };
         let open = self.timeline.closed_until(node, now).is_none();
         let state = &mut self.nodes[node];
-        let served = if open { units.min(state.on_hand[sku]) } else { 0 };
+        let available = if open { state.on_hand[sku] } else { 0 };
+        let whole_line_short = line.units > available && !self.model.classes[class].partial_shipment;
+        let served = if whole_line_short { 0 } else { line.units.min(available) };
+        let units = line.units;
         state.on_hand[sku] -= served;
-        state.settle_demand(sku, units, served, shortage, measured);
+        state.settle_demand(line, served, now, measured);
         if measured {
-            self.class_tally[class].add(units, served, shortage == Shortage::LostSales);
+            self.class_books.tally[class].add(units, served, shortage == Shortage::LostSales);
         }
         self.observe_trigger(node, sku, now);
         if open && self.strategies[node].review() == Review::Continuous {
@@ -533,15 +543,16 @@ impl<'m> Run<'m> {
     /// The class metrics: event-driven demand's tallies plus every node's
     /// daily streams'.
     fn class_results(&self, days: u32) -> Vec<ClassValues> {
-        let mut tallies = self.class_tally.clone();
+        let mut tallies = self.class_books.tally.clone();
         for state in &self.nodes {
             state.daily.add_to_classes(&mut tallies);
         }
-        tallies.iter().map(|c| c.finish(days)).collect()
+        tallies.iter().zip(&self.class_books.ages).map(|(c, ages)| c.finish(days, ages)).collect()
     }
 
     fn finish(mut self) -> (RunOutput, Option<Trace>) {
         let days = self.model.experiment.measured_days();
+        self.close_open_backorders(day_start(self.model.experiment.horizon_days));
         let mut network = Tally::default();
         let mut nodes = Vec::with_capacity(self.nodes.len());
         let mut balances = Vec::with_capacity(self.nodes.len());
@@ -621,6 +632,69 @@ fn grant(allocation: &dyn Allocation, now: Minute, available: i64, claims: &[Cla
     }
 }
 
+/// As [`grant`], for order lines of which those with `whole(k)` ship
+/// whole or not at all: a whole line granted in part is withdrawn (its
+/// claim set to 0 units) and the stock split again, until no whole line is
+/// granted in part. Each round withdraws a line, so this ends.
+fn grant_lines(
+    allocation: &dyn Allocation,
+    now: Minute,
+    available: i64,
+    claims: &mut [Claim],
+    whole: impl Fn(usize) -> bool,
+    grants: &mut Vec<i64>,
+) {
+    loop {
+        grant(allocation, now, available, claims, grants);
+        let mut withdrawn = false;
+        for k in 0..claims.len() {
+            if grants[k] > 0 && grants[k] < claims[k].units && whole(k) {
+                claims[k].units = 0;
+                withdrawn = true;
+            }
+        }
+        if !withdrawn {
+            return;
+        }
+    }
+}
+
 fn record_ns(histogram: &mut Histogram<u64>, ns: u64) {
     histogram.record(ns).expect("histogram auto-resizes");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// First come, first served in claim order (the claims are in age order).
+    struct InOrder;
+
+    impl Allocation for InOrder {
+        fn allocate(&self, _now: Minute, available: i64, claims: &[Claim], grants: &mut [i64]) {
+            let mut left = available;
+            for (claim, grant) in claims.iter().zip(grants) {
+                *grant = claim.units.min(left);
+                left -= *grant;
+            }
+        }
+    }
+
+    fn claim(units: i64) -> Claim {
+        Claim { units, since: 0, tier: 1, margin: 0.0, due: 0, late_penalty: 0.0 }
+    }
+
+    /// By hand: 5 units for whole A = 6, partial B = 3, whole C = 2. In
+    /// order A would get 5 of its 6: it is withdrawn; then B gets 3 and C 2.
+    #[test]
+    fn a_whole_line_granted_in_part_is_withdrawn_and_the_stock_split_again() {
+        let mut claims = vec![claim(6), claim(3), claim(2)];
+        let mut grants = Vec::new();
+        grant_lines(&InOrder, 0, 5, &mut claims, |k| k != 1, &mut grants);
+        assert_eq!(grants, [0, 3, 2]);
+        // A partial line keeps its part: 4 units for partial 6, whole 2.
+        let mut claims = vec![claim(6), claim(2)];
+        grant_lines(&InOrder, 0, 4, &mut claims, |k| k == 1, &mut grants);
+        assert_eq!(grants, [4, 0]);
+    }
 }

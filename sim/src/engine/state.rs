@@ -1,6 +1,7 @@
 //! Per-node state: structure-of-arrays over a node's local SKUs, and the
 //! books each node keeps (tally, series, unit balance).
 
+use super::backorders::BackorderLine;
 use super::daily::DailyStreams;
 use crate::metrics::{ScopeSeries, Tally};
 use crate::model::{Model, Shortage, Source};
@@ -54,6 +55,16 @@ pub(super) struct DemandBooks {
     lost_cost: f64,
 }
 
+/// One order line of customer demand for a local SKU.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Line {
+    pub sku: usize,
+    /// Index into `Model::classes`.
+    pub class: usize,
+    pub units: i64,
+    pub shortage: Shortage,
+}
+
 /// An order a node placed on another node, not yet shipped in full.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct PendingOrder {
@@ -67,8 +78,10 @@ pub(super) struct PendingOrder {
 /// One stocking node's state.
 pub(super) struct NodeState {
     pub on_hand: Vec<i64>,
-    /// Customer backorders.
+    /// Customer backorders: units per SKU…
     pub backorders: Vec<i64>,
+    /// …and the backordered lines they are, per SKU, oldest first.
+    pub backorder_lines: Vec<Vec<BackorderLine>>,
     /// Units owed to nodes fed by this one (Σ of `backlog`).
     pub owed: Vec<i64>,
     pub on_order: Vec<i64>,
@@ -134,6 +147,7 @@ impl NodeState {
         Self {
             on_hand,
             backorders: vec![0; count],
+            backorder_lines: vec![Vec::new(); count],
             owed: vec![0; count],
             on_order: vec![0; count],
             echelon: vec![0; count],
@@ -207,12 +221,12 @@ impl NodeState {
         }
     }
 
-    /// Books `demand` units of which `served` came from stock; the rest is
-    /// backordered or lost.
+    /// Books `line`, of which `served` units came from stock at `now`; the
+    /// rest is backordered (as one line) or lost, as its class says.
     #[inline]
-    pub fn settle_demand(&mut self, sku: usize, demand: i64, served: i64, shortage: Shortage, measured: bool) {
+    pub fn settle_demand(&mut self, line: Line, served: i64, now: Minute, measured: bool) {
         let mut books = DemandBooks::default();
-        self.settle_into(&mut books, sku, demand, served, shortage);
+        self.settle_into(&mut books, line, served, now);
         self.post(&books, measured);
     }
 
@@ -220,23 +234,39 @@ impl NodeState {
     /// instead of the tally: a day's demand sweep keeps its sums in
     /// registers and posts them once ([`post`](Self::post)).
     #[inline]
-    pub fn settle_into(&mut self, books: &mut DemandBooks, sku: usize, demand: i64, served: i64, shortage: Shortage) {
-        let short = demand - served;
+    pub fn settle_into(&mut self, books: &mut DemandBooks, line: Line, served: i64, now: Minute) {
+        let (sku, short) = (line.sku, line.units - served);
         self.day_shortfall[sku] += short;
         if let Some(units) = self.sku_demand.get_mut(sku) {
-            *units += demand;
+            *units += line.units;
         }
-        self.day_demand += demand;
-        books.demand += demand;
+        self.day_demand += line.units;
+        books.demand += line.units;
         books.served += served;
         books.shipped_cost += served as f64 * self.unit_cost[sku];
-        match shortage {
-            Shortage::Backorder => self.backorders[sku] += short,
+        if short == 0 {
+            return;
+        }
+        match line.shortage {
+            Shortage::Backorder => {
+                self.backorders[sku] += short;
+                self.backorder_lines[sku].push(BackorderLine { class: line.class as u32, units: short, since: now });
+            }
             Shortage::LostSales => {
                 books.lost += short;
                 books.lost_cost += short as f64 * self.lost_penalty[sku];
             }
         }
+    }
+
+    /// Serves `served` units of daily stream `i`'s line for local `sku` at
+    /// `now` and books the line.
+    #[inline]
+    pub fn serve_daily_line(&mut self, books: &mut DemandBooks, i: usize, sku: usize, served: i64, now: Minute) {
+        let line = self.daily.line(i, sku);
+        self.on_hand[sku] -= served;
+        self.settle_into(books, line, served, now);
+        self.daily.note_short(i, line.units - served);
     }
 
     /// Adds a sweep's demand sums to the books.
