@@ -75,6 +75,38 @@ fn cases() -> Vec<Case> {
             expect: &["strategies[1].allocation", "no class gives one", "margin:"],
         },
         Case {
+            name: "unknown-class",
+            content: edit_in(REGIONAL, r#"(class: "ecommerce", share: 0.4)"#, r#"(class: "retail", share: 0.4)"#),
+            expect: &["catalogue[0].classes[1].class", "unknown class", "retail", "ecommerce"],
+        },
+        Case {
+            name: "tier-zero",
+            content: edit_in(REGIONAL, r#"(name: "contract", tier: 1)"#, r#"(name: "contract", tier: 0)"#),
+            expect: &["classes[0].tier", "tiers start at 1"],
+        },
+        Case {
+            name: "negative-patience",
+            content: edit_in(REGIONAL, r#"(name: "contract", tier: 1)"#, r#"(name: "contract", patience_days: -1.0)"#),
+            expect: &["classes[0].patience_days", "≥ 0", "got -1"],
+        },
+        Case {
+            name: "planner-capacity-zero",
+            content: edit(
+                "    strategies: [",
+                "    governance: (approval_above: 500.0, approvals_per_day: 0, approval_delay: Constant(hours: 2.0)),\n    strategies: [",
+            ),
+            expect: &["governance.approvals_per_day", "planner capacity 0", "at least 1 approval a day"],
+        },
+        Case {
+            name: "working-hours-reversed",
+            content: edit(
+                "    strategies: [",
+                "    governance: (approval_above: 500.0, approvals_per_day: 5, working_hours: (start: 17.0, end: 8.0), \
+                 approval_delay: Constant(hours: 2.0)),\n    strategies: [",
+            ),
+            expect: &["governance.working_hours", "0 ≤ start < end ≤ 24"],
+        },
+        Case {
             name: "unknown-field",
             content: edit("horizon_days: 395", "horizon_day: 395"),
             expect: &[":14:", "unknown field `horizon_day`", "did you mean `horizon_days`"],

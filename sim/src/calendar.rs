@@ -9,7 +9,8 @@
 //! * Phases order what happens at one minute. At a day boundary the previous
 //!   day's end comes first, then shipment arrivals, then the new day's start:
 //!   a release at the end of day `t` with lead time 0 is received on the
-//!   morning of day `t+1`.
+//!   morning of day `t+1`. Approvals (governance) come last: a working day
+//!   starting at midnight sees the decisions of the day end just past.
 //! * [`ReceiptWheel`] is a calendar queue for shipments under daily-batch
 //!   demand, where a shipment only matters at the first day start at or after
 //!   its arrival. It holds one bucket per receipt day in a ring that grows to
@@ -35,6 +36,9 @@ pub enum Phase {
     DayStart = 2,
     /// A customer order arrives (event-driven demand mode).
     CustomerOrder = 3,
+    /// Planners take waiting decisions, or an approved decision is released
+    /// (governance).
+    Approval = 4,
 }
 
 /// A sparse event.
@@ -51,6 +55,13 @@ pub enum Event {
         /// Index into the model's demand streams.
         stream: u32,
     },
+    /// The planners' working day starts.
+    ApprovalRound,
+    /// An approved decision is released.
+    Approved {
+        /// The decision's ticket (engine-internal).
+        ticket: u32,
+    },
 }
 
 impl Event {
@@ -61,6 +72,7 @@ impl Event {
             Self::DayEnd(_) => Phase::DayEnd,
             Self::Arrival(_) => Phase::Arrival,
             Self::CustomerOrder { .. } => Phase::CustomerOrder,
+            Self::ApprovalRound | Self::Approved { .. } => Phase::Approval,
         }
     }
 }

@@ -406,6 +406,7 @@ mod tests {
             disruptions,
             random_outages: vec![],
             demand_pattern: None,
+            governance: None,
             experiment: Experiment { horizon_days: 100, warmup_days: 0, replications: 1, seed: 0 },
         };
         Timeline::new(&model, 0)

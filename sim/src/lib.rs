@@ -20,6 +20,7 @@ pub mod calendar;
 pub mod disruption;
 pub mod distribution;
 pub mod engine;
+pub mod governance;
 pub mod metrics;
 pub mod model;
 pub mod rng;

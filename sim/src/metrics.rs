@@ -17,6 +17,7 @@
 //! * A metric that is undefined for a run (e.g. turns with no stock ever
 //!   held) is `NaN`, written as `null`, and skipped by replication statistics.
 
+use crate::governance::DecisionKind;
 use crate::time::MINUTES_PER_DAY;
 use hdrhistogram::Histogram;
 
@@ -84,10 +85,22 @@ metric_table! {
     TransferCost = "transfer_cost", "currency/day", Lower, "Units departing on lateral lanes (transfers) × the lane's cost per unit.";
     ShortageCost = "shortage_cost", "currency/day", Lower, "End-of-day backorders × backorder penalty per unit-day + lost and cancelled units × lost-sale penalty + the classes' late penalties (see late_penalty_cost).";
     TotalCost = "total_cost", "currency/day", Lower, "holding + ordering + transport + shortage + expedite + transfer.";
-    DecisionLatencyP50 = "decision_latency_p50_min", "minutes", Lower, "Simulated minutes from trigger (inventory position first at or below the reorder point) to release: median over the run's orders.";
+    DecisionLatencyP50 = "decision_latency_p50_min", "minutes", Lower, "Simulated minutes from trigger to release, median over every decision released (purchase orders, transfers, expedites). A purchase order's trigger is the moment its SKU's inventory position was first at or below the reorder point; a transfer's or expedite's is the day end its rule fired. Release includes any wait for approval (governance).";
     DecisionLatencyP95 = "decision_latency_p95_min", "minutes", Lower, "As decision_latency_p50_min, 95th percentile.";
     DecisionLatencyP99 = "decision_latency_p99_min", "minutes", Lower, "As decision_latency_p50_min, 99th percentile.";
     DecisionLatencyMax = "decision_latency_max_min", "minutes", Lower, "As decision_latency_p50_min, maximum.";
+    PoLatencyP50 = "po_latency_p50_min", "minutes", Lower, "As decision_latency_p50_min, purchase orders (replenishment orders) only; NaN when none was released.";
+    PoLatencyP95 = "po_latency_p95_min", "minutes", Lower, "As po_latency_p50_min, 95th percentile.";
+    PoLatencyP99 = "po_latency_p99_min", "minutes", Lower, "As po_latency_p50_min, 99th percentile.";
+    PoLatencyMax = "po_latency_max_min", "minutes", Lower, "As po_latency_p50_min, maximum.";
+    TransferLatencyP50 = "transfer_latency_p50_min", "minutes", Lower, "As decision_latency_p50_min, transfers only; NaN when none was released.";
+    TransferLatencyP95 = "transfer_latency_p95_min", "minutes", Lower, "As transfer_latency_p50_min, 95th percentile.";
+    TransferLatencyP99 = "transfer_latency_p99_min", "minutes", Lower, "As transfer_latency_p50_min, 99th percentile.";
+    TransferLatencyMax = "transfer_latency_max_min", "minutes", Lower, "As transfer_latency_p50_min, maximum.";
+    ExpediteLatencyP50 = "expedite_latency_p50_min", "minutes", Lower, "As decision_latency_p50_min, expedites only; NaN when none was released.";
+    ExpediteLatencyP95 = "expedite_latency_p95_min", "minutes", Lower, "As expedite_latency_p50_min, 95th percentile.";
+    ExpediteLatencyP99 = "expedite_latency_p99_min", "minutes", Lower, "As expedite_latency_p50_min, 99th percentile.";
+    ExpediteLatencyMax = "expedite_latency_max_min", "minutes", Lower, "As expedite_latency_p50_min, maximum.";
     Bullwhip = "bullwhip", "variance ratio", Lower, "Variance of daily units ordered ÷ variance of daily units demanded (totals over the scope).";
     FallbackSwitches = "fallback_switches", "switches", Neither, "Times a Fallback strategy handed the decisions to its fallback (its primary's forecast out), counted per location over the measured days.";
     FallbackDays = "fallback_days", "location-days", Neither, "Location-days on which a fallback decided instead of the primary, over the measured days.";
@@ -349,22 +362,48 @@ fn ratio(numerator: f64, denominator: f64) -> f64 {
 /// The flows of one scope that are not plain sums.
 #[derive(Debug, Clone)]
 pub struct ScopeSeries {
-    /// Simulated decision latency in minutes, one value per release.
-    pub latency: Histogram<u64>,
+    /// Simulated decision latency in minutes, one value per release, per
+    /// [`DecisionKind`] (by its index).
+    pub latency: [Histogram<u64>; 3],
     /// Daily units ordered.
     pub daily_orders: DailySeries,
     /// Daily units demanded.
     pub daily_demand: DailySeries,
 }
 
+impl ScopeSeries {
+    /// The latencies of every kind of decision together.
+    pub fn all_latencies(&self) -> Histogram<u64> {
+        let mut all = self.latency[0].clone();
+        for kind in &self.latency[1..] {
+            all.add(kind).expect("auto-resizing histogram");
+        }
+        all
+    }
+}
+
 impl Default for ScopeSeries {
     fn default() -> Self {
         Self {
-            latency: Histogram::new(3).expect("3 significant figures is valid"),
+            latency: std::array::from_fn(|_| Histogram::new(3).expect("3 significant figures is valid")),
             daily_orders: DailySeries::default(),
             daily_demand: DailySeries::default(),
         }
     }
+}
+
+/// p50, p95, p99 and maximum of simulated latencies (all NaN when empty).
+fn latency_summary(latency: &Histogram<u64>) -> [f64; 4] {
+    if latency.is_empty() {
+        return [f64::NAN; 4];
+    }
+    let at = |value: u64| latency.lowest_equivalent(value) as f64;
+    [
+        at(latency.value_at_quantile(0.50)),
+        at(latency.value_at_quantile(0.95)),
+        at(latency.value_at_quantile(0.99)),
+        at(latency.max()),
+    ]
 }
 
 /// Turns a scope's sums into metric values; `days` is the number of measured
@@ -373,13 +412,6 @@ pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
     let days = f64::from(days);
     let per_day = |x: f64| x / days;
     let turns = ratio(tally.shipped_cost * 365.0, tally.on_hand_end_value);
-    let quantile = |q: f64| {
-        if series.latency.is_empty() {
-            f64::NAN
-        } else {
-            series.latency.lowest_equivalent(series.latency.value_at_quantile(q)) as f64
-        }
-    };
     let total_cost = tally.holding_cost
         + tally.ordering_cost
         + tally.transport_cost
@@ -415,21 +447,21 @@ pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
     set(Metric::ExpediteCount, per_day(tally.expedites as f64));
     set(Metric::TransferCost, per_day(tally.transfer_cost));
     set(Metric::TotalCost, per_day(total_cost));
-    set(Metric::DecisionLatencyP50, quantile(0.50));
-    set(Metric::DecisionLatencyP95, quantile(0.95));
-    set(Metric::DecisionLatencyP99, quantile(0.99));
-    set(
-        Metric::DecisionLatencyMax,
-        if series.latency.is_empty() {
-            f64::NAN
-        } else {
-            series.latency.lowest_equivalent(series.latency.max()) as f64
-        },
-    );
     set(Metric::Bullwhip, ratio(series.daily_orders.variance(), series.daily_demand.variance()));
     set(Metric::FallbackSwitches, tally.fallback_switches as f64);
     set(Metric::FallbackDays, tally.fallback_days as f64);
     set(Metric::FallbackFillRate, ratio(tally.fallback_served as f64, tally.fallback_demand as f64));
+    let latency_metrics = [
+        (Metric::DecisionLatencyP50, series.all_latencies()),
+        (Metric::PoLatencyP50, series.latency[DecisionKind::PurchaseOrder as usize].clone()),
+        (Metric::TransferLatencyP50, series.latency[DecisionKind::Transfer as usize].clone()),
+        (Metric::ExpediteLatencyP50, series.latency[DecisionKind::Expedite as usize].clone()),
+    ];
+    for (first, histogram) in latency_metrics {
+        for (offset, value) in latency_summary(&histogram).into_iter().enumerate() {
+            values[first as usize + offset] = value;
+        }
+    }
     values
 }
 

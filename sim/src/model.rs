@@ -19,6 +19,7 @@
 
 use crate::disruption::{DemandPattern, Disruption, RandomOutage};
 use crate::distribution::{DailyDemand, LeadTime, OrderSize};
+use crate::governance::Governance;
 use crate::time::Day;
 
 /// A stock-keeping unit and its economics.
@@ -281,6 +282,8 @@ pub struct Model {
     pub random_outages: Vec<RandomOutage>,
     /// Seasonality and trend of all demand.
     pub demand_pattern: Option<DemandPattern>,
+    /// Approval governance (every decision released at once when `None`).
+    pub governance: Option<Governance>,
     /// Run shape.
     pub experiment: Experiment,
 }

@@ -35,7 +35,7 @@ pub enum Purpose {
     LeadTime = 2,
     /// Random disruptions of one entity.
     Disruption = 3,
-    /// Approval delays of one node.
+    /// Approval delays (one stream: the planners).
     Approval = 4,
     /// The scenario's generated catalogue (fixed across replications).
     Catalogue = 5,
@@ -69,6 +69,11 @@ impl StreamKey {
     /// The stream of random disruption process `index` of a scenario.
     pub fn disruption(index: usize) -> Self {
         Self { purpose: Purpose::Disruption, a: index as u64, b: 0, c: 0 }
+    }
+
+    /// The planners' approval delays.
+    pub fn approval() -> Self {
+        Self { purpose: Purpose::Approval, a: 0, b: 0, c: 0 }
     }
 
     /// The stream that generates catalogue entry `index` of a scenario.

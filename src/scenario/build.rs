@@ -234,6 +234,7 @@ pub fn model(file: &ScenarioFile) -> Result<Model, FieldError> {
     let disruptions = events::disruptions(file, &names)?;
     let random_outages = events::random_outages(file, &names)?;
     let demand_pattern = events::demand_pattern(file)?;
+    let governance = super::governance::governance(file.governance.as_ref())?;
     Ok(Model {
         name: file.name.clone(),
         skus,
@@ -245,6 +246,7 @@ pub fn model(file: &ScenarioFile) -> Result<Model, FieldError> {
         disruptions,
         random_outages,
         demand_pattern,
+        governance,
         experiment,
     })
 }

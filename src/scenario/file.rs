@@ -57,6 +57,89 @@ pub struct ScenarioFile {
     /// Settings of the regression gate (`echelon check`).
     #[serde(default)]
     pub gate: GateFile,
+    /// Approval governance (default none: every decision released at once).
+    #[serde(default)]
+    pub governance: Option<GovernanceFile>,
+}
+
+/// Which decisions wait for a planner, and the planners.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Governance")]
+pub struct GovernanceFile {
+    /// Decisions worth more than this (units × unit cost) wait for approval.
+    pub approval_above: f64,
+    /// Decisions the planners approve per day.
+    pub approvals_per_day: u32,
+    /// When the planners work (default 8:00 to 17:00).
+    #[serde(default)]
+    pub working_hours: WorkingHoursFile,
+    /// How long an approval takes once a planner takes it up.
+    pub approval_delay: DelayFile,
+    /// Queue order (default Fifo).
+    #[serde(default)]
+    pub queue: ApprovalOrderFile,
+}
+
+/// A working day, in hours after midnight.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "WorkingHours")]
+pub struct WorkingHoursFile {
+    /// Start (0 ≤ start < end).
+    pub start: f64,
+    /// End (≤ 24).
+    pub end: f64,
+}
+
+impl Default for WorkingHoursFile {
+    fn default() -> Self {
+        Self { start: 8.0, end: 17.0 }
+    }
+}
+
+/// A delay distribution in hours.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Delay")]
+pub enum DelayFile {
+    /// Always `hours`.
+    Constant {
+        /// Hours.
+        hours: f64,
+    },
+    /// Normal truncated at 0.
+    Normal {
+        /// Mean.
+        mean_hours: f64,
+        /// Standard deviation.
+        sd_hours: f64,
+    },
+    /// Lognormal by its mean and sd.
+    LogNormal {
+        /// Mean.
+        mean_hours: f64,
+        /// Standard deviation.
+        sd_hours: f64,
+    },
+    /// Gamma by its mean and sd.
+    Gamma {
+        /// Mean.
+        mean_hours: f64,
+        /// Standard deviation.
+        sd_hours: f64,
+    },
+}
+
+/// How the approval queue is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "ApprovalOrder")]
+pub enum ApprovalOrderFile {
+    /// Oldest first.
+    #[default]
+    Fifo,
+    /// Highest projected shortage × margin × tier weight first.
+    ExceptionPriority,
 }
 
 /// Settings of the regression gate.

@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod error;
 pub mod events;
 pub mod file;
+pub mod governance;
 pub mod history;
 pub mod locate;
 pub mod params;

@@ -3,8 +3,10 @@
 //! [`crate::strategy::Expedites`] define them.
 
 use super::Run;
+use super::approvals::Decision;
 use super::flow::Trip;
-use crate::model::Model;
+use crate::governance::DecisionKind;
+use crate::model::{Model, Source};
 
 /// A lateral lane with the SKUs both its ends stock, as (receiver's local
 /// index, donor's local index), computed once per run.
@@ -33,7 +35,6 @@ fn lateral_pairs(model: &Model) -> Vec<LateralLane> {
         })
         .collect()
 }
-use crate::model::Source;
 use crate::strategy::{Expedites, Transfers};
 use crate::time::{MINUTES_PER_DAY, Minute};
 
@@ -75,7 +76,12 @@ impl Run<'_> {
                 r.on_order[r_sku] += units;
                 r.balance.transferred_in += units;
                 let trip = Trip { lane, node: receiver, sku: r_sku, units, internal: true, expedited: false };
-                self.depart(trip, now, &model.lanes[lane].lead_time, measured);
+                let kind = DecisionKind::Transfer;
+                self.decide(
+                    Decision { kind, node: receiver, sku: r_sku, units, trigger: now, shipment: Some(trip) },
+                    now,
+                    measured,
+                );
             }
         }
     }
@@ -119,7 +125,8 @@ impl Run<'_> {
             }
             let internal = matches!(model.lanes[lane].from, Source::Node(_));
             let trip = Trip { lane, node, sku, units, internal, expedited: true };
-            self.depart(trip, now, &mode.lead_time, measured);
+            let kind = DecisionKind::Expedite;
+            self.decide(Decision { kind, node, sku, units, trigger: now, shipment: Some(trip) }, now, measured);
         }
     }
 }

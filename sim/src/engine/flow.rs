@@ -3,9 +3,11 @@
 //! and being received.
 
 use super::Run;
+use super::approvals::Decision;
 use super::state::{NO_TRIGGER, PendingOrder};
 use crate::calendar::{Event, Shipment};
 use crate::disruption::Fate;
+use crate::governance::DecisionKind;
 use crate::model::{Source, Sourcing};
 use crate::strategy::Claim;
 use crate::time::{Day, MINUTES_PER_DAY, Minute, receipt_day};
@@ -68,26 +70,30 @@ impl Run<'_> {
         best(&mut (0..sources.len()).filter(usable)).or_else(|| best(&mut (0..sources.len()))).unwrap_or(0)
     }
 
-    /// Releases an order of `units` for local `sku` at `node` at minute `now`.
+    /// Decides a purchase order of `units` for local `sku` at `node` at
+    /// minute `now`: books it as ordered and hands it to governance
+    /// ([`super::approvals`]), which releases it now or once approved.
     pub(super) fn release(&mut self, node: usize, sku: usize, units: i64, now: Minute, measured: bool) {
-        let slot = self.choose_source(node, now);
-        let lane = self.model.nodes[node].sources[slot];
         let state = &mut self.nodes[node];
         state.on_order[sku] += units;
         state.balance.ordered += units;
         state.day_ordered += units;
         let trigger = std::mem::replace(&mut state.trigger_since[sku], NO_TRIGGER);
         if measured {
-            let latency = if trigger == NO_TRIGGER { 0 } else { now - trigger };
-            if latency == 0 {
-                state.immediate_releases += 1;
-            } else {
-                state.series.latency.record(latency).expect("histogram auto-resizes");
-            }
             state.tally.orders += 1;
             state.tally.ordered_units += units;
             state.tally.ordering_cost += state.ordering_cost[sku];
         }
+        let trigger = if trigger == NO_TRIGGER { now } else { trigger };
+        let decision = Decision { kind: DecisionKind::PurchaseOrder, node, sku, units, trigger, shipment: None };
+        self.decide(decision, now, measured);
+    }
+
+    /// Sends a released purchase order to the source its sourcing rule
+    /// picks at `now`.
+    pub(super) fn send_order(&mut self, node: usize, sku: usize, units: i64, now: Minute, measured: bool) {
+        let slot = self.choose_source(node, now);
+        let lane = self.model.nodes[node].sources[slot];
         match self.model.lanes[lane].from {
             Source::Node(parent) => {
                 let parent_sku = self.nodes[node].source_sku[slot][sku] as usize;
@@ -258,7 +264,7 @@ impl Run<'_> {
         for sku in 0..self.nodes[node].backlog.len() {
             let state = &mut self.nodes[node];
             if state.backlog[sku].is_empty() || state.on_hand[sku] == 0 {
-                let unmet: i64 = state.backlog[sku].iter().filter(|o| o.since == now).map(|o| o.units).sum();
+                let unmet: i64 = state.backlog[sku].iter().filter(|o| placed_today(o, now)).map(|o| o.units).sum();
                 state.day_shortfall[sku] += unmet;
                 continue;
             }
@@ -278,7 +284,7 @@ impl Run<'_> {
             let grants = std::mem::take(&mut self.grants);
             for (order, &granted) in backlog.iter_mut().zip(grants.iter()) {
                 let state = &mut self.nodes[node];
-                if order.since == now {
+                if placed_today(order, now) {
                     state.day_shortfall[sku] += order.units - granted;
                     if measured {
                         state.tally.served_from_stock += granted;
@@ -310,4 +316,10 @@ impl Run<'_> {
             self.nodes[node].backlog[sku] = backlog;
         }
     }
+}
+
+/// Was `order` placed during the day ending at `day_end` (its end
+/// included)? Its units count for the source's fill rate that evening.
+fn placed_today(order: &PendingOrder, day_end: Minute) -> bool {
+    order.since + MINUTES_PER_DAY > day_end
 }

@@ -46,6 +46,7 @@
 //! for the daily network series behind the resilience figures.
 
 mod actions;
+mod approvals;
 mod backorders;
 mod daily;
 mod flow;
@@ -124,8 +125,11 @@ pub struct Trace {
     pub ordered: Vec<i64>,
     /// Units demanded that day.
     pub demand: Vec<i64>,
-    /// Simulated decision latency in minutes: (value, orders), ascending.
+    /// Simulated decision latency in minutes: (value, decisions), ascending.
     pub latency: Vec<(u64, u64)>,
+    /// Approved decisions released each measured day (governance; empty
+    /// without it).
+    pub approvals: Vec<u32>,
 }
 
 /// The decision rules of one run.
@@ -195,6 +199,8 @@ struct Run<'m> {
     internal_in_transit: i64,
     internal_received: i64,
     internal_lost: i64,
+    /// The approval queue, when the model has governance.
+    approvals: Option<approvals::Approvals<'m>>,
     /// Does the model have timed disruptions to report impacts of?
     tracks_events: bool,
     /// Customer demand and units served from stock, network-wide, per day
@@ -269,6 +275,7 @@ impl<'m> Run<'m> {
             internal_in_transit: 0,
             internal_received: 0,
             internal_lost: 0,
+            approvals: approvals::Approvals::new(model, seed, replication),
             tracks_events: !model.disruptions.is_empty(),
             daily_customer: Vec::new(),
             trace: None,
@@ -284,6 +291,9 @@ impl<'m> Run<'m> {
         while let Some((now, event)) = self.calendar.pop() {
             match event {
                 Event::DayStart(day) => {
+                    if let Some(approvals) = &self.approvals {
+                        self.calendar.schedule(approvals.round_minute(day), Event::ApprovalRound);
+                    }
                     self.start_of_day(day);
                     self.calendar.schedule(day_start(day + 1), Event::DayEnd(day));
                 }
@@ -299,6 +309,8 @@ impl<'m> Run<'m> {
                     self.reschedule_deferred();
                 }
                 Event::CustomerOrder { stream } => self.customer_order(stream as usize, now),
+                Event::ApprovalRound => self.take_approvals(now),
+                Event::Approved { ticket } => self.release_approved(ticket, now),
             }
         }
     }
@@ -559,7 +571,9 @@ impl<'m> Run<'m> {
         for state in &mut self.nodes {
             network.absorb(&state.tally, state.serves_customers);
             // Latencies are recorded per node and merged here, in node order.
-            self.network_series.latency.add(&state.series.latency).expect("auto-resizing histogram");
+            for (network, node) in self.network_series.latency.iter_mut().zip(&state.series.latency) {
+                network.add(node).expect("auto-resizing histogram");
+            }
             nodes.push(metrics::finish(&state.tally, &state.series, days));
             state.balance.final_on_hand = state.on_hand.iter().sum();
             state.balance.on_order = state.on_order.iter().sum();
@@ -573,8 +587,14 @@ impl<'m> Run<'m> {
         };
         let events = resilience::impacts(self.model, &self.daily_customer);
         let horizon = u64::from(self.model.experiment.horizon_days);
-        let latency = &self.network_series.latency;
+        let latency = &self.network_series.all_latencies();
+        let approved = self.approvals.as_ref().map(|a| {
+            let mut per_day = a.released_per_day.clone();
+            per_day.resize(horizon as usize, 0);
+            per_day.split_off(self.model.experiment.warmup_days as usize)
+        });
         let trace = self.trace.take().map(|trace| Trace {
+            approvals: approved.unwrap_or_default(),
             latency: latency
                 .iter_recorded()
                 .map(|v| (latency.lowest_equivalent(v.value_iterated_to()), v.count_at_value()))

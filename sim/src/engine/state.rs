@@ -3,6 +3,7 @@
 
 use super::backorders::BackorderLine;
 use super::daily::DailyStreams;
+use crate::governance::DecisionKind;
 use crate::metrics::{ScopeSeries, Tally};
 use crate::model::{Model, Shortage, Source};
 use crate::strategy::{NodeView, Replenishment};
@@ -312,7 +313,9 @@ impl NodeState {
         tally.no_stockout_days += no_stockout;
         tally.sku_days += self.on_hand.len() as u64;
         let immediate = std::mem::take(&mut self.immediate_releases);
-        self.series.latency.record_n(0, immediate).expect("histogram auto-resizes");
+        self.series.latency[DecisionKind::PurchaseOrder as usize]
+            .record_n(0, immediate)
+            .expect("histogram auto-resizes");
         tally.service_sku_days += self.on_hand.len() as u64;
         self.series.daily_demand.push(self.day_demand as f64);
         self.series.daily_orders.push(self.day_ordered as f64);
