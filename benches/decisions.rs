@@ -38,6 +38,7 @@ fn decisions(c: &mut Criterion) {
         echelon_position: &on_hand,
         demand: &demand,
         forecast_available: true,
+        data_delay: 0,
     };
     let mut group = c.benchmark_group("decisions-per-sku");
     group.throughput(Throughput::Elements(SKUS as u64));

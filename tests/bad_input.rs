@@ -107,6 +107,16 @@ fn cases() -> Vec<Case> {
             expect: &["governance.working_hours", "0 ≤ start < end ≤ 24"],
         },
         Case {
+            name: "stale-data-too-old",
+            content: with_event(r#"(start_day: 10, days: 5, kind: StaleData(hours: 1000.0))"#),
+            expect: &["events[0].kind.hours", "≤ 720", "got 1000"],
+        },
+        Case {
+            name: "negative-visibility-delay",
+            content: edit("    strategies: [", "    visibility_delay_hours: -3.0,\n    strategies: ["),
+            expect: &["visibility_delay_hours", "≥ 0", "got -3"],
+        },
+        Case {
             name: "unknown-field",
             content: edit("horizon_days: 395", "horizon_day: 395"),
             expect: &[":14:", "unknown field `horizon_day`", "did you mean `horizon_days`"],

@@ -103,6 +103,15 @@ pub enum DisruptionKind {
         /// Index into [`Model::nodes`], or every node.
         node: Option<usize>,
     },
+    /// Strategies see the node's stock as it was `delay` minutes ago (or
+    /// the model's visibility delay, when that is longer): see
+    /// [`crate::strategy::NodeView::data_delay`].
+    StaleData {
+        /// Index into [`Model::nodes`], or every node.
+        node: Option<usize>,
+        /// Minutes > 0.
+        delay: Minute,
+    },
 }
 
 /// A disruption over a window of days.
@@ -222,6 +231,10 @@ pub struct Timeline {
     shocks: Vec<(Option<usize>, usize)>,
     /// Forecast outages: (node or everywhere, disruption index).
     forecast_outages: Vec<(Option<usize>, usize)>,
+    /// Stale-data windows: (node or everywhere, disruption index).
+    stale_data: Vec<(Option<usize>, usize)>,
+    /// The model's visibility delay, minutes.
+    visibility_delay: Minute,
     pattern: Option<DemandPattern>,
     disruptions: Vec<Disruption>,
 }
@@ -245,6 +258,8 @@ impl Timeline {
             by_node: vec![Vec::new(); model.nodes.len()],
             shocks: Vec::new(),
             forecast_outages: Vec::new(),
+            stale_data: Vec::new(),
+            visibility_delay: model.visibility_delay,
             pattern: model.demand_pattern.clone(),
             disruptions: Vec::new(),
         };
@@ -257,6 +272,7 @@ impl Timeline {
                 DisruptionKind::NodeClosure { node } => t.by_node[*node].push(index),
                 DisruptionKind::DemandShock { node, .. } => t.shocks.push((*node, index)),
                 DisruptionKind::ForecastOutage { node } => t.forecast_outages.push((*node, index)),
+                DisruptionKind::StaleData { node, .. } => t.stale_data.push((*node, index)),
             }
         }
         t.disruptions = disruptions;
@@ -348,6 +364,30 @@ impl Timeline {
         })
     }
 
+    /// How old the stock figures strategies see at `node` on `day` are:
+    /// the longest of the model's visibility delay and the stale-data
+    /// windows covering that day (minutes).
+    pub fn data_delay(&self, node: usize, day: Day) -> Minute {
+        let windows = self.stale_data.iter().filter_map(|&(at, index)| {
+            let window = &self.disruptions[index];
+            let covers = at.is_none_or(|n| n == node) && (window.start_day..window.end_day).contains(&day);
+            match window.kind {
+                DisruptionKind::StaleData { delay, .. } if covers => Some(delay),
+                _ => None,
+            }
+        });
+        windows.fold(self.visibility_delay, Minute::max)
+    }
+
+    /// The longest data delay any node can see in a run of `model`.
+    pub fn longest_data_delay(model: &Model) -> Minute {
+        let windows = model.disruptions.iter().filter_map(|d| match d.kind {
+            DisruptionKind::StaleData { delay, .. } => Some(delay),
+            _ => None,
+        });
+        windows.fold(model.visibility_delay, Minute::max)
+    }
+
     /// What happens to a shipment on `lane` that departs at `departed` and
     /// is due at `arrival`, given the outages that begin while it travels
     /// as planned: each `Delay` outage adds its length, any `Lose` outage
@@ -407,6 +447,7 @@ mod tests {
             random_outages: vec![],
             demand_pattern: None,
             governance: None,
+            visibility_delay: 0,
             experiment: Experiment { horizon_days: 100, warmup_days: 0, replications: 1, seed: 0 },
         };
         Timeline::new(&model, 0)

@@ -284,6 +284,9 @@ pub struct Model {
     pub demand_pattern: Option<DemandPattern>,
     /// Approval governance (every decision released at once when `None`).
     pub governance: Option<Governance>,
+    /// How old the stock figures strategies see are, minutes (0: current);
+    /// stale-data events may lengthen it for a while.
+    pub visibility_delay: crate::time::Minute,
     /// Run shape.
     pub experiment: Experiment,
 }

@@ -74,6 +74,13 @@ pub struct NodeView<'a> {
     pub demand: &'a [i64],
     /// Is the forecast service up for this node today (no forecast outage)?
     pub forecast_available: bool,
+    /// How old `on_hand`, `backorders` and `owed` are (minutes; 0 when
+    /// current). With a delay `d > 0` they are the node's figures at the
+    /// latest day start at least `d` before now (after that day start's
+    /// receipts and daily-batch demand; day 0's at the earliest).
+    /// `on_order` (the planning system's own open orders), `demand` and
+    /// `echelon_position` are always current.
+    pub data_delay: crate::time::Minute,
 }
 
 impl NodeView<'_> {

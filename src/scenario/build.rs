@@ -235,6 +235,8 @@ pub fn model(file: &ScenarioFile) -> Result<Model, FieldError> {
     let random_outages = events::random_outages(file, &names)?;
     let demand_pattern = events::demand_pattern(file)?;
     let governance = super::governance::governance(file.governance.as_ref())?;
+    let visibility_delay =
+        events::data_delay_minutes("visibility_delay_hours".into(), file.visibility_delay_hours, true)?;
     Ok(Model {
         name: file.name.clone(),
         skus,
@@ -247,6 +249,7 @@ pub fn model(file: &ScenarioFile) -> Result<Model, FieldError> {
         random_outages,
         demand_pattern,
         governance,
+        visibility_delay,
         experiment,
     })
 }

@@ -12,7 +12,21 @@ use super::build::{FieldError, fail, resolve};
 use super::file::{DemandPatternFile, EventFile, EventKindFile, InTransitFile, RandomOutageFile, ScenarioFile};
 use echelon_sim::disruption::{DemandPattern, Disruption, DisruptionKind, InTransit, RandomOutage};
 use echelon_sim::model::{Lane, Source, Supplier};
+use echelon_sim::time::Minute;
 use std::collections::{BTreeMap, BTreeSet};
+
+/// The longest visibility delay accepted, hours (30 days).
+pub const MAX_DATA_DELAY_HOURS: f64 = 720.0;
+
+/// A visibility delay of `hours` (> 0, or ≥ 0 for the scenario's base
+/// delay when `zero_ok`), in minutes.
+pub fn data_delay_minutes(path: String, hours: f64, zero_ok: bool) -> Result<Minute, FieldError> {
+    let bound = if zero_ok { "≥ 0" } else { "> 0" };
+    if !(hours.is_finite() && (hours > 0.0 || (zero_ok && hours == 0.0)) && hours <= MAX_DATA_DELAY_HOURS) {
+        return fail(path, format!("a data age in hours {bound} and ≤ {MAX_DATA_DELAY_HOURS}, got {hours}"));
+    }
+    Ok((hours * 60.0).round() as Minute)
+}
 
 /// The largest multiplier accepted on demand, capacity or lead times.
 pub const MAX_MULTIPLIER: f64 = 1000.0;
@@ -106,6 +120,7 @@ fn kind_label(kind: &EventKindFile) -> &'static str {
         EventKindFile::Promotion { .. } => "promotion",
         EventKindFile::RegimeShift { .. } => "regime-shift",
         EventKindFile::ForecastOutage { .. } => "forecast-outage",
+        EventKindFile::StaleData { .. } => "stale-data",
     }
 }
 
@@ -171,6 +186,10 @@ fn disruption(event: &EventFile, path: &str, names: &Names<'_>) -> Result<Vec<Di
             multiplier: multiplier(format!("{at}.multiplier"), *m, false)?,
         },
         EventKindFile::ForecastOutage { location } => DisruptionKind::ForecastOutage { node: shock_node(location)? },
+        EventKindFile::StaleData { location, hours } => DisruptionKind::StaleData {
+            node: shock_node(location)?,
+            delay: data_delay_minutes(format!("{at}.hours"), *hours, false)?,
+        },
         EventKindFile::Promotion { location, uplift, dip, dip_days } => {
             let node = shock_node(location)?;
             let up =

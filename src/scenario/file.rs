@@ -60,6 +60,10 @@ pub struct ScenarioFile {
     /// Approval governance (default none: every decision released at once).
     #[serde(default)]
     pub governance: Option<GovernanceFile>,
+    /// Strategies see each location's stock as it was this many hours ago
+    /// (default 0: current).
+    #[serde(default)]
+    pub visibility_delay_hours: f64,
 }
 
 /// Which decisions wait for a planner, and the planners.
@@ -586,6 +590,14 @@ pub enum EventKindFile {
         /// Location id (default: every location).
         #[serde(default)]
         location: Option<String>,
+    },
+    /// Strategies see stock figures `hours` old.
+    StaleData {
+        /// Location id (default: every location).
+        #[serde(default)]
+        location: Option<String>,
+        /// Age of the data, hours (> 0, ≤ 720).
+        hours: f64,
     },
 }
 

@@ -12,6 +12,7 @@ use crate::forecast::Method;
 use crate::level::{Level, NodeContext};
 use crate::replenishment::{Batching, Fallback, ForecastOrderUpTo, MinMax, OrderUpTo, ReorderQuantity};
 use echelon_sim::strategy::{Allocation, Expedites, Replenishment, Review, Transfers};
+use echelon_sim::time::Minute;
 use serde::{Deserialize, Serialize};
 
 /// A replenishment strategy as written in a scenario file.
@@ -78,13 +79,17 @@ pub enum ReplenishmentSpec {
         #[serde(default = "one_day")]
         review_period_days: u32,
     },
-    /// Run `primary`; while its input is unavailable (forecast outage) let
-    /// `fallback` decide.
+    /// Run `primary`; while its input is unavailable (forecast outage, or
+    /// stock figures older than `stale_after_hours`) let `fallback` decide.
     Fallback {
         /// The policy in charge while its input is available.
         primary: Box<ReplenishmentSpec>,
         /// The policy in charge while it is not.
         fallback: Box<ReplenishmentSpec>,
+        /// Data older than this many hours count as unavailable (default:
+        /// no limit).
+        #[serde(default)]
+        stale_after_hours: Option<f64>,
     },
 }
 
@@ -145,6 +150,18 @@ pub fn service_quantile(service_target: f64) -> Result<f64, SpecError> {
         Err(SpecError {
             field: "service_target",
             message: format!("must lie strictly between 0 and 1 (e.g. 0.95), got {service_target}"),
+        })
+    }
+}
+
+/// A `Fallback`'s staleness limit: hours in (0, 720], in minutes.
+fn staleness_limit(hours: f64) -> Result<Minute, SpecError> {
+    if hours.is_finite() && hours > 0.0 && hours <= 720.0 {
+        Ok((hours * 60.0).round() as Minute)
+    } else {
+        Err(SpecError {
+            field: "stale_after_hours",
+            message: format!("a data age in hours > 0 and ≤ 720 (e.g. 24.0), got {hours}"),
         })
     }
 }
@@ -341,7 +358,7 @@ pub fn build_replenishment(
             let Review::Periodic { period_days, .. } = review else { unreachable!("periodic() is periodic") };
             Box::new(ForecastOrderUpTo::new(method, z, period_days, ctx.lead_time_days, &ctx.mean_daily_demand))
         }
-        ReplenishmentSpec::Fallback { primary, fallback } => {
+        ReplenishmentSpec::Fallback { primary, fallback, stale_after_hours } => {
             let part = |field: &'static str, spec: &ReplenishmentSpec| {
                 if matches!(spec, ReplenishmentSpec::Fallback { .. }) {
                     return Err(SpecError { field, message: "a Fallback cannot contain another Fallback".into() });
@@ -350,15 +367,17 @@ pub fn build_replenishment(
                     .map_err(|e| SpecError { field, message: format!("{}: {}", e.field, e.message) })
             };
             let (primary, fallback) = (part("primary", primary)?, part("fallback", fallback)?);
-            if !primary.needs_forecast() {
+            let stale_after = stale_after_hours.map(staleness_limit).transpose()?;
+            if !primary.needs_forecast() && stale_after.is_none() {
                 return Err(SpecError {
                     field: "primary",
-                    message: "needs no forecast, so the fallback would never take over; \
-                              use a forecast-driven primary such as ForecastOrderUpTo"
+                    message: "needs no forecast and no `stale_after_hours` is given, so the fallback would \
+                              never take over; use a forecast-driven primary such as ForecastOrderUpTo, or \
+                              give stale_after_hours"
                         .into(),
                 });
             }
-            Box::new(Fallback::new(primary, fallback))
+            Box::new(Fallback::new(primary, fallback, stale_after))
         }
         ReplenishmentSpec::ReorderPointQuantity { reorder_point, order_quantity, review, batching } => {
             let r = resolve(reorder_point, "reorder_point", ctx)?;
@@ -582,6 +601,7 @@ mod tests {
         let fallback = |primary, fallback| ReplenishmentSpec::Fallback {
             primary: Box::new(primary),
             fallback: Box::new(fallback),
+            stale_after_hours: None,
         };
         let err = build_replenishment(&fallback(min_max(), min_max()), &ctx()).err().unwrap();
         assert_eq!(err.field, "primary");
@@ -590,5 +610,14 @@ mod tests {
         let err = build_replenishment(&nested, &ctx()).err().unwrap();
         assert_eq!((err.field, err.message.as_str()), ("fallback", "a Fallback cannot contain another Fallback"));
         assert!(build_replenishment(&fallback(forecast(), min_max()), &ctx()).is_ok());
+        // With a staleness limit any primary may fall back; the limit must be sane.
+        let stale = |hours| ReplenishmentSpec::Fallback {
+            primary: Box::new(min_max()),
+            fallback: Box::new(min_max()),
+            stale_after_hours: Some(hours),
+        };
+        assert!(build_replenishment(&stale(24.0), &ctx()).is_ok());
+        let err = build_replenishment(&stale(0.0), &ctx()).err().unwrap();
+        assert_eq!(err.field, "stale_after_hours");
     }
 }

@@ -354,6 +354,7 @@ impl<'m> Run<'m> {
             }
             let open = self.timeline.closed_until(node, now).is_none();
             self.serve_daily_demand(node, day, open, measured);
+            self.nodes[node].take_snapshot(day);
         }
     }
 
@@ -417,7 +418,8 @@ impl<'m> Run<'m> {
         self.observe_trigger(node, sku, now);
         if open && self.strategies[node].review() == Review::Continuous {
             let started = Instant::now();
-            let position = self.nodes[node].inventory_position(sku);
+            let data_delay = self.timeline.data_delay(node, day);
+            let position = self.nodes[node].visible_position(sku, now, data_delay);
             let quantity = self.strategies[node].order_quantity(sku, position);
             record_ns(&mut self.decision_ns, started.elapsed().as_nanos() as u64);
             if quantity > 0 {
@@ -456,7 +458,8 @@ impl<'m> Run<'m> {
             let open = self.timeline.closed_until(node, now).is_none();
             if self.observes_demand[node] {
                 let forecast_available = self.timeline.forecast_available(node, day);
-                self.strategies[node].observe(&self.nodes[node].view(day, forecast_available));
+                let data_delay = self.timeline.data_delay(node, day);
+                self.strategies[node].observe(&self.nodes[node].view(day, forecast_available, data_delay));
             }
             if open {
                 if self.feeds_others[node] {
@@ -539,7 +542,9 @@ impl<'m> Run<'m> {
             self.update_echelon(node);
         }
         let mut orders = std::mem::take(&mut self.nodes[node].orders);
-        let view = self.nodes[node].view(day, self.timeline.forecast_available(node, day));
+        let (forecast_available, data_delay) =
+            (self.timeline.forecast_available(node, day), self.timeline.data_delay(node, day));
+        let view = self.nodes[node].view(day, forecast_available, data_delay);
         let started = Instant::now();
         self.strategies[node].decide(&view, &mut orders);
         let elapsed = started.elapsed().as_nanos() as u64;

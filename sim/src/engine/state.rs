@@ -3,11 +3,12 @@
 
 use super::backorders::BackorderLine;
 use super::daily::DailyStreams;
+use crate::disruption::Timeline;
 use crate::governance::DecisionKind;
 use crate::metrics::{ScopeSeries, Tally};
 use crate::model::{Model, Shortage, Source};
 use crate::strategy::{NodeView, Replenishment};
-use crate::time::{Day, Minute};
+use crate::time::{Day, MINUTES_PER_DAY, Minute, day_start};
 
 /// Marks "no trigger observed yet".
 pub(super) const NO_TRIGGER: Minute = Minute::MAX;
@@ -54,6 +55,15 @@ pub(super) struct DemandBooks {
     shipped_cost: f64,
     lost: i64,
     lost_cost: f64,
+}
+
+/// A node's stock figures at one day start (after its receipts and
+/// daily-batch demand), kept for strategies that see stale data.
+#[derive(Debug, Clone)]
+pub(super) struct StockSnapshot {
+    on_hand: Vec<i64>,
+    backorders: Vec<i64>,
+    owed: Vec<i64>,
 }
 
 /// One order line of customer demand for a local SKU.
@@ -114,6 +124,9 @@ pub(super) struct NodeState {
     pub backorder_penalty: Vec<f64>,
     pub lost_penalty: Vec<f64>,
     pub daily: DailyStreams,
+    /// Day-start snapshots, day `d` in slot `d % len` (empty when no
+    /// strategy ever sees stale data).
+    snapshots: Vec<StockSnapshot>,
     pub serves_customers: bool,
     /// Was a fallback deciding at the last day end?
     pub on_fallback: bool,
@@ -168,6 +181,10 @@ impl NodeState {
             backorder_penalty: sku_field(|s| s.backorder_penalty_per_day),
             lost_penalty: sku_field(|s| s.lost_sale_penalty),
             daily: DailyStreams::new(model, n, seed, replication),
+            snapshots: vec![
+                StockSnapshot { on_hand: vec![0; count], backorders: vec![0; count], owed: vec![0; count] };
+                snapshot_slots(model)
+            ],
             serves_customers: model.serves_customers(n),
             on_fallback: false,
             day_demand: 0,
@@ -178,18 +195,56 @@ impl NodeState {
         }
     }
 
-    /// What a strategy sees of this node at the end of `day`.
-    pub fn view(&self, day: Day, forecast_available: bool) -> NodeView<'_> {
+    /// What a strategy sees of this node at the end of `day`, its stock
+    /// figures `data_delay` minutes old.
+    pub fn view(&self, day: Day, forecast_available: bool, data_delay: Minute) -> NodeView<'_> {
+        let (on_hand, backorders, owed) = match data_delay {
+            0 => (&self.on_hand, &self.backorders, &self.owed),
+            _ => {
+                let seen = self.snapshot_at(day_start(day + 1), data_delay);
+                (&seen.on_hand, &seen.backorders, &seen.owed)
+            }
+        };
         NodeView {
             day,
-            on_hand: &self.on_hand,
-            backorders: &self.backorders,
-            owed: &self.owed,
+            on_hand,
+            backorders,
+            owed,
             on_order: &self.on_order,
             echelon_position: &self.echelon,
             demand: &self.sku_demand,
             forecast_available,
+            data_delay,
         }
+    }
+
+    /// Keeps day `day`'s start-of-day stock figures (when any strategy may
+    /// see stale data).
+    pub fn take_snapshot(&mut self, day: Day) {
+        let slots = self.snapshots.len();
+        if slots > 0 {
+            let snapshot = &mut self.snapshots[day as usize % slots];
+            snapshot.on_hand.copy_from_slice(&self.on_hand);
+            snapshot.backorders.copy_from_slice(&self.backorders);
+            snapshot.owed.copy_from_slice(&self.owed);
+        }
+    }
+
+    /// The snapshot of the latest day start at least `delay` (> 0) before
+    /// `now`, day 0's at the earliest.
+    fn snapshot_at(&self, now: Minute, delay: Minute) -> &StockSnapshot {
+        let day = now.saturating_sub(delay) / MINUTES_PER_DAY;
+        &self.snapshots[day as usize % self.snapshots.len()]
+    }
+
+    /// `sku`'s inventory position as a strategy sees it at `now` with
+    /// stock figures `delay` minutes old.
+    pub fn visible_position(&self, sku: usize, now: Minute, delay: Minute) -> i64 {
+        if delay == 0 {
+            return self.inventory_position(sku);
+        }
+        let seen = self.snapshot_at(now, delay);
+        seen.on_hand[sku] - seen.backorders[sku] - seen.owed[sku] + self.on_order[sku]
     }
 
     #[inline]
@@ -342,5 +397,14 @@ impl NodeState {
         {
             list.swap_remove(i);
         }
+    }
+}
+
+/// Snapshots a node keeps: enough day starts to look back the longest data
+/// delay of the run (none when there is no delay).
+fn snapshot_slots(model: &Model) -> usize {
+    match Timeline::longest_data_delay(model) {
+        0 => 0,
+        delay => delay.div_ceil(MINUTES_PER_DAY) as usize + 1,
     }
 }

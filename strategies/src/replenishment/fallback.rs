@@ -2,8 +2,10 @@
 //! primary's input is unavailable.
 //!
 //! **Rule.** Every day end, before the review, the combinator checks the
-//! primary's input: a primary that needs the forecast service is
-//! *unavailable* on a day the service is out at the node. On such a day
+//! primary's input. It is *unavailable* on a day when the primary needs the
+//! forecast service and the service is out at the node, or when the
+//! combinator has a staleness limit and the node's stock figures are older
+//! than it ([`NodeView::data_delay`] > `stale_after`). On such a day
 //! the fallback decides (its review schedule, reorder points and order
 //! quantities); on every other day the primary does. The switch happens on
 //! the first day of the outage and back on the first day after it. Both
@@ -13,18 +15,22 @@
 //! initial stock.
 
 use echelon_sim::strategy::{NodeView, Replenishment, Review};
+use echelon_sim::time::Minute;
 
 /// A primary policy with a fallback.
 pub struct Fallback {
     primary: Box<dyn Replenishment>,
     fallback: Box<dyn Replenishment>,
+    /// Data older than this (minutes) makes the primary's input unavailable.
+    stale_after: Option<Minute>,
     on_fallback: bool,
 }
 
 impl Fallback {
-    /// Combines `primary` and `fallback`.
-    pub fn new(primary: Box<dyn Replenishment>, fallback: Box<dyn Replenishment>) -> Self {
-        Self { primary, fallback, on_fallback: false }
+    /// Combines `primary` and `fallback`, the fallback also deciding while
+    /// the data are older than `stale_after` minutes (when given).
+    pub fn new(primary: Box<dyn Replenishment>, fallback: Box<dyn Replenishment>, stale_after: Option<Minute>) -> Self {
+        Self { primary, fallback, stale_after, on_fallback: false }
     }
 
     fn active(&self) -> &dyn Replenishment {
@@ -54,7 +60,9 @@ impl Replenishment for Fallback {
     }
 
     fn observe(&mut self, view: &NodeView<'_>) {
-        self.on_fallback = self.primary.needs_forecast() && !view.forecast_available;
+        let forecast_out = self.primary.needs_forecast() && !view.forecast_available;
+        let stale = self.stale_after.is_some_and(|limit| view.data_delay > limit);
+        self.on_fallback = forecast_out || stale;
         if self.primary.observes_demand() {
             self.primary.observe(view);
         }
@@ -83,6 +91,10 @@ mod tests {
     use crate::replenishment::{ForecastOrderUpTo, MinMax};
 
     fn view(forecast_available: bool) -> NodeView<'static> {
+        stale_view(forecast_available, 0)
+    }
+
+    fn stale_view(forecast_available: bool, data_delay: Minute) -> NodeView<'static> {
         NodeView {
             day: 0,
             on_hand: &[5],
@@ -92,6 +104,7 @@ mod tests {
             echelon_position: &[5],
             demand: &[10],
             forecast_available,
+            data_delay,
         }
     }
 
@@ -102,7 +115,7 @@ mod tests {
         let primary = ForecastOrderUpTo::new(Method::Ses { alpha: 0.2 }, 1.5, 1, 2.0, &[10.0]);
         let daily = Review::Periodic { period_days: 1, offset_days: 0 };
         let fallback = MinMax::new(daily, vec![8], vec![30]);
-        let mut policy = Fallback::new(Box::new(primary), Box::new(fallback));
+        let mut policy = Fallback::new(Box::new(primary), Box::new(fallback), None);
         let mut orders = [0];
         let mut day = |available: bool| {
             policy.observe(&view(available));
@@ -125,8 +138,31 @@ mod tests {
         let mut policy = Fallback::new(
             Box::new(MinMax::new(daily, vec![8], vec![30])),
             Box::new(MinMax::new(daily, vec![1], vec![2])),
+            None,
         );
         policy.observe(&view(false));
         assert!(!policy.on_fallback());
+    }
+
+    #[test]
+    fn data_staler_than_the_limit_hands_over_to_the_fallback() {
+        let daily = Review::Periodic { period_days: 1, offset_days: 0 };
+        let limit = 12 * 60;
+        let mut policy = Fallback::new(
+            Box::new(MinMax::new(daily, vec![8], vec![30])),
+            Box::new(MinMax::new(daily, vec![1], vec![2])),
+            Some(limit),
+        );
+        let mut orders = [0];
+        let mut day = |data_delay: Minute| {
+            policy.observe(&stale_view(true, data_delay));
+            policy.decide(&stale_view(true, data_delay), &mut orders);
+            (policy.on_fallback(), orders[0])
+        };
+        // IP 5: the primary (8, 30) orders 25; the fallback (1, 2) nothing.
+        assert_eq!(day(0), (false, 25));
+        assert_eq!(day(limit), (false, 25), "exactly at the limit is not staler");
+        assert_eq!(day(limit + 1), (true, 0));
+        assert_eq!(day(0), (false, 25));
     }
 }

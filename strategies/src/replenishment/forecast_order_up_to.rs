@@ -123,6 +123,7 @@ mod tests {
             echelon_position: stock,
             demand,
             forecast_available: true,
+            data_delay: 0,
         }
     }
 

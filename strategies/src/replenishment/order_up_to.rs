@@ -106,6 +106,7 @@ mod tests {
             echelon_position: &[0; 4],
             demand: &[0; 4],
             forecast_available: true,
+            data_delay: 0,
         };
         let mut orders = [0; 4];
         p.decide(&view, &mut orders);
@@ -129,6 +130,7 @@ mod tests {
             echelon_position: &[76],
             demand: &[0],
             forecast_available: true,
+            data_delay: 0,
         };
         let mut orders = [0];
         p.decide(&view, &mut orders);
