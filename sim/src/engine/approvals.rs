@@ -77,8 +77,8 @@ impl Run<'_> {
     /// it for approval when it is worth more than the governance threshold.
     pub(super) fn decide(&mut self, decision: Decision, now: Minute, measured: bool) {
         let state = &self.nodes[decision.node];
-        let value = decision.units as f64 * state.unit_cost[decision.sku];
-        let Some(approvals) = self.approvals.as_mut().filter(|a| a.rules.needs_approval(value)) else {
+        let value = || decision.units as f64 * state.unit_cost[decision.sku];
+        let Some(approvals) = self.approvals.as_mut().filter(|a| a.rules.needs_approval(value())) else {
             self.send_decision(decision, now, measured);
             return;
         };

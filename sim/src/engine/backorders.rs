@@ -122,16 +122,24 @@ impl Run<'_> {
         }
         let mut lines = std::mem::take(&mut state.backorder_lines[sku]);
         let classes = &self.model.classes;
-        self.claims.clear();
-        self.claims.extend(lines.iter().map(|l| classes[l.class as usize].claim(l.units, l.since)));
-        let whole = |k: usize| !classes[lines[k].class as usize].partial_shipment;
-        super::grant_lines(self.allocation, now, available, &mut self.claims, whole, &mut self.grants);
         let mut shipped = 0;
-        for (line, &granted) in lines.iter_mut().zip(&self.grants) {
-            let served = BackorderLine { units: granted, ..*line };
-            self.class_books.book(classes, state, sku, served, now, Ending::Served);
-            line.units -= granted;
-            shipped += granted;
+        if state.backorders[sku] <= available {
+            for &line in &lines {
+                self.class_books.book(classes, state, sku, line, now, Ending::Served);
+                shipped += line.units;
+            }
+            lines.clear();
+        } else {
+            self.claims.clear();
+            self.claims.extend(lines.iter().map(|l| classes[l.class as usize].claim(l.units, l.since)));
+            let whole = |k: usize| !classes[lines[k].class as usize].partial_shipment;
+            super::grant_lines(self.allocation, now, available, &mut self.claims, whole, &mut self.grants);
+            for (line, &granted) in lines.iter_mut().zip(&self.grants) {
+                let served = BackorderLine { units: granted, ..*line };
+                self.class_books.book(classes, state, sku, served, now, Ending::Served);
+                line.units -= granted;
+                shipped += granted;
+            }
         }
         lines.retain(|l| l.units > 0);
         state.backorder_lines[sku] = lines;
