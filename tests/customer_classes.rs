@@ -71,13 +71,17 @@ fn class_results_add_up_to_the_network_and_reach_summary_json() {
         assert_eq!(record.classes[1][class_lost], 0.0, "contract customers backorder: nothing lost");
     }
     let dir = tempfile::tempdir().unwrap();
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_echelon"))
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_echelon"))
         .args(["run", "--quiet", "--out"])
         .arg(dir.path())
         .arg(write(dir.path(), &text))
-        .status()
+        .output()
         .unwrap();
-    assert!(status.success());
+    assert!(output.status.success());
+    let terminal = String::from_utf8(output.stdout).unwrap();
+    assert!(terminal.contains("Per customer class:") && terminal.contains("on_time_rate"), "{terminal}");
+    let report = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(report.contains("<h2>Per customer class</h2>") && report.contains("backorder age p95 days"));
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap()).unwrap();
     let classes = &summary["points"][0]["strategies"][0]["classes"];

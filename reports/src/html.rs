@@ -19,7 +19,7 @@ use crate::record::StudyInfo;
 use crate::representative::Window;
 use crate::summary::PointStats;
 use crate::table::{self, HEADLINE};
-use echelon_sim::metrics::metric_index;
+use echelon_sim::metrics::{CLASS_METRICS, metric_index};
 use std::fmt::Write;
 
 /// What the page shows.
@@ -78,6 +78,7 @@ pub fn render(page: &Page<'_>) -> String {
     );
     brief(&mut out, page);
     comparison(&mut out, page);
+    classes(&mut out, page);
     disruptions(&mut out, page);
     let _ = writeln!(out, "<h2>Charts</h2>");
     if let Some(note) = page.note {
@@ -193,6 +194,29 @@ fn comparison(out: &mut String, page: &Page<'_>) {
     } else {
         let _ = writeln!(out, "<p class=\"muted\">Paired comparisons at every point are in summary.json.</p>");
     }
+}
+
+/// Every class metric per customer class and strategy (with two classes or
+/// more).
+fn classes(out: &mut String, page: &Page<'_>) {
+    let Some(point) = page.stats.first().filter(|_| page.info.classes.len() > 1) else { return };
+    let _ =
+        writeln!(out, "<h2>Per customer class{}</h2>", if page.stats.len() > 1 { " (first sweep point)" } else { "" });
+    let heads: String = CLASS_METRICS.iter().map(|m| format!("<th>{}</th>", m.key.replace('_', " "))).collect();
+    let _ = writeln!(out, "<table><thead><tr><th>class</th><th>strategy</th>{heads}</tr></thead><tbody>");
+    for (c, class) in page.info.classes.iter().enumerate() {
+        for s in &point.strategies {
+            let cells: String =
+                s.classes[c].iter().map(|e| format!("<td>{}</td>", table::cell(e.mean, e.ci95))).collect();
+            let _ = writeln!(
+                out,
+                "<tr><td class=\"name\">{}</td><td class=\"name\">{}</td>{cells}</tr>",
+                escape(class),
+                escape(&s.name)
+            );
+        }
+    }
+    let _ = writeln!(out, "</tbody></table>");
 }
 
 /// Units short and days to recover per timed disruption and strategy.

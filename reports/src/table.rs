@@ -2,7 +2,7 @@
 //! verdicts ("B beats A on fill rate by 1.2 points [0.8, 1.6]").
 
 use crate::summary::{Comparison, PointStats};
-use echelon_sim::metrics::{METRICS, metric_index};
+use echelon_sim::metrics::{CLASS_METRICS, METRICS, metric_index};
 use std::fmt::Write;
 
 /// Metrics shown in the terminal table, in column order.
@@ -38,6 +38,31 @@ pub fn render(point: &PointStats) -> String {
         writeln!(out, "point: {}", params.join(", ")).expect("string");
     }
     out + &layout(&rows, 1)
+}
+
+/// Class metrics shown per customer class, in column order.
+pub const CLASS_HEADLINE: &[&str] =
+    &["fill_rate", "on_time_rate", "backorder_age_p95_days", "late_penalty_cost", "lost_sales_mean", "cancelled_mean"];
+
+/// A row per (customer class, strategy) of `point` with the
+/// [`CLASS_HEADLINE`] metrics; empty when the scenario has one class.
+pub fn render_classes(point: &PointStats, classes: &[String]) -> String {
+    if classes.len() < 2 {
+        return String::new();
+    }
+    let columns: Vec<usize> =
+        CLASS_HEADLINE.iter().filter_map(|k| CLASS_METRICS.iter().position(|m| m.key == *k)).collect();
+    let mut header = vec!["class".to_string(), "strategy".to_string()];
+    header.extend(columns.iter().map(|&m| CLASS_METRICS[m].key.to_string()));
+    let mut rows = vec![header];
+    for (c, class) in classes.iter().enumerate() {
+        for s in &point.strategies {
+            let mut row = vec![class.clone(), s.name.clone()];
+            row.extend(columns.iter().map(|&m| cell(s.classes[c][m].mean, s.classes[c][m].ci95)));
+            rows.push(row);
+        }
+    }
+    layout(&rows, 2)
 }
 
 /// A sweep as one table: a row per (point, strategy) with the swept values

@@ -406,6 +406,10 @@ fn print_results(format: Format, header: &Header, rendered: &output::Rendered) {
                 for line in table::verdicts(point) {
                     println!("  {line}");
                 }
+                let classes = table::render_classes(point, &header.study.classes);
+                if !classes.is_empty() {
+                    print!("\nPer customer class:\n{classes}");
+                }
             } else {
                 print!("{}", table::render_sweep(&rendered.stats));
                 println!("Paired comparisons at every point are in summary.json.");
