@@ -97,6 +97,38 @@ fn units_are_conserved_across_the_network_under_every_event_kind_with_transfers_
     }
 }
 
+/// The same network under approval governance (every decision above 20
+/// needs one of 3 approvals a day), impatient contract customers whose
+/// lines ship whole, and two days of stale data: units are still
+/// conserved, including transfers and expedites waiting for approval at
+/// the end, and their latencies show the wait.
+#[test]
+fn units_are_conserved_under_governance_patience_whole_lines_and_stale_data() {
+    let events = format!("{EVERY_EVENT}(name: \"lag\", start_day: 250, days: 20, kind: StaleData(hours: 48.0)),");
+    for demand in ["Poisson(mean: 8.0)", "Orders(rate_per_day: 4.0, size: Geometric(mean: 2.0))"] {
+        let text = network(demand, &events, STRATEGIES)
+            .replace(
+                r#"(name: "contract", tier: 1)"#,
+                r#"(name: "contract", tier: 1, sla_days: 2.0, late_penalty_per_day: 1.0, patience_days: 5.0, partial_shipment: false)"#,
+            )
+            .replace(
+                "    strategies: [",
+                "    governance: (approval_above: 20.0, approvals_per_day: 3, approval_delay: Gamma(mean_hours: 4.0, \
+                 sd_hours: 2.0), queue: ExceptionPriority),\n    strategies: [",
+            );
+        let outcome = common::run(&common::scenario_from_text("net.ron", &text), 2);
+        common::assert_conservation(&outcome);
+        for (run, b) in outcome.network_balances.iter().enumerate() {
+            assert!(b.holds() && b.shipped > 0, "run {run}: goods between nodes not conserved: {b:?}");
+        }
+        assert!(metric(&outcome, 2, "transfer_latency_p50_min") > 0.0, "{demand}: transfers waited for approval");
+        assert!(metric(&outcome, 3, "expedite_latency_max_min") > 0.0, "{demand}: expedites waited for approval");
+        assert!(metric(&outcome, 0, "po_latency_p50_min") > 0.0, "{demand}: orders waited for approval");
+        let cancelled = echelon::sim::metrics::CLASS_METRICS.iter().position(|m| m.key == "cancelled_mean").unwrap();
+        assert!(outcome.records.iter().any(|r| r.classes[0][cancelled] > 0.0), "{demand}: nobody ran out of patience");
+    }
+}
+
 #[test]
 fn random_outages_are_reproducible_and_differ_between_replications() {
     let text = network("Poisson(mean: 8.0)", "", STRATEGIES);
