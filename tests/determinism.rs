@@ -22,7 +22,8 @@ fn run_to(dir: &std::path::Path, scenario: &str, threads: &str) {
 
 #[test]
 fn results_are_byte_identical_for_one_two_and_four_threads() {
-    for scenario in ["scenarios/quickstart.ron", "scenarios/disruption-sweep.ron"] {
+    for scenario in ["scenarios/quickstart.ron", "scenarios/disruption-sweep.ron", "scenarios/resilience-fallback.ron"]
+    {
         let tmp = tempfile::tempdir().unwrap();
         let dirs: Vec<_> = ["1", "2", "4"].iter().map(|t| (t, tmp.path().join(format!("t{t}")))).collect();
         for (threads, dir) in &dirs {
