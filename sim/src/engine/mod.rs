@@ -9,11 +9,14 @@
 //!
 //! The daily cycle:
 //! 1. **Start of day t.** Every shipment whose arrival minute is ≤ the start
-//!    of day t has been received into on-hand; each receipt first clears
-//!    customer backorders. Suppliers with a capacity ship what waits for it.
-//!    `on_hand_start` is recorded. Daily-batch demand of day t is then drawn
-//!    and served from on-hand; the unserved part is backordered or lost
-//!    according to the customer class.
+//!    of day t has been received into on-hand; each receipt first serves
+//!    the SKU's backordered customer lines (module `backorders`). Suppliers with
+//!    a capacity ship what waits for it. Backordered lines whose customers'
+//!    patience has run out are cancelled. `on_hand_start` is recorded.
+//!    Daily-batch demand of day t is then drawn and served from on-hand,
+//!    one order line per class and SKU; the unserved part is backordered
+//!    or lost according to the customer class. Each node's stock figures
+//!    are then kept for strategies that see stale data.
 //! 2. **During day t** (event-driven demand): each customer order is served
 //!    on arrival; a continuous-review strategy is asked at once whether to
 //!    order. Shipments arrive as events at their minute.
@@ -29,6 +32,10 @@
 //!    recorded. An order on a source node joins that node's backlog and,
 //!    because sources come later in the sweep, is shipped the same evening
 //!    if stock allows.
+//!    Every decision (purchase order, transfer, expedite) goes through
+//!    governance (module `approvals`): released at once, or queued for the
+//!    planners, who release it during their working hours
+//!    ([`crate::governance`]).
 //! 4. A departure at minute `m` with a sampled lead time of `L` minutes
 //!    arrives at `m + L`. With daily-batch demand the shipment is received on
 //!    the first day start at or after that minute, so a whole-day lead time
