@@ -37,8 +37,11 @@ pub(super) struct Approvals<'m> {
     queue: ApprovalQueue<Decision>,
     /// Approval delays, drawn in the order decisions are taken.
     delays: Stream,
-    /// Decisions taken, waiting for their release minute, by ticket.
+    /// Decisions taken, waiting for their release minute, by ticket…
     taken: Vec<Option<Decision>>,
+    /// …and the tickets free for reuse (memory follows the decisions in
+    /// flight, not the run's length).
+    free: Vec<u32>,
     /// Per node, the tier weight of its exception score: 1 ÷ the best tier
     /// of the classes demanding there (1 at a node without customers).
     tier_weight: Vec<f64>,
@@ -61,6 +64,7 @@ impl<'m> Approvals<'m> {
             queue: ApprovalQueue::default(),
             delays: rng::stream(seed, replication, StreamKey::approval()),
             taken: Vec::new(),
+            free: Vec::new(),
             tier_weight,
             released_per_day: Vec::new(),
         })
@@ -94,15 +98,19 @@ impl Run<'_> {
     /// released by an [`Event::Approved`] at its release minute.
     pub(super) fn take_approvals(&mut self, now: Minute) {
         let Some(approvals) = self.approvals.as_mut() else { return };
-        let Approvals { rules, queue, delays, taken, .. } = approvals;
+        let Approvals { rules, queue, delays, taken, free, .. } = approvals;
         let calendar = &mut self.calendar;
         queue.take(
             rules,
             now,
             || rules.delay.sample(delays),
             |decision, at| {
-                calendar.schedule(at, Event::Approved { ticket: taken.len() as u32 });
-                taken.push(Some(decision));
+                let ticket = free.pop().unwrap_or_else(|| {
+                    taken.push(None);
+                    taken.len() as u32 - 1
+                });
+                taken[ticket as usize] = Some(decision);
+                calendar.schedule(at, Event::Approved { ticket });
             },
         );
     }
@@ -111,6 +119,7 @@ impl Run<'_> {
     pub(super) fn release_approved(&mut self, ticket: u32, now: Minute) {
         let approvals = self.approvals.as_mut().expect("approvals exist when a decision was approved");
         let decision = approvals.taken[ticket as usize].take().expect("each ticket is released once");
+        approvals.free.push(ticket);
         let day = (now / MINUTES_PER_DAY) as usize;
         if approvals.released_per_day.len() <= day {
             approvals.released_per_day.resize(day + 1, 0);
@@ -124,14 +133,8 @@ impl Run<'_> {
 
     /// Releases `decision` at `now`: records its latency and sends it.
     fn send_decision(&mut self, decision: Decision, now: Minute, measured: bool) {
-        let state = &mut self.nodes[decision.node];
         if measured {
-            let latency = now - decision.trigger.min(now);
-            if latency == 0 && decision.kind == DecisionKind::PurchaseOrder {
-                state.immediate_releases += 1;
-            } else {
-                state.series.latency[decision.kind as usize].record(latency).expect("histogram auto-resizes");
-            }
+            self.nodes[decision.node].record_latency(decision.kind, now - decision.trigger.min(now));
         }
         match decision.shipment {
             None => self.send_order(decision.node, decision.sku, decision.units, now, measured),

@@ -85,8 +85,15 @@ impl Run<'_> {
             state.tally.ordering_cost += state.ordering_cost[sku];
         }
         let trigger = if trigger == NO_TRIGGER { now } else { trigger };
-        let decision = Decision { kind: DecisionKind::PurchaseOrder, node, sku, units, trigger, shipment: None };
-        self.decide(decision, now, measured);
+        if self.approvals.is_some() {
+            let decision = Decision { kind: DecisionKind::PurchaseOrder, node, sku, units, trigger, shipment: None };
+            self.decide(decision, now, measured);
+            return;
+        }
+        if measured {
+            state.record_latency(DecisionKind::PurchaseOrder, now - trigger);
+        }
+        self.send_order(node, sku, units, now, measured);
     }
 
     /// Sends a released purchase order to the source its sourcing rule
@@ -254,7 +261,9 @@ impl Run<'_> {
         if shipment.internal {
             self.internal_received += shipment.units;
         }
-        self.serve_backorders(node, sku, now, measured);
+        if state.backorders[sku] > 0 {
+            self.serve_backorders(node, sku, now, measured);
+        }
     }
 
     /// Ships `node`'s backlog (orders of the nodes it feeds) from on-hand

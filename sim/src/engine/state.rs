@@ -252,6 +252,18 @@ impl NodeState {
         self.on_hand[sku] - self.backorders[sku] - self.owed[sku] + self.on_order[sku]
     }
 
+    /// Books the simulated latency of a decision of `kind` released on a
+    /// measured day (latency-0 purchase orders are batched into the
+    /// histogram at day end).
+    #[inline]
+    pub fn record_latency(&mut self, kind: DecisionKind, latency: Minute) {
+        if latency == 0 && kind == DecisionKind::PurchaseOrder {
+            self.immediate_releases += 1;
+        } else {
+            self.series.latency[kind as usize].record(latency).expect("histogram auto-resizes");
+        }
+    }
+
     /// Takes `units` of `sku` off the shelf for another node.
     #[inline]
     pub fn ship_to_node(&mut self, sku: usize, units: i64) {
