@@ -117,6 +117,25 @@ fn cases() -> Vec<Case> {
             expect: &["visibility_delay_hours", "≥ 0", "got -3"],
         },
         Case {
+            name: "fallback-referring-to-a-fallback",
+            content: edit(
+                "replenishment: BaseStock(order_up_to: DaysOfCover(7.0))",
+                "replenishment: Fallback(primary: ForecastOrderUpTo(forecast: Ses(alpha: 0.2), service_target: 0.9), \
+                 fallback: Fallback(primary: ForecastOrderUpTo(forecast: Ses(alpha: 0.2), service_target: 0.9), \
+                 fallback: BaseStock(order_up_to: DaysOfCover(7.0))))",
+            ),
+            expect: &["strategies[0].replenishment.fallback", "cannot contain another Fallback"],
+        },
+        Case {
+            name: "fallback-that-never-falls-back",
+            content: edit(
+                "replenishment: BaseStock(order_up_to: DaysOfCover(7.0))",
+                "replenishment: Fallback(primary: BaseStock(order_up_to: DaysOfCover(7.0)), \
+                 fallback: BaseStock(order_up_to: DaysOfCover(9.0)))",
+            ),
+            expect: &["strategies[0].replenishment.primary", "never take over", "stale_after_hours"],
+        },
+        Case {
             name: "unknown-field",
             content: edit("horizon_days: 395", "horizon_day: 395"),
             expect: &[":14:", "unknown field `horizon_day`", "did you mean `horizon_days`"],

@@ -467,8 +467,8 @@ pub const CATALOGUE: &[StrategyInfo] = &[
     StrategyInfo {
         kind: "replenishment",
         name: "Fallback",
-        summary: "run the primary; while its forecast is out (ForecastOutage) let the fallback decide, and switch back when restored",
-        example: "Fallback(primary: ForecastOrderUpTo(forecast: Sba(alpha: 0.1), service_target: 0.95), fallback: MinMax(reorder_point: DaysOfCover(5.0), order_up_to: DaysOfCover(10.0)))",
+        summary: "run the primary; while its input is unavailable (ForecastOutage, or stock data older than stale_after_hours) let the fallback decide, and switch back when restored",
+        example: "Fallback(primary: ForecastOrderUpTo(forecast: Sba(alpha: 0.1), service_target: 0.95), fallback: MinMax(reorder_point: DaysOfCover(5.0), order_up_to: DaysOfCover(10.0)), stale_after_hours: 24.0)",
     },
 ];
 
