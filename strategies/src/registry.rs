@@ -522,8 +522,11 @@ mod tests {
 
     #[test]
     fn every_catalogue_example_parses_and_builds() {
+        // As scenario files are read: `Some(..)` may be left implicit.
+        let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
         for info in CATALOGUE {
-            let spec: ReplenishmentSpec = ron::from_str(info.example).unwrap_or_else(|e| panic!("{}: {e}", info.name));
+            let spec: ReplenishmentSpec =
+                options.from_str(info.example).unwrap_or_else(|e| panic!("{}: {e}", info.name));
             build_replenishment(&spec, &ctx()).unwrap_or_else(|e| panic!("{}: {e}", info.name));
             assert!(info.example.starts_with(info.name));
         }
