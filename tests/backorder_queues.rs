@@ -23,10 +23,15 @@ fn scenario(class: &str, lead_time_days: f64, horizon: u32) -> String {
     )
 }
 
+/// The class metrics of the one class; its network on-time rate must be
+/// the class's (one class, one location).
 fn class_values(text: &str) -> Vec<f64> {
     let outcome = common::run(&common::scenario_from_text("queues.ron", text), 1);
     common::assert_conservation(&outcome);
-    outcome.records[0].classes[0].to_vec()
+    let values = outcome.records[0].classes[0].to_vec();
+    let network = outcome.records[0].network[echelon::sim::metrics::metric_index("on_time_rate").unwrap()];
+    assert_eq!(network.to_bits(), value(&values, "on_time_rate").to_bits(), "network on-time rate");
+    values
 }
 
 fn value(values: &[f64], key: &str) -> f64 {

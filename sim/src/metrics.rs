@@ -64,6 +64,7 @@ metric_table! {
     FillRate = "fill_rate", "ratio", Higher, "Type 2 service: units served from stock at the moment they were demanded ÷ units demanded (network: customer demand; a location feeding others: their orders shipped the evening they were placed).";
     CycleService = "cycle_service", "ratio", Higher, "Type 1: share of SKU-location-days whose whole demand was served from stock (network: customer-facing locations).";
     ReadyRate = "ready_rate", "ratio", Higher, "Type 1: share of SKU-location-days ending with no backorders (network: customer-facing locations).";
+    OnTimeRate = "on_time_rate", "ratio", Higher, "Units delivered within their customer class's SLA — from stock at once, or from a backorder no older than sla_days — ÷ units demanded (network: customers; a location feeding others: its orders, on time when shipped the evening they were placed).";
     OnHandStartMean = "on_hand_start_mean", "units", Neither, "On-hand after the start-of-day receipts, before demand.";
     OnHandEndMean = "on_hand_end_mean", "units", Neither, "On-hand at day end, after demand and ordering.";
     BackordersEndMean = "backorders_end_mean", "units", Lower, "Backordered units at day end (customers; at a location feeding others, also the units owed to them).";
@@ -267,6 +268,8 @@ pub struct Tally {
     pub demand: i64,
     /// Units served from stock at the moment of demand.
     pub served_from_stock: i64,
+    /// Backordered customer units served within their class's SLA.
+    pub backorders_on_time: i64,
     /// Units shipped to customers (from stock or from backorders).
     pub shipped: i64,
     /// Cost of the units shipped to customers.
@@ -328,6 +331,7 @@ impl Tally {
             self.service_sku_days += other.service_sku_days;
             self.demand += other.demand;
             self.served_from_stock += other.served_from_stock;
+            self.backorders_on_time += other.backorders_on_time;
             self.shipped += other.shipped;
             self.shipped_cost += other.shipped_cost;
             self.lost += other.lost;
@@ -423,6 +427,8 @@ pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
     set(Metric::FillRate, ratio(tally.served_from_stock as f64, tally.demand as f64));
     set(Metric::CycleService, ratio(tally.no_stockout_days as f64, tally.service_sku_days as f64));
     set(Metric::ReadyRate, ratio(tally.ready_days as f64, tally.service_sku_days as f64));
+    let on_time = tally.served_from_stock + tally.backorders_on_time;
+    set(Metric::OnTimeRate, ratio(on_time as f64, tally.demand as f64));
     set(Metric::OnHandStartMean, per_day(tally.on_hand_start as f64));
     set(Metric::OnHandEndMean, per_day(tally.on_hand_end as f64));
     set(Metric::BackordersEndMean, per_day(tally.backorders_end as f64));
@@ -480,12 +486,14 @@ mod tests {
     #[test]
     fn hand_worked_tally_gives_the_defined_values() {
         // Two measured days of one SKU: demand 4 then 6; 3 then 6 served from
-        // stock; end on-hand 2 then 0; one backorder at the end of day 1.
+        // stock; end on-hand 2 then 0; one backorder at the end of day 1,
+        // served within its SLA.
         let tally = Tally {
             sku_days: 2,
             service_sku_days: 2,
             demand: 10,
             served_from_stock: 9,
+            backorders_on_time: 1,
             shipped: 9,
             shipped_cost: 90.0,
             no_stockout_days: 1,
@@ -501,6 +509,7 @@ mod tests {
         };
         let v = finish(&tally, &ScopeSeries::default(), 2);
         assert_eq!(v[Metric::FillRate as usize], 0.9);
+        assert_eq!(v[Metric::OnTimeRate as usize], 1.0);
         assert_eq!(v[Metric::CycleService as usize], 0.5);
         assert_eq!(v[Metric::OnHandEndMean as usize], 1.0);
         assert_eq!(v[Metric::InventoryValueEndMean as usize], 10.0);

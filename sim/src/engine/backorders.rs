@@ -100,6 +100,7 @@ impl ClassBooks {
         let tally = &mut self.tally[c];
         if ending == Ending::Served && age <= sla {
             tally.backorders_on_time += units;
+            state.tally.backorders_on_time += units;
         }
         let late_days = age.saturating_sub(sla) as f64 / MINUTES_PER_DAY as f64;
         let penalty = units as f64 * late_days * class.late_penalty_per_day;
