@@ -41,11 +41,6 @@ pub enum DecisionKind {
     Expedite = 2,
 }
 
-impl DecisionKind {
-    /// Every kind, in index order.
-    pub const ALL: [Self; 3] = [Self::PurchaseOrder, Self::Transfer, Self::Expedite];
-}
-
 /// How the approval queue is ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ApprovalOrder {
