@@ -1,6 +1,6 @@
 //! The command line: parses loosely with clap, then builds a validated
 //! configuration before anything runs. The gate commands (`baseline`,
-//! `check`) live in [`gate`].
+//! `check`) live in the `gate` module.
 //!
 //! Exit codes: 0 ok; 1 regression found (`check`); 2 invalid input or
 //! usage; 3 results could not be written; 130 interrupted by Ctrl-C (the

@@ -2,7 +2,7 @@
 //!
 //! Every struct and every enum with struct variants denies unknown fields,
 //! so a misspelled field is an error, never silently ignored. These types
-//! carry no validation: [`super::load`] checks them and builds the model.
+//! carry no validation: [`super::Scenario::load`] checks them and builds the model.
 
 use echelon_reports::gate::Tolerance;
 use echelon_strategies::registry::{AllocationSpec, ExpeditesSpec, ReplenishmentSpec, TransfersSpec};
