@@ -21,7 +21,19 @@
 //!   position first reaches it (the trigger) and measures simulated decision
 //!   latency from there to the release of the order.
 
-use crate::time::Day;
+use crate::time::{Day, Minute};
+
+/// The oldest stock figures a scenario may make a strategy see (a
+/// visibility delay, a stale-data event, a fallback's staleness limit),
+/// hours: 30 days.
+pub const MAX_DATA_DELAY_HOURS: f64 = 720.0;
+
+/// A data age of `hours` in minutes, when it is finite, at most
+/// [`MAX_DATA_DELAY_HOURS`] and above 0 (or exactly 0 when `zero_ok`).
+pub fn data_delay_minutes(hours: f64, zero_ok: bool) -> Option<Minute> {
+    let in_range = hours > 0.0 || (zero_ok && hours == 0.0);
+    (hours.is_finite() && in_range && hours <= MAX_DATA_DELAY_HOURS).then(|| (hours * 60.0).round() as Minute)
+}
 
 /// When a strategy reviews inventory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,7 +92,7 @@ pub struct NodeView<'a> {
     /// receipts and daily-batch demand; day 0's at the earliest).
     /// `on_order` (the planning system's own open orders), `demand` and
     /// `echelon_position` are always current.
-    pub data_delay: crate::time::Minute,
+    pub data_delay: Minute,
 }
 
 impl NodeView<'_> {

@@ -12,20 +12,20 @@ use super::build::{FieldError, fail, resolve};
 use super::file::{DemandPatternFile, EventFile, EventKindFile, InTransitFile, RandomOutageFile, ScenarioFile};
 use echelon_sim::disruption::{DemandPattern, Disruption, DisruptionKind, InTransit, RandomOutage};
 use echelon_sim::model::{Lane, Source, Supplier};
+use echelon_sim::strategy::{self, MAX_DATA_DELAY_HOURS};
 use echelon_sim::time::Minute;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// The longest visibility delay accepted, hours (30 days).
-pub const MAX_DATA_DELAY_HOURS: f64 = 720.0;
 
 /// A visibility delay of `hours` (> 0, or ≥ 0 for the scenario's base
 /// delay when `zero_ok`), in minutes.
 pub fn data_delay_minutes(path: String, hours: f64, zero_ok: bool) -> Result<Minute, FieldError> {
-    let bound = if zero_ok { "≥ 0" } else { "> 0" };
-    if !(hours.is_finite() && (hours > 0.0 || (zero_ok && hours == 0.0)) && hours <= MAX_DATA_DELAY_HOURS) {
-        return fail(path, format!("a data age in hours {bound} and ≤ {MAX_DATA_DELAY_HOURS}, got {hours}"));
+    match strategy::data_delay_minutes(hours, zero_ok) {
+        Some(minutes) => Ok(minutes),
+        None => {
+            let bound = if zero_ok { "≥ 0" } else { "> 0" };
+            fail(path, format!("a data age in hours {bound} and ≤ {MAX_DATA_DELAY_HOURS}, got {hours}"))
+        }
     }
-    Ok((hours * 60.0).round() as Minute)
 }
 
 /// The largest multiplier accepted on demand, capacity or lead times.

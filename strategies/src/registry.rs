@@ -11,7 +11,9 @@ use crate::allocation::{FairShare, Fcfs, MarginWeighted, SlaRisk, StrictPriority
 use crate::forecast::Method;
 use crate::level::{Level, NodeContext};
 use crate::replenishment::{Batching, Fallback, ForecastOrderUpTo, MinMax, OrderUpTo, ReorderQuantity};
-use echelon_sim::strategy::{Allocation, Expedites, Replenishment, Review, Transfers};
+use echelon_sim::strategy::{
+    Allocation, Expedites, MAX_DATA_DELAY_HOURS, Replenishment, Review, Transfers, data_delay_minutes,
+};
 use echelon_sim::time::Minute;
 use serde::{Deserialize, Serialize};
 
@@ -154,16 +156,13 @@ pub fn service_quantile(service_target: f64) -> Result<f64, SpecError> {
     }
 }
 
-/// A `Fallback`'s staleness limit: hours in (0, 720], in minutes.
+/// A `Fallback`'s staleness limit: hours in (0, [`MAX_DATA_DELAY_HOURS`]],
+/// in minutes.
 fn staleness_limit(hours: f64) -> Result<Minute, SpecError> {
-    if hours.is_finite() && hours > 0.0 && hours <= 720.0 {
-        Ok((hours * 60.0).round() as Minute)
-    } else {
-        Err(SpecError {
-            field: "stale_after_hours",
-            message: format!("a data age in hours > 0 and ≤ 720 (e.g. 24.0), got {hours}"),
-        })
-    }
+    data_delay_minutes(hours, false).ok_or_else(|| SpecError {
+        field: "stale_after_hours",
+        message: format!("a data age in hours > 0 and ≤ {MAX_DATA_DELAY_HOURS} (e.g. 24.0), got {hours}"),
+    })
 }
 
 /// Lateral transfers, as a scenario writes them.

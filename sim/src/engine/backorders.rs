@@ -88,13 +88,13 @@ impl ClassBooks {
         now: Minute,
         ending: Ending,
     ) {
-        let (line, units) = (ended, ended.units);
-        if line.since < self.first_measured || units == 0 {
+        let units = ended.units;
+        if ended.since < self.first_measured || units == 0 {
             return;
         }
-        let c = line.class as usize;
+        let c = ended.class as usize;
         let class = &classes[c];
-        let age = now - line.since;
+        let age = now - ended.since;
         self.ages[c].record_n(age, units as u64).expect("histogram auto-resizes");
         let sla = days_to_minutes(class.sla_days);
         let tally = &mut self.tally[c];
