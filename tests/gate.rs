@@ -153,3 +153,69 @@ fn the_committed_ci_baseline_passes_in_exact_mode() {
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     }
 }
+
+/// A check whose interval straddles the tolerance is neither ok nor a
+/// regression: another seed makes the differences unpaired, so the gate
+/// cannot tell at 8 replications. It says so, passes by default, and fails
+/// with `--fail-on-inconclusive`.
+#[test]
+fn a_gate_that_cannot_tell_says_inconclusive_and_fails_only_when_strict() {
+    let tmp = tempfile::tempdir().unwrap();
+    let baseline = record(tmp.path());
+    let junit_path = tmp.path().join("j.xml");
+    let out = check(&baseline, &["--seed", "99", "--junit", junit_path.to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("replications would tell)"), "{stdout}");
+    assert!(stdout.contains("inconclusive (pass unless --fail-on-inconclusive)"), "{stdout}");
+    let xml = std::fs::read_to_string(&junit_path).unwrap();
+    assert!(xml.contains("<skipped"), "inconclusive checks are skipped test cases");
+    let out = check(&baseline, &["--seed", "99", "--fail-on-inconclusive"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).starts_with("note:") && text(&out.stdout).contains("FAIL:"));
+    // The same seed: every paired difference is exactly zero, nothing is inconclusive.
+    let out = check(&baseline, &["--fail-on-inconclusive"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(!text(&out.stdout).contains("inconclusive"));
+}
+
+/// A baseline damaged by hand or by a tool — no runs, an absurd or missing
+/// value, a run missing or twice, a metric gone — is refused (exit 2), never
+/// used to pass a gate.
+#[test]
+fn a_corrupted_baseline_is_refused_not_passed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let baseline = record(tmp.path());
+    let original: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    let damaged = |name: &str, damage: &dyn Fn(&mut serde_json::Value)| {
+        let mut doc = original.clone();
+        damage(&mut doc);
+        let path = tmp.path().join(name);
+        std::fs::write(&path, serde_json::to_string(&doc).unwrap()).unwrap();
+        path
+    };
+    let cases: [(&str, &dyn Fn(&mut serde_json::Value), &str); 6] = [
+        ("empty.json", &|d| d["runs"] = serde_json::json!([]), "holds no runs"),
+        ("huge.json", &|d| d["runs"][0]["values"][0] = serde_json::json!(1e308), "overflow its statistics"),
+        ("missing-run.json", &|d| d["runs"].as_array_mut().unwrap().truncate(20), "is missing"),
+        (
+            "twice.json",
+            &|d| {
+                let first = d["runs"][0].clone();
+                d["runs"].as_array_mut().unwrap()[1] = first;
+            },
+            "appears twice",
+        ),
+        ("short.json", &|d| d["runs"][3]["values"].as_array_mut().unwrap().truncate(5), "values for"),
+        ("metric.json", &|d| d["metrics"][0] = serde_json::json!("fill_ratio"), "lacks metric \"fill_rate\""),
+    ];
+    for (name, damage, expect) in cases {
+        let out = check(&damaged(name, damage), &[]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(
+            stderr.contains("damaged baseline") && stderr.contains(expect),
+            "{name}: expected {expect:?} in {stderr}"
+        );
+    }
+}

@@ -12,8 +12,17 @@
 //!   deterministic engine), otherwise Welch's unpaired interval;
 //! * **statistical** mode (default): a metric with a better direction
 //!   *regresses* when the whole interval of the difference lies beyond the
-//!   tolerance on the bad side, and *improves* when it lies beyond it on the
-//!   good side; descriptive metrics are never gated. The intervals are
+//!   tolerance on the bad side, *improves* when it lies beyond it on the
+//!   good side, and *passes* only when the whole interval lies on the good
+//!   side of the bad-side tolerance (it shows the metric did not get worse
+//!   by more than the tolerance). An interval that straddles the bad-side
+//!   tolerance — or none at all, with fewer than two replications — is
+//!   **inconclusive**: the data cannot tell. Inconclusive checks are shown
+//!   and counted apart, with the replications that would likely resolve
+//!   them (`n · (half-width ÷ distance from the mean to the tolerance)²`,
+//!   none when the mean sits on the tolerance); they pass unless the gate
+//!   is strict (`--fail-on-inconclusive`). Descriptive metrics are never
+//!   gated. The intervals are
 //!   family-wise 95% over all gated checks (Bonferroni: each at confidence
 //!   `1 − 0.05/m` for `m` checks), so a gate of a hundred checks raises a
 //!   false alarm from noise alone at most 5% of the time, not nearly
@@ -27,7 +36,10 @@
 //! Tolerances set in the scenario (`gate: (tolerances: {"fill_rate":
 //! Absolute(0.01), "total_cost": Relative(0.05)})`) apply in both modes.
 //! A baseline that cannot be compared (another scenario, another metric
-//! set, other sweep points, a strategy gone) is an error, not a verdict.
+//! set, other sweep points, a strategy gone) is an error, not a verdict; so
+//! is a damaged one ([`Baseline::damage`]): no runs, a run missing or
+//! twice, a run outside the study, values missing, non-finite values, or
+//! values whose statistics overflow.
 
 use crate::record::{RunRecord, StudyInfo};
 use crate::stats::Estimate;
@@ -93,6 +105,72 @@ impl Baseline {
         }
     }
 
+    /// What is wrong with a baseline whose shape a file could have damaged:
+    /// `None` when every (point, strategy, replication) of its study has
+    /// exactly one run holding one finite value (or `null`) per metric of
+    /// this build's metric set, and every statistic of them is finite.
+    pub fn damage(&self) -> Option<String> {
+        let keys: Vec<&str> = METRICS.iter().map(|m| m.key).collect();
+        if self.metrics != keys {
+            let missing = keys.iter().find(|k| !self.metrics.iter().any(|m| m == *k));
+            return Some(match missing {
+                Some(key) => format!("it lacks metric \"{key}\" of this build's metric set"),
+                None => "its metric keys are not this build's metric set".to_string(),
+            });
+        }
+        let (points, strategies) = (self.study.points.len(), self.study.strategies.len());
+        let replications = self.study.replications as usize;
+        let expected = points * strategies * replications;
+        if self.runs.is_empty() || expected == 0 {
+            return Some("it holds no runs".to_string());
+        }
+        let mut seen = vec![false; expected];
+        for r in &self.runs {
+            let at = format!("run (point {}, strategy {}, replication {})", r.point, r.strategy, r.replication);
+            if r.point >= points || r.strategy >= strategies || r.replication as usize >= replications {
+                return Some(format!(
+                    "{at} lies outside its study of {points} point(s), {strategies} strategies, {replications} replications"
+                ));
+            }
+            let index = (r.point * strategies + r.strategy) * replications + r.replication as usize;
+            if std::mem::replace(&mut seen[index], true) {
+                return Some(format!("{at} appears twice"));
+            }
+            if r.values.len() != self.metrics.len() {
+                return Some(format!("{at} has {} values for {} metrics", r.values.len(), self.metrics.len()));
+            }
+            if let Some((m, v)) =
+                r.values.iter().enumerate().find_map(|(m, v)| v.filter(|v| !v.is_finite()).map(|v| (m, v)))
+            {
+                return Some(format!("{at} has a non-finite {}: {v}", self.metrics[m]));
+            }
+        }
+        if let Some(missing) = seen.iter().position(|s| !s) {
+            let (point, rest) = (missing / (strategies * replications), missing % (strategies * replications));
+            return Some(format!(
+                "run (point {point}, strategy {}, replication {}) is missing: {} of {expected} runs present",
+                rest / replications,
+                rest % replications,
+                self.runs.len()
+            ));
+        }
+        for point in 0..points {
+            for strategy in 0..strategies {
+                for (m, key) in self.metrics.iter().enumerate() {
+                    let e = Estimate::of(self.values(point, strategy, m));
+                    if e.n > 0 && (!e.mean.is_finite() || (e.n > 1 && !e.sd.is_finite())) {
+                        return Some(format!(
+                            "the values of {key} for strategy \"{}\" at point {point} overflow its statistics \
+                             (mean {}, sd {})",
+                            self.study.strategies[strategy], e.mean, e.sd
+                        ));
+                    }
+                }
+            }
+        }
+        None
+    }
+
     /// Values of metric `m` for (point, strategy), in replication order.
     fn values(&self, point: usize, strategy: usize, m: usize) -> Vec<f64> {
         self.runs
@@ -151,12 +229,16 @@ pub enum Outcome {
     Improvement,
     /// Moved beyond tolerance (exact mode; fails).
     Changed,
+    /// The interval straddles the bad-side tolerance, or there is none
+    /// (statistical mode): the data cannot tell. Fails only a strict gate.
+    Inconclusive,
 }
 
 impl Outcome {
-    /// Does this outcome fail the gate?
-    pub fn fails(self) -> bool {
-        matches!(self, Self::Regression | Self::Changed)
+    /// Does this outcome fail the gate? Inconclusive checks fail only a
+    /// strict one.
+    pub fn fails(self, strict: bool) -> bool {
+        matches!(self, Self::Regression | Self::Changed) || (strict && self == Self::Inconclusive)
     }
 
     /// Word shown in tables and reports.
@@ -166,6 +248,7 @@ impl Outcome {
             Self::Regression => "REGRESSION",
             Self::Improvement => "improved",
             Self::Changed => "CHANGED",
+            Self::Inconclusive => "inconclusive",
         }
     }
 }
@@ -193,6 +276,10 @@ pub struct Check {
     pub tolerance: f64,
     /// Verdict.
     pub outcome: Outcome,
+    /// For an inconclusive check, the replications that would likely
+    /// resolve it (`None` when no number of them would: the mean sits on
+    /// the tolerance, or there is no interval to scale).
+    pub resolve_at: Option<u64>,
 }
 
 impl Check {
@@ -213,12 +300,19 @@ pub struct Verdict {
     pub checks: Vec<Check>,
     /// Remarks (e.g. the scenario changed since the baseline).
     pub notes: Vec<String>,
+    /// Do inconclusive checks fail the gate (`--fail-on-inconclusive`)?
+    pub strict: bool,
 }
 
 impl Verdict {
     /// Checks that fail the gate.
     pub fn failures(&self) -> impl Iterator<Item = &Check> {
-        self.checks.iter().filter(|c| c.outcome.fails())
+        self.checks.iter().filter(|c| c.outcome.fails(self.strict))
+    }
+
+    /// Checks the data cannot decide.
+    pub fn inconclusive(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| c.outcome == Outcome::Inconclusive)
     }
 
     /// Does the gate pass?
@@ -228,6 +322,9 @@ impl Verdict {
 }
 
 fn incompatible(baseline: &Baseline, current: &StudyInfo) -> Option<String> {
+    if let Some(damage) = baseline.damage() {
+        return Some(format!("damaged baseline: {damage}; re-record it with `echelon baseline`"));
+    }
     if baseline.echelon_baseline != BASELINE_FORMAT {
         return Some(format!(
             "baseline file format {} is not this build's {BASELINE_FORMAT}; re-record it with `echelon baseline`",
@@ -307,7 +404,7 @@ pub fn compare(
             }
         }
     }
-    Ok(Verdict { mode, checks, notes })
+    Ok(Verdict { mode, checks, notes, strict: false })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -327,8 +424,11 @@ fn judge(
     let interval = difference.interval_at(alpha);
     let outcome = match mode {
         Mode::Exact => exact(before, after, paired, base.mean, cur.mean, tolerance),
-        Mode::Statistical => statistical(m, interval, tolerance),
+        Mode::Statistical => statistical(m, difference.mean, interval, tolerance),
     };
+    let resolve_at = (outcome == Outcome::Inconclusive)
+        .then(|| replications_to_resolve(m, difference.mean, interval, tolerance, difference.n))
+        .flatten();
     Check {
         params: params.to_vec(),
         strategy: strategy.to_string(),
@@ -340,6 +440,7 @@ fn judge(
         paired,
         tolerance,
         outcome,
+        resolve_at,
     }
 }
 
@@ -349,22 +450,51 @@ fn exact(before: &[f64], after: &[f64], paired: bool, base: f64, cur: f64, toler
     if changed { Outcome::Changed } else { Outcome::Pass }
 }
 
-fn statistical(m: usize, [lo, hi]: [f64; 2], tolerance: f64) -> Outcome {
-    if lo.is_nan() || hi.is_nan() {
+/// The bad-side tolerance of metric `m` in the difference's unit, as a
+/// signed threshold, and the sign that points to the bad side (`None` for
+/// descriptive metrics, never gated).
+fn bad_side(m: usize, tolerance: f64) -> Option<(f64, f64)> {
+    match METRICS[m].better {
+        Better::Higher => Some((-tolerance, -1.0)),
+        Better::Lower => Some((tolerance, 1.0)),
+        Better::Neither => None,
+    }
+}
+
+fn statistical(m: usize, mean: f64, [lo, hi]: [f64; 2], tolerance: f64) -> Outcome {
+    let Some((threshold, bad)) = bad_side(m, tolerance) else { return Outcome::Pass };
+    if mean.is_nan() {
+        // Undefined on both sides (e.g. no expedites either way): nothing moved.
         return Outcome::Pass;
     }
-    let (worse, better) = match METRICS[m].better {
-        Better::Higher => (hi < -tolerance, lo > tolerance),
-        Better::Lower => (lo > tolerance, hi < -tolerance),
-        Better::Neither => (false, false),
-    };
-    if worse {
-        Outcome::Regression
-    } else if better {
-        Outcome::Improvement
-    } else {
-        Outcome::Pass
+    if lo.is_nan() || hi.is_nan() {
+        return Outcome::Inconclusive;
     }
+    // Oriented so that larger is worse.
+    let (worst, best) = if bad > 0.0 { (hi, lo) } else { (-lo, -hi) };
+    let threshold = bad * threshold;
+    if best > threshold {
+        Outcome::Regression
+    } else if worst < -tolerance {
+        Outcome::Improvement
+    } else if worst <= threshold {
+        Outcome::Pass
+    } else {
+        Outcome::Inconclusive
+    }
+}
+
+/// Replications (per side) that would likely make an inconclusive interval
+/// clear the bad-side tolerance: the half-width shrinks as `1/√n`, so it
+/// must shrink by the ratio of the mean's distance to the tolerance.
+fn replications_to_resolve(m: usize, mean: f64, [lo, hi]: [f64; 2], tolerance: f64, n: usize) -> Option<u64> {
+    let (threshold, _) = bad_side(m, tolerance)?;
+    let (half, distance) = ((hi - lo) / 2.0, (mean - threshold).abs());
+    if n < 2 || !half.is_finite() || !(distance > 0.0) {
+        return None;
+    }
+    let needed = (n as f64 * (half / distance).powi(2)).ceil();
+    (needed < 1e9).then_some((needed as u64).max(n as u64 + 1))
 }
 
 #[cfg(test)]
@@ -377,16 +507,34 @@ mod tests {
         let fill = metric_index("fill_rate").unwrap();
         let cost = metric_index("total_cost").unwrap();
         let level = metric_index("on_hand_end_mean").unwrap();
-        assert_eq!(statistical(fill, [-0.03, -0.01], 0.005), Outcome::Regression);
-        assert_eq!(statistical(fill, [-0.03, -0.004], 0.005), Outcome::Pass);
-        assert_eq!(statistical(fill, [0.01, 0.02], 0.005), Outcome::Improvement);
-        assert_eq!(statistical(cost, [3.0, 5.0], 2.0), Outcome::Regression);
-        assert_eq!(statistical(cost, [-5.0, -3.0], 2.0), Outcome::Improvement);
-        assert_eq!(statistical(level, [50.0, 60.0], 0.0), Outcome::Pass);
+        assert_eq!(statistical(fill, -0.02, [-0.03, -0.01], 0.005), Outcome::Regression);
+        assert_eq!(statistical(fill, 0.0, [-0.004, 0.004], 0.005), Outcome::Pass);
+        assert_eq!(statistical(fill, 0.015, [0.01, 0.02], 0.005), Outcome::Improvement);
+        assert_eq!(statistical(cost, 4.0, [3.0, 5.0], 2.0), Outcome::Regression);
+        assert_eq!(statistical(cost, -4.0, [-5.0, -3.0], 2.0), Outcome::Improvement);
+        assert_eq!(statistical(cost, 1.0, [0.5, 1.5], 2.0), Outcome::Pass);
+        assert_eq!(statistical(level, 55.0, [50.0, 60.0], 0.0), Outcome::Pass);
         // The family-wise interval is wider than the 95% one.
         let e = Estimate { mean: 1.0, sd: 1.0, ci95: [0.5, 1.5], n: 10, df: 9.0 };
         let wide = e.interval_at(0.05 / 50.0);
         assert!(wide[0] < 0.5 && wide[1] > 1.5 && (wide[0] + wide[1] - 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn an_interval_straddling_the_tolerance_is_inconclusive_not_ok() {
+        let cost = metric_index("total_cost").unwrap();
+        let fill = metric_index("fill_rate").unwrap();
+        // The issue's case: total cost +17% with [-70, 590] against ±31.
+        assert_eq!(statistical(cost, 260.0, [-70.0, 590.0], 31.0), Outcome::Inconclusive);
+        assert_eq!(statistical(fill, -0.002, [-0.03, 0.026], 0.005), Outcome::Inconclusive);
+        // No interval (one replication) is inconclusive, not ok.
+        assert_eq!(statistical(fill, -0.002, [f64::NAN; 2], 0.005), Outcome::Inconclusive);
+        // Undefined on both sides: nothing to judge.
+        assert_eq!(statistical(fill, f64::NAN, [f64::NAN; 2], 0.005), Outcome::Pass);
+        assert!(!Outcome::Inconclusive.fails(false) && Outcome::Inconclusive.fails(true));
+        // Half-width 330 at distance 229 from +31: 12 · (330/229)² = 24.9 → 25.
+        assert_eq!(replications_to_resolve(cost, 260.0, [-70.0, 590.0], 31.0, 12), Some(25));
+        assert_eq!(replications_to_resolve(cost, 31.0, [-70.0, 132.0], 31.0, 12), None);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! strategy stands. JUnit has one test case per (point, strategy, metric),
 //! classname = the strategy, failing when the check fails.
 
-use crate::gate::{Check, Mode, Verdict};
+use crate::gate::{Check, Mode, Outcome, Verdict};
 use crate::table::HEADLINE;
 use echelon_sim::metrics::METRICS;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
@@ -22,11 +22,30 @@ fn number(v: f64) -> String {
     }
 }
 
-/// The rows worth showing: failures first, then headline metrics.
+/// The rows worth showing: failures first, then the inconclusive checks,
+/// then the other headline metrics.
 fn shown(verdict: &Verdict) -> Vec<&Check> {
+    let failing = |c: &&Check| c.outcome.fails(verdict.strict);
     let mut rows: Vec<&Check> = verdict.failures().collect();
-    rows.extend(verdict.checks.iter().filter(|c| !c.outcome.fails() && HEADLINE.contains(&METRICS[c.metric].key)));
+    rows.extend(verdict.inconclusive().filter(|c| !failing(c)));
+    rows.extend(
+        verdict
+            .checks
+            .iter()
+            .filter(|c| !failing(c) && c.outcome != Outcome::Inconclusive && HEADLINE.contains(&METRICS[c.metric].key)),
+    );
     rows
+}
+
+/// The result column: the outcome's word, and for an inconclusive check
+/// the replications that would likely resolve it.
+fn result(c: &Check) -> String {
+    match (c.outcome, c.resolve_at) {
+        (Outcome::Inconclusive, Some(n)) => format!("inconclusive (~{n} replications would tell)"),
+        (Outcome::Inconclusive, None) if c.difference.n < 2 => "inconclusive (needs ≥ 2 replications)".into(),
+        (Outcome::Inconclusive, None) => "inconclusive (the difference sits on the tolerance)".into(),
+        (outcome, _) => outcome.word().to_string(),
+    }
 }
 
 fn cells(c: &Check) -> [String; 7] {
@@ -39,7 +58,7 @@ fn cells(c: &Check) -> [String; 7] {
         number(c.current),
         format!("{} [{}, {}]", number(c.difference.mean), number(lo), number(hi)),
         format!("±{}", number(c.tolerance)),
-        c.outcome.word().to_string(),
+        result(c),
     ]
 }
 
@@ -57,7 +76,12 @@ fn headline(verdict: &Verdict) -> String {
         Mode::Statistical => "; intervals family-wise 95% over the gated checks",
         Mode::Exact => "",
     };
-    format!("{status}: {failures} of {} checks failed ({mode} mode{intervals})", verdict.checks.len())
+    let inconclusive = match verdict.inconclusive().count() {
+        0 => String::new(),
+        n if verdict.strict => format!(", {n} inconclusive (counted as failures: --fail-on-inconclusive)"),
+        n => format!(", {n} inconclusive (pass unless --fail-on-inconclusive)"),
+    };
+    format!("{status}: {failures} of {} checks failed{inconclusive} ({mode} mode{intervals})", verdict.checks.len())
 }
 
 /// The terminal diff table and the verdict line.
@@ -105,11 +129,15 @@ pub fn markdown(verdict: &Verdict, scenario: &str) -> String {
 pub fn junit(verdict: &Verdict, scenario: &str) -> String {
     let mut suite = TestSuite::new(format!("echelon check {scenario}"));
     for c in &verdict.checks {
-        let status = if c.outcome.fails() {
+        let [_, _, base, cur, diff, tol, word] = cells(c);
+        let status = if c.outcome.fails(verdict.strict) {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            let [_, _, base, cur, diff, tol, word] = cells(c);
             status.set_message(format!("{word}: {} moved from {base} to {cur}", METRICS[c.metric].key));
             status.set_description(format!("difference {diff}, tolerance {tol}; paired: {}", c.paired));
+            status
+        } else if c.outcome == Outcome::Inconclusive {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(format!("{word}: difference {diff}, tolerance {tol}"));
             status
         } else {
             TestCaseStatus::success()

@@ -4,9 +4,13 @@
 //!
 //! For the `n` defined (non-NaN) values of a metric across replications:
 //! * `mean` — arithmetic mean, summed in replication order;
-//! * `sd` — sample standard deviation (divisor `n − 1`; 0 when `n = 1`);
+//! * `sd` — sample standard deviation (divisor `n − 1`);
 //! * `ci95` — `mean ± t(0.975, n − 1) · sd / √n`, Student t quantile from
-//!   statrs; with `n = 1` the interval collapses to the mean.
+//!   statrs.
+//!
+//! With fewer than two values, `sd` and `ci95` are undefined (NaN, `null`
+//! in JSON, `—` in tables): one replication says nothing about the spread,
+//! so no interval is shown and no comparison is significant.
 //!
 //! A paired comparison of strategy B against A on one metric applies the
 //! same to the per-replication differences `B_r − A_r` (common random
@@ -76,7 +80,7 @@ impl Estimate {
         }
         let mean = defined.iter().sum::<f64>() / n as f64;
         if n == 1 {
-            return Self { mean, sd: 0.0, ci95: [mean, mean], n, df: f64::NAN };
+            return Self { mean, sd: f64::NAN, ci95: [f64::NAN; 2], n, df: f64::NAN };
         }
         let variance = defined.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
         let sd = variance.sqrt();
@@ -102,7 +106,10 @@ impl Estimate {
         }
         let (va, vb) = (ea.sd * ea.sd / ea.n as f64, eb.sd * eb.sd / eb.n as f64);
         let se = (va + vb).sqrt();
-        if se == 0.0 || ea.n < 2 || eb.n < 2 {
+        if ea.n < 2 || eb.n < 2 {
+            return Self { mean, sd: f64::NAN, ci95: [f64::NAN; 2], n, df: f64::NAN };
+        }
+        if se == 0.0 {
             return Self { mean, sd: se, ci95: [mean, mean], n, df: f64::NAN };
         }
         let df = (va + vb).powi(2) / (va * va / (ea.n - 1) as f64 + vb * vb / (eb.n - 1) as f64);
@@ -110,9 +117,15 @@ impl Estimate {
         Self { mean, sd: se, ci95: [mean - half, mean + half], n, df }
     }
 
-    /// Does the interval exclude zero?
+    /// Does the interval exclude zero? Never when it is undefined (fewer
+    /// than two values).
     pub fn excludes_zero(&self) -> bool {
-        self.ci95[0] > 0.0 || self.ci95[1] < 0.0
+        self.n >= 2 && (self.ci95[0] > 0.0 || self.ci95[1] < 0.0)
+    }
+
+    /// Half the width of the 95% interval (NaN when undefined).
+    pub fn half_width(&self) -> f64 {
+        (self.ci95[1] - self.ci95[0]) / 2.0
     }
 }
 
@@ -144,10 +157,15 @@ mod tests {
     }
 
     #[test]
-    fn nan_values_are_skipped_and_single_values_collapse() {
+    fn one_replication_has_no_interval_and_is_never_significant() {
         let e = Estimate::of([f64::NAN, 3.0]);
-        assert_eq!((e.n, e.mean, e.sd, e.ci95), (1, 3.0, 0.0, [3.0, 3.0]));
+        assert_eq!((e.n, e.mean), (1, 3.0));
+        assert!(e.sd.is_nan() && e.ci95[0].is_nan() && e.ci95[1].is_nan());
         assert!(Estimate::of([f64::NAN]).mean.is_nan());
+        let d = Estimate::paired(&[1.0], &[5.0]);
+        assert_eq!(d.mean, 4.0);
+        assert!(!d.excludes_zero(), "a single paired difference is not significant");
+        assert!(!Estimate::welch(&[1.0], &[5.0, 6.0]).excludes_zero());
     }
 
     #[test]

@@ -9,13 +9,17 @@ use std::fmt::Write;
 pub const HEADLINE: &[&str] =
     &["fill_rate", "cycle_service", "on_hand_end_mean", "turns", "total_cost", "decision_latency_p95_min"];
 
-/// `mean ± half-width`, or `—` when undefined.
+/// `mean ± half-width`; `—` for what is undefined (the whole cell
+/// without a mean, the half-width with fewer than two replications).
 pub fn cell(mean: f64, ci: [f64; 2]) -> String {
     if mean.is_nan() {
         return "—".into();
     }
     let half = (ci[1] - ci[0]) / 2.0;
     let digits = if mean.abs() < 10.0 { 4 } else { 1 };
+    if half.is_nan() {
+        return format!("{mean:.digits$} ± —");
+    }
     format!("{mean:.digits$} ± {half:.digits$}")
 }
 
@@ -118,6 +122,12 @@ pub fn verdict(c: &Comparison) -> String {
     let (scale, unit) = if def.unit == "ratio" { (100.0, " points") } else { (1.0, "") };
     let (d, lo, hi) = (c.diff_mean * scale, c.ci95[0] * scale, c.ci95[1] * scale);
     let name = c.metric.replace('_', " ");
+    if lo.is_nan() || hi.is_nan() {
+        return format!(
+            "{} vs {} on {name}: {d:+.2}{unit}, no interval with fewer than 2 replications, so no verdict",
+            c.b, c.a
+        );
+    }
     match &c.better {
         Some(winner) => {
             let loser = if *winner == c.b { &c.a } else { &c.b };
@@ -128,8 +138,9 @@ pub fn verdict(c: &Comparison) -> String {
             format!("{winner} beats {loser} on {name} by {d:.2}{unit} [{lo:.2}, {hi:.2}]")
         }
         None if c.significant => {
-            let direction = if d > 0.0 { "higher" } else { "lower" };
-            format!("{} is {direction} than {} on {name} by {:.2}{unit} [{lo:.2}, {hi:.2}]", c.b, c.a, d.abs())
+            // Size and interval both as magnitudes in the stated direction.
+            let (direction, d, lo, hi) = if d > 0.0 { ("higher", d, lo, hi) } else { ("lower", -d, -hi, -lo) };
+            format!("{} is {direction} than {} on {name} by {d:.2}{unit} [{lo:.2}, {hi:.2}]", c.b, c.a)
         }
         None => format!("{} vs {}: no significant difference on {name} ({d:+.2}{unit} [{lo:.2}, {hi:.2}])", c.b, c.a),
     }
@@ -164,8 +175,25 @@ mod tests {
         assert_eq!(verdict(&c), "A beats B on total cost by 5.00 [2.00, 8.00]");
         let c = comparison(0.001, [-0.002, 0.004], None, "fill_rate");
         assert!(verdict(&c).contains("no significant difference"));
+    }
+
+    #[test]
+    fn verdict_size_and_interval_agree_in_sign() {
         let mut c = comparison(-3.0, [-4.0, -2.0], None, "on_hand_end_mean");
         c.significant = true;
-        assert_eq!(verdict(&c), "B is lower than A on on hand end mean by 3.00 [-4.00, -2.00]");
+        assert_eq!(verdict(&c), "B is lower than A on on hand end mean by 3.00 [2.00, 4.00]");
+        let mut c = comparison(3.0, [2.0, 4.0], None, "on_hand_end_mean");
+        c.significant = true;
+        assert_eq!(verdict(&c), "B is higher than A on on hand end mean by 3.00 [2.00, 4.00]");
+    }
+
+    #[test]
+    fn one_replication_gives_no_interval_and_no_verdict() {
+        let c = comparison(0.04, [f64::NAN, f64::NAN], None, "fill_rate");
+        assert_eq!(
+            verdict(&c),
+            "B vs A on fill rate: +4.00 points, no interval with fewer than 2 replications, so no verdict"
+        );
+        assert_eq!(cell(0.5, [f64::NAN, f64::NAN]), "0.5000 ± —");
     }
 }

@@ -49,6 +49,10 @@ pub(super) struct CheckArgs {
     /// Also write a markdown summary here (for a pull-request comment).
     #[arg(long, value_name = "PATH")]
     markdown: Option<PathBuf>,
+    /// Fail (exit 1) when a check is inconclusive: its interval straddles
+    /// the tolerance, so the data cannot tell whether it regressed.
+    #[arg(long)]
+    fail_on_inconclusive: bool,
 }
 
 /// Runs every run of the loaded study; Ctrl-C abandons it.
@@ -114,6 +118,7 @@ pub(super) fn check(args: &CheckArgs) -> Result<(), Failure> {
     let tolerances = &loaded.study.base.file.gate.tolerances;
     let mut verdict = gate::compare(&recorded, &info, &records, mode, tolerances)
         .map_err(|why| Failure::Usage(format!("{}: {why}", args.baseline.display())))?;
+    verdict.strict = args.fail_on_inconclusive;
     if recorded.scenario_digest != runlog::digest(&loaded.identity) {
         verdict.notes.push("the scenario file or its overrides changed since the baseline was recorded".into());
     }
@@ -131,9 +136,10 @@ pub(super) fn check(args: &CheckArgs) -> Result<(), Failure> {
     match verdict.failures().count() {
         0 => Ok(()),
         n => Err(Failure::Regression(format!(
-            "check failed: {n} of {} checks against {}",
+            "check failed: {n} of {} checks against {}{}",
             verdict.checks.len(),
-            args.baseline.display()
+            args.baseline.display(),
+            if verdict.strict { " (inconclusive checks count: --fail-on-inconclusive)" } else { "" }
         ))),
     }
 }

@@ -401,6 +401,12 @@ fn print_results(format: Format, header: &Header, rendered: &output::Rendered) {
                 header.study.replications,
                 header.study.horizon_days - header.study.warmup_days
             );
+            if header.study.replications < 2 {
+                println!(
+                    "One replication: no confidence intervals (shown as —) and no significant differences; \
+                     run at least 2 (--replications N) to compare strategies.\n"
+                );
+            }
             if let [point] = rendered.stats.as_slice() {
                 print!("{}", table::render(point));
                 for line in table::verdicts(point) {
