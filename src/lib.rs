@@ -21,6 +21,7 @@ pub use echelon_strategies as strategies;
 
 pub mod cli;
 pub mod output;
+pub mod precision;
 pub mod progress;
 pub mod runlog;
 pub mod runner;
