@@ -194,7 +194,8 @@ fn a_corrupted_baseline_is_refused_not_passed() {
         std::fs::write(&path, serde_json::to_string(&doc).unwrap()).unwrap();
         path
     };
-    let cases: [(&str, &dyn Fn(&mut serde_json::Value), &str); 6] = [
+    type Damage<'a> = &'a dyn Fn(&mut serde_json::Value);
+    let cases: [(&str, Damage, &str); 6] = [
         ("empty.json", &|d| d["runs"] = serde_json::json!([]), "holds no runs"),
         ("huge.json", &|d| d["runs"][0]["values"][0] = serde_json::json!(1e308), "overflow its statistics"),
         ("missing-run.json", &|d| d["runs"].as_array_mut().unwrap().truncate(20), "is missing"),

@@ -490,7 +490,7 @@ fn statistical(m: usize, mean: f64, [lo, hi]: [f64; 2], tolerance: f64) -> Outco
 fn replications_to_resolve(m: usize, mean: f64, [lo, hi]: [f64; 2], tolerance: f64, n: usize) -> Option<u64> {
     let (threshold, _) = bad_side(m, tolerance)?;
     let (half, distance) = ((hi - lo) / 2.0, (mean - threshold).abs());
-    if n < 2 || !half.is_finite() || !(distance > 0.0) {
+    if n < 2 || !half.is_finite() || distance.is_nan() || distance == 0.0 {
         return None;
     }
     let needed = (n as f64 * (half / distance).powi(2)).ceil();
