@@ -126,3 +126,23 @@ fn units_are_conserved_under_every_event_kind_and_demand_mode() {
         }
     }
 }
+
+/// The Lose case above: the 2 units in transit when the outage begins are
+/// written off on day 11 (unit cost 1.0), over 30 measured days. They were
+/// not reported anywhere but the unit balance, nor costed.
+#[test]
+fn lost_in_transit_units_and_cost_are_reported_and_join_total_cost() {
+    let event = r#"(start_day: 10, days: 2, kind: SupplierOutage(supplier: "supplier", in_transit: Lose))"#;
+    let (lose, _, _) = run_one("lose.ron", &steady_store(2.0, 6, event));
+    let metric = |key: &str| common::mean_metric(&lose, 0, key);
+    assert_eq!(metric("lost_in_transit_mean"), 2.0 / 30.0);
+    assert_eq!(metric("lost_in_transit_cost"), 2.0 * 1.0 / 30.0);
+    let others: f64 =
+        ["holding_cost", "ordering_cost", "transport_cost", "shortage_cost", "expedite_cost", "transfer_cost"]
+            .iter()
+            .map(|k| metric(k))
+            .sum();
+    assert!((metric("total_cost") - others - 2.0 / 30.0).abs() < 1e-12);
+    let (cont, _, _) = run_one("continue.ron", &steady_store(2.0, 6, &event.replace("Lose", "Continue")));
+    assert_eq!(common::mean_metric(&cont, 0, "lost_in_transit_mean"), 0.0);
+}

@@ -85,7 +85,9 @@ metric_table! {
     ExpediteCount = "expedite_count", "expedites per day", Lower, "Expedite shipments sent per measured day.";
     TransferCost = "transfer_cost", "currency/day", Lower, "Units departing on lateral lanes (transfers) × the lane's cost per unit.";
     ShortageCost = "shortage_cost", "currency/day", Lower, "End-of-day backorders × backorder penalty per unit-day + lost and cancelled units × lost-sale penalty + the classes' late penalties (see late_penalty_cost).";
-    TotalCost = "total_cost", "currency/day", Lower, "holding + ordering + transport + shortage + expedite + transfer.";
+    LostInTransitMean = "lost_in_transit_mean", "units", Lower, "Units lost in transit (an outage with in_transit: Lose), counted at the receiving location on the day they were due.";
+    LostInTransitCost = "lost_in_transit_cost", "currency/day", Lower, "Units lost in transit × their unit cost (goods paid for and never received).";
+    TotalCost = "total_cost", "currency/day", Lower, "holding + ordering + transport + shortage + expedite + transfer + lost in transit.";
     DecisionLatencyP50 = "decision_latency_p50_min", "minutes", Lower, "Simulated minutes from trigger to release, median over every decision released (purchase orders, transfers, expedites). A purchase order's trigger is the moment its SKU's inventory position was first at or below the reorder point; a transfer's or expedite's is the day end its rule fired. Release includes any wait for approval (governance).";
     DecisionLatencyP95 = "decision_latency_p95_min", "minutes", Lower, "As decision_latency_p50_min, 95th percentile.";
     DecisionLatencyP99 = "decision_latency_p99_min", "minutes", Lower, "As decision_latency_p50_min, 99th percentile.";
@@ -308,6 +310,10 @@ pub struct Tally {
     pub expedites: u64,
     /// Transfer cost.
     pub transfer_cost: f64,
+    /// Units lost in transit (booked at the receiving node when due).
+    pub lost_in_transit: i64,
+    /// Their value at unit cost.
+    pub lost_in_transit_cost: f64,
     /// Switches from a primary strategy to its fallback.
     pub fallback_switches: u64,
     /// Location-days decided by a fallback.
@@ -356,6 +362,8 @@ impl Tally {
         self.expedite_cost += other.expedite_cost;
         self.expedites += other.expedites;
         self.transfer_cost += other.transfer_cost;
+        self.lost_in_transit += other.lost_in_transit;
+        self.lost_in_transit_cost += other.lost_in_transit_cost;
     }
 }
 
@@ -421,7 +429,8 @@ pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
         + tally.transport_cost
         + tally.shortage_cost
         + tally.expedite_cost
-        + tally.transfer_cost;
+        + tally.transfer_cost
+        + tally.lost_in_transit_cost;
     let mut values = [f64::NAN; METRIC_COUNT];
     let mut set = |metric: Metric, value: f64| values[metric as usize] = value;
     set(Metric::FillRate, ratio(tally.served_from_stock as f64, tally.demand as f64));
@@ -452,6 +461,8 @@ pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
     set(Metric::ExpediteCost, per_day(tally.expedite_cost));
     set(Metric::ExpediteCount, per_day(tally.expedites as f64));
     set(Metric::TransferCost, per_day(tally.transfer_cost));
+    set(Metric::LostInTransitMean, per_day(tally.lost_in_transit as f64));
+    set(Metric::LostInTransitCost, per_day(tally.lost_in_transit_cost));
     set(Metric::TotalCost, per_day(total_cost));
     set(Metric::Bullwhip, ratio(series.daily_orders.variance(), series.daily_demand.variance()));
     set(Metric::FallbackSwitches, tally.fallback_switches as f64);

@@ -251,6 +251,10 @@ impl Run<'_> {
         state.on_order[sku] -= shipment.units;
         if shipment.lost {
             state.balance.lost_in_transit += shipment.units;
+            if measured {
+                state.tally.lost_in_transit += shipment.units;
+                state.tally.lost_in_transit_cost += shipment.units as f64 * state.unit_cost[sku];
+            }
             if shipment.internal {
                 self.internal_lost += shipment.units;
             }
