@@ -104,7 +104,7 @@ metric_table! {
     ExpediteLatencyP95 = "expedite_latency_p95_min", "minutes", Lower, "As expedite_latency_p50_min, 95th percentile.";
     ExpediteLatencyP99 = "expedite_latency_p99_min", "minutes", Lower, "As expedite_latency_p50_min, 99th percentile.";
     ExpediteLatencyMax = "expedite_latency_max_min", "minutes", Lower, "As expedite_latency_p50_min, maximum.";
-    Bullwhip = "bullwhip", "variance ratio", Lower, "Variance of daily units ordered ÷ variance of daily units demanded (totals over the scope).";
+    Bullwhip = "bullwhip", "variance ratio", Lower, "Variance of daily units ordered ÷ variance of daily units demanded (totals over the scope). Network: the customer-facing echelon's — units ordered by the locations serving customers ÷ customer demand — so a chain passing demand straight through has 1; each upstream echelon's own ratio (its orders ÷ the orders it receives) is its location's bullwhip.";
     FallbackSwitches = "fallback_switches", "switches", Neither, "Times a Fallback strategy handed the decisions to its fallback (its primary's input unavailable: forecast out, or data staler than its limit), counted per location over the measured days.";
     FallbackDays = "fallback_days", "location-days", Neither, "Location-days on which a fallback decided instead of the primary, over the measured days.";
     FallbackFillRate = "fallback_fill_rate", "ratio", Higher, "fill_rate counted only on the location-days on which a fallback decided (NaN when there were none).";

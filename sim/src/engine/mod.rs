@@ -459,7 +459,7 @@ impl<'m> Run<'m> {
             self.transfer(rule, now, measured);
         }
         let (mut network_demand, mut network_ordered, mut on_hand, mut backorders) = (0, 0, 0, 0);
-        let (mut customer_demand, mut customer_served) = (0, 0);
+        let (mut customer_demand, mut customer_served, mut customer_facing_ordered) = (0, 0, 0);
         for k in 0..self.sweep_order.len() {
             let node = self.sweep_order[k];
             let open = self.timeline.closed_until(node, now).is_none();
@@ -498,6 +498,7 @@ impl<'m> Run<'m> {
                 backorders += node_backorders;
                 if state.serves_customers {
                     network_demand += state.day_demand;
+                    customer_facing_ordered += state.day_ordered;
                 }
                 network_ordered += state.day_ordered;
             }
@@ -507,7 +508,8 @@ impl<'m> Run<'m> {
         }
         if measured {
             self.network_series.daily_demand.push(network_demand as f64);
-            self.network_series.daily_orders.push(network_ordered as f64);
+            // The network's bullwhip is the customer-facing echelon's.
+            self.network_series.daily_orders.push(customer_facing_ordered as f64);
             if let Some(trace) = &mut self.trace {
                 trace.on_hand.push(on_hand);
                 trace.backorders.push(backorders);
