@@ -14,6 +14,12 @@
 //!   per-period quantities of inventory theory.
 //! * Rates are ratios of sums (never means of ratios).
 //! * Costs are in currency per measured day, totalled over the scope.
+//!   Holding cost and the backorder penalty weigh the stock a day holds:
+//!   under daily demand, where stock moves only at a day's start and end,
+//!   the day end's on-hand and backorders; under event-driven demand (a
+//!   scenario with any `Orders` stream; receipts then land at their
+//!   minute), on-hand and backorders integrated over the day in
+//!   unit-minutes ÷ 1440, so stock that arrives at noon is held half a day.
 //! * A metric that is undefined for a run (e.g. turns with no stock ever
 //!   held) is `NaN`, written as `null`, and skipped by replication statistics.
 
@@ -78,13 +84,13 @@ metric_table! {
     InventoryValueEndMean = "inventory_value_end_mean", "currency", Neither, "On-hand at day end valued at unit cost (the x axis of the service/cost frontier).";
     Turns = "turns", "per year", Higher, "Cost of goods shipped to customers × 365 ÷ measured days, ÷ mean end-of-day on-hand value at cost.";
     DaysOfSupply = "days_of_supply", "days", Lower, "365 ÷ turns.";
-    HoldingCost = "holding_cost", "currency/day", Lower, "Σ end-of-day on-hand × unit cost × holding rate ÷ 365.";
+    HoldingCost = "holding_cost", "currency/day", Lower, "On-hand × unit cost × holding rate ÷ 365 per day: the day end's on-hand under daily demand; under event-driven demand (a scenario with any Orders stream) on-hand integrated over the day, in unit-minutes ÷ 1440.";
     OrderingCost = "ordering_cost", "currency/day", Lower, "Orders placed × the SKU's ordering cost.";
     TransportCost = "transport_cost", "currency/day", Lower, "Units departing on replenishment lanes × the lane's transport cost per unit (expedites included).";
     ExpediteCost = "expedite_cost", "currency/day", Lower, "Expedite premiums: per shipment + per unit, of the expedites sent.";
     ExpediteCount = "expedite_count", "expedites per day", Lower, "Expedite shipments sent per measured day.";
     TransferCost = "transfer_cost", "currency/day", Lower, "Units departing on lateral lanes (transfers) × the lane's cost per unit.";
-    ShortageCost = "shortage_cost", "currency/day", Lower, "End-of-day backorders × backorder penalty per unit-day + lost and cancelled units × lost-sale penalty + the classes' late penalties (see late_penalty_cost).";
+    ShortageCost = "shortage_cost", "currency/day", Lower, "Backorders × backorder penalty per unit-day (the day end's backorders under daily demand; under event-driven demand backorders integrated over the day, in unit-minutes ÷ 1440) + lost and cancelled units × lost-sale penalty + the classes' late penalties (see late_penalty_cost).";
     LostInTransitMean = "lost_in_transit_mean", "units", Lower, "Units lost in transit (an outage with in_transit: Lose), counted at the receiving location on the day they were due.";
     LostInTransitCost = "lost_in_transit_cost", "currency/day", Lower, "Units lost in transit × their unit cost (goods paid for and never received).";
     TotalCost = "total_cost", "currency/day", Lower, "holding + ordering + transport + shortage + expedite + transfer + lost in transit.";

@@ -244,6 +244,7 @@ impl Run<'_> {
             self.internal_in_transit -= shipment.units;
         }
         let state = &mut self.nodes[node];
+        state.accrue(sku, now);
         state.forget_arrival(sku, shipment.arrival);
         if shipment.expedited {
             state.expediting[sku] -= 1;

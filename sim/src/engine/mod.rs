@@ -413,6 +413,7 @@ impl<'m> Run<'m> {
         let line = Line { sku, class, units: s.size.sample(&mut s.rng), shortage };
         let open = self.timeline.closed_until(node, now).is_none();
         let state = &mut self.nodes[node];
+        state.accrue(sku, now);
         let available = if open { state.on_hand[sku] } else { 0 };
         let whole_line_short = line.units > available && !self.model.classes[class].partial_shipment;
         let served = if whole_line_short { 0 } else { line.units.min(available) };
@@ -455,6 +456,9 @@ impl<'m> Run<'m> {
 
     fn end_of_day(&mut self, day: Day, now: Minute) {
         let measured = self.is_measured(day);
+        if self.event_driven {
+            self.nodes.iter_mut().for_each(|state| state.close_timed_day(now));
+        }
         if let Some(rule) = self.transfers {
             self.transfer(rule, now, measured);
         }
