@@ -13,7 +13,7 @@
 //! undefined values are `null`.
 
 use echelon_reports::record::{RunRecord, StudyInfo};
-use echelon_sim::engine::EventImpact;
+use echelon_sim::engine::{EventImpact, WindowImpact};
 use echelon_sim::metrics::{ClassValues, MetricValues};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -63,12 +63,34 @@ struct Line {
     replication: u32,
     network: Vec<Option<f64>>,
     nodes: Vec<Vec<Option<f64>>>,
-    /// Per timed disruption: [units short, recovery days].
+    /// Per timed disruption: [units short, recovery days, time to impact
+    /// days] (logs written before time to impact have two).
     #[serde(default)]
-    events: Vec<[Option<f64>; 2]>,
+    events: Vec<Vec<Option<f64>>>,
+    /// Per window of a random outage: its impact.
+    #[serde(default)]
+    random_events: Vec<WindowLine>,
     /// Per customer class: its class metrics.
     #[serde(default)]
     classes: Vec<Vec<Option<f64>>>,
+}
+
+/// One random-outage window of a run, as logged.
+#[derive(Serialize, Deserialize)]
+struct WindowLine {
+    /// Index of the outage in the header's `random_outages`.
+    outage: usize,
+    /// Its k-th window in the run (named `<outage>#<window>`).
+    window: u32,
+    start_day: u32,
+    end_day: u32,
+    units_short: Option<f64>,
+    recovery_days: Option<f64>,
+    time_to_impact_days: Option<f64>,
+}
+
+fn defined(value: f64) -> Option<f64> {
+    (!value.is_nan()).then_some(value)
 }
 
 fn to_option(values: &[f64]) -> Vec<Option<f64>> {
@@ -100,7 +122,20 @@ pub fn line(record: &RunRecord) -> String {
         events: record
             .events
             .iter()
-            .map(|e| [e.units_short, e.recovery_days].map(|v| (!v.is_nan()).then_some(v)))
+            .map(|e| vec![defined(e.units_short), defined(e.recovery_days), defined(e.time_to_impact_days)])
+            .collect(),
+        random_events: record
+            .random_events
+            .iter()
+            .map(|w| WindowLine {
+                outage: w.outage,
+                window: w.window,
+                start_day: w.start_day,
+                end_day: w.end_day,
+                units_short: defined(w.impact.units_short),
+                recovery_days: defined(w.impact.recovery_days),
+                time_to_impact_days: defined(w.impact.time_to_impact_days),
+            })
             .collect(),
     };
     serde_json::to_string(&line).expect("plain data") + "\n"
@@ -153,9 +188,24 @@ pub fn read(path: &Path) -> Result<Log, String> {
             events: line
                 .events
                 .iter()
-                .map(|[short, days]| EventImpact {
-                    units_short: short.unwrap_or(f64::NAN),
-                    recovery_days: days.unwrap_or(f64::NAN),
+                .map(|figures| {
+                    let at = |k: usize| figures.get(k).copied().flatten().unwrap_or(f64::NAN);
+                    EventImpact { units_short: at(0), recovery_days: at(1), time_to_impact_days: at(2) }
+                })
+                .collect(),
+            random_events: line
+                .random_events
+                .iter()
+                .map(|w| WindowImpact {
+                    outage: w.outage,
+                    window: w.window,
+                    start_day: w.start_day,
+                    end_day: w.end_day,
+                    impact: EventImpact {
+                        units_short: w.units_short.unwrap_or(f64::NAN),
+                        recovery_days: w.recovery_days.unwrap_or(f64::NAN),
+                        time_to_impact_days: w.time_to_impact_days.unwrap_or(f64::NAN),
+                    },
                 })
                 .collect(),
             classes,
@@ -214,9 +264,16 @@ mod tests {
     fn record(replication: u32) -> RunRecord {
         let mut network = [0.1 * f64::from(replication) + 1.0 / 3.0; METRIC_COUNT];
         network[2] = f64::NAN;
-        let events = vec![EventImpact { units_short: 12.0, recovery_days: f64::NAN }];
+        let events = vec![EventImpact { units_short: 12.0, recovery_days: f64::NAN, time_to_impact_days: 3.0 }];
+        let random_events = vec![WindowImpact {
+            outage: 0,
+            window: 1,
+            start_day: 4,
+            end_day: 6,
+            impact: EventImpact { units_short: 0.0, recovery_days: 0.0, time_to_impact_days: f64::NAN },
+        }];
         let classes = vec![[0.5, f64::NAN, 2.0, 0.25, 1.0, 3.5, 0.0, 12.0]];
-        RunRecord { point: 0, strategy: 1, replication, network, nodes: vec![network], events, classes }
+        RunRecord { point: 0, strategy: 1, replication, network, nodes: vec![network], events, random_events, classes }
     }
 
     fn header() -> Header {
@@ -230,6 +287,7 @@ mod tests {
             nodes: vec!["n".into()],
             points: vec![vec![]],
             events: vec!["outage".into()],
+            random_outages: vec!["flaky".into()],
             classes: vec!["retail".into()],
         };
         Header::new(&info, "text", None)
@@ -251,6 +309,7 @@ mod tests {
         assert_eq!(back.records.len(), 2);
         for (got, want) in back.records.iter().zip([record(0), record(1)]) {
             assert_eq!(got.network.map(f64::to_bits), want.network.map(f64::to_bits));
+            assert_eq!(line(got), line(&want), "events and random-outage windows read back");
         }
         // Resuming cuts the half line before appending.
         let mut log = Appender::open(&path, &header(), true).unwrap();

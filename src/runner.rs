@@ -14,6 +14,7 @@
 use crate::study::{Coordinate, Study};
 use echelon_reports::record::RunRecord;
 use echelon_reports::representative::{Representative, StrategyTrace, Window};
+use echelon_sim::disruption::{Disruption, Timeline};
 use echelon_sim::engine::{self, NetworkBalance, UnitBalance};
 use hdrhistogram::Histogram;
 use rayon::prelude::*;
@@ -37,6 +38,7 @@ fn run_one(study: &Study, at: Coordinate, compute: &Mutex<Histogram<u64>>) -> Ru
         network: out.network,
         nodes: out.nodes,
         events: out.events,
+        random_events: out.random_events,
         classes: out.classes,
     };
     compute.lock().expect("no panics while holding it").add(&out.decision_ns).expect("auto-resizing histogram");
@@ -157,13 +159,20 @@ pub fn execute_runs(study: &Study, threads: usize, coordinates: Vec<Coordinate>,
 
 /// Replication 0 of every strategy in the scenario as given (overrides
 /// applied, sweep not), traced day by day, with the scenario's description
-/// and disruption windows (`trace.json`).
+/// and disruption windows — random outages' included — with each
+/// strategy's impact in them (`trace.json`).
 pub fn representative(study: &Study) -> Representative {
     let scenario = &study.base;
+    // Timed events, then random outages' windows: the order of a run's
+    // impacts (`events`, then `random_events`).
+    let timeline = Timeline::new(&scenario.model, 0);
+    let shown = |d: &Disruption| d.end_day > d.start_day;
     let strategies = (0..scenario.file.strategies.len())
         .map(|s| {
             let allocation = scenario.allocation(s);
-            let (_, trace) = engine::simulate_traced(&scenario.model, 0, scenario.policies(s, &*allocation));
+            let (out, trace) = engine::simulate_traced(&scenario.model, 0, scenario.policies(s, &*allocation));
+            let impacts = out.events.iter().chain(out.random_events.iter().map(|w| &w.impact));
+            let events = timeline.disruptions().iter().zip(impacts).filter(|(d, _)| shown(d)).map(|(_, i)| i.into());
             StrategyTrace {
                 name: scenario.file.strategies[s].name.clone(),
                 first_day: trace.first_day,
@@ -172,14 +181,14 @@ pub fn representative(study: &Study) -> Representative {
                 ordered: trace.ordered,
                 demand: trace.demand,
                 latency: trace.latency,
+                events: events.collect(),
             }
         })
         .collect();
-    let events = scenario
-        .model
-        .disruptions
+    let events = timeline
+        .disruptions()
         .iter()
-        .filter(|d| d.end_day > d.start_day)
+        .filter(|d| shown(d))
         .map(|d| Window { name: d.name.clone(), start_day: d.start_day, end_day: d.end_day })
         .collect();
     Representative { description: scenario.file.description.clone(), replication: 0, events, strategies }

@@ -52,6 +52,7 @@ impl Study {
             nodes: base.model.nodes.iter().map(|n| n.id.clone()).collect(),
             points: self.points.iter().map(|p| p.params.clone()).collect(),
             events: base.model.disruptions.iter().map(|d| d.name.clone()).collect(),
+            random_outages: base.model.random_outages.iter().map(|r| r.name.clone()).collect(),
             classes: base.model.classes.iter().map(|c| c.name.clone()).collect(),
         }
     }

@@ -104,3 +104,50 @@ fn two_classes_at_one_location_are_conserved_and_share_stock() {
     let r = &outcome.records[0];
     assert!((r.network[d] - r.nodes[0][d] - r.nodes[1][d]).abs() < 1e-9);
 }
+
+/// Event-driven timing (the scenario has an `Orders` stream, here a
+/// trickle on a second SKU that orders nothing in the horizon) with a
+/// daily Constant(10) on `item` and lead time 0.5 days: the 10 units
+/// ordered at a day end arrive at noon. `item`'s on-hand after the morning's
+/// demand is S − 20 until noon, S − 10 after, and S − 10 at day end:
+/// integrated, (S − 15) unit-days a day, not the day end's S − 10.
+/// With S = 10 the morning's demand waits for noon as 10 backorders:
+/// 10 × 0.5 day × 0.5 per unit-day = 2.5 a day, where the day end shows
+/// none.
+#[test]
+fn event_driven_holding_and_backorder_costs_integrate_unit_minutes() {
+    let text = |order_up_to: i64| {
+        format!(
+            r#"Scenario(
+    name: "timed",
+    experiment: (horizon_days: 40, warmup_days: 2, replications: 1, seed: 1),
+    skus: [
+        (id: "item", unit_cost: 365.0, holding_rate: 1.0, backorder_penalty_per_day: 0.5),
+        (id: "trickle", unit_cost: 1.0, holding_rate: 0.0),
+    ],
+    suppliers: [(id: "supplier")],
+    locations: [(id: "store")],
+    lanes: [(from: "supplier", to: "store", lead_time: Constant(days: 0.5))],
+    demand: [
+        (location: "store", sku: "item", model: Constant(quantity: 10.0)),
+        (location: "store", sku: "trickle", model: Orders(rate_per_day: 0.000001, size: Fixed(units: 1.0))),
+    ],
+    strategies: [(name: "bs", replenishment: BaseStock(order_up_to: Units({order_up_to})))],
+)"#
+        )
+    };
+    let holding = common::run(&common::scenario_from_text("timed.ron", &text(25)), 1);
+    common::assert_conservation(&holding);
+    let metric = |outcome: &echelon::runner::Outcome, key: &str| common::mean_metric(outcome, 0, key);
+    assert_eq!(metric(&holding, "demand_mean"), 10.0, "the trickle stream ordered nothing");
+    // item's 15 at day end and the trickle's untouched 25 (held at no cost).
+    assert_eq!(metric(&holding, "on_hand_end_mean"), 40.0);
+    assert_eq!(metric(&holding, "holding_cost"), 10.0);
+    assert_eq!(metric(&holding, "shortage_cost"), 0.0);
+    let short = common::run(&common::scenario_from_text("timed.ron", &text(10)), 1);
+    common::assert_conservation(&short);
+    assert_eq!(metric(&short, "backorders_end_mean"), 0.0);
+    assert_eq!(metric(&short, "fill_rate"), 0.0);
+    assert_eq!(metric(&short, "holding_cost"), 0.0);
+    assert_eq!(metric(&short, "shortage_cost"), 2.5);
+}

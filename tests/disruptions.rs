@@ -126,3 +126,103 @@ fn units_are_conserved_under_every_event_kind_and_demand_mode() {
         }
     }
 }
+
+/// The Lose case above: the 2 units in transit when the outage begins are
+/// written off on day 11 (unit cost 1.0), over 30 measured days. They were
+/// not reported anywhere but the unit balance, nor costed.
+#[test]
+fn lost_in_transit_units_and_cost_are_reported_and_join_total_cost() {
+    let event = r#"(start_day: 10, days: 2, kind: SupplierOutage(supplier: "supplier", in_transit: Lose))"#;
+    let (lose, _, _) = run_one("lose.ron", &steady_store(2.0, 6, event));
+    let metric = |key: &str| common::mean_metric(&lose, 0, key);
+    assert_eq!(metric("lost_in_transit_mean"), 2.0 / 30.0);
+    assert_eq!(metric("lost_in_transit_cost"), 2.0 * 1.0 / 30.0);
+    let others: f64 =
+        ["holding_cost", "ordering_cost", "transport_cost", "shortage_cost", "expedite_cost", "transfer_cost"]
+            .iter()
+            .map(|k| metric(k))
+            .sum();
+    assert!((metric("total_cost") - others - 2.0 / 30.0).abs() < 1e-12);
+    let (cont, _, _) = run_one("continue.ron", &steady_store(2.0, 6, &event.replace("Lose", "Continue")));
+    assert_eq!(common::mean_metric(&cont, 0, "lost_in_transit_mean"), 0.0);
+}
+
+/// Constant demand of 10, lead time 5 days, base stock 60 = 10 × (5 + 1):
+/// on-hand is 10 each morning after the receipt, never short. A supplier
+/// outage on days 10–13 with goods in transit continuing: the orders of
+/// the evenings of days 9–12 (released at the starts of days 10–13) wait
+/// until the start of day 14 and land on day 19 with day 13's. Days 15–18
+/// receive nothing: 4 × 10 units short, from one lead time after the start.
+/// The 7-day fill rate is below the pre-event level (1.0) from day 15 and
+/// back on day 25 (days 19–25 clean). The old rule measured from the last
+/// outage day (13), saw service intact and reported 0 short, 0 days.
+#[test]
+fn lagged_outage_impact_is_counted() {
+    let text = common::single_location(
+        "Constant(quantity: 10.0)",
+        "Constant(days: 5.0)",
+        "Backorder",
+        r#"(name: "bs", replenishment: BaseStock(order_up_to: Units(60)))"#,
+        "(horizon_days: 40, warmup_days: 0, replications: 1, seed: 1)",
+    )
+    .replacen(
+        "strategies:",
+        r#"events: [(name: "outage", start_day: 10, days: 4, kind: SupplierOutage(supplier: "supplier", in_transit: Continue))],
+    strategies:"#,
+        1,
+    );
+    let (outcome, fill, _) = run_one("lagged.ron", &text);
+    assert_eq!(fill, 360.0 / 400.0);
+    let impact = outcome.records[0].events[0];
+    assert_eq!(impact.units_short, 40.0);
+    assert_eq!(impact.time_to_impact_days, 5.0);
+    assert_eq!(impact.recovery_days, 25.0 - 15.0);
+}
+
+/// A random outage's down periods are event windows of each run: named
+/// `<name>#<k>`, measured like timed events, in `runs.jsonl`'s records,
+/// aggregated per outage in `summary.json` (windows per replication, mean
+/// per window) and shown in `trace.json`; before, they appeared nowhere.
+#[test]
+fn random_outages_are_reported_as_event_windows() {
+    let text = common::single_location(
+        "Poisson(mean: 10.0)",
+        "Constant(days: 3.0)",
+        "Backorder",
+        r#"(name: "bs", replenishment: BaseStock(order_up_to: Units(45)))"#,
+        "(horizon_days: 400, warmup_days: 20, replications: 3, seed: 9)",
+    )
+    .replacen(
+        "strategies:",
+        r#"random_outages: [(name: "flaky", from: "supplier", mean_up_days: 40.0, mean_down_days: 5.0, in_transit: Continue)],
+    strategies:"#,
+        1,
+    );
+    let scenario = common::scenario_from_text("flaky.ron", &text);
+    let outcome = common::run(&scenario, 1);
+    common::assert_conservation(&outcome);
+    for (r, record) in outcome.records.iter().enumerate() {
+        let timeline = echelon::sim::disruption::Timeline::new(&scenario.model, u64::from(record.replication));
+        let windows: Vec<_> = timeline.random_windows().map(|(_, d)| d.clone()).collect();
+        assert!(windows.len() > 3, "run {r}: {} windows", windows.len());
+        assert_eq!(record.random_events.len(), windows.len());
+        for (k, (w, d)) in record.random_events.iter().zip(&windows).enumerate() {
+            assert_eq!((w.outage, w.window, w.start_day, w.end_day), (0, k as u32 + 1, d.start_day, d.end_day));
+            assert_eq!(d.name, format!("flaky#{}", k + 1));
+        }
+        assert!(record.random_events.iter().any(|w| w.impact.units_short > 0.0), "run {r}: no window hurt");
+    }
+    let study = echelon::study::Study::new(scenario.clone()).unwrap();
+    let info = study.info();
+    assert_eq!(info.random_outages, ["flaky"]);
+    let stats = echelon::reports::summary::compute(&info, &outcome.records);
+    let summary = echelon::reports::summary::to_json(&info, &stats);
+    let flaky = &summary["points"][0]["strategies"][0]["random_outages"]["flaky"];
+    let counts: Vec<f64> = outcome.records.iter().map(|r| r.random_events.len() as f64).collect();
+    assert_eq!(flaky["windows"]["mean"].as_f64().unwrap(), counts.iter().sum::<f64>() / 3.0);
+    assert_eq!(flaky["units_short"]["n"], 3);
+    let trace = echelon::runner::representative(&study);
+    let names: Vec<&str> = trace.events.iter().map(|w| w.name.as_str()).collect();
+    assert!(names.len() > 3 && names.iter().enumerate().all(|(k, n)| *n == format!("flaky#{}", k + 1)), "{names:?}");
+    assert_eq!(trace.strategies[0].events.len(), names.len());
+}

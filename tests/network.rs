@@ -297,3 +297,34 @@ fn the_regional_network_validates_with_a_dc_over_six_warehouses() {
     assert_eq!(model.children(0).count(), 6);
     assert_eq!(scenario.file.strategies.len(), 4);
 }
+
+/// A serial chain supplier → dc → rdc → store under daily base stock: each
+/// location orders exactly what it was asked for that day, so every
+/// location's bullwhip is 1, and so is the network's (the customer-facing
+/// echelon's). Summing the orders of all three echelons made it 3² = 9.
+#[test]
+fn network_bullwhip_of_a_pass_through_chain_is_one() {
+    let text = r#"Scenario(
+    name: "chain",
+    experiment: (horizon_days: 200, warmup_days: 20, replications: 2, seed: 4),
+    skus: [(id: "a", unit_cost: 1.0)],
+    suppliers: [(id: "s")],
+    locations: [(id: "dc"), (id: "rdc"), (id: "store")],
+    lanes: [
+        (from: "s", to: "dc", lead_time: Constant(days: 2.0)),
+        (from: "dc", to: "rdc", lead_time: Constant(days: 1.0)),
+        (from: "rdc", to: "store", lead_time: Constant(days: 1.0)),
+    ],
+    demand: [(location: "store", sku: "a", model: Poisson(mean: 8.0))],
+    strategies: [(name: "bs", replenishment: BaseStock(order_up_to: Units(40)))],
+)"#;
+    let outcome = common::run(&common::scenario_from_text("chain.ron", text), 1);
+    common::assert_conservation(&outcome);
+    let bullwhip = metric_index("bullwhip").unwrap();
+    for r in &outcome.records {
+        for (node, values) in r.nodes.iter().enumerate() {
+            assert_eq!(values[bullwhip], 1.0, "node {node}");
+        }
+        assert_eq!(r.network[bullwhip], 1.0);
+    }
+}

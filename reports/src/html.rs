@@ -219,29 +219,54 @@ fn classes(out: &mut String, page: &Page<'_>) {
     let _ = writeln!(out, "</tbody></table>");
 }
 
-/// Units short and days to recover per timed disruption and strategy.
+/// Units short, days to impact and days to recover per disruption and
+/// strategy: timed events, then random outages (per window, averaged).
 fn disruptions(out: &mut String, page: &Page<'_>) {
-    let Some(point) = page.stats.first().filter(|_| !page.info.events.is_empty()) else { return };
+    let info = page.info;
+    let any = !(info.events.is_empty() && info.random_outages.is_empty());
+    let Some(point) = page.stats.first().filter(|_| any) else { return };
     let _ = writeln!(out, "<h2>Disruptions{}</h2>", if page.stats.len() > 1 { " (first sweep point)" } else { "" });
     let _ = writeln!(
         out,
-        "<p class=\"muted\">Units short: customer demand not served from stock from the event's start until service \
-         recovers. Recovery: days after its last day until the 7-day fill rate is within 1 point of the 28 days before it.</p>"
+        "<p class=\"muted\">Impact: from the event's start until service recovers, however late the shortage \
+         reaches customers. Units short: shortfall against the fill rate of the 28 days before the event. Time to \
+         impact: days from its start until the 7-day fill rate first fell more than 1 point below that level \
+         (empty when it never did). Recovery: days from the impact until that rate is back within 1 point and \
+         the event is over. Random outages: per replication, the number of down periods and the mean per \
+         window.</p>"
     );
     let _ = writeln!(
         out,
-        "<table><thead><tr><th>event</th><th>strategy</th><th>units short</th><th>recovery (days)</th></tr></thead><tbody>"
+        "<table><thead><tr><th>event</th><th>strategy</th><th>windows</th><th>units short</th>\
+         <th>time to impact (days)</th><th>recovery (days)</th></tr></thead><tbody>"
     );
-    for (e, name) in page.info.events.iter().enumerate() {
+    let cell = |e: &crate::stats::Estimate| table::cell(e.mean, e.ci95);
+    for (e, name) in info.events.iter().enumerate() {
         for s in &point.strategies {
-            let (short, days) = &s.events[e];
+            let stats = &s.events[e];
             let _ = writeln!(
                 out,
-                "<tr><td class=\"name\">{}</td><td class=\"name\">{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td class=\"name\">{}</td><td class=\"name\">{}</td><td>1</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(name),
                 escape(&s.name),
-                table::cell(short.mean, short.ci95),
-                table::cell(days.mean, days.ci95)
+                cell(&stats.units_short),
+                cell(&stats.time_to_impact_days),
+                cell(&stats.recovery_days)
+            );
+        }
+    }
+    for (o, name) in info.random_outages.iter().enumerate() {
+        for s in &point.strategies {
+            let stats = &s.random_outages[o];
+            let _ = writeln!(
+                out,
+                "<tr><td class=\"name\">{} (random)</td><td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(name),
+                escape(&s.name),
+                cell(&stats.windows),
+                cell(&stats.units_short),
+                cell(&stats.time_to_impact_days),
+                cell(&stats.recovery_days)
             );
         }
     }

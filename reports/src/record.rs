@@ -1,6 +1,6 @@
 //! The result of one run, as reports see it.
 
-use echelon_sim::engine::EventImpact;
+use echelon_sim::engine::{EventImpact, WindowImpact};
 use echelon_sim::metrics::{ClassValues, MetricValues};
 
 /// Coordinates and metrics of one finished run.
@@ -18,6 +18,9 @@ pub struct RunRecord {
     pub nodes: Vec<MetricValues>,
     /// Impact of each timed disruption, in the order of [`StudyInfo::events`].
     pub events: Vec<EventImpact>,
+    /// Impact of each window of a random outage in this run (by outage, in
+    /// the order of [`StudyInfo::random_outages`], then in time order).
+    pub random_events: Vec<WindowImpact>,
     /// Class metrics per customer class, in the order of [`StudyInfo::classes`].
     pub classes: Vec<ClassValues>,
 }
@@ -44,6 +47,9 @@ pub struct StudyInfo {
     /// Names of the timed disruptions whose impact each run reports.
     #[serde(default)]
     pub events: Vec<String>,
+    /// Names of the random outages whose windows each run reports.
+    #[serde(default)]
+    pub random_outages: Vec<String>,
     /// Names of the customer classes each run reports on.
     #[serde(default)]
     pub classes: Vec<String>,

@@ -2,10 +2,16 @@
 //!
 //! Columns: `point`, one column per sweep parameter, `strategy`,
 //! `replication`, then every network metric in catalogue order, then per
-//! timed disruption `<name>:units_short` and `<name>:recovery_days`. Rows are in
-//! (point, strategy, replication) order; undefined values are empty cells.
+//! timed disruption `<name>:units_short`, `<name>:recovery_days` and
+//! `<name>:time_to_impact_days`, then per random outage `<name>#*:windows`
+//! (its down periods in the run) and the mean per window of
+//! `<name>#*:units_short`, `<name>#*:recovery_days` and
+//! `<name>#*:time_to_impact_days` (each window's figures are in
+//! `runs.jsonl`). Rows are in (point, strategy, replication) order;
+//! undefined values are empty cells.
 
 use crate::record::{RunRecord, StudyInfo};
+use echelon_sim::engine::EventImpact;
 use echelon_sim::metrics::METRICS;
 
 /// Writes the CSV text of `records`.
@@ -19,8 +25,12 @@ pub fn to_csv(info: &StudyInfo, records: &[RunRecord]) -> Result<Vec<u8>, csv::E
     header.extend(&param_names);
     header.extend(["strategy", "replication"]);
     header.extend(METRICS.iter().map(|m| m.key));
-    let event_columns: Vec<String> =
-        info.events.iter().flat_map(|e| [format!("{e}:units_short"), format!("{e}:recovery_days")]).collect();
+    const FIGURES: [&str; 3] = ["units_short", "recovery_days", "time_to_impact_days"];
+    let mut event_columns: Vec<String> = info.events.iter().flat_map(|e| FIGURES.map(|f| format!("{e}:{f}"))).collect();
+    for name in &info.random_outages {
+        event_columns.push(format!("{name}#*:windows"));
+        event_columns.extend(FIGURES.map(|f| format!("{name}#*:{f}")));
+    }
     header.extend(event_columns.iter().map(String::as_str));
     w.write_record(&header)?;
     for r in sorted {
@@ -30,7 +40,16 @@ pub fn to_csv(info: &StudyInfo, records: &[RunRecord]) -> Result<Vec<u8>, csv::E
         row.push(r.replication.to_string());
         let cell = |v: &f64| if v.is_nan() { String::new() } else { v.to_string() };
         row.extend(r.network.iter().map(cell));
-        row.extend(r.events.iter().flat_map(|e| [cell(&e.units_short), cell(&e.recovery_days)]));
+        let figures = |e: &EventImpact| [e.units_short, e.recovery_days, e.time_to_impact_days];
+        row.extend(r.events.iter().flat_map(|e| figures(e).map(|v| cell(&v))));
+        for outage in 0..info.random_outages.len() {
+            let windows: Vec<&EventImpact> =
+                r.random_events.iter().filter(|w| w.outage == outage).map(|w| &w.impact).collect();
+            row.push(windows.len().to_string());
+            for k in 0..FIGURES.len() {
+                row.push(cell(&crate::summary::mean_defined(windows.iter().map(|e| figures(e)[k]))));
+            }
+        }
         w.write_record(&row)?;
     }
     w.into_inner().map_err(|e| e.into_error().into())

@@ -7,8 +7,14 @@
 //! the study description; maps keep catalogue order (metrics) or model order
 //! (nodes, events); undefined values are `null`. Each strategy's `events`
 //! holds, per timed disruption, the replication statistics of its
-//! `units_short` and `recovery_days` (definitions in
-//! `echelon_sim::engine`'s resilience module). Each strategy is compared, paired by
+//! `units_short`, `recovery_days` and `time_to_impact_days` (definitions in
+//! `echelon_sim::engine`'s resilience module). Its `random_outages` holds,
+//! per random outage, statistics over replications of per-replication
+//! figures — replications differ in their windows, so windows are
+//! aggregated within each replication first: `windows` (its number of
+//! down periods), and the mean per window of `units_short`,
+//! `recovery_days` and `time_to_impact_days` (each over the windows where
+//! it is defined; undefined in a replication with none). Each strategy is compared, paired by
 //! replication, with the first strategy of the file (the reference). Each
 //! point names its `best` strategy per metric with a direction: the one
 //! strictly best mean, absent on ties (the comparisons say whether the
@@ -16,13 +22,14 @@
 
 use crate::record::{RunRecord, StudyInfo};
 use crate::stats::Estimate;
+use echelon_sim::engine::EventImpact;
 use echelon_sim::metrics::{Better, CLASS_METRICS, METRICS, MetricValues};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// Identifies the metric set; bumped whenever a metric key or definition
 /// changes, so old baselines are recognised.
-pub const METRIC_SET_VERSION: u32 = 5;
+pub const METRIC_SET_VERSION: u32 = 6;
 
 /// A paired comparison of strategy `b` against `a` on one metric.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -52,10 +59,60 @@ pub struct StrategyStats {
     pub metrics: Vec<Estimate>,
     /// Per node, metrics in catalogue order.
     pub nodes: Vec<Vec<Estimate>>,
-    /// Per timed disruption: (units short, recovery days).
-    pub events: Vec<(Estimate, Estimate)>,
+    /// Per timed disruption.
+    pub events: Vec<EventStats>,
+    /// Per random outage.
+    pub random_outages: Vec<RandomOutageStats>,
     /// Per customer class, class metrics in [`CLASS_METRICS`] order.
     pub classes: Vec<Vec<Estimate>>,
+}
+
+/// Replication statistics of one timed disruption's impact.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventStats {
+    /// Shortfall against the pre-event level until recovery.
+    pub units_short: Estimate,
+    /// Days from the impact until service is back.
+    pub recovery_days: Estimate,
+    /// Days from the event's start until service fell.
+    pub time_to_impact_days: Estimate,
+}
+
+/// Replication statistics of a random outage's windows, each replication
+/// first reduced to its number of windows and their mean impact.
+#[derive(Debug, Clone, Serialize)]
+pub struct RandomOutageStats {
+    /// Windows (down periods) per replication.
+    pub windows: Estimate,
+    /// Mean units short per window.
+    pub units_short: Estimate,
+    /// Mean recovery days per window (windows that recovered).
+    pub recovery_days: Estimate,
+    /// Mean days to impact per window (windows with an impact).
+    pub time_to_impact_days: Estimate,
+}
+
+/// The mean of the defined values of `values` (NaN when there are none).
+pub fn mean_defined(values: impl Iterator<Item = f64>) -> f64 {
+    let (sum, count) = values.filter(|v| !v.is_nan()).fold((0.0, 0u32), |(s, c), v| (s + v, c + 1));
+    if count == 0 { f64::NAN } else { sum / f64::from(count) }
+}
+
+fn random_outage_stats(runs: &[&RunRecord], outage: usize) -> RandomOutageStats {
+    let per_run = |pick: fn(&EventImpact) -> f64| {
+        Estimate::of(
+            runs.iter()
+                .map(|r| mean_defined(r.random_events.iter().filter(|w| w.outage == outage).map(|w| pick(&w.impact)))),
+        )
+    };
+    RandomOutageStats {
+        windows: Estimate::of(
+            runs.iter().map(|r| r.random_events.iter().filter(|w| w.outage == outage).count() as f64),
+        ),
+        units_short: per_run(|i| i.units_short),
+        recovery_days: per_run(|i| i.recovery_days),
+        time_to_impact_days: per_run(|i| i.time_to_impact_days),
+    }
 }
 
 /// Statistics of one sweep point.
@@ -116,12 +173,17 @@ pub fn compute(info: &StudyInfo, records: &[RunRecord]) -> Vec<PointStats> {
                     nodes: (0..info.nodes.len()).map(|n| estimates(runs, move |r| &r.nodes[n])).collect(),
                     events: (0..info.events.len())
                         .map(|e| {
-                            let pick = |f: fn(&echelon_sim::engine::EventImpact) -> f64| {
+                            let pick = |f: fn(&EventImpact) -> f64| {
                                 Estimate::of(runs.iter().map(|r| r.events.get(e).map_or(f64::NAN, f)))
                             };
-                            (pick(|i| i.units_short), pick(|i| i.recovery_days))
+                            EventStats {
+                                units_short: pick(|i| i.units_short),
+                                recovery_days: pick(|i| i.recovery_days),
+                                time_to_impact_days: pick(|i| i.time_to_impact_days),
+                            }
                         })
                         .collect(),
+                    random_outages: (0..info.random_outages.len()).map(|o| random_outage_stats(runs, o)).collect(),
                     classes: (0..info.classes.len())
                         .map(|c| {
                             (0..CLASS_METRICS.len())
@@ -191,9 +253,13 @@ pub fn to_json(info: &StudyInfo, points: &[PointStats]) -> Value {
                         .events
                         .iter()
                         .zip(&s.events)
-                        .map(|(name, (short, days))| {
-                            (name.clone(), serde_json::json!({ "units_short": short, "recovery_days": days }))
-                        })
+                        .map(|(name, e)| (name.clone(), serde_json::to_value(e).expect("plain data")))
+                        .collect();
+                    let random_outages: Map<String, Value> = info
+                        .random_outages
+                        .iter()
+                        .zip(&s.random_outages)
+                        .map(|(name, r)| (name.clone(), serde_json::to_value(r).expect("plain data")))
                         .collect();
                     let classes: Map<String, Value> = info
                         .classes
@@ -213,6 +279,7 @@ pub fn to_json(info: &StudyInfo, points: &[PointStats]) -> Value {
                         "metrics": metric_map(&s.metrics),
                         "nodes": nodes,
                         "events": events,
+                        "random_outages": random_outages,
                         "classes": classes,
                     })
                 })

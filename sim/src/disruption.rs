@@ -237,6 +237,11 @@ pub struct Timeline {
     visibility_delay: Minute,
     pattern: Option<DemandPattern>,
     disruptions: Vec<Disruption>,
+    /// The timed disruptions: the first entries of `disruptions`.
+    timed: usize,
+    /// Per random-outage window (the entries after the timed ones), the
+    /// index of its outage in [`Model::random_outages`].
+    random_outage_of: Vec<usize>,
 }
 
 impl Timeline {
@@ -244,13 +249,11 @@ impl Timeline {
     /// outages for `replication`.
     pub fn new(model: &Model, replication: u64) -> Self {
         let mut disruptions = model.disruptions.clone();
+        let mut random_outage_of = Vec::new();
         for (index, random) in model.random_outages.iter().enumerate() {
-            disruptions.extend(random.windows(
-                index,
-                model.experiment.seed,
-                replication,
-                model.experiment.horizon_days,
-            ));
+            let windows = random.windows(index, model.experiment.seed, replication, model.experiment.horizon_days);
+            random_outage_of.extend(std::iter::repeat_n(index, windows.len()));
+            disruptions.extend(windows);
         }
         let mut t = Self {
             by_lane: vec![Vec::new(); model.lanes.len()],
@@ -262,6 +265,8 @@ impl Timeline {
             visibility_delay: model.visibility_delay,
             pattern: model.demand_pattern.clone(),
             disruptions: Vec::new(),
+            timed: model.disruptions.len(),
+            random_outage_of,
         };
         for (index, disruption) in disruptions.iter().enumerate() {
             match &disruption.kind {
@@ -282,6 +287,18 @@ impl Timeline {
     /// Every disruption of the run, timed ones first in model order.
     pub fn disruptions(&self) -> &[Disruption] {
         &self.disruptions
+    }
+
+    /// The timed disruptions, in model order.
+    pub fn timed(&self) -> &[Disruption] {
+        &self.disruptions[..self.timed]
+    }
+
+    /// The random outages' windows of the run, each with the index of its
+    /// outage in [`Model::random_outages`]: by outage, then in time order
+    /// (the window named `name#k` is its outage's k-th).
+    pub fn random_windows(&self) -> impl Iterator<Item = (usize, &Disruption)> {
+        self.random_outage_of.iter().copied().zip(&self.disruptions[self.timed..])
     }
 
     /// Is `node` closed at `minute`? Returns the minute it reopens.

@@ -14,6 +14,12 @@
 //!   per-period quantities of inventory theory.
 //! * Rates are ratios of sums (never means of ratios).
 //! * Costs are in currency per measured day, totalled over the scope.
+//!   Holding cost and the backorder penalty weigh the stock a day holds:
+//!   under daily demand, where stock moves only at a day's start and end,
+//!   the day end's on-hand and backorders; under event-driven demand (a
+//!   scenario with any `Orders` stream; receipts then land at their
+//!   minute), on-hand and backorders integrated over the day in
+//!   unit-minutes ÷ 1440, so stock that arrives at noon is held half a day.
 //! * A metric that is undefined for a run (e.g. turns with no stock ever
 //!   held) is `NaN`, written as `null`, and skipped by replication statistics.
 
@@ -78,14 +84,16 @@ metric_table! {
     InventoryValueEndMean = "inventory_value_end_mean", "currency", Neither, "On-hand at day end valued at unit cost (the x axis of the service/cost frontier).";
     Turns = "turns", "per year", Higher, "Cost of goods shipped to customers × 365 ÷ measured days, ÷ mean end-of-day on-hand value at cost.";
     DaysOfSupply = "days_of_supply", "days", Lower, "365 ÷ turns.";
-    HoldingCost = "holding_cost", "currency/day", Lower, "Σ end-of-day on-hand × unit cost × holding rate ÷ 365.";
+    HoldingCost = "holding_cost", "currency/day", Lower, "On-hand × unit cost × holding rate ÷ 365 per day: the day end's on-hand under daily demand; under event-driven demand (a scenario with any Orders stream) on-hand integrated over the day, in unit-minutes ÷ 1440.";
     OrderingCost = "ordering_cost", "currency/day", Lower, "Orders placed × the SKU's ordering cost.";
     TransportCost = "transport_cost", "currency/day", Lower, "Units departing on replenishment lanes × the lane's transport cost per unit (expedites included).";
     ExpediteCost = "expedite_cost", "currency/day", Lower, "Expedite premiums: per shipment + per unit, of the expedites sent.";
     ExpediteCount = "expedite_count", "expedites per day", Lower, "Expedite shipments sent per measured day.";
     TransferCost = "transfer_cost", "currency/day", Lower, "Units departing on lateral lanes (transfers) × the lane's cost per unit.";
-    ShortageCost = "shortage_cost", "currency/day", Lower, "End-of-day backorders × backorder penalty per unit-day + lost and cancelled units × lost-sale penalty + the classes' late penalties (see late_penalty_cost).";
-    TotalCost = "total_cost", "currency/day", Lower, "holding + ordering + transport + shortage + expedite + transfer.";
+    ShortageCost = "shortage_cost", "currency/day", Lower, "Backorders × backorder penalty per unit-day (the day end's backorders under daily demand; under event-driven demand backorders integrated over the day, in unit-minutes ÷ 1440) + lost and cancelled units × lost-sale penalty + the classes' late penalties (see late_penalty_cost).";
+    LostInTransitMean = "lost_in_transit_mean", "units", Lower, "Units lost in transit (an outage with in_transit: Lose), counted at the receiving location on the day they were due.";
+    LostInTransitCost = "lost_in_transit_cost", "currency/day", Lower, "Units lost in transit × their unit cost (goods paid for and never received).";
+    TotalCost = "total_cost", "currency/day", Lower, "holding + ordering + transport + shortage + expedite + transfer + lost in transit.";
     DecisionLatencyP50 = "decision_latency_p50_min", "minutes", Lower, "Simulated minutes from trigger to release, median over every decision released (purchase orders, transfers, expedites). A purchase order's trigger is the moment its SKU's inventory position was first at or below the reorder point; a transfer's or expedite's is the day end its rule fired. Release includes any wait for approval (governance).";
     DecisionLatencyP95 = "decision_latency_p95_min", "minutes", Lower, "As decision_latency_p50_min, 95th percentile.";
     DecisionLatencyP99 = "decision_latency_p99_min", "minutes", Lower, "As decision_latency_p50_min, 99th percentile.";
@@ -102,7 +110,7 @@ metric_table! {
     ExpediteLatencyP95 = "expedite_latency_p95_min", "minutes", Lower, "As expedite_latency_p50_min, 95th percentile.";
     ExpediteLatencyP99 = "expedite_latency_p99_min", "minutes", Lower, "As expedite_latency_p50_min, 99th percentile.";
     ExpediteLatencyMax = "expedite_latency_max_min", "minutes", Lower, "As expedite_latency_p50_min, maximum.";
-    Bullwhip = "bullwhip", "variance ratio", Lower, "Variance of daily units ordered ÷ variance of daily units demanded (totals over the scope).";
+    Bullwhip = "bullwhip", "variance ratio", Lower, "Variance of daily units ordered ÷ variance of daily units demanded (totals over the scope). Network: the customer-facing echelon's — units ordered by the locations serving customers ÷ customer demand — so a chain passing demand straight through has 1; each upstream echelon's own ratio (its orders ÷ the orders it receives) is its location's bullwhip.";
     FallbackSwitches = "fallback_switches", "switches", Neither, "Times a Fallback strategy handed the decisions to its fallback (its primary's input unavailable: forecast out, or data staler than its limit), counted per location over the measured days.";
     FallbackDays = "fallback_days", "location-days", Neither, "Location-days on which a fallback decided instead of the primary, over the measured days.";
     FallbackFillRate = "fallback_fill_rate", "ratio", Higher, "fill_rate counted only on the location-days on which a fallback decided (NaN when there were none).";
@@ -308,6 +316,10 @@ pub struct Tally {
     pub expedites: u64,
     /// Transfer cost.
     pub transfer_cost: f64,
+    /// Units lost in transit (booked at the receiving node when due).
+    pub lost_in_transit: i64,
+    /// Their value at unit cost.
+    pub lost_in_transit_cost: f64,
     /// Switches from a primary strategy to its fallback.
     pub fallback_switches: u64,
     /// Location-days decided by a fallback.
@@ -356,6 +368,8 @@ impl Tally {
         self.expedite_cost += other.expedite_cost;
         self.expedites += other.expedites;
         self.transfer_cost += other.transfer_cost;
+        self.lost_in_transit += other.lost_in_transit;
+        self.lost_in_transit_cost += other.lost_in_transit_cost;
     }
 }
 
@@ -421,7 +435,8 @@ pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
         + tally.transport_cost
         + tally.shortage_cost
         + tally.expedite_cost
-        + tally.transfer_cost;
+        + tally.transfer_cost
+        + tally.lost_in_transit_cost;
     let mut values = [f64::NAN; METRIC_COUNT];
     let mut set = |metric: Metric, value: f64| values[metric as usize] = value;
     set(Metric::FillRate, ratio(tally.served_from_stock as f64, tally.demand as f64));
@@ -452,6 +467,8 @@ pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
     set(Metric::ExpediteCost, per_day(tally.expedite_cost));
     set(Metric::ExpediteCount, per_day(tally.expedites as f64));
     set(Metric::TransferCost, per_day(tally.transfer_cost));
+    set(Metric::LostInTransitMean, per_day(tally.lost_in_transit as f64));
+    set(Metric::LostInTransitCost, per_day(tally.lost_in_transit_cost));
     set(Metric::TotalCost, per_day(total_cost));
     set(Metric::Bullwhip, ratio(series.daily_orders.variance(), series.daily_demand.variance()));
     set(Metric::FallbackSwitches, tally.fallback_switches as f64);

@@ -35,7 +35,9 @@ pub struct Sku {
     pub holding_rate: f64,
     /// Fixed cost per order line placed.
     pub ordering_cost: f64,
-    /// Penalty per backordered unit per day (charged on end-of-day backorders).
+    /// Penalty per backordered unit per day (charged on end-of-day backorders
+    /// under daily demand, on backorders integrated over time under
+    /// event-driven demand: see `shortage_cost` in [`crate::metrics`]).
     pub backorder_penalty_per_day: f64,
     /// Penalty per lost unit (defaults to the margin, price − unit cost).
     pub lost_sale_penalty: f64,

@@ -244,6 +244,7 @@ impl Run<'_> {
             self.internal_in_transit -= shipment.units;
         }
         let state = &mut self.nodes[node];
+        state.accrue(sku, now);
         state.forget_arrival(sku, shipment.arrival);
         if shipment.expedited {
             state.expediting[sku] -= 1;
@@ -251,6 +252,10 @@ impl Run<'_> {
         state.on_order[sku] -= shipment.units;
         if shipment.lost {
             state.balance.lost_in_transit += shipment.units;
+            if measured {
+                state.tally.lost_in_transit += shipment.units;
+                state.tally.lost_in_transit_cost += shipment.units as f64 * state.unit_cost[sku];
+            }
             if shipment.internal {
                 self.internal_lost += shipment.units;
             }

@@ -60,7 +60,7 @@ mod flow;
 mod resilience;
 mod state;
 
-pub use resilience::EventImpact;
+pub use resilience::{BASELINE_DAYS, EventImpact, IMPACT_HORIZON_DAYS};
 pub use state::UnitBalance;
 
 use crate::calendar::{Calendar, Event, ReceiptWheel, Shipment};
@@ -106,6 +106,9 @@ pub struct RunOutput {
     pub nodes: Vec<MetricValues>,
     /// Per timed disruption of the model, its impact.
     pub events: Vec<EventImpact>,
+    /// Per window of a random outage (by outage, then in time order), its
+    /// impact.
+    pub random_events: Vec<WindowImpact>,
     /// Per customer class, in model order.
     pub classes: Vec<ClassValues>,
     /// Unit balance per node.
@@ -116,6 +119,22 @@ pub struct RunOutput {
     pub sku_location_days: u64,
     /// Wall-clock nanoseconds per SKU decision (not deterministic).
     pub decision_ns: Histogram<u64>,
+}
+
+/// The impact of one down period of a random outage in one run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WindowImpact {
+    /// Index of the outage in [`Model::random_outages`].
+    pub outage: usize,
+    /// Which of its windows in the run (1 for the first): the window is
+    /// named `<outage name>#<window>`.
+    pub window: u32,
+    /// First day down.
+    pub start_day: Day,
+    /// First day up again.
+    pub end_day: Day,
+    /// Its impact ([`resilience`](self) rules).
+    pub impact: EventImpact,
 }
 
 /// Network totals of one run, day by day over the measured days: what a
@@ -208,7 +227,7 @@ struct Run<'m> {
     internal_lost: i64,
     /// The approval queue, when the model has governance.
     approvals: Option<approvals::Approvals<'m>>,
-    /// Does the model have timed disruptions to report impacts of?
+    /// Does the model have disruptions (timed or random) to report impacts of?
     tracks_events: bool,
     /// Customer demand and units served from stock, network-wide, per day
     /// (kept only when `tracks_events`).
@@ -283,7 +302,7 @@ impl<'m> Run<'m> {
             internal_received: 0,
             internal_lost: 0,
             approvals: approvals::Approvals::new(model, seed, replication),
-            tracks_events: !model.disruptions.is_empty(),
+            tracks_events: !(model.disruptions.is_empty() && model.random_outages.is_empty()),
             daily_customer: Vec::new(),
             trace: None,
         }
@@ -413,6 +432,7 @@ impl<'m> Run<'m> {
         let line = Line { sku, class, units: s.size.sample(&mut s.rng), shortage };
         let open = self.timeline.closed_until(node, now).is_none();
         let state = &mut self.nodes[node];
+        state.accrue(sku, now);
         let available = if open { state.on_hand[sku] } else { 0 };
         let whole_line_short = line.units > available && !self.model.classes[class].partial_shipment;
         let served = if whole_line_short { 0 } else { line.units.min(available) };
@@ -455,11 +475,14 @@ impl<'m> Run<'m> {
 
     fn end_of_day(&mut self, day: Day, now: Minute) {
         let measured = self.is_measured(day);
+        if self.event_driven {
+            self.nodes.iter_mut().for_each(|state| state.close_timed_day(now));
+        }
         if let Some(rule) = self.transfers {
             self.transfer(rule, now, measured);
         }
         let (mut network_demand, mut network_ordered, mut on_hand, mut backorders) = (0, 0, 0, 0);
-        let (mut customer_demand, mut customer_served) = (0, 0);
+        let (mut customer_demand, mut customer_served, mut customer_facing_ordered) = (0, 0, 0);
         for k in 0..self.sweep_order.len() {
             let node = self.sweep_order[k];
             let open = self.timeline.closed_until(node, now).is_none();
@@ -498,6 +521,7 @@ impl<'m> Run<'m> {
                 backorders += node_backorders;
                 if state.serves_customers {
                     network_demand += state.day_demand;
+                    customer_facing_ordered += state.day_ordered;
                 }
                 network_ordered += state.day_ordered;
             }
@@ -507,7 +531,8 @@ impl<'m> Run<'m> {
         }
         if measured {
             self.network_series.daily_demand.push(network_demand as f64);
-            self.network_series.daily_orders.push(network_ordered as f64);
+            // The network's bullwhip is the customer-facing echelon's.
+            self.network_series.daily_orders.push(customer_facing_ordered as f64);
             if let Some(trace) = &mut self.trace {
                 trace.on_hand.push(on_hand);
                 trace.backorders.push(backorders);
@@ -597,7 +622,19 @@ impl<'m> Run<'m> {
             in_transit: self.internal_in_transit,
             lost: self.internal_lost,
         };
-        let events = resilience::impacts(self.model, &self.daily_customer);
+        let daily = &self.daily_customer;
+        let of =
+            |d: &crate::disruption::Disruption| resilience::impact(daily, d.start_day as usize, d.end_day as usize);
+        let events = self.timeline.timed().iter().map(of).collect();
+        let mut random_events: Vec<WindowImpact> = Vec::new();
+        for (outage, d) in self.timeline.random_windows() {
+            let window = match random_events.last() {
+                Some(previous) if previous.outage == outage => previous.window + 1,
+                _ => 1,
+            };
+            let (start_day, end_day) = (d.start_day, d.end_day);
+            random_events.push(WindowImpact { outage, window, start_day, end_day, impact: of(d) });
+        }
         let horizon = u64::from(self.model.experiment.horizon_days);
         let latency = &self.network_series.all_latencies();
         let approved = self.approvals.as_ref().map(|a| {
@@ -617,6 +654,7 @@ impl<'m> Run<'m> {
             network: metrics::finish(&network, &self.network_series, days),
             nodes,
             events,
+            random_events,
             classes: self.class_results(days),
             balances,
             network_balance,

@@ -6,7 +6,7 @@ use super::daily::DailyStreams;
 use crate::disruption::Timeline;
 use crate::governance::DecisionKind;
 use crate::metrics::{ScopeSeries, Tally};
-use crate::model::{Model, Shortage, Source};
+use crate::model::{DemandProcess, Model, Shortage, Source};
 use crate::strategy::{NodeView, Replenishment};
 use crate::time::{Day, MINUTES_PER_DAY, Minute, day_start};
 
@@ -123,6 +123,15 @@ pub(super) struct NodeState {
     pub ordering_cost: Vec<f64>,
     pub backorder_penalty: Vec<f64>,
     pub lost_penalty: Vec<f64>,
+    /// Under event-driven demand, per SKU: the minute up to which on-hand
+    /// and backorders are integrated (empty under daily demand)…
+    stock_since: Vec<Minute>,
+    /// …on-hand unit-minutes of the day so far…
+    held_minutes: Vec<i64>,
+    /// …and backordered unit-minutes.
+    backordered_minutes: Vec<i64>,
+    /// The last closed day's integrated holding cost and backorder penalty.
+    timed_costs: (f64, f64),
     pub daily: DailyStreams,
     /// Day-start snapshots, day `d` in slot `d % len` (empty when no
     /// strategy ever sees stale data).
@@ -158,6 +167,8 @@ impl NodeState {
             .collect();
         let on_hand: Vec<i64> = (0..count).map(|sku| strategy.initial_on_hand(sku).max(0)).collect();
         let balance = UnitBalance { initial_on_hand: on_hand.iter().sum(), ..UnitBalance::default() };
+        let timed = model.demand.iter().any(|s| matches!(s.process, DemandProcess::Orders { .. }));
+        let per_sku_if_timed = || if timed { vec![0; count] } else { Vec::new() };
         Self {
             on_hand,
             backorders: vec![0; count],
@@ -180,6 +191,10 @@ impl NodeState {
             ordering_cost: sku_field(|s| s.ordering_cost),
             backorder_penalty: sku_field(|s| s.backorder_penalty_per_day),
             lost_penalty: sku_field(|s| s.lost_sale_penalty),
+            stock_since: if timed { vec![0; count] } else { Vec::new() },
+            held_minutes: per_sku_if_timed(),
+            backordered_minutes: per_sku_if_timed(),
+            timed_costs: (0.0, 0.0),
             daily: DailyStreams::new(model, n, seed, replication),
             snapshots: vec![
                 StockSnapshot { on_hand: vec![0; count], backorders: vec![0; count], owed: vec![0; count] };
@@ -351,8 +366,45 @@ impl NodeState {
         }
     }
 
+    /// Under event-driven demand, integrates `sku`'s on-hand and
+    /// backorders up to `now`; call it before they change during a day
+    /// (changes at a day's start or end minute need no call: they weigh
+    /// nothing in the day they end and are accrued from then on).
+    #[inline]
+    pub fn accrue(&mut self, sku: usize, now: Minute) {
+        if let Some(since) = self.stock_since.get_mut(sku) {
+            let minutes = now.saturating_sub(*since) as i64;
+            self.held_minutes[sku] += self.on_hand[sku] * minutes;
+            self.backordered_minutes[sku] += self.backorders[sku] * minutes;
+            *since = now;
+        }
+    }
+
+    /// Under event-driven demand, closes the day ending at `end`: its
+    /// holding cost and backorder penalty from the unit-minutes of on-hand
+    /// and backorders over the day, for
+    /// [`record_end_of_day`](Self::record_end_of_day). Called at the day
+    /// end's minute before anything moves.
+    pub fn close_timed_day(&mut self, end: Minute) {
+        if self.stock_since.is_empty() {
+            return;
+        }
+        let (mut holding, mut penalty) = (0.0, 0.0);
+        for sku in 0..self.on_hand.len() {
+            self.accrue(sku, end);
+            holding += self.held_minutes[sku] as f64 * self.holding_per_day[sku];
+            penalty += self.backordered_minutes[sku] as f64 * self.backorder_penalty[sku];
+            self.held_minutes[sku] = 0;
+            self.backordered_minutes[sku] = 0;
+        }
+        let day = MINUTES_PER_DAY as f64;
+        self.timed_costs = (holding / day, penalty / day);
+    }
+
     /// End-of-day statistics, after ordering; returns the node's on-hand and
-    /// backorders.
+    /// backorders. Holding cost and backorder penalty are the day end's
+    /// stock × a day's rate under daily demand, the day's integral
+    /// ([`close_timed_day`](Self::close_timed_day)) under event-driven demand.
     pub fn record_end_of_day(&mut self) -> (i64, i64) {
         // Day sums in locals (registers), added to the tally once.
         let (mut on_hand_sum, mut backorders_sum, mut on_order_sum) = (0i64, 0i64, 0i64);
@@ -368,6 +420,9 @@ impl NodeState {
             penalty += self.backorders[sku] as f64 * self.backorder_penalty[sku];
             ready += u64::from(backorders == 0);
             no_stockout += u64::from(self.day_shortfall[sku] == 0);
+        }
+        if !self.stock_since.is_empty() {
+            (holding, penalty) = self.timed_costs;
         }
         let tally = &mut self.tally;
         tally.on_hand_end += on_hand_sum;
