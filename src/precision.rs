@@ -115,6 +115,7 @@ mod tests {
             nodes: vec![],
             events: vec![],
             classes: vec![],
+            random_outages: vec![],
         };
         vec![PointStats { params: vec![], strategies: vec![strategy], comparisons: vec![] }]
     }
