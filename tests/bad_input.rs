@@ -327,7 +327,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "one-for-one-with-daily-demand",
             content: edit("BaseStock(order_up_to: DaysOfCover(7.0))", "OneForOne(base_stock: DaysOfCover(7.0))"),
-            expect: &[":47:47", "strategies[0].replenishment:", "needs event-driven demand", "BaseStock instead"],
+            expect: &[":47:32", "strategies[0].replenishment:", "needs event-driven demand", "BaseStock instead"],
         },
         Case {
             name: "catalogue-shares",

@@ -23,7 +23,7 @@ fn scenario(lead_times: &[&str]) -> String {
     format!(
         r#"Scenario(
     name: "lead-times",
-    experiment: (horizon_days: 2100, warmup_days: 100, replications: 8, seed: 17),
+    experiment: (horizon_days: 4100, warmup_days: 100, replications: 16, seed: 17),
     skus: [(id: "item", unit_cost: 1.0)],
     suppliers: [(id: "supplier")],
     locations: [{}],
