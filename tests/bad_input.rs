@@ -312,10 +312,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "continuous-review-with-daily-demand",
-            content: edit(
-                "order_quantity: DaysOfCover(5.0))",
-                "order_quantity: DaysOfCover(5.0), review: Continuous)",
-            ),
+            content: edit("order_quantity: DaysOfCover(5.0))", "order_quantity: DaysOfCover(5.0), review: Continuous)"),
             expect: &[
                 ":50:135",
                 "strategies[3].replenishment.review",

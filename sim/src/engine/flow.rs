@@ -191,11 +191,17 @@ impl Run<'_> {
             (now, now + sample, false, true)
         };
         // Daily-batch demand: a mid-day arrival is received at the day start
-        // before or after it, unbiased (module `time`); one held by a
-        // disruption waits for the next day start.
-        let arrival = if !self.event_driven && in_transit && needs_receipt_draw(departure, arrival) {
-            let draw = self.receipt_rngs[trip.lane].random_range(0..MINUTES_PER_DAY);
-            day_start(rounded_receipt_day(departure, arrival, draw) as Day)
+        // before or after it, unbiased, but not before a day start still to
+        // come (`time::rounded_receipt_day`); one held by a disruption waits
+        // for the next day start.
+        let arrival = if !self.event_driven && in_transit {
+            let earliest = receipt_day(departure).max(self.wheel.next_day());
+            let draw = if needs_receipt_draw(arrival, earliest) {
+                self.receipt_rngs[trip.lane].random_range(0..MINUTES_PER_DAY)
+            } else {
+                0
+            };
+            day_start(rounded_receipt_day(arrival, earliest, draw) as Day)
         } else {
             arrival
         };
