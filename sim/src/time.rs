@@ -50,7 +50,7 @@ pub fn rounded_receipt_day(arrival: Minute, earliest: u64, draw: Minute) -> u64 
 /// arrive mid-day, on a day not before `earliest`?
 #[inline]
 pub fn needs_receipt_draw(arrival: Minute, earliest: u64) -> bool {
-    arrival % MINUTES_PER_DAY != 0 && arrival / MINUTES_PER_DAY >= earliest
+    !arrival.is_multiple_of(MINUTES_PER_DAY) && arrival / MINUTES_PER_DAY >= earliest
 }
 
 /// Converts a duration in (possibly fractional) days to whole minutes,
