@@ -311,6 +311,22 @@ fn cases() -> Vec<Case> {
             expect: &["sweep[1].range", "empty"],
         },
         Case {
+            name: "continuous-review-with-daily-demand",
+            content: edit("order_quantity: DaysOfCover(5.0))", "order_quantity: DaysOfCover(5.0), review: Continuous)"),
+            expect: &[
+                ":50:135",
+                "strategies[3].replenishment.review",
+                "continuous review",
+                "\"wh-north\" has daily-batch demand (demand[0])",
+                "Orders(rate_per_day",
+            ],
+        },
+        Case {
+            name: "one-for-one-with-daily-demand",
+            content: edit("BaseStock(order_up_to: DaysOfCover(7.0))", "OneForOne(base_stock: DaysOfCover(7.0))"),
+            expect: &[":47:32", "strategies[0].replenishment:", "needs event-driven demand", "BaseStock instead"],
+        },
+        Case {
             name: "catalogue-shares",
             content: edit_in(SWEEP, "count: 60, seed: 11,", "count: 60, seed: 11, shares: (a: 0.5, b: 0.5, c: 0.5),"),
             expect: &["catalogue[0].shares", "must be 1"],

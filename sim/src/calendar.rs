@@ -168,6 +168,13 @@ impl ReceiptWheel {
         }
     }
 
+    /// The first day whose morning receipts have not been handed out yet:
+    /// the earliest a shipment can still be scheduled for.
+    #[inline]
+    pub fn next_day(&self) -> u64 {
+        self.current_day
+    }
+
     /// Hands every shipment received on the morning of `day` to `receive`, in
     /// the order they were scheduled, and advances the wheel past `day`.
     pub fn receive(&mut self, day: u64, mut receive: impl FnMut(&Shipment)) {

@@ -58,8 +58,12 @@ fn whole_units(x: f64) -> i64 {
 /// Daily demand of one (node, SKU, class), in units per day.
 #[derive(Debug, Clone)]
 pub enum DailyDemand {
-    /// The same quantity every day.
-    Constant(i64),
+    /// The same quantity every day, in the long run: a fractional quantity
+    /// `q` is met exactly on average — the engine's daily streams demand
+    /// `⌊q⌋` or `⌈q⌉` units each day, carrying the fraction from day to day
+    /// (2.5 → 2, 3, 2, 3, …; see `engine::daily`). A stateless
+    /// [`sample`](DailyDemand::sample) rounds to the nearest unit.
+    Constant(f64),
     /// Poisson with the given mean.
     Poisson {
         /// Mean units per day.
@@ -145,9 +149,10 @@ impl DailyDemand {
         Ok(Self::History { values: values.into(), bootstrap, factor: 1.0 })
     }
 
-    /// The same `quantity` every day.
+    /// The same `quantity` ≥ 0 every day (fractions kept exactly on
+    /// average: see [`DailyDemand::Constant`]).
     pub fn constant(quantity: f64) -> Result<Self, ParamError> {
-        Ok(Self::Constant(whole_units(check("quantity", quantity, None)?)))
+        Ok(Self::Constant(check("quantity", quantity, None)?))
     }
 
     /// Poisson demand with mean `mean` ≥ 0.
@@ -195,7 +200,7 @@ impl DailyDemand {
     /// Expected units per day.
     pub fn mean(&self) -> f64 {
         match self {
-            Self::Constant(q) => *q as f64,
+            Self::Constant(q) => *q,
             Self::Poisson { mean, .. } | Self::Gamma { mean, .. } | Self::NegativeBinomial { mean, .. } => *mean,
             Self::Normal(n) => n.mean(),
             Self::Intermittent { probability, mean_size, .. } => probability * mean_size,
@@ -207,25 +212,25 @@ impl DailyDemand {
     /// mean of every model scales by `factor`; Normal and Gamma keep their
     /// coefficient of variation (sd scales too); Poisson scales its mean;
     /// the negative binomial scales its mixing Poisson rate (so the
-    /// variance becomes `f·mean + f²·(variance − mean)`); a constant is
-    /// rounded to whole units.
+    /// variance becomes `f·mean + f²·(variance − mean)`); a constant
+    /// scales exactly (fractions are kept, see [`DailyDemand::Constant`]).
     pub fn scaled(&self, factor: f64) -> Self {
         let factor = if factor.is_finite() { factor.max(0.0) } else { 0.0 };
         match self {
-            Self::Constant(q) => Self::Constant(whole_units(*q as f64 * factor)),
-            Self::Poisson { mean, .. } => Self::poisson(mean * factor).unwrap_or(Self::Constant(0)),
-            Self::Normal(n) => Self::normal(n.mean() * factor, n.std_dev() * factor).unwrap_or(Self::Constant(0)),
-            Self::Gamma { mean, sd, .. } => Self::gamma(mean * factor, sd * factor).unwrap_or(Self::Constant(0)),
+            Self::Constant(q) => Self::Constant(q * factor),
+            Self::Poisson { mean, .. } => Self::poisson(mean * factor).unwrap_or(Self::Constant(0.0)),
+            Self::Normal(n) => Self::normal(n.mean() * factor, n.std_dev() * factor).unwrap_or(Self::Constant(0.0)),
+            Self::Gamma { mean, sd, .. } => Self::gamma(mean * factor, sd * factor).unwrap_or(Self::Constant(0.0)),
             Self::NegativeBinomial { mean, excess, .. } => {
                 let (mean, excess) = (mean * factor, excess * factor * factor);
-                Self::negative_binomial(mean, (mean + excess).sqrt()).unwrap_or(Self::Constant(0))
+                Self::negative_binomial(mean, (mean + excess).sqrt()).unwrap_or(Self::Constant(0.0))
             }
             // Demand days keep their frequency; sizes scale (at least 1).
             Self::Intermittent { probability, mean_size, sd_size, .. } if factor > 0.0 => {
                 Self::intermittent(*probability, (mean_size * factor).max(1.0), sd_size * factor)
-                    .unwrap_or(Self::Constant(0))
+                    .unwrap_or(Self::Constant(0.0))
             }
-            Self::Intermittent { .. } => Self::Constant(0),
+            Self::Intermittent { .. } => Self::Constant(0.0),
             Self::History { values, bootstrap, factor: f } => {
                 Self::History { values: values.clone(), bootstrap: *bootstrap, factor: f * factor }
             }
@@ -269,7 +274,7 @@ impl DailyDemand {
     #[inline]
     pub fn sample(&self, rng: &mut Stream) -> i64 {
         match self {
-            Self::Constant(q) => *q,
+            Self::Constant(q) => whole_units(*q),
             Self::Poisson { sampler: Some(p), .. } => p.sample(rng) as i64,
             Self::Poisson { sampler: None, .. } => 0,
             Self::Normal(n) => whole_units(n.sample(rng)),

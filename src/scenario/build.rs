@@ -15,7 +15,7 @@ use echelon_sim::model::{
     CustomerClass, DemandProcess, DemandStream, Experiment, Model, Shortage, Sku, StockingNode, Supplier,
 };
 use echelon_strategies::level::NodeContext;
-use echelon_strategies::registry::{self, SpecError};
+use echelon_strategies::registry::{self, ReplenishmentSpec, ReviewSpec, SpecError};
 use std::collections::BTreeMap;
 
 /// The longest horizon accepted (about 270 years of days).
@@ -367,6 +367,52 @@ pub fn check_gate(file: &ScenarioFile) -> Result<(), FieldError> {
     Ok(())
 }
 
+/// Where `spec` reviews continuously, as a path suffix: `""` for
+/// `OneForOne`, `".review"` for `ReorderPointQuantity(review: Continuous)`,
+/// inside a `Fallback` under its `.primary` or `.fallback`.
+fn continuous_review(spec: &ReplenishmentSpec) -> Option<String> {
+    match spec {
+        ReplenishmentSpec::OneForOne { .. } => Some(String::new()),
+        ReplenishmentSpec::ReorderPointQuantity { review: ReviewSpec::Continuous, .. } => Some(".review".into()),
+        ReplenishmentSpec::Fallback { primary, fallback, .. } => continuous_review(primary)
+            .map(|p| format!(".primary{p}"))
+            .or_else(|| continuous_review(fallback).map(|f| format!(".fallback{f}"))),
+        _ => None,
+    }
+}
+
+/// Continuous review reacts to each customer order as it arrives, which
+/// needs event-driven demand (`Orders(…)`). At a location with daily-batch
+/// customer demand it would silently be daily periodic review, so it is
+/// refused at `path`. (A location without customer demand — one feeding
+/// others — is reviewed at every day end, after the day's orders from the
+/// locations it feeds have arrived: continuous for that demand.)
+fn refuse_continuous_with_daily_demand(
+    file: &ScenarioFile,
+    model: &Model,
+    node: usize,
+    path: String,
+) -> Result<(), FieldError> {
+    let daily = model.demand.iter().any(|s| s.node == node && matches!(s.process, DemandProcess::Daily(_)));
+    if !daily {
+        return Ok(());
+    }
+    let id = &model.nodes[node].id;
+    let entry = file
+        .demand
+        .iter()
+        .position(|d| &d.location == id && !matches!(d.model, DemandModelFile::Orders { .. }))
+        .map_or_else(|| "a demand history".to_string(), |k| format!("demand[{k}]"));
+    fail(
+        path,
+        format!(
+            "continuous review reacts to each customer order, which needs event-driven demand, but location \
+             \"{id}\" has daily-batch demand ({entry}); give its demand as Orders(rate_per_day: …, size: …), \
+             or review periodically (review: Periodic(1); BaseStock instead of OneForOne)"
+        ),
+    )
+}
+
 /// Checks that every strategy builds at every node.
 pub fn check_strategies(file: &ScenarioFile, model: &Model) -> Result<(), FieldError> {
     if file.strategies.is_empty() {
@@ -393,6 +439,9 @@ pub fn check_strategies(file: &ScenarioFile, model: &Model) -> Result<(), FieldE
                 None => ("replenishment".to_string(), &strategy.replenishment),
             };
             registry::build_replenishment(spec, &node_context(model, node)).map_err(|e| at(&field, e))?;
+            if let Some(review) = continuous_review(spec) {
+                refuse_continuous_with_daily_demand(file, model, node, format!("strategies[{i}].{field}{review}"))?;
+            }
         }
         if strategy.allocation.needs_margins() && model.classes.iter().all(|c| c.margin.is_none()) {
             return fail(

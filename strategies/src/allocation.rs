@@ -6,7 +6,14 @@
 //! **FCFS.** Claims are served whole in the order they arose (`since`, then
 //! their position in the list, which the engine fills in arrival order);
 //! the first claim that cannot be served whole gets what is left, and later
-//! claims get nothing.
+//! claims get nothing. Claims that share a minute — each class's
+//! daily-batch demand at the day start, the orders of the nodes a DC feeds
+//! at the same day end — are listed in an arrival order the engine draws
+//! for them (a random key per claimant, node, SKU and minute from the run's
+//! seed: `echelon_sim::engine`'s `ArrivalOrder`), so identical classes or
+//! identical warehouses are first equally often and list order in the
+//! scenario does not matter beyond noise. Every rule's tie-break by list
+//! position below follows that arrival order.
 //!
 //! **Strict priority.** As FCFS, in order of tier (1 first), then `since`,
 //! then position: a lower tier gets nothing until every higher tier is

@@ -12,7 +12,8 @@
 //!   splits the stock among the lines as claims (the class's tier, margin,
 //!   SLA and late penalty; `since` = the minute the line was demanded), a
 //!   line without partial shipment getting all its units or none
-//!   ([`super::grant_lines`]). With one class that may ship in parts this
+//!   ([`super::grant_lines`]). Lines demanded in the same minute are
+//!   listed in their arrival order within it ([`super::ArrivalOrder`]). With one class that may ship in parts this
 //!   is first come, first served, and every unit received clears a unit
 //!   backordered, oldest first.
 //! * **Patience.** At every day start, after the receipts, a line whose
@@ -131,6 +132,10 @@ impl Run<'_> {
             }
             lines.clear();
         } else {
+            // Oldest first; lines demanded in the same minute in their
+            // arrival order within it (`super::ArrivalOrder`).
+            let (arrival, global_sku) = (self.arrival, self.model.nodes[node].skus[sku]);
+            lines.sort_unstable_by_key(|l| (l.since, arrival.key(node, global_sku, l.class as usize, l.since)));
             self.claims.clear();
             self.claims.extend(lines.iter().map(|l| classes[l.class as usize].claim(l.units, l.since)));
             let whole = |k: usize| !classes[lines[k].class as usize].partial_shipment;

@@ -10,7 +10,8 @@ use crate::disruption::Fate;
 use crate::governance::DecisionKind;
 use crate::model::{Source, Sourcing};
 use crate::strategy::Claim;
-use crate::time::{Day, MINUTES_PER_DAY, Minute, receipt_day};
+use crate::time::{Day, MINUTES_PER_DAY, Minute, day_start, needs_receipt_draw, receipt_day, rounded_receipt_day};
+use rand::RngExt;
 use std::collections::VecDeque;
 
 /// An order waiting for a supplier's capacity.
@@ -177,17 +178,32 @@ impl Run<'_> {
         measured: bool,
     ) {
         let sample = lead_time.sample(&mut self.lane_rngs[trip.lane]);
-        let (arrival, lost) = if self.timeline.touches_lane(trip.lane) {
+        let (departure, arrival, lost, in_transit) = if self.timeline.touches_lane(trip.lane) {
             let departure = self.timeline.departure(trip.lane, now);
             let factor = self.timeline.lead_time_factor(trip.lane, departure);
             let arrival = departure + (sample as f64 * factor).round() as Minute;
             match self.timeline.fate(trip.lane, departure, arrival) {
-                Fate::Arrives => (arrival, false),
-                Fate::DelayedUntil(later) => (later, false),
-                Fate::Lost => (arrival, true),
+                Fate::Arrives => (departure, arrival, false, true),
+                Fate::DelayedUntil(later) => (departure, later, false, false),
+                Fate::Lost => (departure, arrival, true, true),
             }
         } else {
-            (now + sample, false)
+            (now, now + sample, false, true)
+        };
+        // Daily-batch demand: a mid-day arrival is received at the day start
+        // before or after it, unbiased, but not before a day start still to
+        // come (`time::rounded_receipt_day`); one held by a disruption waits
+        // for the next day start.
+        let arrival = if !self.event_driven && in_transit {
+            let earliest = receipt_day(departure).max(self.wheel.next_day());
+            let draw = if needs_receipt_draw(arrival, earliest) {
+                self.receipt_rngs[trip.lane].random_range(0..MINUTES_PER_DAY)
+            } else {
+                0
+            };
+            day_start(rounded_receipt_day(arrival, earliest, draw) as Day)
+        } else {
+            arrival
         };
         let cost = self.model.lanes[trip.lane].cost_per_unit * trip.units as f64;
         let state = &mut self.nodes[trip.node];
@@ -272,7 +288,9 @@ impl Run<'_> {
     }
 
     /// Ships `node`'s backlog (orders of the nodes it feeds) from on-hand
-    /// through the allocation rule, SKU by SKU. Orders placed at `now` that
+    /// through the allocation rule, SKU by SKU: the orders listed oldest
+    /// first, those placed in the same minute in their arrival order
+    /// ([`super::ArrivalOrder`]). Orders placed at `now` that
     /// ship at once count as served from stock.
     pub(super) fn fill_backlog(&mut self, node: usize, now: Minute, measured: bool) {
         for sku in 0..self.nodes[node].backlog.len() {
@@ -283,6 +301,16 @@ impl Run<'_> {
                 continue;
             }
             let mut backlog = std::mem::take(&mut state.backlog[sku]);
+            if backlog.iter().map(|o| o.units).sum::<i64>() > state.on_hand[sku] {
+                // Oldest first; orders placed in the same minute (the nodes
+                // fed order the same evening) in their arrival order within
+                // it (`super::ArrivalOrder`).
+                let (arrival, global_sku) = (self.arrival, self.model.nodes[node].skus[sku]);
+                let key = |o: &PendingOrder| {
+                    (o.since, arrival.key(node, global_sku, super::NODE_CLAIMANT + o.child as usize, o.since))
+                };
+                backlog.sort_unstable_by_key(key);
+            }
             self.claims.clear();
             // A node's order carries no margin, SLA or penalty of its own.
             let order_claim = |o: &PendingOrder| Claim {

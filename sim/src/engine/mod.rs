@@ -37,10 +37,19 @@
 //!    planners, who release it during their working hours
 //!    ([`crate::governance`]).
 //! 4. A departure at minute `m` with a sampled lead time of `L` minutes
-//!    arrives at `m + L`. With daily-batch demand the shipment is received on
-//!    the first day start at or after that minute, so a whole-day lead time
-//!    `L` from the end of day t serves demand from day t+L+1 on. Lead times
-//!    are sampled per shipment; orders may cross.
+//!    arrives at `a = m + L`. With event-driven demand it is received at
+//!    `a`. With daily-batch demand it is received at a day start: at `a`
+//!    itself when `a` is one, so a whole-day lead time `L` from the end of
+//!    day t serves demand from day t+L+1 on; otherwise at the start of the
+//!    day `a` falls in with probability `1 − f/1440` and of the next day
+//!    with probability `f/1440`, `f` the minutes `a` is into its day (one
+//!    draw from the lane's own receipt stream; never a day start already
+//!    past at departure). The receipt moment is then `a` in expectation,
+//!    so the mean time from release to availability is the lead-time
+//!    distribution's mean (a day-end release; [`crate::time::rounded_receipt_day`]).
+//!    A shipment held by a disruption past its arrival is received at the
+//!    first day start after it is released. Lead times are sampled per
+//!    shipment; orders may cross.
 //!
 //! Disruptions ([`crate::disruption`]) act where the contract of that module
 //! says: demand factors, departures held by outages, inflated lead times,
@@ -209,6 +218,8 @@ struct Run<'m> {
     expedites: Option<Expedites>,
     suppliers: Vec<SupplierState>,
     lane_rngs: Vec<Stream>,
+    /// Per lane, the receipt-day draws of mid-day arrivals.
+    receipt_rngs: Vec<Stream>,
     order_streams: Vec<OrderStream>,
     calendar: Calendar,
     wheel: ReceiptWheel,
@@ -222,6 +233,10 @@ struct Run<'m> {
     decision_ns: Histogram<u64>,
     claims: Vec<Claim>,
     grants: Vec<i64>,
+    /// Orders same-minute claims (see [`ArrivalOrder`]).
+    arrival: ArrivalOrder,
+    /// Scratch: (arrival key, daily stream) of one SKU's contended lines.
+    arrival_order: Vec<(u64, usize)>,
     internal_in_transit: i64,
     internal_received: i64,
     internal_lost: i64,
@@ -287,6 +302,9 @@ impl<'m> Run<'m> {
             expedites: policies.expedites,
             suppliers: (0..model.suppliers.len()).map(|_| SupplierState::default()).collect(),
             lane_rngs,
+            receipt_rngs: (0..model.lanes.len())
+                .map(|l| rng::stream(seed, replication, StreamKey::receipt(l)))
+                .collect(),
             event_driven: !order_streams.is_empty(),
             order_streams,
             calendar: Calendar::default(),
@@ -298,6 +316,8 @@ impl<'m> Run<'m> {
             decision_ns: Histogram::new(3).expect("valid precision"),
             claims: Vec::new(),
             grants: Vec::new(),
+            arrival: ArrivalOrder { seed, replication },
+            arrival_order: Vec::new(),
             internal_in_transit: 0,
             internal_received: 0,
             internal_lost: 0,
@@ -409,15 +429,24 @@ impl<'m> Run<'m> {
                 state.serve_daily_line(&mut books, streams.start, sku, served, now);
                 continue;
             }
-            let (claims, grants) = (&mut self.claims, &mut self.grants);
+            // The classes' lines all arose at the day start: they are
+            // claimed in their arrival order within it (module doc).
+            let (claims, grants, order) = (&mut self.claims, &mut self.grants, &mut self.arrival_order);
+            let global_sku = self.model.nodes[node].skus[sku];
+            order.clear();
+            order.extend(streams.map(|i| {
+                let class = state.daily.class(i);
+                (self.arrival.key(node, global_sku, class, now), i)
+            }));
+            order.sort_unstable();
             claims.clear();
-            claims.extend(streams.clone().map(|i| {
+            claims.extend(order.iter().map(|&(_, i)| {
                 let line = state.daily.line(i, sku);
                 classes[line.class].claim(line.units, now)
             }));
-            let whole = |k: usize| !classes[state.daily.class(streams.start + k)].partial_shipment;
+            let whole = |k: usize| !classes[state.daily.class(order[k].1)].partial_shipment;
             grant_lines(self.allocation, now, available, claims, whole, grants);
-            for (k, i) in streams.enumerate() {
+            for (k, &(_, i)) in order.iter().enumerate() {
                 state.serve_daily_line(&mut books, i, sku, grants[k], now);
             }
         }
@@ -687,6 +716,38 @@ fn order_streams(model: &Model, seed: u64, replication: u64) -> Vec<OrderStream>
             DemandProcess::Daily(_) => None,
         })
         .collect()
+}
+
+/// The arrival order of claims that arose in the same minute.
+///
+/// Daily-batch demand arrives as one line per class and SKU at the day
+/// start, and the nodes a source feeds all order at the same day end, so
+/// their claims share a minute. Such claims are not simultaneous in the
+/// world; their order within the minute is drawn: each claimant (a
+/// customer class, or a node ordering from its source) gets an arrival key
+/// for each (node, SKU, minute), a [`rng::keyed_draw`] of purpose
+/// `ArrivalOrder`, and the engine lists same-minute claims by ascending
+/// key. Every claimant is first equally often in expectation, whatever
+/// the list order of classes or nodes, and a line keeps its key for its
+/// life (its backorder is ordered as it was). Keys are computed only when
+/// stock is short and a rule must choose.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ArrivalOrder {
+    seed: u64,
+    replication: u64,
+}
+
+/// Claimant numbers of nodes ordering from their source start here
+/// (customer classes are `0..`).
+pub(crate) const NODE_CLAIMANT: usize = 1 << 32;
+
+impl ArrivalOrder {
+    /// The arrival key of `claimant`'s claim on global `sku` at `node`
+    /// that arose at `since`.
+    #[inline]
+    pub(crate) fn key(self, node: usize, sku: usize, claimant: usize, since: Minute) -> u64 {
+        rng::keyed_draw(self.seed, self.replication, StreamKey::arrival_order(node, sku, claimant), since)
+    }
 }
 
 /// Splits `available` units among `claims` into `grants`: every claim in
