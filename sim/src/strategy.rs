@@ -19,7 +19,11 @@
 //! * The *reorder point* of a SKU is the inventory position at or below which
 //!   a need for an order exists. The engine records the moment a SKU's
 //!   position first reaches it (the trigger) and measures simulated decision
-//!   latency from there to the release of the order.
+//!   latency from there to the release of the order. A trigger is measured
+//!   against the level in force when the order is decided: after each
+//!   review the engine reads the reorder points again, and a pending
+//!   trigger whose position is now above its SKU's reorder point (the
+//!   strategy moved its level, or a `Fallback` switched) is withdrawn.
 
 use crate::time::{Day, Minute};
 

@@ -562,6 +562,11 @@ impl<'m> Run<'m> {
             }
         }
         self.nodes[node].orders = orders;
+        // A trigger is measured against the level in force when the order
+        // is decided: a need seen against an earlier level that this
+        // review's level no longer has is withdrawn.
+        let reorder_points = self.strategies[node].reorder_points();
+        self.nodes[node].withdraw_stale_triggers(reorder_points);
     }
 
     /// The class metrics: event-driven demand's tallies plus every node's

@@ -280,6 +280,18 @@ impl NodeState {
         }
     }
 
+    /// Withdraws every pending trigger whose SKU's inventory position is
+    /// now above its reorder point in `reorder_points` (the levels just
+    /// decided on): the need it timed no longer exists.
+    #[inline]
+    pub fn withdraw_stale_triggers(&mut self, reorder_points: &[i64]) {
+        for (sku, &reorder_point) in reorder_points.iter().enumerate() {
+            if self.trigger_since[sku] != NO_TRIGGER && self.inventory_position(sku) > reorder_point {
+                self.trigger_since[sku] = NO_TRIGGER;
+            }
+        }
+    }
+
     #[inline]
     pub fn record_shipped(&mut self, sku: usize, units: i64, measured: bool) {
         self.balance.shipped += units;
