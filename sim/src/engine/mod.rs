@@ -68,7 +68,7 @@ use crate::disruption::Timeline;
 use crate::metrics::{self, ClassValues, MetricValues, ScopeSeries, Tally};
 use crate::model::{DemandProcess, Model, Shortage};
 use crate::rng::{self, Stream, StreamKey};
-use crate::strategy::{Allocation, Claim, Expedites, Replenishment, Review, Transfers};
+use crate::strategy::{Allocation, Capabilities, Claim, Expedites, Replenishment, Review, Transfers};
 use crate::time::{Day, MINUTES_PER_DAY, Minute, day_start};
 use backorders::ClassBooks;
 use flow::SupplierState;
@@ -178,8 +178,9 @@ struct Run<'m> {
     feeds_others: Vec<bool>,
     /// Does any strategy act on echelon positions?
     needs_echelon: bool,
-    /// Per node: does its strategy learn from each day's demand?
-    observes_demand: Vec<bool>,
+    /// Per node, its strategy's capabilities, read once when the run is
+    /// built.
+    capabilities: Vec<Capabilities>,
     /// Per customer class, over the measured days: backorders and
     /// event-driven demand (daily streams keep their own demand and are
     /// added at the end).
@@ -238,8 +239,10 @@ impl<'m> Run<'m> {
         let seed = model.experiment.seed;
         let replication = u64::from(replication);
         let strategies = policies.replenishment;
-        let mut nodes: Vec<NodeState> =
-            (0..model.nodes.len()).map(|n| NodeState::new(model, n, seed, replication, &*strategies[n])).collect();
+        let capabilities: Vec<Capabilities> = strategies.iter().map(|s| s.capabilities()).collect();
+        let mut nodes: Vec<NodeState> = (0..model.nodes.len())
+            .map(|n| NodeState::new(model, n, seed, replication, &*strategies[n], capabilities[n]))
+            .collect();
         if policies.expedites.is_some() {
             for node in &mut nodes {
                 node.arrivals = vec![Vec::new(); node.on_hand.len()];
@@ -259,8 +262,8 @@ impl<'m> Run<'m> {
             feeds_others: (0..model.nodes.len())
                 .map(|n| model.lanes.iter().any(|l| !l.lateral && l.from == crate::model::Source::Node(n)))
                 .collect(),
-            needs_echelon: strategies.iter().any(|s| s.uses_echelon_position()),
-            observes_demand: strategies.iter().map(|s| s.observes_demand()).collect(),
+            needs_echelon: capabilities.iter().any(|c| c.echelon_position),
+            capabilities,
             class_books: ClassBooks::new(&model.classes, day_start(model.experiment.warmup_days)),
             strategies,
             allocation: policies.allocation,
@@ -463,7 +466,7 @@ impl<'m> Run<'m> {
         for k in 0..self.sweep_order.len() {
             let node = self.sweep_order[k];
             let open = self.timeline.closed_until(node, now).is_none();
-            if self.observes_demand[node] {
+            if self.capabilities[node].observes_demand {
                 let forecast_available = self.timeline.forecast_available(node, day);
                 let data_delay = self.timeline.data_delay(node, day);
                 self.strategies[node].observe(&self.nodes[node].view(day, forecast_available, data_delay));
@@ -483,7 +486,7 @@ impl<'m> Run<'m> {
             if self.needs_echelon {
                 self.update_echelon(node);
             }
-            if self.observes_demand[node] {
+            if self.capabilities[node].falls_back {
                 let on_fallback = self.strategies[node].on_fallback();
                 self.nodes[node].record_fallback(on_fallback, measured);
             }
@@ -544,7 +547,7 @@ impl<'m> Run<'m> {
     }
 
     fn review_node(&mut self, node: usize, day: Day, now: Minute, measured: bool) {
-        if self.strategies[node].uses_echelon_position() {
+        if self.capabilities[node].echelon_position {
             // The nodes fed are current (earlier in the sweep); refresh this one.
             self.update_echelon(node);
         }
