@@ -582,9 +582,24 @@ impl<'m> Run<'m> {
         tallies.iter().zip(&self.class_books.ages).map(|(c, ages)| c.finish(days, ages)).collect()
     }
 
+    /// Decisions not released by the end of the run count in the latency
+    /// figures censored at the horizon (latency = end − trigger) and in
+    /// the pending counts of their node.
+    fn censor_pending_decisions(&mut self, end: Minute) {
+        let Some(approvals) = &self.approvals else { return };
+        for (decision, in_approval) in approvals.pending() {
+            let state = &mut self.nodes[decision.node];
+            let latency = end - decision.trigger.min(end);
+            state.series.latency[decision.kind as usize].record(latency).expect("histogram auto-resizes");
+            state.tally.decisions_pending_end += 1;
+            state.tally.approval_backlog_end += u64::from(!in_approval);
+        }
+    }
+
     fn finish(mut self) -> (RunOutput, Option<Trace>) {
         let days = self.model.experiment.measured_days();
         self.close_open_backorders(day_start(self.model.experiment.horizon_days));
+        self.censor_pending_decisions(day_start(self.model.experiment.horizon_days));
         let mut network = Tally::default();
         let mut nodes = Vec::with_capacity(self.nodes.len());
         let mut balances = Vec::with_capacity(self.nodes.len());
