@@ -27,7 +27,8 @@
 //!    and today's alike — from on-hand through the allocation rule (what it
 //!    cannot ship stays owed); triggers are observed; on review days the
 //!    strategy decides and the orders are released to the source its
-//!    sourcing rule picks; expedites follow (when the strategy has them);
+//!    sourcing rule picks, and a pending trigger whose position is above
+//!    the reorder point now in force is withdrawn; expedites follow (when the strategy has them);
 //!    the node's echelon position is updated; end-of-day statistics are
 //!    recorded. An order on a source node joins that node's backlog and,
 //!    because sources come later in the sweep, is shipped the same evening
