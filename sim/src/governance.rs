@@ -303,10 +303,10 @@ mod tests {
     }
 
     /// By hand, capacity 2 a day, 8:00–17:00: a, b, c, d waiting on day 0.
-    /// At 8:00 of day 0 the planners take a (12 h: released 11:00 of day
-    /// 1) and b (1 h: 9:00 of day 0). Day 1 at 8:00: a still holds one of
-    /// day 1's two places, so only c is taken (1 h: 9:00 of day 1). Day 2:
-    /// d. Day 1 releases a and c — two, the capacity.
+    /// At 8:00 of day 0 the planners take a (12 h: released at 11:00 of
+    /// day one) and b (1 h: 9:00 of day 0). Day 1 at 8:00: a still holds
+    /// one of day 1's two places, so only c is taken (1 h: 9:00 of day 1).
+    /// Day 2 takes d. Day 1 releases a and c: two, the capacity.
     #[test]
     fn an_approval_carried_over_holds_a_place_on_each_day_it_spans() {
         let rules = rules(ApprovalOrder::Fifo);
