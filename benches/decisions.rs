@@ -58,7 +58,7 @@ fn decisions(c: &mut Criterion) {
         let mut strategy = build_replenishment(&spec, &ctx).expect("examples build");
         group.bench_function(name, |b| {
             b.iter(|| {
-                if strategy.observes_demand() {
+                if strategy.capabilities().observes_demand {
                     strategy.observe(black_box(&view));
                 }
                 strategy.decide(black_box(&view), &mut orders);

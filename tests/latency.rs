@@ -40,3 +40,27 @@ fn daily_base_stock_releases_at_the_trigger() {
     let outcome = common::run(&common::scenario_from_text("daily.ron", &text), 1);
     assert_eq!(outcome.records[0].network[metric_index("decision_latency_max_min").unwrap()], 0.0);
 }
+
+/// A forecast-driven order-up-to reviewed daily, without approvals,
+/// decides every day at the level it has just computed: whenever it
+/// orders, the need arose at that very review, so every latency is 0. (A
+/// trigger timed against yesterday's level — the position at or below
+/// the old reorder point while the new level is lower — used to start a
+/// clock that ran until a later order: p95 two days, max six, on this
+/// slow-moving SKU.)
+#[test]
+fn forecast_driven_daily_review_releases_at_the_trigger() {
+    let text = common::single_location(
+        "Poisson(mean: 2.0)",
+        "Constant(days: 2.0)",
+        "Backorder",
+        "(name: \"forecast\", replenishment: ForecastOrderUpTo(forecast: Ses(alpha: 0.3), service_target: 0.95))",
+        "(horizon_days: 400, warmup_days: 30, replications: 3, seed: 9)",
+    );
+    let outcome = common::run(&common::scenario_from_text("forecast-latency.ron", &text), 1);
+    for run in &outcome.records {
+        for key in ["decision_latency_p50_min", "decision_latency_p95_min", "decision_latency_max_min"] {
+            assert_eq!(run.network[metric_index(key).unwrap()], 0.0, "{key}, replication {}", run.replication);
+        }
+    }
+}

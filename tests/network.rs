@@ -168,13 +168,14 @@ fn serial_scenario() -> String {
 /// start, demand, then at day end the store orders up to its level on its
 /// inventory position, the DC ships what it can of what is owed and orders
 /// up to its echelon level on its echelon position. Returns (fill rate,
-/// mean store on-hand, mean DC on-hand, mean owed by the DC).
-fn independent_serial(days: usize) -> (f64, f64, f64, f64) {
+/// mean store on-hand, mean DC on-hand, mean owed by the DC). The DC
+/// starts with `dc_initial` on hand.
+fn independent_serial(days: usize, dc_initial: i64) -> (f64, f64, f64, f64) {
     let (s_store, s_dc, l_dc, l_store) = (12i64, 30i64, 2usize, 1usize);
     let demand = DailyDemand::poisson(5.0).unwrap();
     let mut draws = rng::stream(99, 0, StreamKey::demand(1, 0, 0));
     let (mut store, mut store_backorders, mut store_on_order) = (s_store, 0i64, 0i64);
-    let (mut dc, mut owed, mut dc_on_order) = (0i64, 0i64, 0i64);
+    let (mut dc, mut owed, mut dc_on_order) = (dc_initial, 0i64, 0i64);
     let mut to_store = vec![0i64; days + 8];
     let mut to_dc = vec![0i64; days + 8];
     let (mut demanded, mut served) = (0i64, 0i64);
@@ -220,12 +221,41 @@ fn independent_serial(days: usize) -> (f64, f64, f64, f64) {
 fn a_two_stage_serial_echelon_base_stock_system_matches_an_independent_simulation() {
     let outcome = common::run(&common::scenario_from_text("serial.ron", &serial_scenario()), 1);
     common::assert_conservation(&outcome);
-    let (fill, store, dc, owed) = independent_serial(4000);
+    let (fill, store, dc, owed) = independent_serial(4000, 0);
     assert_eq!(metric(&outcome, 0, "fill_rate"), fill);
     assert_eq!(node_metric(&outcome, 1, "on_hand_end_mean"), store);
     assert_eq!(node_metric(&outcome, 0, "on_hand_end_mean"), dc);
     assert_eq!(node_metric(&outcome, 0, "backorders_end_mean"), owed);
     assert!((0.5..1.0).contains(&fill) && owed > 0.0, "a case where the DC does run short: fill {fill}, owed {owed}");
+}
+
+/// The serial system again, the store on plain base stock (the same rule
+/// at a node that feeds none, but without asking for echelon positions)
+/// and the DC on a `Fallback` from a forecast-driven primary to echelon
+/// base stock, the forecast service out for the whole run: the fallback
+/// decides every day, on echelon positions the engine must keep current
+/// although the primary needs none, and the system is the independent
+/// simulation's (from the primary's starting stock at the DC). Echelon
+/// positions left at zero made the DC order 30 units every day.
+#[test]
+fn a_fallback_to_echelon_base_stock_sees_echelon_positions() {
+    let text = serial_scenario().replace(
+        r#"strategies: [(name: "echelon", replenishment: EchelonBaseStock(order_up_to: Units(12)),
+                  at: {"dc": EchelonBaseStock(order_up_to: Units(30))})],"#,
+        r#"strategies: [(name: "fallback", replenishment: BaseStock(order_up_to: Units(12)),
+                  at: {"dc": Fallback(primary: ForecastOrderUpTo(forecast: Ses(alpha: 0.2), service_target: 0.9),
+                                      fallback: EchelonBaseStock(order_up_to: Units(30)))})],
+    events: [(name: "forecast-down", start_day: 0, days: 4000, kind: ForecastOutage())],"#,
+    );
+    assert!(text.contains("Fallback"));
+    let outcome = common::run(&common::scenario_from_text("serial-fallback.ron", &text), 1);
+    common::assert_conservation(&outcome);
+    assert_eq!(node_metric(&outcome, 0, "fallback_days"), 4000.0);
+    let (fill, store, dc, owed) = independent_serial(4000, outcome.balances[0][0].initial_on_hand);
+    assert_eq!(metric(&outcome, 0, "fill_rate"), fill);
+    assert_eq!(node_metric(&outcome, 1, "on_hand_end_mean"), store);
+    assert_eq!(node_metric(&outcome, 0, "on_hand_end_mean"), dc);
+    assert_eq!(node_metric(&outcome, 0, "backorders_end_mean"), owed);
 }
 
 /// One day. Warehouse A (demand 10/day, base stock 20, lead time 5) and B

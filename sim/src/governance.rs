@@ -9,23 +9,37 @@
 //!   A decision worth no more than [`Governance::approval_above`] is
 //!   released at once; a dearer one joins the approval queue.
 //! * **Planners.** They work every day from `work_start` to `work_end`
-//!   (minutes after midnight) and take at most `approvals_per_day`
-//!   decisions a day. While they are at work and today's capacity is not
-//!   used up they take waiting decisions at once, best first: at the start
-//!   of the working day the decisions that waited overnight, during it each
-//!   new one as it arrives.
+//!   (minutes after midnight). While they are at work and today's capacity
+//!   is not used up they take waiting decisions at once, best first: at the
+//!   start of the working day the decisions that waited overnight, during
+//!   it each new one as it arrives.
 //! * **Order.** [`ApprovalOrder::Fifo`]: oldest first. With
 //!   [`ApprovalOrder::ExceptionPriority`]: highest exception score first
 //!   (projected shortage × margin × tier weight, computed by the engine when
 //!   the decision is queued), oldest first among equal scores. Equal queue
 //!   minutes are broken by arrival order, so the order is total.
-//! * **Delay.** A decision taken at minute `m` is released at
-//!   `m + d`, `d` drawn from the approval-delay distribution (one draw per
-//!   decision taken, in the order taken), but no later than the end of that
-//!   working day: a planner finishes what they took before leaving. So no
-//!   day releases more approved decisions than `approvals_per_day`.
+//! * **Delay.** A decision taken at minute `m` needs `d` minutes of
+//!   *working time*, `d` drawn from the approval-delay distribution (one
+//!   draw per decision taken, in the order taken). Working time runs only
+//!   during working hours: when `d` is longer than what is left of the
+//!   working day, the rest carries over to the next working day(s), from
+//!   `work_start` on. So a 16-hour approval taken at 8:00 with hours
+//!   8:00–17:00 is released at 15:00 the next day; one that ends exactly at
+//!   `work_end` is released then, not the next morning.
+//! * **Capacity.** `approvals_per_day` counts, for each working day, the
+//!   decisions the planners work on that day: those taken up that day and
+//!   those taken earlier and still in approval (their approval carries
+//!   into it). A decision whose approval spans days therefore uses a
+//!   place on each of them — the planner who is still working on it
+//!   takes one new decision fewer. Hence no day takes up more than
+//!   `approvals_per_day` decisions, and no day releases more than
+//!   `approvals_per_day`: every decision released on a day was worked on
+//!   that day.
 //! * **Latency.** Decision latency is trigger → release; for a queued
-//!   decision that includes its wait and its approval delay.
+//!   decision that includes its wait and its approval delay. A decision
+//!   not yet released when the run ends (still queued, or in approval) is
+//!   counted by the engine as *censored at the horizon* (see
+//!   `crate::engine`).
 
 use crate::distribution::LeadTime;
 use crate::time::{Day, MINUTES_PER_DAY, Minute, day_start};
@@ -96,13 +110,46 @@ pub struct ApprovalQueue<T> {
     arrivals: u64,
     /// The day whose capacity `taken` counts.
     day: Day,
+    /// Places of `day`'s capacity used: decisions taken up that day and
+    /// decisions carried into it.
     taken: u32,
+    /// The release day of every decision whose approval carries past the
+    /// day it was taken up, until that day is over (places they hold on
+    /// the days after).
+    carried: Vec<Day>,
 }
 
 impl<T> Default for ApprovalQueue<T> {
     fn default() -> Self {
-        Self { waiting: Vec::new(), arrivals: 0, day: 0, taken: 0 }
+        Self { waiting: Vec::new(), arrivals: 0, day: 0, taken: 0, carried: Vec::new() }
     }
+}
+
+impl Governance {
+    /// The release minute of a decision taken at `taken` (during working
+    /// hours) that needs `delay` minutes of working time, and the working
+    /// day it is released on: the delay runs to the end of the working
+    /// day, and what is left of it carries over to the next working days.
+    pub fn release_after(&self, taken: Minute, delay: Minute) -> (Minute, Day) {
+        let day = taken / MINUTES_PER_DAY;
+        let closing = day * MINUTES_PER_DAY + self.work_end;
+        let left_today = closing.saturating_sub(taken);
+        if delay <= left_today {
+            return (taken + delay, day_index(day));
+        }
+        let span = self.work_end - self.work_start;
+        let rest = delay - left_today;
+        // `rest` > 0 ends `offset` ∈ (0, span] into working day `day + 1 + full`.
+        let full = (rest - 1) / span;
+        let (release_day, offset) = (day + 1 + full, rest - full * span);
+        (release_day.saturating_mul(MINUTES_PER_DAY).saturating_add(self.work_start + offset), day_index(release_day))
+    }
+}
+
+/// A day count as a [`Day`], saturating (a release that far away is never
+/// reached by a run).
+fn day_index(day: u64) -> Day {
+    Day::try_from(day).unwrap_or(Day::MAX)
 }
 
 impl<T> ApprovalQueue<T> {
@@ -140,19 +187,28 @@ impl<T> ApprovalQueue<T> {
         }
         if self.day != day {
             self.day = day;
-            self.taken = 0;
+            self.carried.retain(|&last| last >= day);
+            self.taken = self.carried.len() as u32;
         }
-        let free = (rules.approvals_per_day - self.taken) as usize;
+        let free = rules.approvals_per_day.saturating_sub(self.taken) as usize;
         if free == 0 {
             return;
         }
         self.sort(rules.order);
-        let closing = day_start(day) + rules.work_end;
         let count = free.min(self.waiting.len());
         for waiting in self.waiting.drain(..count) {
-            release(waiting.decision, (now + delay()).min(closing));
+            let (at, last) = rules.release_after(now, delay());
+            if last > day {
+                self.carried.push(last);
+            }
+            release(waiting.decision, at);
         }
         self.taken += count as u32;
+    }
+
+    /// The decisions still waiting to be taken up, in no particular order.
+    pub fn waiting(&self) -> impl Iterator<Item = &T> {
+        self.waiting.iter().map(|w| &w.decision)
     }
 
     /// Best first: by score (exception priority only), then queue minute,
@@ -220,13 +276,51 @@ mod tests {
         assert!(queue.is_empty());
     }
 
+    /// By hand, planners 8:00–17:00 (9 working hours a day), a decision
+    /// taken at 8:00 of day 0 (minute 480):
+    /// * 9 h fill the day: 17:00 (1020), not the next morning;
+    /// * 16 h: 9 on day 0, 7 on day 1 → 15:00 of day 1 (1440 + 900 = 2340);
+    /// * 18 h: ends exactly at 17:00 of day 1 (2460);
+    /// * 40 h: 9 × 4 on days 0–3, 4 on day 4 → 12:00 of day 4 (6480);
+    /// * 100 h: 9 × 11 on days 0–10, 1 on day 11 → 9:00 of day 11 (16380).
+    ///
+    /// (Cut at 17:00, all of them gave 1020.) Taken at 16:00 with 3 h to
+    /// go: 1 h today, 2 h from 8:00 of day 1 → 10:00 of day 1 (2040).
     #[test]
-    fn an_approval_ends_by_the_close_of_the_working_day() {
+    fn an_approval_longer_than_the_working_day_carries_over() {
         let rules = rules(ApprovalOrder::Fifo);
+        let from_eight = |hours: Minute| rules.release_after(8 * HOUR, hours * HOUR);
+        assert_eq!(from_eight(9), (1020, 0));
+        assert_eq!(from_eight(16), (2340, 1));
+        assert_eq!(from_eight(18), (2460, 1));
+        assert_eq!(from_eight(40), (6480, 4));
+        assert_eq!(from_eight(100), (16380, 11));
+        assert_eq!(rules.release_after(16 * HOUR, 3 * HOUR), (2040, 1));
+        // Through the queue: taken at 16:00, released at 10:00 the next day.
         let mut queue = ApprovalQueue::default();
         queue.push("late", 0, 0.0);
-        // Taken at 16:00 with 3 h to go: released at 17:00.
-        assert_eq!(take(&mut queue, &rules, 16 * HOUR, 3 * HOUR), [("late", 17 * HOUR)]);
+        assert_eq!(take(&mut queue, &rules, 16 * HOUR, 3 * HOUR), [("late", 2040)]);
+    }
+
+    /// By hand, capacity 2 a day, 8:00–17:00: a, b, c, d waiting on day 0.
+    /// At 8:00 of day 0 the planners take a (12 h: released at 11:00 of
+    /// day one) and b (1 h: 9:00 of day 0). Day 1 at 8:00: a still holds
+    /// one of day 1's two places, so only c is taken (1 h: 9:00 of day 1).
+    /// Day 2 takes d. Day 1 releases a and c: two, the capacity.
+    #[test]
+    fn an_approval_carried_over_holds_a_place_on_each_day_it_spans() {
+        let rules = rules(ApprovalOrder::Fifo);
+        let mut queue = ApprovalQueue::default();
+        for name in ["a", "b", "c", "d"] {
+            queue.push(name, 0, 0.0);
+        }
+        let mut delays = [12 * HOUR, HOUR].into_iter();
+        let mut released = Vec::new();
+        queue.take(&rules, 8 * HOUR, || delays.next().unwrap(), |d, at| released.push((d, at)));
+        assert_eq!(released, [("a", 1440 + 11 * HOUR), ("b", 9 * HOUR)]);
+        assert_eq!(take(&mut queue, &rules, 1440 + 8 * HOUR, HOUR), [("c", 1440 + 9 * HOUR)]);
+        assert!(take(&mut queue, &rules, 1440 + 12 * HOUR, HOUR).is_empty(), "day 1 is full");
+        assert_eq!(take(&mut queue, &rules, 2880 + 8 * HOUR, HOUR), [("d", 2880 + 9 * HOUR)]);
     }
 
     #[test]
@@ -266,5 +360,42 @@ mod tests {
         }
         assert!(per_day.iter().all(|&n| n == rules.approvals_per_day), "{per_day:?}");
         assert_eq!(queue.len(), 40 * 3);
+    }
+
+    /// Delays of 1 to 30 working hours, a queue that never empties: every
+    /// day's places are all held (taken up that day or carried into it),
+    /// never more; so no day takes up more than the capacity and no day
+    /// releases more.
+    #[test]
+    fn no_day_releases_more_than_the_capacity_when_approvals_span_days() {
+        let rules = rules(ApprovalOrder::Fifo);
+        let mut queue = ApprovalQueue::default();
+        let (mut taken, mut released, mut held) = ([0u32; 200], [0u32; 200], [0u32; 200]);
+        let mut draw = 0u64;
+        for day in 0..150u32 {
+            for k in 0..3 {
+                queue.push(k, day_start(day) + k, 0.0);
+            }
+            for hour in 0..24 {
+                let now = day_start(day) + hour * HOUR;
+                queue.take(
+                    &rules,
+                    now,
+                    || {
+                        draw += 1;
+                        (draw * 7 % 30 + 1) * HOUR
+                    },
+                    |_, at| {
+                        let last = (at / MINUTES_PER_DAY) as usize;
+                        taken[day as usize] += 1;
+                        released[last] += 1;
+                        held[day as usize..=last].iter_mut().for_each(|n| *n += 1);
+                    },
+                );
+            }
+        }
+        assert!(taken.iter().all(|&n| n <= rules.approvals_per_day), "{taken:?}");
+        assert!(released.iter().all(|&n| n <= rules.approvals_per_day), "{released:?}");
+        assert!(held[..150].iter().all(|&n| n == rules.approvals_per_day), "{held:?}");
     }
 }

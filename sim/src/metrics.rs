@@ -94,19 +94,19 @@ metric_table! {
     LostInTransitMean = "lost_in_transit_mean", "units", Lower, "Units lost in transit (an outage with in_transit: Lose), counted at the receiving location on the day they were due.";
     LostInTransitCost = "lost_in_transit_cost", "currency/day", Lower, "Units lost in transit × their unit cost (goods paid for and never received).";
     TotalCost = "total_cost", "currency/day", Lower, "holding + ordering + transport + shortage + expedite + transfer + lost in transit.";
-    DecisionLatencyP50 = "decision_latency_p50_min", "minutes", Lower, "Simulated minutes from trigger to release, median over every decision released (purchase orders, transfers, expedites). A purchase order's trigger is the moment its SKU's inventory position was first at or below the reorder point; a transfer's or expedite's is the day end its rule fired. Release includes any wait for approval (governance).";
+    DecisionLatencyP50 = "decision_latency_p50_min", "minutes", Lower, "Simulated minutes from trigger to release, median over every decision released on a measured day (purchase orders, transfers, expedites), and every decision still unreleased at the end of the run, counted censored at the horizon (latency = end of run − trigger; its true latency is at least that). A purchase order's trigger is the moment its SKU's inventory position was first at or below the reorder point in force when the order was decided; a transfer's or expedite's is the day end its rule fired. Release includes any wait for approval (governance).";
     DecisionLatencyP95 = "decision_latency_p95_min", "minutes", Lower, "As decision_latency_p50_min, 95th percentile.";
     DecisionLatencyP99 = "decision_latency_p99_min", "minutes", Lower, "As decision_latency_p50_min, 99th percentile.";
     DecisionLatencyMax = "decision_latency_max_min", "minutes", Lower, "As decision_latency_p50_min, maximum.";
-    PoLatencyP50 = "po_latency_p50_min", "minutes", Lower, "As decision_latency_p50_min, purchase orders (replenishment orders) only; NaN when none was released.";
+    PoLatencyP50 = "po_latency_p50_min", "minutes", Lower, "As decision_latency_p50_min, purchase orders (replenishment orders) only; NaN when there was none (released or pending).";
     PoLatencyP95 = "po_latency_p95_min", "minutes", Lower, "As po_latency_p50_min, 95th percentile.";
     PoLatencyP99 = "po_latency_p99_min", "minutes", Lower, "As po_latency_p50_min, 99th percentile.";
     PoLatencyMax = "po_latency_max_min", "minutes", Lower, "As po_latency_p50_min, maximum.";
-    TransferLatencyP50 = "transfer_latency_p50_min", "minutes", Lower, "As decision_latency_p50_min, transfers only; NaN when none was released.";
+    TransferLatencyP50 = "transfer_latency_p50_min", "minutes", Lower, "As decision_latency_p50_min, transfers only; NaN when there was none (released or pending).";
     TransferLatencyP95 = "transfer_latency_p95_min", "minutes", Lower, "As transfer_latency_p50_min, 95th percentile.";
     TransferLatencyP99 = "transfer_latency_p99_min", "minutes", Lower, "As transfer_latency_p50_min, 99th percentile.";
     TransferLatencyMax = "transfer_latency_max_min", "minutes", Lower, "As transfer_latency_p50_min, maximum.";
-    ExpediteLatencyP50 = "expedite_latency_p50_min", "minutes", Lower, "As decision_latency_p50_min, expedites only; NaN when none was released.";
+    ExpediteLatencyP50 = "expedite_latency_p50_min", "minutes", Lower, "As decision_latency_p50_min, expedites only; NaN when there was none (released or pending).";
     ExpediteLatencyP95 = "expedite_latency_p95_min", "minutes", Lower, "As expedite_latency_p50_min, 95th percentile.";
     ExpediteLatencyP99 = "expedite_latency_p99_min", "minutes", Lower, "As expedite_latency_p50_min, 99th percentile.";
     ExpediteLatencyMax = "expedite_latency_max_min", "minutes", Lower, "As expedite_latency_p50_min, maximum.";
@@ -114,6 +114,8 @@ metric_table! {
     FallbackSwitches = "fallback_switches", "switches", Neither, "Times a Fallback strategy handed the decisions to its fallback (its primary's input unavailable: forecast out, or data staler than its limit), counted per location over the measured days.";
     FallbackDays = "fallback_days", "location-days", Neither, "Location-days on which a fallback decided instead of the primary, over the measured days.";
     FallbackFillRate = "fallback_fill_rate", "ratio", Higher, "fill_rate counted only on the location-days on which a fallback decided (NaN when there were none).";
+    DecisionsPendingEnd = "decisions_pending_end", "decisions", Lower, "Decisions (purchase orders, transfers, expedites) made but not released at the end of the run: waiting in the approval queue or in approval (governance; 0 without it). Each also counts, censored at the horizon, in the latency figures.";
+    ApprovalBacklogEnd = "approval_backlog_end", "decisions", Lower, "Of decisions_pending_end, those waiting at the end of the run for a planner to take them up (the approval queue's length then); the rest were in approval.";
 }
 
 /// Number of metrics.
@@ -328,6 +330,11 @@ pub struct Tally {
     pub fallback_demand: i64,
     /// Units served from stock on them.
     pub fallback_served: i64,
+    /// Decisions not released at the end of the run (queued or in
+    /// approval).
+    pub decisions_pending_end: u64,
+    /// Of those, the decisions no planner had taken up yet.
+    pub approval_backlog_end: u64,
 }
 
 impl Tally {
@@ -354,6 +361,8 @@ impl Tally {
             self.fallback_served += other.fallback_served;
         }
         self.fallback_switches += other.fallback_switches;
+        self.decisions_pending_end += other.decisions_pending_end;
+        self.approval_backlog_end += other.approval_backlog_end;
         self.fallback_days += other.fallback_days;
         self.on_hand_start += other.on_hand_start;
         self.on_hand_end += other.on_hand_end;
@@ -474,6 +483,8 @@ pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
     set(Metric::FallbackSwitches, tally.fallback_switches as f64);
     set(Metric::FallbackDays, tally.fallback_days as f64);
     set(Metric::FallbackFillRate, ratio(tally.fallback_served as f64, tally.fallback_demand as f64));
+    set(Metric::DecisionsPendingEnd, tally.decisions_pending_end as f64);
+    set(Metric::ApprovalBacklogEnd, tally.approval_backlog_end as f64);
     let latency_metrics = [
         (Metric::DecisionLatencyP50, series.all_latencies()),
         (Metric::PoLatencyP50, series.latency[DecisionKind::PurchaseOrder as usize].clone()),

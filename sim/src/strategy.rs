@@ -19,7 +19,11 @@
 //! * The *reorder point* of a SKU is the inventory position at or below which
 //!   a need for an order exists. The engine records the moment a SKU's
 //!   position first reaches it (the trigger) and measures simulated decision
-//!   latency from there to the release of the order.
+//!   latency from there to the release of the order. A trigger is measured
+//!   against the level in force when the order is decided: after each
+//!   review the engine reads the reorder points again, and a pending
+//!   trigger whose position is now above its SKU's reorder point (the
+//!   strategy moved its level, or a `Fallback` switched) is withdrawn.
 
 use crate::time::{Day, Minute};
 
@@ -82,7 +86,7 @@ pub struct NodeView<'a> {
     pub echelon_position: &'a [i64],
     /// Units demanded at the node today, per local SKU: its customers'
     /// demand plus the orders of the nodes it feeds. Empty unless the
-    /// strategy [observes demand](Replenishment::observes_demand).
+    /// strategy [observes demand](Capabilities::observes_demand).
     pub demand: &'a [i64],
     /// Is the forecast service up for this node today (no forecast outage)?
     pub forecast_available: bool,
@@ -110,6 +114,92 @@ impl NodeView<'_> {
     }
 }
 
+/// What a replenishment strategy needs from the engine: one value per
+/// strategy, fixed for the run.
+///
+/// The engine asks for it once, when the run is built
+/// ([`Replenishment::capabilities`]), and never again: a strategy whose
+/// needs change during the run (a [`Fallback`-like
+/// combinator](Capabilities::union)) reports everything it may need on any
+/// day. Asking for more than is used costs time, never correctness;
+/// asking for less makes the strategy see zeros (an empty demand slice,
+/// echelon positions never updated).
+///
+/// Build it from [`Capabilities::NONE`] with the `with_*` methods (the
+/// struct is `#[non_exhaustive]`: new needs can be added without breaking
+/// strategies written outside this workspace):
+///
+/// ```
+/// use echelon_sim::strategy::Capabilities;
+/// let forecast_driven = Capabilities::NONE.with_observes_demand().with_needs_forecast();
+/// assert!(forecast_driven.observes_demand && !forecast_driven.echelon_position);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Capabilities {
+    /// Learns from each day's demand: the engine fills
+    /// [`NodeView::demand`] and calls [`Replenishment::observe`] at every
+    /// day end, before the node's review, also on days the node is closed
+    /// (its demand still happened).
+    pub observes_demand: bool,
+    /// Needs the forecast service ([`NodeView::forecast_available`]); a
+    /// `Fallback` whose primary needs it takes over during a forecast
+    /// outage.
+    pub needs_forecast: bool,
+    /// Acts on echelon inventory positions: the engine keeps
+    /// [`NodeView::echelon_position`] current for this node and the nodes
+    /// it feeds (without it the slice holds zeros), and the default
+    /// [`Replenishment::decide`] orders from the echelon position instead
+    /// of the local one.
+    pub echelon_position: bool,
+    /// May hand its decisions to a fallback: the engine reads
+    /// [`Replenishment::on_fallback`] at every day end and counts the
+    /// fallback days and switches.
+    pub falls_back: bool,
+}
+
+impl Capabilities {
+    /// Needs nothing beyond the inventory position (the default).
+    pub const NONE: Self =
+        Self { observes_demand: false, needs_forecast: false, echelon_position: false, falls_back: false };
+
+    /// Also observes each day's demand.
+    #[must_use]
+    pub const fn with_observes_demand(self) -> Self {
+        Self { observes_demand: true, ..self }
+    }
+
+    /// Also needs the forecast service.
+    #[must_use]
+    pub const fn with_needs_forecast(self) -> Self {
+        Self { needs_forecast: true, ..self }
+    }
+
+    /// Also acts on echelon positions.
+    #[must_use]
+    pub const fn with_echelon_position(self) -> Self {
+        Self { echelon_position: true, ..self }
+    }
+
+    /// Also may fall back.
+    #[must_use]
+    pub const fn with_falls_back(self) -> Self {
+        Self { falls_back: true, ..self }
+    }
+
+    /// Everything either needs: what a combinator that runs `self` on some
+    /// days and `other` on others reports.
+    #[must_use]
+    pub const fn union(self, other: Self) -> Self {
+        Self {
+            observes_demand: self.observes_demand || other.observes_demand,
+            needs_forecast: self.needs_forecast || other.needs_forecast,
+            echelon_position: self.echelon_position || other.echelon_position,
+            falls_back: self.falls_back || other.falls_back,
+        }
+    }
+}
+
 /// A replenishment policy for the SKUs of one stocking node.
 pub trait Replenishment: Send {
     /// When this strategy reviews.
@@ -125,34 +215,23 @@ pub trait Replenishment: Send {
     /// The order for one SKU given its inventory position (0 for none).
     fn order_quantity(&self, sku: usize, inventory_position: i64) -> i64;
 
-    /// Does the policy learn from each day's demand? When it does, the
-    /// engine calls [`observe`](Self::observe) at every day end, before the
-    /// node's review, also on days the node is closed (its demand still
-    /// happened). (Default: no.)
-    fn observes_demand(&self) -> bool {
-        false
+    /// What the policy needs from the engine, fixed for the run (see
+    /// [`Capabilities`]); read once when the run is built. (Default:
+    /// [`Capabilities::NONE`].)
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::NONE
     }
 
-    /// Learns the day's demand (`view.demand`); called only when
-    /// [`observes_demand`](Self::observes_demand).
+    /// Learns the day's demand (`view.demand`); called only when the
+    /// policy's [capabilities](Self::capabilities) say it observes demand.
     fn observe(&mut self, _view: &NodeView<'_>) {}
 
-    /// Does the policy need the forecast service (see
-    /// [`NodeView::forecast_available`])? (Default: no.)
-    fn needs_forecast(&self) -> bool {
-        false
-    }
-
     /// Is a fallback deciding instead of the primary policy (as of the last
-    /// [`observe`](Self::observe))? The engine counts these node-days and
-    /// the switches into them. (Default: no.)
+    /// [`observe`](Self::observe))? This is the day's state, not a
+    /// capability: the engine reads it at every day end when the
+    /// policy's [capabilities](Self::capabilities) say it falls back, and
+    /// counts these node-days and the switches into them. (Default: no.)
     fn on_fallback(&self) -> bool {
-        false
-    }
-
-    /// Does the policy act on the echelon inventory position instead of the
-    /// local one? (Default: no.)
-    fn uses_echelon_position(&self) -> bool {
         false
     }
 
@@ -161,7 +240,7 @@ pub trait Replenishment: Send {
     /// [`order_quantity`](Self::order_quantity) to each SKU's local — or,
     /// for echelon policies, echelon — inventory position.
     fn decide(&mut self, view: &NodeView<'_>, orders: &mut [i64]) {
-        if self.uses_echelon_position() {
+        if self.capabilities().echelon_position {
             for (sku, order) in orders.iter_mut().enumerate() {
                 *order = self.order_quantity(sku, view.echelon_position[sku]);
             }

@@ -367,7 +367,7 @@ pub fn build_replenishment(
             };
             let (primary, fallback) = (part("primary", primary)?, part("fallback", fallback)?);
             let stale_after = stale_after_hours.map(staleness_limit).transpose()?;
-            if !primary.needs_forecast() && stale_after.is_none() {
+            if !primary.capabilities().needs_forecast && stale_after.is_none() {
                 return Err(SpecError {
                     field: "primary",
                     message: "needs no forecast and no `stale_after_hours` is given, so the fallback would \

@@ -8,7 +8,11 @@
 //! the donor's shelf and count as in transit between nodes. What waits for
 //! approval is the release itself: the order reaching its source, the
 //! shipment departing. Latency, trigger → release, is recorded per
-//! decision kind on the day of release.
+//! decision kind on the day of release. A decision still unreleased when
+//! the run ends — waiting in the queue or in approval — is recorded at the
+//! end with latency horizon − trigger, *censored at the horizon* (its true
+//! latency is at least that), and counted in `decisions_pending_end` (and,
+//! when still waiting for a planner, in `approval_backlog_end`).
 
 use super::Run;
 use super::flow::Trip;
@@ -73,6 +77,13 @@ impl<'m> Approvals<'m> {
     /// The minute the planners start work on `day`.
     pub fn round_minute(&self, day: Day) -> Minute {
         self.rules.round_minute(day)
+    }
+
+    /// Every decision not yet released, with whether the planners have
+    /// taken it up (it is in approval) or not (it waits in the queue).
+    pub fn pending(&self) -> impl Iterator<Item = (&Decision, bool)> {
+        let waiting = self.queue.waiting().map(|d| (d, false));
+        waiting.chain(self.taken.iter().flatten().map(|d| (d, true)))
     }
 }
 

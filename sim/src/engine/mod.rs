@@ -27,7 +27,8 @@
 //!    and today's alike — from on-hand through the allocation rule (what it
 //!    cannot ship stays owed); triggers are observed; on review days the
 //!    strategy decides and the orders are released to the source its
-//!    sourcing rule picks; expedites follow (when the strategy has them);
+//!    sourcing rule picks, and a pending trigger whose position is above
+//!    the reorder point now in force is withdrawn; expedites follow (when the strategy has them);
 //!    the node's echelon position is updated; end-of-day statistics are
 //!    recorded. An order on a source node joins that node's backlog and,
 //!    because sources come later in the sweep, is shipped the same evening
@@ -77,7 +78,7 @@ use crate::disruption::Timeline;
 use crate::metrics::{self, ClassValues, MetricValues, ScopeSeries, Tally};
 use crate::model::{DemandProcess, Model, Shortage};
 use crate::rng::{self, Stream, StreamKey};
-use crate::strategy::{Allocation, Claim, Expedites, Replenishment, Review, Transfers};
+use crate::strategy::{Allocation, Capabilities, Claim, Expedites, Replenishment, Review, Transfers};
 use crate::time::{Day, MINUTES_PER_DAY, Minute, day_start};
 use backorders::ClassBooks;
 use flow::SupplierState;
@@ -206,8 +207,9 @@ struct Run<'m> {
     feeds_others: Vec<bool>,
     /// Does any strategy act on echelon positions?
     needs_echelon: bool,
-    /// Per node: does its strategy learn from each day's demand?
-    observes_demand: Vec<bool>,
+    /// Per node, its strategy's capabilities, read once when the run is
+    /// built.
+    capabilities: Vec<Capabilities>,
     /// Per customer class, over the measured days: backorders and
     /// event-driven demand (daily streams keep their own demand and are
     /// added at the end).
@@ -272,8 +274,10 @@ impl<'m> Run<'m> {
         let seed = model.experiment.seed;
         let replication = u64::from(replication);
         let strategies = policies.replenishment;
-        let mut nodes: Vec<NodeState> =
-            (0..model.nodes.len()).map(|n| NodeState::new(model, n, seed, replication, &*strategies[n])).collect();
+        let capabilities: Vec<Capabilities> = strategies.iter().map(|s| s.capabilities()).collect();
+        let mut nodes: Vec<NodeState> = (0..model.nodes.len())
+            .map(|n| NodeState::new(model, n, seed, replication, &*strategies[n], capabilities[n]))
+            .collect();
         if policies.expedites.is_some() {
             for node in &mut nodes {
                 node.arrivals = vec![Vec::new(); node.on_hand.len()];
@@ -293,8 +297,8 @@ impl<'m> Run<'m> {
             feeds_others: (0..model.nodes.len())
                 .map(|n| model.lanes.iter().any(|l| !l.lateral && l.from == crate::model::Source::Node(n)))
                 .collect(),
-            needs_echelon: strategies.iter().any(|s| s.uses_echelon_position()),
-            observes_demand: strategies.iter().map(|s| s.observes_demand()).collect(),
+            needs_echelon: capabilities.iter().any(|c| c.echelon_position),
+            capabilities,
             class_books: ClassBooks::new(&model.classes, day_start(model.experiment.warmup_days)),
             strategies,
             allocation: policies.allocation,
@@ -515,7 +519,7 @@ impl<'m> Run<'m> {
         for k in 0..self.sweep_order.len() {
             let node = self.sweep_order[k];
             let open = self.timeline.closed_until(node, now).is_none();
-            if self.observes_demand[node] {
+            if self.capabilities[node].observes_demand {
                 let forecast_available = self.timeline.forecast_available(node, day);
                 let data_delay = self.timeline.data_delay(node, day);
                 self.strategies[node].observe(&self.nodes[node].view(day, forecast_available, data_delay));
@@ -535,7 +539,7 @@ impl<'m> Run<'m> {
             if self.needs_echelon {
                 self.update_echelon(node);
             }
-            if self.observes_demand[node] {
+            if self.capabilities[node].falls_back {
                 let on_fallback = self.strategies[node].on_fallback();
                 self.nodes[node].record_fallback(on_fallback, measured);
             }
@@ -598,7 +602,7 @@ impl<'m> Run<'m> {
     }
 
     fn review_node(&mut self, node: usize, day: Day, now: Minute, measured: bool) {
-        if self.strategies[node].uses_echelon_position() {
+        if self.capabilities[node].echelon_position {
             // The nodes fed are current (earlier in the sweep); refresh this one.
             self.update_echelon(node);
         }
@@ -616,6 +620,11 @@ impl<'m> Run<'m> {
             }
         }
         self.nodes[node].orders = orders;
+        // A trigger is measured against the level in force when the order
+        // is decided: a need seen against an earlier level that this
+        // review's level no longer has is withdrawn.
+        let reorder_points = self.strategies[node].reorder_points();
+        self.nodes[node].withdraw_stale_triggers(reorder_points);
     }
 
     /// The class metrics: event-driven demand's tallies plus every node's
@@ -628,9 +637,24 @@ impl<'m> Run<'m> {
         tallies.iter().zip(&self.class_books.ages).map(|(c, ages)| c.finish(days, ages)).collect()
     }
 
+    /// Decisions not released by the end of the run count in the latency
+    /// figures censored at the horizon (latency = end − trigger) and in
+    /// the pending counts of their node.
+    fn censor_pending_decisions(&mut self, end: Minute) {
+        let Some(approvals) = &self.approvals else { return };
+        for (decision, in_approval) in approvals.pending() {
+            let state = &mut self.nodes[decision.node];
+            let latency = end - decision.trigger.min(end);
+            state.series.latency[decision.kind as usize].record(latency).expect("histogram auto-resizes");
+            state.tally.decisions_pending_end += 1;
+            state.tally.approval_backlog_end += u64::from(!in_approval);
+        }
+    }
+
     fn finish(mut self) -> (RunOutput, Option<Trace>) {
         let days = self.model.experiment.measured_days();
         self.close_open_backorders(day_start(self.model.experiment.horizon_days));
+        self.censor_pending_decisions(day_start(self.model.experiment.horizon_days));
         let mut network = Tally::default();
         let mut nodes = Vec::with_capacity(self.nodes.len());
         let mut balances = Vec::with_capacity(self.nodes.len());

@@ -7,7 +7,7 @@ use crate::disruption::Timeline;
 use crate::governance::DecisionKind;
 use crate::metrics::{ScopeSeries, Tally};
 use crate::model::{DemandProcess, Model, Shortage, Source};
-use crate::strategy::{NodeView, Replenishment};
+use crate::strategy::{Capabilities, NodeView, Replenishment};
 use crate::time::{Day, MINUTES_PER_DAY, Minute, day_start};
 
 /// Marks "no trigger observed yet".
@@ -148,7 +148,14 @@ pub(super) struct NodeState {
 
 impl NodeState {
     /// Builds the initial state of node `n`.
-    pub fn new(model: &Model, n: usize, seed: u64, replication: u64, strategy: &dyn Replenishment) -> Self {
+    pub fn new(
+        model: &Model,
+        n: usize,
+        seed: u64,
+        replication: u64,
+        strategy: &dyn Replenishment,
+        capabilities: Capabilities,
+    ) -> Self {
         let node = &model.nodes[n];
         let count = node.skus.len();
         let sku_field =
@@ -179,7 +186,7 @@ impl NodeState {
             trigger_since: vec![NO_TRIGGER; count],
             orders: vec![0; count],
             day_shortfall: vec![0; count],
-            sku_demand: if strategy.observes_demand() { vec![0; count] } else { Vec::new() },
+            sku_demand: if capabilities.observes_demand { vec![0; count] } else { Vec::new() },
             immediate_releases: 0,
             backlog: vec![Vec::new(); count],
             source_sku,
@@ -292,6 +299,18 @@ impl NodeState {
     pub fn note_trigger(&mut self, sku: usize, reorder_point: i64, now: Minute) {
         if self.trigger_since[sku] == NO_TRIGGER && self.inventory_position(sku) <= reorder_point {
             self.trigger_since[sku] = now;
+        }
+    }
+
+    /// Withdraws every pending trigger whose SKU's inventory position is
+    /// now above its reorder point in `reorder_points` (the levels just
+    /// decided on): the need it timed no longer exists.
+    #[inline]
+    pub fn withdraw_stale_triggers(&mut self, reorder_points: &[i64]) {
+        for (sku, &reorder_point) in reorder_points.iter().enumerate() {
+            if self.trigger_since[sku] != NO_TRIGGER && self.inventory_position(sku) > reorder_point {
+                self.trigger_since[sku] = NO_TRIGGER;
+            }
         }
     }
 

@@ -13,8 +13,13 @@
 //! over (the primary's forecasts skip the outage days: the service that
 //! would learn them is down). The run starts on the primary and with its
 //! initial stock.
+//!
+//! **Capabilities.** The union of its halves' (whatever either may need on
+//! the days it decides: a fallback acting on echelon positions gets them
+//! kept current even while the primary decides), plus observing demand
+//! (the daily check) and falling back; fixed when the combinator is built.
 
-use echelon_sim::strategy::{NodeView, Replenishment, Review};
+use echelon_sim::strategy::{Capabilities, NodeView, Replenishment, Review};
 use echelon_sim::time::Minute;
 
 /// A primary policy with a fallback.
@@ -23,6 +28,9 @@ pub struct Fallback {
     fallback: Box<dyn Replenishment>,
     /// Data older than this (minutes) makes the primary's input unavailable.
     stale_after: Option<Minute>,
+    /// The halves' capabilities, read once when built.
+    primary_needs: Capabilities,
+    fallback_needs: Capabilities,
     on_fallback: bool,
 }
 
@@ -30,7 +38,8 @@ impl Fallback {
     /// Combines `primary` and `fallback`, the fallback also deciding while
     /// the data are older than `stale_after` minutes (when given).
     pub fn new(primary: Box<dyn Replenishment>, fallback: Box<dyn Replenishment>, stale_after: Option<Minute>) -> Self {
-        Self { primary, fallback, stale_after, on_fallback: false }
+        let (primary_needs, fallback_needs) = (primary.capabilities(), fallback.capabilities());
+        Self { primary, fallback, stale_after, primary_needs, fallback_needs, on_fallback: false }
     }
 
     fn active(&self) -> &dyn Replenishment {
@@ -55,28 +64,24 @@ impl Replenishment for Fallback {
         self.active().order_quantity(sku, inventory_position)
     }
 
-    fn observes_demand(&self) -> bool {
-        true
+    fn capabilities(&self) -> Capabilities {
+        self.primary_needs.union(self.fallback_needs).with_observes_demand().with_falls_back()
     }
 
     fn observe(&mut self, view: &NodeView<'_>) {
-        let forecast_out = self.primary.needs_forecast() && !view.forecast_available;
+        let forecast_out = self.primary_needs.needs_forecast && !view.forecast_available;
         let stale = self.stale_after.is_some_and(|limit| view.data_delay > limit);
         self.on_fallback = forecast_out || stale;
-        if self.primary.observes_demand() {
+        if self.primary_needs.observes_demand {
             self.primary.observe(view);
         }
-        if self.fallback.observes_demand() {
+        if self.fallback_needs.observes_demand {
             self.fallback.observe(view);
         }
     }
 
     fn on_fallback(&self) -> bool {
         self.on_fallback
-    }
-
-    fn uses_echelon_position(&self) -> bool {
-        self.active().uses_echelon_position()
     }
 
     fn decide(&mut self, view: &NodeView<'_>, orders: &mut [i64]) {
@@ -88,7 +93,7 @@ impl Replenishment for Fallback {
 mod tests {
     use super::*;
     use crate::forecast::Method;
-    use crate::replenishment::{ForecastOrderUpTo, MinMax};
+    use crate::replenishment::{ForecastOrderUpTo, MinMax, OrderUpTo};
 
     fn view(forecast_available: bool) -> NodeView<'static> {
         stale_view(forecast_available, 0)
@@ -130,6 +135,28 @@ mod tests {
         assert_eq!(day(false), (true, 25));
         // Restored: back to the primary (σ² 9 → 8.1: S = ⌈37.39…⌉ = 38).
         assert_eq!(day(true), (false, 33));
+    }
+
+    /// The capabilities are the union of the halves', whichever decides:
+    /// a fallback on echelon positions gets them although the primary
+    /// (forecast-driven) needs none, and the reverse.
+    #[test]
+    fn the_capabilities_are_the_union_of_both_halves() {
+        let forecast = || Box::new(ForecastOrderUpTo::new(Method::Ses { alpha: 0.2 }, 1.5, 1, 2.0, &[10.0]));
+        let echelon = || Box::new(OrderUpTo::echelon(vec![30], vec![0]));
+        let union = Capabilities::NONE.with_observes_demand().with_needs_forecast().with_echelon_position();
+        for policy in [Fallback::new(forecast(), echelon(), None), Fallback::new(echelon(), forecast(), Some(60))] {
+            assert_eq!(policy.capabilities(), union.with_falls_back());
+        }
+        // On the primary's days as on the fallback's: fixed for the run.
+        let mut policy = Fallback::new(forecast(), echelon(), None);
+        let before = policy.capabilities();
+        policy.observe(&view(false));
+        assert!(policy.on_fallback());
+        assert_eq!(policy.capabilities(), before);
+        // A plain policy needs only what it uses.
+        let daily = Review::Periodic { period_days: 1, offset_days: 0 };
+        assert_eq!(MinMax::new(daily, vec![8], vec![30]).capabilities(), Capabilities::NONE);
     }
 
     #[test]

@@ -20,7 +20,7 @@
 
 use super::OrderUpTo;
 use crate::forecast::{Forecasts, Method};
-use echelon_sim::strategy::{NodeView, Replenishment, Review};
+use echelon_sim::strategy::{Capabilities, NodeView, Replenishment, Review};
 
 /// The forecast-driven order-up-to policy of one node.
 #[derive(Debug, Clone)]
@@ -82,12 +82,8 @@ impl Replenishment for ForecastOrderUpTo {
         self.levels.order_quantity(sku, inventory_position)
     }
 
-    fn observes_demand(&self) -> bool {
-        true
-    }
-
-    fn needs_forecast(&self) -> bool {
-        true
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::NONE.with_observes_demand().with_needs_forecast()
     }
 
     fn observe(&mut self, view: &NodeView<'_>) {

@@ -18,7 +18,7 @@
 //! `S_e`, so a node that only feeds others starts empty and the warm-up
 //! fills it).
 
-use echelon_sim::strategy::{Replenishment, Review};
+use echelon_sim::strategy::{Capabilities, Replenishment, Review};
 
 /// The order-up-to policy.
 #[derive(Debug, Clone)]
@@ -81,8 +81,8 @@ impl Replenishment for OrderUpTo {
         (self.order_up_to[sku] - inventory_position).max(0)
     }
 
-    fn uses_echelon_position(&self) -> bool {
-        self.echelon
+    fn capabilities(&self) -> Capabilities {
+        if self.echelon { Capabilities::NONE.with_echelon_position() } else { Capabilities::NONE }
     }
 }
 
