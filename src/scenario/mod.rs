@@ -57,6 +57,9 @@ impl Scenario {
         let model = build::model(with_history.as_ref().unwrap_or(&file)).map_err(located)?;
         build::check_strategies(&file, &model).map_err(located)?;
         build::check_gate(&file).map_err(located)?;
+        if let Some(tune) = &file.tune {
+            crate::tune::spec::check(tune, &file).map_err(located)?;
+        }
         Ok(Self { path: path.to_path_buf(), source, file, model })
     }
 
