@@ -175,9 +175,9 @@ fn a_fill_rate_target_tunes_the_smallest_level_meeting_it() {
 fn s_s_cost(c: &Case, s: i64, big_s: i64, m: &[f64], g: &dyn Fn(i64) -> f64) -> f64 {
     let n = (big_s - s) as usize;
     let (mut num, mut den) = (c.k, 0.0);
-    for j in 0..n {
-        num += m[j] * g(big_s - j as i64);
-        den += m[j];
+    for (j, mj) in m.iter().enumerate().take(n) {
+        num += mj * g(big_s - j as i64);
+        den += mj;
     }
     num / den
 }
@@ -315,11 +315,11 @@ fn bad_tune_sections_are_located_input_errors() {
 
 #[test]
 fn bounds_excluding_every_feasible_value_name_the_best_infeasible_candidate() {
-    let scenario = single(&format!(
+    let scenario = single(
         "(strategies: [\"mm\"], parameters: [(strategy: \"mm\", parameter: \"reorder_point\", min: 0, max: 6), \
          (strategy: \"mm\", parameter: \"order_up_to\", min: 1, max: 10)], objective: MinHoldingOrdering, \
-         constraints: [(metric: \"fill_rate\", target: 0.95)], replications: 3)"
-    ))
+         constraints: [(metric: \"fill_rate\", target: 0.95)], replications: 3)",
+    )
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let Err(TuneError::Infeasible(message)) = tune(&scenario, dir.path(), 1) else { panic!("expected infeasible") };

@@ -58,22 +58,23 @@ pub fn expand(scenario: &Path, source: &str, file: &ScenarioFile) -> Result<Opti
                 let mut table = BTreeMap::new();
                 for (loc, sku, row_strategy, row_parameter, value, line) in &cache[csv.as_str()] {
                     let strategy_ok = row_strategy.is_none() || wanted.is_none() || row_strategy == wanted;
-                    if row_parameter.as_ref().is_none_or(|p| p == parameter) && strategy_ok {
-                        if table.insert((loc.clone(), sku.clone()), *value).is_some() {
-                            return Err(InputError {
-                                file: csv_path.clone(),
-                                position: Some((*line as usize, 1)),
-                                path: Some(path),
-                                message: format!(
-                                    "a second {parameter} row for location \"{loc}\", SKU \"{sku}\"{}",
-                                    if wanted.is_none() {
-                                        " (name the strategy in the level: strategy: \"…\")"
-                                    } else {
-                                        ""
-                                    }
-                                ),
-                            });
-                        }
+                    if row_parameter.as_ref().is_none_or(|p| p == parameter)
+                        && strategy_ok
+                        && table.insert((loc.clone(), sku.clone()), *value).is_some()
+                    {
+                        return Err(InputError {
+                            file: csv_path.clone(),
+                            position: Some((*line as usize, 1)),
+                            path: Some(path),
+                            message: format!(
+                                "a second {parameter} row for location \"{loc}\", SKU \"{sku}\"{}",
+                                if wanted.is_none() {
+                                    " (name the strategy in the level: strategy: \"…\")"
+                                } else {
+                                    ""
+                                }
+                            ),
+                        });
                     }
                 }
                 *values = Some(LevelTable::new(table));

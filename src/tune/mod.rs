@@ -3,8 +3,8 @@
 //! # Method
 //!
 //! **What is searched.** The `tune:` section ([`spec`]) names strategies,
-//! parameters with bounds, an objective (total cost, or holding + ordering
-//! + transport under service constraints), and a granularity. Levels
+//! parameters with bounds, an objective (total cost, or holding, ordering
+//! and transport under service constraints), and a granularity. Levels
 //! (reorder point, order-up-to, Q, base stock) are searched in whole units
 //! — integer levels, never floats; number parameters (service target,
 //! smoothing constants) on their grid, one value for the strategy.
@@ -137,24 +137,24 @@ pub fn sku_locations(scenario: &Scenario) -> Vec<SkuLocation> {
             });
         }
     }
-    for i in 0..all.len() {
+    for (i, sl) in all.iter_mut().enumerate() {
         let mut scope = vec![i];
-        let mut frontier = vec![all[i].node];
+        let mut frontier = vec![sl.node];
         while let Some(n) = frontier.pop() {
             for child in model.children(n) {
-                if let Some(&j) = index.get(&(child, all[i].sku)) {
+                if let Some(&j) = index.get(&(child, sl.sku)) {
                     scope.push(j);
                     frontier.push(child);
                 }
             }
         }
-        all[i].scope = scope;
+        sl.scope = scope;
     }
     all
 }
 
 /// The spec strategy `index` uses at `node`.
-fn spec_at<'a>(scenario: &'a Scenario, index: usize, node: usize) -> &'a ReplenishmentSpec {
+fn spec_at(scenario: &Scenario, index: usize, node: usize) -> &ReplenishmentSpec {
     let strategy = &scenario.file.strategies[index];
     strategy.at.get(&scenario.model.nodes[node].id).unwrap_or(&strategy.replenishment)
 }
