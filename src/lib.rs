@@ -27,3 +27,4 @@ pub mod runlog;
 pub mod runner;
 pub mod scenario;
 pub mod study;
+pub mod tune;

@@ -8,6 +8,7 @@
 //! stderr as one line, never as panic text.
 
 mod gate;
+mod tune;
 
 use crate::output;
 use crate::progress;
@@ -59,6 +60,9 @@ enum Command {
         #[arg(long)]
         png: bool,
     },
+    /// Tune the strategies of the scenario's `tune:` section, then compare
+    /// them on fresh replications.
+    Tune(tune::TuneArgs),
     /// Join the results of shards (`run --shard i/n`) into what one machine
     /// would have written.
     Merge {
@@ -179,6 +183,7 @@ pub fn main() -> i32 {
         Command::Report { dir, png } => report(&dir, png),
         Command::Baseline(args) => gate::baseline(&args),
         Command::Check(args) => gate::check(&args),
+        Command::Tune(args) => tune::run(&args),
     };
     match result {
         Ok(()) => 0,

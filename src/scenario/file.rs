@@ -64,6 +64,9 @@ pub struct ScenarioFile {
     /// (default 0: current).
     #[serde(default)]
     pub visibility_delay_hours: f64,
+    /// What `echelon tune` searches (ignored by `run`).
+    #[serde(default)]
+    pub tune: Option<crate::tune::spec::TuneFile>,
 }
 
 /// Which decisions wait for a planner, and the planners.

@@ -13,6 +13,7 @@ pub mod events;
 pub mod file;
 pub mod governance;
 pub mod history;
+pub mod levels_table;
 pub mod locate;
 pub mod params;
 pub mod parse;
@@ -50,11 +51,15 @@ impl Scenario {
 
     /// Validates an already parsed file (used after command-line overrides).
     pub fn from_parts(path: &Path, source: String, file: ScenarioFile) -> Result<Self, InputError> {
+        let file = levels_table::expand(path, &source, &file)?.unwrap_or(file);
         let located = |e: build::FieldError| InputError::at(path, &source, e.path, e.message);
         let with_history = history::expand(path, &source, &file)?;
         let model = build::model(with_history.as_ref().unwrap_or(&file)).map_err(located)?;
         build::check_strategies(&file, &model).map_err(located)?;
         build::check_gate(&file).map_err(located)?;
+        if let Some(tune) = &file.tune {
+            crate::tune::spec::check(tune, &file).map_err(located)?;
+        }
         Ok(Self { path: path.to_path_buf(), source, file, model })
     }
 

@@ -10,9 +10,21 @@
 //!   the mean demand of the nodes it feeds);
 //! * `PerSku({"sku-id": n, …})` — listed per SKU; every SKU stocked at the
 //!   node must be listed.
+//! * `Table(file: "levels.csv", parameter: "reorder_point")` — one value per
+//!   (location, SKU) read from a CSV table (what `echelon tune` writes as
+//!   `levels.csv`, or what a planner exports from an ERP): columns
+//!   `location`, `sku`, `value`, and optionally `strategy` and `parameter`,
+//!   which select the rows when present (`strategy:` in the level is
+//!   optional). The scenario loader reads the file (relative to the scenario
+//!   file) into [`LevelTable`]; every SKU stocked at the node must have a row.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The rows of a `Table` level, by (location id, SKU id), as the scenario
+/// loader read them.
+pub type LevelTable = Arc<BTreeMap<(String, String), i64>>;
 
 /// A stock level in a scenario file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,6 +36,20 @@ pub enum Level {
     DaysOfCover(f64),
     /// An explicit value per SKU id.
     PerSku(BTreeMap<String, i64>),
+    /// One value per (location, SKU), from a CSV table.
+    Table {
+        /// CSV file, relative to the scenario file.
+        file: String,
+        /// Rows whose `parameter` column (when the table has one) is this.
+        parameter: String,
+        /// Rows whose `strategy` column (when the table has one) is this
+        /// (default: any).
+        #[serde(default)]
+        strategy: Option<String>,
+        /// The rows, filled in by the scenario loader.
+        #[serde(skip)]
+        values: Option<LevelTable>,
+    },
 }
 
 /// The SKUs of one node as a strategy builder sees them.
@@ -65,6 +91,24 @@ impl Level {
                     })
                 })
                 .collect::<Result<_, _>>()?,
+            Self::Table { file, parameter, values, .. } => {
+                let Some(values) = values else {
+                    return Err(format!(
+                        "the table \"{file}\" has not been read (scenarios loaded from a file read it)"
+                    ));
+                };
+                ctx.sku_ids
+                    .iter()
+                    .map(|id| {
+                        values.get(&(ctx.node.to_string(), id.to_string())).copied().ok_or_else(|| {
+                            format!(
+                                "the table \"{file}\" has no {parameter} row for location \"{}\", SKU \"{id}\"",
+                                ctx.node
+                            )
+                        })
+                    })
+                    .collect::<Result<_, _>>()?
+            }
         };
         match values.iter().find(|v| v.abs() > MAX_LEVEL) {
             Some(v) => Err(format!("{v} units is too large (at most {MAX_LEVEL}); it would overflow unit arithmetic")),
@@ -93,6 +137,21 @@ mod tests {
         assert_eq!(Level::DaysOfCover(3.0).resolve(&ctx()).unwrap(), vec![12, 8]);
         let per = Level::PerSku([("a".to_string(), 1), ("b".to_string(), 2)].into());
         assert_eq!(per.resolve(&ctx()).unwrap(), vec![1, 2]);
+    }
+
+    #[test]
+    fn a_table_level_resolves_by_location_and_sku() {
+        let rows = [(("WH".to_string(), "a".to_string()), 3), (("WH".to_string(), "b".to_string()), 9)];
+        let table = |values: Option<LevelTable>| Level::Table {
+            file: "levels.csv".into(),
+            parameter: "reorder_point".into(),
+            strategy: None,
+            values,
+        };
+        assert_eq!(table(Some(Arc::new(rows.clone().into()))).resolve(&ctx()).unwrap(), vec![3, 9]);
+        let missing = table(Some(Arc::new([rows[0].clone()].into()))).resolve(&ctx()).unwrap_err();
+        assert!(missing.contains("location \"WH\", SKU \"b\""), "{missing}");
+        assert!(table(None).resolve(&ctx()).unwrap_err().contains("not been read"));
     }
 
     #[test]

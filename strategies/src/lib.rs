@@ -20,3 +20,4 @@ pub mod forecast;
 pub mod level;
 pub mod registry;
 pub mod replenishment;
+pub mod tunable;

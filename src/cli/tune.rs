@@ -1,0 +1,63 @@
+//! `echelon tune FILE [--out DIR] [--threads N]`: tunes the strategies named
+//! in the scenario's `tune:` section, writes `levels.csv`, `tuned.ron`,
+//! `tune.json` and the comparison on fresh replications (see
+//! [`crate::tune`]).
+
+use super::Failure;
+use crate::output;
+use crate::scenario::Scenario;
+use crate::tune::output::{TuneError, tune};
+use echelon_reports::table;
+use std::path::PathBuf;
+
+/// Arguments of `echelon tune`.
+#[derive(Debug, clap::Args)]
+pub struct TuneArgs {
+    /// Scenario file (RON) with a `tune:` section.
+    file: PathBuf,
+    /// Output directory [default: results/<scenario name>-tuned/].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Worker threads [default: all cores]; results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+/// Runs `echelon tune`.
+pub fn run(args: &TuneArgs) -> Result<(), Failure> {
+    let threads = match args.threads {
+        Some(0) => return Err(Failure::Usage("--threads must be at least 1".into())),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let scenario = Scenario::load(&args.file)?;
+    let dir = args.out.clone().unwrap_or_else(|| output::default_dir(&format!("{}-tuned", scenario.model.name)));
+    let outcome = tune(&scenario, &dir, threads).map_err(|e| match e {
+        TuneError::Input(m) => Failure::Usage(m),
+        TuneError::Infeasible(m) => {
+            Failure::Usage(format!("{}: {m} (details in {})", args.file.display(), dir.join("tune.json").display()))
+        }
+        TuneError::Io(m) => Failure::Io(m),
+    })?;
+    for t in &outcome.tuned {
+        let changed = t.values.iter().zip(&t.start).filter(|(a, b)| a != b).count();
+        println!(
+            "{}: {} SKU-locations, {} changed from the hand-set levels, {} simulation rounds",
+            t.plan.name,
+            t.values.len(),
+            changed,
+            t.rounds
+        );
+    }
+    if let Some(rendered) = &outcome.comparison
+        && let [point] = rendered.stats.as_slice()
+    {
+        println!("\nOn fresh replications (not used by the search), mean ± 95% CI half-width:\n");
+        print!("{}", table::render(point));
+        for line in table::verdicts(point) {
+            println!("  {line}");
+        }
+    }
+    println!("\nlevels.csv, tuned.ron, tune.json and comparison/ in {}", dir.display());
+    Ok(())
+}

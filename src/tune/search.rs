@@ -1,0 +1,259 @@
+//! One group's integer search: a compass (pattern) search with expansion,
+//! driven one candidate at a time so that every group's next candidate is
+//! evaluated in the same simulations.
+//!
+//! # Rule
+//!
+//! The walker holds its best point `x` (whole numbers, one per parameter,
+//! within bounds) and a step `h`. Directions are `±e_i` for every parameter
+//! and, with two or more level parameters, `±(1, …, 1)` over the levels
+//! (for (s,S): move both, keeping S − s). It tries the directions in that
+//! order at `x + h·d` (skipping points out of bounds, refused by the
+//! strategy's structure, or already evaluated). An improvement moves `x`
+//! there and retries the same direction with `2h` (expansion: a far optimum
+//! is reached in logarithmically many steps). When no direction improves,
+//! `h` halves; at `h = 1` with no improvement the search ends: `x` is a
+//! local optimum on the integer grid — the sample optimum for a function
+//! convex along the directions (base stock's sample cost under common
+//! random numbers is convex in S). A budget of evaluations bounds it.
+//!
+//! Candidates are compared lexicographically by [`Score`]: constraint
+//! violation first, then (among infeasible ones) shortfall units, then
+//! cost. Hence feasibility is reached first, and a plateau of a ratio
+//! constraint (fill rate 0 at every low level) still has a slope.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+/// How good a candidate is (lower is better, lexicographically).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Score {
+    /// Σ constraint shortfalls (0 when feasible).
+    pub violation: f64,
+    /// Backordered or lost units per day, a tie-break among infeasible
+    /// candidates.
+    pub shortfall: f64,
+    /// The objective.
+    pub cost: f64,
+}
+
+impl Score {
+    /// Is `self` strictly better than `other`?
+    pub fn better_than(&self, other: &Score) -> bool {
+        self.order(other) == Ordering::Less
+    }
+
+    fn order(&self, other: &Score) -> Ordering {
+        let feasible = self.violation <= 0.0;
+        let other_feasible = other.violation <= 0.0;
+        match (feasible, other_feasible) {
+            (true, false) => Ordering::Less,
+            (false, true) => Ordering::Greater,
+            (true, true) => self.cost.total_cmp(&other.cost),
+            (false, false) => self
+                .violation
+                .total_cmp(&other.violation)
+                .then(self.shortfall.total_cmp(&other.shortfall))
+                .then(self.cost.total_cmp(&other.cost)),
+        }
+    }
+}
+
+/// One group's search.
+#[derive(Debug, Clone)]
+pub struct Walker {
+    lo: Vec<i64>,
+    hi: Vec<i64>,
+    directions: Vec<Vec<i64>>,
+    valid: fn(&[i64]) -> bool,
+    /// Best point and its score (None until the start is evaluated).
+    pub best: Vec<i64>,
+    best_score: Option<Score>,
+    step: i64,
+    /// Next direction to try at the current step.
+    next: usize,
+    /// Direction that last improved (retried at twice the step).
+    expanding: Option<usize>,
+    seen: BTreeMap<Vec<i64>, Score>,
+    pending: Option<(Vec<i64>, Option<usize>)>,
+    budget: u32,
+    /// Evaluations spent.
+    pub evaluations: u32,
+    done: bool,
+}
+
+impl Walker {
+    /// A search from `start` (clamped into `lo..=hi`) with `level_dims`
+    /// level parameters first; `valid` refuses structurally invalid points.
+    pub fn new(
+        start: Vec<i64>,
+        lo: Vec<i64>,
+        hi: Vec<i64>,
+        level_dims: usize,
+        valid: fn(&[i64]) -> bool,
+        budget: u32,
+    ) -> Self {
+        let n = start.len();
+        let best: Vec<i64> = start.iter().zip(lo.iter().zip(&hi)).map(|(&x, (&l, &h))| x.clamp(l, h)).collect();
+        let mut directions = Vec::new();
+        for i in 0..n {
+            for sign in [-1, 1] {
+                let mut d = vec![0; n];
+                d[i] = sign;
+                directions.push(d);
+            }
+        }
+        if level_dims >= 2 {
+            for sign in [-1, 1] {
+                let mut d = vec![0; n];
+                d[..level_dims].iter_mut().for_each(|v| *v = sign);
+                directions.push(d);
+            }
+        }
+        // Start with a step of about a quarter of the start's magnitude.
+        let scale = best.iter().zip(lo.iter().zip(&hi)).map(|(&x, (&l, &h))| x.abs().min(h - l)).max().unwrap_or(0);
+        let step = (scale / 4).max(1);
+        Self {
+            lo,
+            hi,
+            directions,
+            valid,
+            best,
+            best_score: None,
+            step,
+            next: 0,
+            expanding: None,
+            seen: BTreeMap::new(),
+            pending: None,
+            budget,
+            evaluations: 0,
+            done: false,
+        }
+    }
+
+    /// Has the search ended?
+    pub fn done(&self) -> bool {
+        self.done
+    }
+
+    /// The best score found.
+    pub fn best_score(&self) -> Option<Score> {
+        self.best_score
+    }
+
+    /// The point to evaluate next, or `None` when the search has ended
+    /// (then evaluate [`Walker::best`], whose score is known).
+    pub fn propose(&mut self) -> Option<Vec<i64>> {
+        if self.done {
+            return None;
+        }
+        if self.best_score.is_none() {
+            self.pending = Some((self.best.clone(), None));
+            return Some(self.best.clone());
+        }
+        if self.evaluations >= self.budget {
+            self.done = true;
+            return None;
+        }
+        loop {
+            let (direction, step) = match self.expanding {
+                Some(d) => (d, self.step * 2),
+                None => {
+                    if self.next >= self.directions.len() {
+                        if self.step == 1 {
+                            self.done = true;
+                            return None;
+                        }
+                        self.step /= 2;
+                        self.next = 0;
+                        continue;
+                    }
+                    self.next += 1;
+                    (self.next - 1, self.step)
+                }
+            };
+            let candidate: Vec<i64> =
+                self.best.iter().zip(&self.directions[direction]).map(|(&x, &d)| x + step * d).collect();
+            let in_bounds = candidate.iter().zip(self.lo.iter().zip(&self.hi)).all(|(&x, (&l, &h))| l <= x && x <= h);
+            if !in_bounds || !(self.valid)(&candidate) || self.seen.contains_key(&candidate) {
+                if self.expanding.take().is_some() {
+                    self.next = 0;
+                }
+                continue;
+            }
+            if self.expanding.is_some() {
+                self.step *= 2;
+            }
+            self.pending = Some((candidate.clone(), Some(direction)));
+            return Some(candidate);
+        }
+    }
+
+    /// The score of the last proposed point.
+    pub fn report(&mut self, score: Score) {
+        let Some((point, direction)) = self.pending.take() else { return };
+        self.evaluations += 1;
+        self.seen.insert(point.clone(), score);
+        match self.best_score {
+            None => self.best_score = Some(score),
+            Some(best) if score.better_than(&best) => {
+                self.best = point;
+                self.best_score = Some(score);
+                self.expanding = direction;
+                self.next = 0;
+            }
+            Some(_) => {
+                // An expansion that failed falls back to the step that worked.
+                if self.expanding.take().is_some() {
+                    self.step = (self.step / 2).max(1);
+                    self.next = 0;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(walker: &mut Walker, f: impl Fn(&[i64]) -> Score) -> Vec<i64> {
+        while let Some(x) = walker.propose() {
+            walker.report(f(&x));
+        }
+        walker.best.clone()
+    }
+
+    fn cost(c: f64) -> Score {
+        Score { violation: 0.0, shortfall: 0.0, cost: c }
+    }
+
+    #[test]
+    fn a_convex_function_is_minimised_exactly_from_far_away() {
+        let mut w = Walker::new(vec![3], vec![0], vec![10_000], 1, |_| true, 100);
+        assert_eq!(run(&mut w, |x| cost(((x[0] - 737) as f64).powi(2))), vec![737]);
+        assert!(w.evaluations < 60, "{}", w.evaluations);
+    }
+
+    #[test]
+    fn the_smallest_feasible_level_wins_over_cheaper_infeasible_ones() {
+        // Service rises with x (plateau at 0 below 40), feasible from 57; cost rises with x.
+        let mut w = Walker::new(vec![5], vec![0], vec![500], 1, |_| true, 200);
+        let f = |x: &[i64]| {
+            let service = ((x[0] - 40).max(0) as f64 / 60.0).min(1.0);
+            Score { violation: (0.95 - service).max(0.0), shortfall: (100 - x[0]).max(0) as f64, cost: x[0] as f64 }
+        };
+        assert_eq!(run(&mut w, f), vec![97]);
+    }
+
+    #[test]
+    fn two_dimensions_with_structure_and_a_budget() {
+        let valid = |x: &[i64]| x[0] < x[1];
+        let mut w = Walker::new(vec![0, 1], vec![-10, 1], vec![100, 200], 2, valid, 500);
+        let f = |x: &[i64]| cost(((x[0] - 20) as f64).powi(2) + ((x[1] - x[0] - 35) as f64).powi(2));
+        assert_eq!(run(&mut w, f), vec![20, 55]);
+        let mut tight = Walker::new(vec![0, 1], vec![-10, 1], vec![100, 200], 2, valid, 3);
+        run(&mut tight, f);
+        assert_eq!(tight.evaluations, 3);
+    }
+}

@@ -1,0 +1,355 @@
+//! `echelon tune` against inventory theory, and its bad input.
+//!
+//! Single locations, Poisson demand, backorders, holding h and backorder
+//! penalty p per unit-day (unit cost 365 with holding rate h makes the
+//! engine's holding cost exactly h per unit-day), constant lead time L.
+//! Under Echelon's timing (an order at the end of day t serves day t+L+1)
+//! the end-of-day net inventory of base stock S is S − X, X ~
+//! Poisson((L+1)λ) (the convention of tests/data/golden_cases.json).
+//! Several cases share one scenario: one location per lead time, one SKU
+//! per case, all tuned in the same simulations.
+
+mod common;
+
+use echelon::scenario::Scenario;
+use echelon::tune::output::{TuneError, tune};
+use echelon::tune::{self, SkuLocation, spec};
+use std::path::Path;
+
+fn poisson_pmf(mean: f64, n: usize) -> Vec<f64> {
+    let mut p = vec![(-mean).exp()];
+    for k in 1..n {
+        p.push(p[k - 1] * mean / k as f64);
+    }
+    p
+}
+
+/// E[(S − X)+] and E[(X − S)+] for X ~ Poisson(mean).
+fn expected_parts(mean: f64, s: i64) -> (f64, f64) {
+    let pmf = poisson_pmf(mean, (mean * 6.0 + 60.0) as usize);
+    let mut over = 0.0;
+    let mut under = 0.0;
+    for (k, p) in pmf.iter().enumerate() {
+        let k = k as i64;
+        over += p * (s - k).max(0) as f64;
+        under += p * (k - s).max(0) as f64;
+    }
+    (over, under)
+}
+
+/// Expected cost per day of base stock S: h·E[(S−X)+] + p·E[(X−S)+].
+fn base_stock_cost(lambda: f64, lead: u32, h: f64, p: f64, s: i64) -> f64 {
+    let (over, under) = expected_parts(lambda * f64::from(lead + 1), s);
+    h * over + p * under
+}
+
+/// The golden-case fill rate of base stock S: 1 − (E[(X−S)+] − E[(Y−S)+])/λ,
+/// X ~ Poisson((L+1)λ), Y ~ Poisson(Lλ).
+fn base_stock_fill(lambda: f64, lead: u32, s: i64) -> f64 {
+    let (_, x) = expected_parts(lambda * f64::from(lead + 1), s);
+    let (_, y) = expected_parts(lambda * f64::from(lead), s);
+    1.0 - (x - y) / lambda
+}
+
+struct Case {
+    lambda: f64,
+    lead: u32,
+    h: f64,
+    p: f64,
+    k: f64,
+}
+
+/// A scenario with one SKU per case at the location of its lead time.
+fn scenario(cases: &[Case], strategy: &str, tune: &str, horizon: u32) -> Scenario {
+    let mut leads: Vec<u32> = cases.iter().map(|c| c.lead).collect();
+    leads.sort_unstable();
+    leads.dedup();
+    let skus: Vec<String> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            format!(
+                "(id: \"k{i}\", unit_cost: 365.0, holding_rate: {:?}, ordering_cost: {:?}, backorder_penalty_per_day: {:?})",
+                c.h, c.k, c.p
+            )
+        })
+        .collect();
+    let locations: Vec<String> = leads.iter().map(|l| format!("(id: \"L{l}\")")).collect();
+    let lanes: Vec<String> =
+        leads.iter().map(|l| format!("(from: \"supplier\", to: \"L{l}\", lead_time: Constant(days: {l}.0))")).collect();
+    let demand: Vec<String> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("(location: \"L{}\", sku: \"k{i}\", model: Poisson(mean: {:?}))", c.lead, c.lambda))
+        .collect();
+    let text = format!(
+        r#"Scenario(
+    name: "tune-theory",
+    experiment: (horizon_days: {horizon}, warmup_days: 100, replications: 4, seed: 11),
+    skus: [{}],
+    suppliers: [(id: "supplier")],
+    locations: [{}],
+    lanes: [{}],
+    demand: [{}],
+    strategies: [(name: "policy", replenishment: {strategy})],
+    tune: {tune},
+)"#,
+        skus.join(", "),
+        locations.join(", "),
+        lanes.join(", "),
+        demand.join(", ")
+    );
+    common::scenario_from_text("tune-theory.ron", &text)
+}
+
+/// Tunes the one strategy; returns per SKU-location its tuned values.
+fn tuned_values(scenario: &Scenario) -> (Vec<SkuLocation>, Vec<Vec<i64>>) {
+    let plan = spec::check(scenario.file.tune.as_ref().unwrap(), &scenario.file).unwrap();
+    let sls = tune::sku_locations(scenario);
+    let tuned = tune::tune_strategy(scenario, &plan, 0, &sls).unwrap();
+    (sls, tuned.values)
+}
+
+/// The case of SKU-location `sl` (SKU k{i} is case i).
+fn case_of<'a>(scenario: &Scenario, cases: &'a [Case], sl: &SkuLocation) -> &'a Case {
+    let id = &scenario.model.skus[sl.sku].id;
+    &cases[id[1..].parse::<usize>().unwrap()]
+}
+
+/// The optimum is the critical fractile p/(p+h) of lead-time-plus-one-day
+/// demand; the cases were chosen so that S* ± 1 cost at least 2% more (checked
+/// here), so the sample optimum on 8 × 3,900 days is the true one.
+#[test]
+fn tuned_base_stock_is_the_critical_fractile_optimum() {
+    let cases = [
+        Case { lambda: 4.0, lead: 2, h: 1.0, p: 19.0, k: 0.0 },
+        Case { lambda: 5.0, lead: 1, h: 2.0, p: 6.0, k: 0.0 },
+        Case { lambda: 2.0, lead: 0, h: 1.0, p: 9.0, k: 0.0 },
+        Case { lambda: 7.0, lead: 0, h: 2.0, p: 4.0, k: 0.0 },
+        Case { lambda: 2.0, lead: 5, h: 1.0, p: 19.0, k: 0.0 },
+        Case { lambda: 10.0, lead: 1, h: 2.0, p: 9.0, k: 0.0 },
+    ];
+    let tune = "(strategies: [\"policy\"], parameters: [(strategy: \"policy\", parameter: \"order_up_to\", min: 0, max: 500)], replications: 8)";
+    let scenario = scenario(&cases, "BaseStock(order_up_to: Units(3))", tune, 4000);
+    let (sls, values) = tuned_values(&scenario);
+    assert_eq!(sls.len(), cases.len());
+    for (sl, v) in sls.iter().zip(&values) {
+        let c = case_of(&scenario, &cases, sl);
+        let cost = |s| base_stock_cost(c.lambda, c.lead, c.h, c.p, s);
+        let best = (0..500).min_by(|&a, &b| cost(a).total_cmp(&cost(b))).unwrap();
+        assert!(cost(best - 1) > cost(best) * 1.02 && cost(best + 1) > cost(best) * 1.02, "near-tie case");
+        assert_eq!(v[0], best, "λ = {}, L = {}, p/h = {}", c.lambda, c.lead, c.p / c.h);
+    }
+}
+
+/// The smallest S whose exact fill rate (golden-case formula) meets 95%;
+/// cases chosen with the fill of S* − 1 and S* at least 0.4 points from
+/// the target (checked here).
+#[test]
+fn a_fill_rate_target_tunes_the_smallest_level_meeting_it() {
+    let cases = [
+        Case { lambda: 4.0, lead: 2, h: 1.0, p: 0.0, k: 0.0 },
+        Case { lambda: 9.0, lead: 2, h: 1.0, p: 0.0, k: 0.0 },
+        Case { lambda: 2.5, lead: 4, h: 1.0, p: 0.0, k: 0.0 },
+    ];
+    let tune = "(strategies: [\"policy\"], parameters: [(strategy: \"policy\", parameter: \"order_up_to\", min: 0, max: 500)], \
+                objective: MinHoldingOrdering, constraints: [(metric: \"fill_rate\", target: 0.95)], replications: 8)";
+    let scenario = scenario(&cases, "BaseStock(order_up_to: Units(100))", tune, 4000);
+    let (sls, values) = tuned_values(&scenario);
+    for (sl, v) in sls.iter().zip(&values) {
+        let c = case_of(&scenario, &cases, sl);
+        let fill = |s| base_stock_fill(c.lambda, c.lead, s);
+        let smallest = (0..500).find(|&s| fill(s) >= 0.95).unwrap();
+        assert!(fill(smallest) >= 0.954 && fill(smallest - 1) <= 0.946, "near-tie case λ = {}", c.lambda);
+        assert_eq!(v[0], smallest, "λ = {}, L = {}", c.lambda, c.lead);
+    }
+}
+
+/// Exact long-run cost per day of (s,S) with daily review (Zheng &
+/// Federgruen 1991): with demand pmf p_j per day, m(0) = 1/(1 − p_0),
+/// m(j) = Σ_{l=1..j} p_l m(j − l) / (1 − p_0) (expected days the inventory
+/// position after ordering spends at S − j per cycle), M(n) = Σ_{j<n} m(j),
+/// c(s,S) = [K + Σ_{j<S−s} m(j) G(S − j)] / M(S − s), G(y) =
+/// h·E[(y−X)+] + p·E[(X−y)+] with X ~ Poisson((L+1)λ) — the standard
+/// reduction under Echelon's timing.
+fn s_s_cost(c: &Case, s: i64, big_s: i64, m: &[f64], g: &dyn Fn(i64) -> f64) -> f64 {
+    let n = (big_s - s) as usize;
+    let (mut num, mut den) = (c.k, 0.0);
+    for (j, mj) in m.iter().enumerate().take(n) {
+        num += mj * g(big_s - j as i64);
+        den += mj;
+    }
+    num / den
+}
+
+fn renewal(lambda: f64, n: usize) -> Vec<f64> {
+    let p = poisson_pmf(lambda, n + 1);
+    let mut m = vec![1.0 / (1.0 - p[0])];
+    for j in 1..n {
+        let sum: f64 = (1..=j).map(|l| p[l] * m[j - l]).sum();
+        m.push(sum / (1.0 - p[0]));
+    }
+    m
+}
+
+/// The tuned (s,S) costs (exactly, by the formula above) within 0.5% of the
+/// exact optimum over an exhaustive grid.
+#[test]
+fn tuned_s_s_is_within_half_a_percent_of_the_exact_optimum() {
+    let cases = [
+        Case { lambda: 5.0, lead: 1, h: 1.0, p: 9.0, k: 40.0 },
+        Case { lambda: 2.0, lead: 1, h: 1.0, p: 19.0, k: 25.0 },
+        Case { lambda: 10.0, lead: 3, h: 1.0, p: 4.0, k: 100.0 },
+        Case { lambda: 3.0, lead: 3, h: 2.0, p: 10.0, k: 60.0 },
+    ];
+    let tune = "(strategies: [\"policy\"], parameters: [(strategy: \"policy\", parameter: \"reorder_point\", min: -20, max: 300), \
+                (strategy: \"policy\", parameter: \"order_up_to\", min: 1, max: 400)], replications: 8)";
+    let scenario =
+        scenario(&cases, "MinMax(reorder_point: DaysOfCover(2.0), order_up_to: DaysOfCover(5.0))", tune, 3000);
+    let (sls, values) = tuned_values(&scenario);
+    for (sl, v) in sls.iter().zip(&values) {
+        let c = case_of(&scenario, &cases, sl);
+        let lead_mean = c.lambda * f64::from(c.lead + 1);
+        let table: Vec<f64> = (-40..400)
+            .map(|y| {
+                let (over, under) = expected_parts(lead_mean, y);
+                c.h * over + c.p * under
+            })
+            .collect();
+        let g = |y: i64| table[(y + 40) as usize];
+        let m = renewal(c.lambda, 300);
+        let mut best = f64::INFINITY;
+        for s in -20..(lead_mean as i64 * 2 + 20) {
+            for q in 1..150 {
+                best = best.min(s_s_cost(c, s, s + q, &m, &g));
+            }
+        }
+        let tuned = s_s_cost(c, v[0], v[1], &m, &g);
+        assert!(
+            tuned <= best * 1.005,
+            "λ = {}, K = {}: tuned ({}, {}) costs {tuned:.4}, optimum {best:.4}",
+            c.lambda,
+            c.k,
+            v[0],
+            v[1]
+        );
+    }
+}
+
+/// The probe's per-SKU read-out equals the engine's own metrics.
+#[test]
+fn per_sku_readout_matches_the_engine_metrics() {
+    let cases =
+        [Case { lambda: 4.0, lead: 2, h: 1.0, p: 3.0, k: 10.0 }, Case { lambda: 1.5, lead: 2, h: 2.0, p: 5.0, k: 7.0 }];
+    let tune = "(strategies: [\"policy\"], parameters: [(strategy: \"policy\", parameter: \"reorder_point\", min: 0, max: 300)], replications: 2)";
+    let scenario = scenario(&cases, "MinMax(reorder_point: Units(9), order_up_to: Units(20))", tune, 600);
+    let plan = spec::check(scenario.file.tune.as_ref().unwrap(), &scenario.file).unwrap();
+    let economics: Vec<_> =
+        (0..scenario.model.nodes.len()).map(|n| tune::probe::NodeEconomics::of(&scenario.model, n)).collect();
+    let values = vec![vec![9]; 2];
+    let runs = tune::evaluate(&scenario, &plan.strategies[0], &values, 0..4, &economics).unwrap();
+    let outcome = common::run(&scenario, 1);
+    let key = |k: &str| echelon::sim::metrics::metric_index(k).unwrap();
+    for (rep, record) in outcome.records.iter().enumerate() {
+        let t = tune::pool(&[runs[rep].clone()]);
+        let days = f64::from(t[0].days);
+        let sum = |f: &dyn Fn(&tune::probe::SkuTally) -> f64| t.iter().map(f).sum::<f64>();
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+        assert!(close(sum(&|x| x.holding) / days, record.network[key("holding_cost")]));
+        assert!(close(sum(&|x| x.ordering) / days, record.network[key("ordering_cost")]));
+        assert!(close(sum(&|x| x.shortage) / days, record.network[key("shortage_cost")]));
+        let fill = sum(&|x| x.served as f64) / sum(&|x| x.demand as f64);
+        assert!(close(fill, record.network[key("fill_rate")]), "{fill} vs {}", record.network[key("fill_rate")]);
+    }
+}
+
+fn single(tune: &str) -> Result<Scenario, String> {
+    let text = common::single_location(
+        "Poisson(mean: 4.0)",
+        "Constant(days: 2.0)",
+        "Backorder",
+        "(name: \"mm\", replenishment: MinMax(reorder_point: Units(9), order_up_to: Units(20)))",
+        "(horizon_days: 300, warmup_days: 20, replications: 3, seed: 1)",
+    );
+    let text = format!(
+        "{},\n    tune: {tune},\n)",
+        text.trim_end().strip_suffix(')').unwrap().trim_end().trim_end_matches(',')
+    );
+    let path = Path::new("bad.ron");
+    let file = echelon::scenario::parse::parse(path, &text).map_err(|e| e.to_string())?;
+    Scenario::from_parts(path, text, file).map_err(|e| e.to_string())
+}
+
+const PARAMS: &str = "parameters: [(strategy: \"mm\", parameter: \"reorder_point\", min: 0, max: 40), (strategy: \"mm\", parameter: \"order_up_to\", min: 1, max: 60)]";
+
+#[test]
+fn bad_tune_sections_are_located_input_errors() {
+    let err = single(&format!(
+        "(strategies: [\"mm\"], {PARAMS}, replications: 4, constraints: [(metric: \"fill_rte\", target: 0.9)])"
+    ))
+    .unwrap_err();
+    assert!(err.contains("tune.constraints[0].metric") && err.contains("did you mean \"fill_rate\""), "{err}");
+    assert!(err.starts_with("bad.ron:"), "{err}");
+    let err = single(&format!(
+        "(strategies: [\"mm\"], {PARAMS}, replications: 4, constraints: [(metric: \"on_hand_end_mean\", target: 3.0)])"
+    ))
+    .unwrap_err();
+    assert!(err.contains("no better direction"), "{err}");
+    let err = single("(strategies: [\"mm\"], parameters: [(strategy: \"mm\", parameter: \"reorder_pont\", min: 0, max: 9)], replications: 4)").unwrap_err();
+    assert!(err.contains("tune.parameters[0].parameter") && err.contains("did you mean \"reorder_point\""), "{err}");
+    let err = single(&format!("(strategies: [\"mm\"], {PARAMS}, replications: 4, max_evaluations: 1)")).unwrap_err();
+    assert!(err.contains("tune.max_evaluations") && err.contains("leaves none for a candidate"), "{err}");
+    let err = single(&format!(
+        "(strategies: [\"mm\"], {PARAMS}, replications: 4, constraints: [(metric: \"fill_rate\", target: 1.0)])"
+    ))
+    .unwrap_err();
+    assert!(err.contains("strictly between 0 and 1"), "{err}");
+    let err = single("(strategies: [\"mm\"], parameters: [(strategy: \"mm\", parameter: \"order_up_to\", min: 9, max: 3)], replications: 4)").unwrap_err();
+    assert!(err.contains("min ≤ max"), "{err}");
+    let err = single(&format!("(strategies: [\"nope\"], {PARAMS}, replications: 4)")).unwrap_err();
+    assert!(err.contains("unknown strategy \"nope\"") && err.contains("did you mean \"mm\""), "{err}");
+    let err = single(&format!("(strategies: [\"mm\"], {PARAMS}, replications: 4, constraints: [(metric: \"fill_rate\", target: 0.9, scope: Network)])")).unwrap_err();
+    assert!(err.contains("granularity: Global"), "{err}");
+    assert!(single(&format!("(strategies: [\"mm\"], {PARAMS}, replications: 4)")).is_ok());
+}
+
+#[test]
+fn bounds_excluding_every_feasible_value_name_the_best_infeasible_candidate() {
+    let scenario = single(
+        "(strategies: [\"mm\"], parameters: [(strategy: \"mm\", parameter: \"reorder_point\", min: 0, max: 6), \
+         (strategy: \"mm\", parameter: \"order_up_to\", min: 1, max: 10)], objective: MinHoldingOrdering, \
+         constraints: [(metric: \"fill_rate\", target: 0.95)], replications: 3)",
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let Err(TuneError::Infeasible(message)) = tune(&scenario, dir.path(), 1) else { panic!("expected infeasible") };
+    assert!(message.contains("fill_rate ≥ 0.95 (reached 0."), "{message}");
+    assert!(message.contains("Best infeasible candidate: reorder_point = 6, order_up_to = 10"), "{message}");
+    assert!(message.contains("highest reachable"), "{message}");
+    assert!(dir.path().join("tune.json").is_file());
+    assert!(!dir.path().join("levels.csv").exists());
+}
+
+/// Same file and seed: byte-identical outputs on 1 and 2 threads; the
+/// written tuned.ron loads and runs (the comparison ran from it).
+#[test]
+fn tuning_outputs_are_byte_identical_for_any_thread_count() {
+    let cases = [
+        Case { lambda: 4.0, lead: 1, h: 1.0, p: 5.0, k: 20.0 },
+        Case { lambda: 1.0, lead: 1, h: 1.0, p: 5.0, k: 20.0 },
+    ];
+    let tune_section = "(strategies: [\"policy\"], parameters: [(strategy: \"policy\", parameter: \"reorder_point\", min: -5, max: 100), \
+                (strategy: \"policy\", parameter: \"order_up_to\", min: 1, max: 200)], replications: 3)";
+    let scenario = scenario(&cases, "MinMax(reorder_point: Units(5), order_up_to: Units(15))", tune_section, 500);
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let one = tune(&scenario, a.path(), 1).unwrap_or_else(|_| panic!("tune"));
+    let two = tune(&scenario, b.path(), 2).unwrap_or_else(|_| panic!("tune"));
+    for file in ["levels.csv", "tune.json", "tuned.ron", "comparison/summary.json", "comparison/runs.csv"] {
+        assert_eq!(std::fs::read(a.path().join(file)).unwrap(), std::fs::read(b.path().join(file)).unwrap(), "{file}");
+    }
+    assert_eq!(one.levels_csv, two.levels_csv);
+    let summary = &one.comparison.as_ref().unwrap().summary_json;
+    assert!(summary.contains("\"policy tuned\""));
+    let tuned = Scenario::load(&a.path().join("tuned.ron")).unwrap();
+    assert_eq!(tuned.strategy_names(), ["policy", "policy tuned"]);
+}
