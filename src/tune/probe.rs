@@ -29,7 +29,7 @@
 //! replications measures the tuned policy with the engine's own metrics.
 
 use echelon_sim::model::{Model, Shortage};
-use echelon_sim::strategy::{NodeView, Replenishment, Review};
+use echelon_sim::strategy::{Capabilities, NodeView, Replenishment, Review};
 use std::cell::RefCell;
 use std::sync::Mutex;
 
@@ -131,7 +131,7 @@ impl<'a> Probe<'a> {
         let skus = economics.holding.len();
         let daily = matches!(inner.review(), Review::Periodic { period_days: 1, .. } | Review::Continuous);
         Self {
-            inner_observes: inner.observes_demand(),
+            inner_observes: inner.capabilities().observes_demand,
             stock_at_review: daily && !economics.feeds_none,
             net: (0..skus).map(|k| inner.initial_on_hand(k)).collect(),
             inner,
@@ -190,17 +190,12 @@ impl Replenishment for Probe<'_> {
         }
         quantity
     }
-    fn observes_demand(&self) -> bool {
-        true
-    }
-    fn needs_forecast(&self) -> bool {
-        self.inner.needs_forecast()
+    fn capabilities(&self) -> Capabilities {
+        // The probe reads every day end's view, whatever its strategy needs.
+        self.inner.capabilities().with_observes_demand()
     }
     fn on_fallback(&self) -> bool {
         self.inner.on_fallback()
-    }
-    fn uses_echelon_position(&self) -> bool {
-        self.inner.uses_echelon_position()
     }
 
     fn observe(&mut self, view: &NodeView<'_>) {
