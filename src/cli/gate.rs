@@ -7,7 +7,7 @@
 //! and a markdown summary (atomically), and exits 0 on pass, 1 on a
 //! regression, 2 when the baseline or the scenario is invalid.
 
-use super::{Failure, Loaded, StudyOptions, execute, load};
+use super::{Failure, Loaded, StudyOptions, emit, execute, load};
 use crate::output::write_atomic;
 use crate::runlog;
 use clap::ValueEnum;
@@ -67,8 +67,8 @@ pub(super) fn baseline(args: &BaselineArgs) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(&recorded).expect("plain data") + "\n";
     write_atomic(&args.out, text.as_bytes())
         .map_err(|e| Failure::Io(format!("{}: cannot write the baseline: {e}", args.out.display())))?;
-    println!(
-        "baseline of \"{}\": {} runs ({} strategies × {} replications × {} sweep point(s), seed {}) written to {}",
+    emit(&format!(
+        "baseline of \"{}\": {} runs ({} strategies × {} replications × {} sweep point(s), seed {}) written to {}\n",
         recorded.study.scenario,
         records.len(),
         recorded.study.strategies.len(),
@@ -76,8 +76,7 @@ pub(super) fn baseline(args: &BaselineArgs) -> Result<(), Failure> {
         recorded.study.points.len(),
         recorded.study.seed,
         args.out.display()
-    );
-    Ok(())
+    ))
 }
 
 fn read_baseline(path: &Path) -> Result<Baseline, Failure> {
@@ -117,7 +116,7 @@ pub(super) fn check(args: &CheckArgs) -> Result<(), Failure> {
     if recorded.scenario_digest != runlog::digest(&loaded.identity) {
         verdict.notes.push("the scenario file or its overrides changed since the baseline was recorded".into());
     }
-    print!("{}", gate_view::table(&verdict));
+    emit(&gate_view::table(&verdict))?;
     let scenario = &info.scenario;
     let write = |path: &Path, text: String| {
         write_atomic(path, text.as_bytes()).map_err(|e| Failure::Io(format!("{}: cannot write: {e}", path.display())))
