@@ -9,6 +9,7 @@
 
 mod gate;
 
+use crate::budget;
 use crate::output;
 use crate::progress;
 use crate::runlog::{self, Header};
@@ -100,9 +101,13 @@ struct StudyOptions {
     /// Set any parameter by path, e.g. --set events[outage].days=14 (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
-    /// Worker threads [default: all cores].
+    /// Worker threads [default: all cores; at most 4 × the cores].
     #[arg(long)]
     threads: Option<usize>,
+    /// Run even when the study's estimated memory exceeds what this machine
+    /// has available, or one run's work exceeds the per-run limit.
+    #[arg(long)]
+    allow_large: bool,
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
@@ -212,8 +217,21 @@ pub fn main() -> i32 {
 fn validate(file: &Path) -> Result<(), Failure> {
     let study = Study::new(Scenario::load(file)?)?;
     let base = &study.base;
+    let estimate = budget::estimate(&study, default_threads(), study.run_count());
+    let available = budget::available_memory();
+    let fits = match estimate.refusal(available) {
+        Some(_) if available.is_some_and(|a| estimate.peak_bytes > a) => {
+            "; does NOT fit this machine's available memory (`run` refuses it without --allow-large)".to_string()
+        }
+        Some(_) => format!(
+            "; one run is over the work limit of {:.0e} (`run` refuses it without --allow-large)",
+            budget::WORK_LIMIT_PER_RUN
+        ),
+        None => String::new(),
+    };
     emit(&format!(
-        "{}: valid — scenario \"{}\", {} SKU-locations at {} locations, {} strategies, {} sweep points, {} runs\n",
+        "{}: valid — scenario \"{}\", {} SKU-locations at {} locations, {} strategies, {} sweep points, {} runs\n  \
+         {} on {} threads{fits}\n",
         file.display(),
         base.model.name,
         base.model.sku_locations(),
@@ -221,7 +239,28 @@ fn validate(file: &Path) -> Result<(), Failure> {
         base.file.strategies.len(),
         study.points.len(),
         study.run_count(),
+        estimate.describe(),
+        default_threads(),
     ))
+}
+
+/// Worker threads when `--threads` is not given: one per core.
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Refuses `runs` runs of `loaded` that would not fit this machine (see
+/// [`budget`]), unless `--allow-large`.
+fn check_budget(loaded: &Loaded, runs: usize, allow_large: bool) -> Result<(), Failure> {
+    let estimate = budget::estimate(&loaded.study, loaded.threads, runs);
+    match estimate.refusal(budget::available_memory()) {
+        Some(why) if !allow_large => Err(Failure::Usage(why)),
+        Some(_) => {
+            eprintln!("note: --allow-large: running anyway; {}", estimate.describe());
+            Ok(())
+        }
+        None => Ok(()),
+    }
 }
 
 /// Writes `text` to stdout. A reader that went away (`… | head`) is not an
@@ -328,11 +367,21 @@ struct Loaded {
     threads: usize,
 }
 
+/// `--threads` is capped at this many threads per core: more only adds
+/// memory (a run in flight per thread) and scheduling, never speed.
+const MAX_THREADS_PER_CORE: usize = 4;
+
 fn load(options: &StudyOptions) -> Result<Loaded, Failure> {
+    let cores = default_threads();
     let threads = match options.threads {
         Some(0) => return Err(Failure::Usage("--threads must be at least 1".into())),
+        Some(n) if n > MAX_THREADS_PER_CORE * cores => {
+            let cap = MAX_THREADS_PER_CORE * cores;
+            eprintln!("note: --threads {n} capped at {cap} ({MAX_THREADS_PER_CORE} × {cores} cores)");
+            cap
+        }
         Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        None => cores,
     };
     let (source, mut file) = parse::read(&options.file)?;
     if let Some(r) = options.replications {
@@ -359,7 +408,14 @@ fn load(options: &StudyOptions) -> Result<Loaded, Failure> {
 
 fn run(args: &RunArgs) -> Result<(), Failure> {
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
-    let Loaded { study, identity, threads } = load(&args.study)?;
+    let loaded = load(&args.study)?;
+    // Refuse what cannot fit before touching the results directory.
+    let total = match shard {
+        Some((i, n)) => (loaded.study.run_count() + n - 1 - i) / n,
+        None => loaded.study.run_count(),
+    };
+    check_budget(&loaded, total, args.study.allow_large)?;
+    let Loaded { study, identity, threads } = loaded;
     let dir = args.out.clone().unwrap_or_else(|| output::default_dir(&study.base.model.name));
     let header = Header::new(&study.info(), &identity, args.shard.clone());
     let log_path = dir.join("runs.jsonl");
@@ -378,7 +434,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         .filter(|(index, _)| shard.is_none_or(|(i, n)| index % n == i))
         .map(|(_, c)| c)
         .collect();
-    let total = mine.len();
+    debug_assert_eq!(total, mine.len());
     let todo: Vec<Coordinate> =
         mine.into_iter().filter(|c| !finished.contains(&(c.point, c.strategy, c.replication))).collect();
     let io = |e: std::io::Error| Failure::Io(format!("{}: cannot write results: {e}", dir.display()));
