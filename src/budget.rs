@@ -7,6 +7,7 @@
 //! factor of two of the peak resident memory (README "Guarantees" gives
 //! the measured ratios). Peak memory is the sum of:
 //!
+//! * the process itself, [`BASE_BYTES`];
 //! * the loaded models: [`MODEL_BYTES_PER_SKU_LOCATION`] per SKU-location of
 //!   every sweep point (already allocated when the estimate is made);
 //! * the runs in flight, one per worker thread, each
@@ -40,13 +41,16 @@ use echelon_sim::time::MINUTES_PER_DAY;
 /// Bytes per SKU-location of a loaded model.
 pub const MODEL_BYTES_PER_SKU_LOCATION: u64 = 400;
 /// Bytes per SKU-location of a run's state.
-pub const RUN_BYTES_PER_SKU_LOCATION: u64 = 600;
+pub const RUN_BYTES_PER_SKU_LOCATION: u64 = 1200;
+/// Bytes of the process before any study (binary, allocator, threads,
+/// the representative traces).
+pub const BASE_BYTES: u64 = 16 << 20;
 /// Bytes per in-flight shipment (the wheel entry and its growth slack).
 pub const SHIPMENT_BYTES: u64 = 96;
 /// Bytes per simulated day of a run (daily series).
 pub const RUN_BYTES_PER_DAY: u64 = 256;
 /// Bytes per reported value of a finished run.
-pub const BYTES_PER_VALUE: u64 = 80;
+pub const BYTES_PER_VALUE: u64 = 48;
 /// Bytes per run beside its values (coordinates, vectors, balances).
 pub const BYTES_PER_RUN: u64 = 512;
 /// The most work one run may take without `--allow-large`.
@@ -125,7 +129,7 @@ pub fn estimate(study: &Study, threads: usize, runs: usize) -> Estimate {
     let records = runs.saturating_mul(values * BYTES_PER_VALUE + BYTES_PER_RUN);
     let works: Vec<f64> = models.iter().map(|m| run_work(m)).collect();
     Estimate {
-        peak_bytes: loaded.saturating_add(in_flight).saturating_add(records),
+        peak_bytes: BASE_BYTES.saturating_add(loaded).saturating_add(in_flight).saturating_add(records),
         in_flight_bytes: in_flight,
         records_bytes: records,
         work_per_run: works.iter().copied().fold(0.0, f64::max),
