@@ -407,6 +407,8 @@ fn load(options: &StudyOptions) -> Result<Loaded, Failure> {
 }
 
 fn run(args: &RunArgs) -> Result<(), Failure> {
+    // Ctrl-C handled from the start: never a half-made directory by signal.
+    let stop = progress::interrupt_flag();
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
     let loaded = load(&args.study)?;
     // Refuse what cannot fit before touching the results directory.
@@ -439,7 +441,6 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         mine.into_iter().filter(|c| !finished.contains(&(c.point, c.strategy, c.replication))).collect();
     let io = |e: std::io::Error| Failure::Io(format!("{}: cannot write results: {e}", dir.display()));
     let appender = Mutex::new(runlog::Appender::open(&log_path, &header, args.resume).map_err(io)?);
-    let stop = progress::interrupt_flag();
     let log_error = Mutex::new(None);
     let on_finish = |record: &RunRecord| {
         if let Err(e) = appender.lock().expect("no writer panics").append(record) {
@@ -678,13 +679,13 @@ fn read_trace(dir: &Path) -> Result<Option<Representative>, Failure> {
 
 fn report(dir: &Path, png: bool) -> Result<(), Failure> {
     let log_path = dir.join("runs.jsonl");
+    let _lock = if dir.is_dir() { Some(lock_dir(dir)?) } else { None };
     if !log_path.exists() {
         return Err(Failure::Usage(format!(
             "{}: no results here (no runs.jsonl); give the directory `echelon run` wrote",
             dir.display()
         )));
     }
-    let _lock = lock_dir(dir)?;
     output::refuse_links(dir).map_err(Failure::Usage)?;
     let log = runlog::read(&log_path).map_err(Failure::Usage)?;
     let expected = log.header.study_runs();
