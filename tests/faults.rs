@@ -458,3 +458,24 @@ fn a_full_disk_fails_with_exit_3_and_the_log_resumes_elsewhere() {
     ok(&quickstart(&copy, 3, &["--resume"]));
     assert_same_results(&whole, &copy);
 }
+
+#[test]
+fn a_raised_stop_flag_abandons_the_run_at_its_next_day() {
+    use echelon::sim::engine::{simulate, simulate_until};
+    use std::sync::atomic::AtomicBool;
+    let scenario = common::bundled("scenarios/quickstart.ron");
+    let allocation = scenario.allocation(0);
+    let raised = AtomicBool::new(true);
+    assert!(simulate_until(&scenario.model, 0, scenario.policies(0, &*allocation), &raised).is_none());
+    // Never raised: the very run `simulate` makes.
+    let lowered = AtomicBool::new(false);
+    let finished = simulate_until(&scenario.model, 0, scenario.policies(0, &*allocation), &lowered).unwrap();
+    let plain = simulate(&scenario.model, 0, scenario.policies(0, &*allocation));
+    assert_eq!(finished.network.map(f64::to_bits), plain.network.map(f64::to_bits));
+    // A study whose flag is raised reports no run, not a half-done one.
+    let study = echelon::study::Study::new(scenario.clone()).unwrap();
+    let hooks = echelon::runner::Hooks { on_finish: None, stop: Some(&raised) };
+    let outcome = echelon::runner::execute_runs(&study, 2, study.coordinates(), &hooks);
+    assert!(outcome.interrupted);
+    assert!(outcome.records.is_empty());
+}
