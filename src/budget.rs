@@ -24,6 +24,10 @@
 //! The longest lead time of a lane is exact for `Constant`, `Uniform` and
 //! `Empirical`, and twice the mean for the unbounded distributions.
 //!
+//! Before a model is built, [`model_estimate`] counts its SKU-locations
+//! from the file (a catalogue's count × its locations), so a catalogue of
+//! millions of SKUs is refused before gigabytes are spent building it.
+//!
 //! Work per run is SKU-location-days plus expected customer order events
 //! (`Orders` rate × horizon).
 //!
@@ -32,6 +36,7 @@
 //! when one run's work exceeds [`WORK_LIMIT_PER_RUN`] (hours per run at the
 //! engine's throughput of 10⁷–10⁸ units a second).
 
+use crate::scenario::file::ScenarioFile;
 use crate::study::Study;
 use echelon_sim::distribution::LeadTime;
 use echelon_sim::metrics::{CLASS_METRICS, METRIC_COUNT};
@@ -39,7 +44,7 @@ use echelon_sim::model::{DemandProcess, Model};
 use echelon_sim::time::MINUTES_PER_DAY;
 
 /// Bytes per SKU-location of a loaded model.
-pub const MODEL_BYTES_PER_SKU_LOCATION: u64 = 400;
+pub const MODEL_BYTES_PER_SKU_LOCATION: u64 = 850;
 /// Bytes per SKU-location of a run's state.
 pub const RUN_BYTES_PER_SKU_LOCATION: u64 = 1200;
 /// Bytes of the process before any study (binary, allocator, threads,
@@ -136,6 +141,34 @@ pub fn estimate(study: &Study, threads: usize, runs: usize) -> Estimate {
         total_work: works.iter().map(|w| w * per_point_runs as f64).sum(),
         runs,
     }
+}
+
+/// Before a scenario file's model is built: its SKU-locations (explicit
+/// demand streams plus every catalogue's count times its locations) and the
+/// memory building the model takes, bytes. A catalogue of millions of SKUs
+/// is a few lines of text but gigabytes of model.
+pub fn model_estimate(file: &ScenarioFile) -> (u64, u64) {
+    let all = file.locations.len() as u64;
+    let generated: u64 = file
+        .catalogue
+        .iter()
+        .map(|c| u64::from(c.count).saturating_mul(c.locations.as_ref().map_or(all, |l| l.len() as u64)))
+        .fold(0, u64::saturating_add);
+    let sku_locations = generated.saturating_add(file.demand.len() as u64);
+    (sku_locations, BASE_BYTES.saturating_add(sku_locations.saturating_mul(MODEL_BYTES_PER_SKU_LOCATION)))
+}
+
+/// Why building the model of `file` should not start with `available`
+/// bytes of memory, if it should not.
+pub fn model_refusal(file: &ScenarioFile, available: Option<u64>) -> Option<String> {
+    let (sku_locations, bytes) = model_estimate(file);
+    let available = available.filter(|&a| bytes > a)?;
+    Some(format!(
+        "building this scenario's model ({sku_locations} SKU-locations) needs about {} of memory but {} is \
+         available; use a smaller catalogue or fewer locations, or pass --allow-large to try anyway",
+        human_bytes(bytes),
+        human_bytes(available)
+    ))
 }
 
 /// The memory this machine has available now, bytes (`MemAvailable` of

@@ -396,7 +396,14 @@ fn resource_bombs_are_refused_before_anything_runs() {
     refused(&orders, 2, "over the limit");
     let validate = echelon(&["validate", &scenario.display().to_string()]);
     assert!(text(&validate.stdout).contains("over the work limit"), "{}", text(&validate.stdout));
-    for name in ["reps", "lead", "o"] {
+    // A catalogue of 10⁸ SKUs at 2 locations: refused before the model is built.
+    let ci = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/ci.ron")).unwrap();
+    let huge = out("huge.ron");
+    std::fs::write(&huge, ci.replacen("catalogue: [(count: 12,", "catalogue: [(count: 100000000,", 1)).unwrap();
+    let huge = huge.display().to_string();
+    refused(&echelon(&["validate", &huge]), 2, "200000000 SKU-locations) needs about");
+    refused(&echelon(&["run", &huge, "--out", &out("huge").display().to_string()]), 2, "--allow-large");
+    for name in ["reps", "lead", "o", "huge"] {
         assert!(!out(name).exists(), "{name}: refused before the results directory was made");
     }
     // Threads are capped, with a message.

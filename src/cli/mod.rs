@@ -45,6 +45,9 @@ enum Command {
     Validate {
         /// Scenario file (RON).
         file: PathBuf,
+        /// Build the model even when it is estimated not to fit in memory.
+        #[arg(long)]
+        allow_large: bool,
     },
     /// List strategies, distributions and metrics with their parameters.
     List,
@@ -182,7 +185,7 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::Run(args) => run(&args),
-        Command::Validate { file } => validate(&file),
+        Command::Validate { file, allow_large } => validate(&file, allow_large),
         Command::List => emit(&list()),
         Command::Merge { dirs, out, force } => merge(&dirs, &out, force),
         Command::Report { dir, png } => report(&dir, png),
@@ -214,8 +217,10 @@ pub fn main() -> i32 {
     }
 }
 
-fn validate(file: &Path) -> Result<(), Failure> {
-    let study = Study::new(Scenario::load(file)?)?;
+fn validate(file: &Path, allow_large: bool) -> Result<(), Failure> {
+    let (source, parsed) = parse::read(file)?;
+    check_model_budget(&parsed, allow_large)?;
+    let study = Study::new(Scenario::from_parts(file, source, parsed)?)?;
     let base = &study.base;
     let estimate = budget::estimate(&study, default_threads(), study.run_count());
     let available = budget::available_memory();
@@ -247,6 +252,15 @@ fn validate(file: &Path) -> Result<(), Failure> {
 /// Worker threads when `--threads` is not given: one per core.
 fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Refuses to build a model estimated not to fit (see [`budget`]), unless
+/// `--allow-large`.
+fn check_model_budget(file: &crate::scenario::file::ScenarioFile, allow_large: bool) -> Result<(), Failure> {
+    match budget::model_refusal(file, budget::available_memory()) {
+        Some(why) if !allow_large => Err(Failure::Usage(why)),
+        _ => Ok(()),
+    }
 }
 
 /// Refuses `runs` runs of `loaded` that would not fit this machine (see
@@ -402,6 +416,7 @@ fn load(options: &StudyOptions) -> Result<Loaded, Failure> {
             .map_err(|e| Failure::Usage(format!("--set {}: {}", e.path, e.message)))?;
         identity += &format!("\n--set {}={}", path.trim(), value.trim());
     }
+    check_model_budget(&file, options.allow_large)?;
     let study = Study::new(Scenario::from_parts(&options.file, source, file)?)?;
     Ok(Loaded { study, identity, threads })
 }
