@@ -226,6 +226,23 @@ fn a_second_writer_is_refused_naming_the_holders_pid() {
 }
 
 #[test]
+fn a_resume_beside_a_running_study_is_refused_naming_its_pid() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("busy");
+    let mut first = spawn_quickstart(&dir, 40, &["--set", "experiment.horizon_days=20000"]);
+    assert!(wait_for_lines(&mut first, &dir.join("runs.jsonl"), 1), "the first study started");
+    let second = quickstart(&dir, 40, &["--set", "experiment.horizon_days=20000", "--resume"]);
+    let still_running = first.try_wait().unwrap().is_none();
+    first.kill().unwrap();
+    first.wait().unwrap();
+    if still_running {
+        refused(&second, 3, &format!("(PID {})", first.id()));
+    }
+    // Whatever happened, the log is one writer's: every line checks.
+    echelon::runlog::read(&dir.join("runs.jsonl")).unwrap();
+}
+
+#[test]
 fn result_files_are_never_written_through_a_symlink() {
     let tmp = tempfile::tempdir().unwrap();
     let target = tmp.path().join("precious.txt");
