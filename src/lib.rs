@@ -8,6 +8,7 @@
 //! * [`strategies`] — the bundled strategies and their registry;
 //! * [`reports`] — statistics, comparisons, summary, tables;
 //! * [`scenario`] — scenario files: parsing, validation, errors;
+//! * [`budget`] — memory and work estimated before a study runs;
 //! * [`study`] — the runs of a scenario's sweep grid; [`runner`] — their
 //!   parallel execution; [`runlog`] — the durable
 //!   run log; [`output`] — result files; [`progress`] — progress bar and
@@ -19,6 +20,7 @@ pub use echelon_reports as reports;
 pub use echelon_sim as sim;
 pub use echelon_strategies as strategies;
 
+pub mod budget;
 pub mod cli;
 pub mod output;
 pub mod precision;

@@ -1,6 +1,24 @@
 //! Result files: written atomically (temporary file in the same directory,
 //! then rename), so a crash or an interrupt never leaves a half-written
 //! result file.
+//!
+//! # Contract
+//!
+//! * Temporary files are named `.echelon-tmp-*`; a write that fails removes
+//!   its own, and one left by a killed process is removed by the next
+//!   writer of the directory ([`remove_stale_temporaries`]), which holds
+//!   the lock, so no live writer owns it.
+//! * Result files are never written through a symbolic link: a rename
+//!   replaces a link, never its target, and [`refuse_links`] refuses a
+//!   results directory whose result files or `charts/` are links before
+//!   anything is written.
+//! * One writer per directory: [`DirLock`] holds an exclusive advisory lock
+//!   (`flock`, through `fs4`) on `.echelon.lock` for the whole command and
+//!   writes its PID there; a second writer is refused with that PID. The
+//!   lock is released by the kernel when its holder exits, however it
+//!   exits, so a lock file left by a killed process is simply taken over
+//!   (and the takeover said). The file itself stays (removing it would let
+//!   two writers lock two different files); a clean exit empties it.
 
 use crate::runlog::{self, Header};
 use crate::runner::Timing;
@@ -13,10 +31,24 @@ use echelon_reports::{report, runs_csv, summary};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// The prefix of every temporary file Echelon writes.
+pub const TEMP_PREFIX: &str = ".echelon-tmp-";
+
+/// The lock file of a results directory.
+pub const LOCK_FILE: &str = ".echelon.lock";
+
+/// The files `run` and `merge` write at the top of a results directory.
+pub const RESULT_FILES: [&str; 6] =
+    ["runs.jsonl", "summary.json", "runs.csv", "timing.json", "trace.json", "report.html"];
+
+fn temp_in(dir: &Path, suffix: &str) -> std::io::Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new().prefix(TEMP_PREFIX).suffix(suffix).tempfile_in(dir)
+}
+
 /// Writes `bytes` to `path` atomically.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut tmp = temp_in(dir, "")?;
     readable(tmp.as_file())?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
@@ -72,6 +104,11 @@ pub fn render(
     representative: Option<&Representative>,
 ) -> Rendered {
     let info = &header.study;
+    // Every output is drawn in coordinate order, whatever order the runs
+    // finished or were logged in (a resumed study logs them out of order).
+    let mut sorted = records.to_vec();
+    sorted.sort_by_key(|r| (r.point, r.strategy, r.replication));
+    let records = sorted.as_slice();
     let stats = summary::compute(info, records);
     let summary_json = serde_json::to_string_pretty(&summary::to_json(info, &stats)).expect("plain data") + "\n";
     let runs_csv = runs_csv::to_csv(info, records).expect("in-memory CSV");
@@ -133,10 +170,109 @@ pub fn write_pngs(dir: &Path, rendered: &Rendered) -> std::io::Result<()> {
     let charts = dir.join("charts");
     std::fs::create_dir_all(&charts)?;
     for (chart, _) in &rendered.charts {
-        let tmp = tempfile::Builder::new().suffix(".png").tempfile_in(&charts)?;
+        let tmp = temp_in(&charts, ".png")?;
         readable(tmp.as_file())?;
         chart.write_png(tmp.path()).map_err(std::io::Error::other)?;
         tmp.persist(charts.join(format!("{}.png", chart.file))).map_err(|e| e.error)?;
     }
     Ok(())
+}
+
+/// Removes the temporary files a killed writer left in `dir` and
+/// `dir/charts`; returns how many. Call it holding the directory's lock.
+pub fn remove_stale_temporaries(dir: &Path) -> std::io::Result<usize> {
+    let mut removed = 0;
+    for folder in [dir.to_path_buf(), dir.join("charts")] {
+        let entries = match std::fs::read_dir(&folder) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        for entry in entries {
+            let entry = entry?;
+            if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) && entry.file_type()?.is_file() {
+                std::fs::remove_file(entry.path())?;
+                removed += 1;
+            }
+        }
+    }
+    Ok(removed)
+}
+
+/// Refuses a results directory whose result files, `charts/` or lock file
+/// are symbolic links (Echelon never writes through one).
+pub fn refuse_links(dir: &Path) -> Result<(), String> {
+    let names = RESULT_FILES.iter().copied().chain(["charts", LOCK_FILE]);
+    for name in names {
+        let path = dir.join(name);
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(format!(
+                "{} is a symbolic link; Echelon never writes results through a link: \
+                 remove it or choose another output directory",
+                path.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Opens `path` without following a symbolic link at its last component.
+pub fn open_no_follow(options: &mut std::fs::OpenOptions, path: &Path) -> std::io::Result<std::fs::File> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    options.open(path)
+}
+
+/// The exclusive lock on a results directory, held until dropped.
+pub struct DirLock {
+    file: std::fs::File,
+}
+
+/// Why a directory could not be locked.
+#[derive(Debug)]
+pub enum LockError {
+    /// Another process holds it (its PID, when it wrote one).
+    Held(Option<u32>),
+    /// The lock file could not be opened or locked.
+    Io(std::io::Error),
+}
+
+impl DirLock {
+    /// Takes the lock of `dir` (which must exist), without waiting. On
+    /// success, also returns the PID a killed holder left in the lock file,
+    /// if any.
+    pub fn acquire(dir: &Path) -> Result<(Self, Option<u32>), LockError> {
+        use fs4::FileExt;
+        use std::io::{Read, Seek};
+        let path = dir.join(LOCK_FILE);
+        let mut file = open_no_follow(std::fs::OpenOptions::new().read(true).write(true).create(true), &path)
+            .map_err(LockError::Io)?;
+        let mut previous = String::new();
+        match FileExt::try_lock(&file) {
+            Ok(()) => {}
+            Err(fs4::TryLockError::WouldBlock) => {
+                let _ = file.read_to_string(&mut previous);
+                return Err(LockError::Held(previous.trim().parse().ok()));
+            }
+            Err(fs4::TryLockError::Error(e)) => return Err(LockError::Io(e)),
+        }
+        file.read_to_string(&mut previous).map_err(LockError::Io)?;
+        let stale = previous.trim().parse().ok().filter(|&pid| pid != std::process::id());
+        file.set_len(0).map_err(LockError::Io)?;
+        file.rewind().map_err(LockError::Io)?;
+        file.write_all(format!("{}\n", std::process::id()).as_bytes()).map_err(LockError::Io)?;
+        file.sync_data().map_err(LockError::Io)?;
+        Ok((Self { file }, stale))
+    }
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        // A clean exit: no PID left behind (the kernel releases the lock
+        // when the file closes).
+        let _ = self.file.set_len(0);
+    }
 }

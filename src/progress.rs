@@ -5,8 +5,11 @@
 //! terminal or under `--quiet`, so pipes and CI logs stay clean.
 //!
 //! Ctrl-C raises a process-wide stop flag instead of killing the process:
-//! runs not yet started are skipped, runs in flight finish and are logged,
-//! and the command exits 130 naming the command that resumes.
+//! runs not yet started are skipped, runs in flight stop at their next
+//! simulated day and are discarded (the log holds only whole runs), and the
+//! command exits 130 naming the command that resumes. A second Ctrl-C exits
+//! at once with 130: the log is append-only with whole lines flushed, so at
+//! worst its last line is cut, which reading and `--resume` ignore.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::sync::OnceLock;
@@ -47,7 +50,13 @@ pub fn interrupt_flag() -> &'static AtomicBool {
         let flag: &'static AtomicBool = Box::leak(Box::new(AtomicBool::new(false)));
         // Without a handler (e.g. one is already installed) Ctrl-C simply
         // ends the process; finished runs are in the log either way.
-        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+        let _ = ctrlc::set_handler(move || {
+            if flag.swap(true, Ordering::SeqCst) {
+                eprintln!("\ninterrupted twice: exiting now; the finished runs are in the log (resume with --resume)");
+                std::process::exit(130);
+            }
+            eprintln!("\ninterrupting: stopping the runs in flight (Ctrl-C again to exit at once)");
+        });
         flag
     })
 }

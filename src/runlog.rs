@@ -3,30 +3,64 @@
 //! # Contract
 //!
 //! The first line is a [`Header`] naming the study (scenario, digest of the
-//! scenario text, seed, replications, strategies, nodes, points, shard).
-//! Each further line is one finished run, appended and flushed as soon as the
-//! run completes, so an interrupted study loses only the runs in flight.
-//! Reading tolerates a half-written last line (it is ignored). When a study
-//! finishes, the log is rewritten atomically in (point, strategy,
-//! replication) order, so a finished log is deterministic and equals the
-//! merge of its shards. Floats round-trip exactly (shortest representation);
-//! undefined values are `null`.
+//! scenario text, seed, replications, strategies, nodes, points, shard) and
+//! what wrote it: the log format, the binary's version, the metric-set
+//! version and the metric keys. Each further line is one finished run,
+//! appended and flushed as soon as the run completes, so an interrupted
+//! study loses only the runs in flight. When a study finishes, the log is
+//! rewritten atomically in (point, strategy, replication) order, so a
+//! finished log is deterministic and equals the merge of its shards. Floats
+//! round-trip exactly (shortest representation); undefined values are
+//! `null`.
+//!
+//! # Trust
+//!
+//! Every line, the header included, ends with `"crc":"xxxxxxxx"`: the
+//! CRC-32 (IEEE, `crc32fast`) of the line's JSON without that field, so a
+//! line changed by hand or by a stray writer is refused, naming its line.
+//! [`read`] then checks every run against the header before anything uses
+//! it: coordinates in range (and in the header's shard), one metric vector
+//! per node, one impact per timed disruption, one class vector per class.
+//! A run logged twice with the same values (a resume after a crash between
+//! a write and its bookkeeping) is kept once; twice with different values
+//! is an error naming both lines. A last line without its newline (a write
+//! cut short) is ignored.
+//!
+//! A log is accepted only when its format and metric set equal this
+//! binary's (the keys too): anything else would mix runs measured
+//! differently. A different binary version with the same format and metric
+//! set is accepted: the engine's results are pinned by the metric set and
+//! the golden cases, not by the version string.
 
 use echelon_reports::record::{RunRecord, StudyInfo};
+use echelon_reports::summary::METRIC_SET_VERSION;
 use echelon_sim::engine::{EventImpact, WindowImpact};
-use echelon_sim::metrics::{ClassValues, MetricValues};
+use echelon_sim::metrics::{CLASS_METRICS, ClassValues, METRICS, MetricValues};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
-/// Version of the log format.
-pub const FORMAT: u32 = 1;
+/// Version of the log format (2: checksummed lines, versioned header).
+pub const FORMAT: u32 = 2;
 
 /// The first line of a run log: the study it belongs to, flattened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Header {
     /// Log format version.
     pub echelon_run_log: u32,
+    /// Version of the binary that started the log.
+    #[serde(default)]
+    pub echelon_version: String,
+    /// Metric-set version of the binary that started the log.
+    #[serde(default)]
+    pub metric_set: u32,
+    /// Network and node metric keys, in log order.
+    #[serde(default)]
+    pub metrics: Vec<String>,
+    /// Class metric keys, in log order.
+    #[serde(default)]
+    pub class_metrics: Vec<String>,
     /// FNV-1a 64 digest of the scenario text, hex.
     pub scenario_digest: String,
     /// `i/n` when the study is a shard.
@@ -39,7 +73,63 @@ pub struct Header {
 impl Header {
     /// The header of `study` for a scenario text `source`.
     pub fn new(study: &StudyInfo, source: &str, shard: Option<String>) -> Self {
-        Self { echelon_run_log: FORMAT, scenario_digest: digest(source), shard, study: study.clone() }
+        Self {
+            echelon_run_log: FORMAT,
+            echelon_version: env!("CARGO_PKG_VERSION").to_string(),
+            metric_set: METRIC_SET_VERSION,
+            metrics: METRICS.iter().map(|m| m.key.to_string()).collect(),
+            class_metrics: CLASS_METRICS.iter().map(|m| m.key.to_string()).collect(),
+            scenario_digest: digest(source),
+            shard,
+            study: study.clone(),
+        }
+    }
+
+    /// Why this binary cannot use a log with this header, if it cannot: a
+    /// different log format or metric set (a different binary version with
+    /// the same ones is fine).
+    pub fn incompatibility(&self) -> Option<String> {
+        let this = env!("CARGO_PKG_VERSION");
+        let by = if self.echelon_version.is_empty() {
+            "an older Echelon".to_string()
+        } else {
+            format!("Echelon {}", self.echelon_version)
+        };
+        if self.echelon_run_log != FORMAT {
+            return Some(format!(
+                "written by {by} in run-log format {}; Echelon {this} reads format {FORMAT} only",
+                self.echelon_run_log
+            ));
+        }
+        let keys_match = self.metrics.iter().map(String::as_str).eq(METRICS.iter().map(|m| m.key))
+            && self.class_metrics.iter().map(String::as_str).eq(CLASS_METRICS.iter().map(|m| m.key));
+        if self.metric_set != METRIC_SET_VERSION || !keys_match {
+            return Some(format!(
+                "written by {by} with metric set {}; Echelon {this} measures metric set {METRIC_SET_VERSION}, \
+                 so its runs cannot be mixed or reported with these",
+                self.metric_set
+            ));
+        }
+        None
+    }
+
+    /// The number of runs in the whole study.
+    pub fn study_runs(&self) -> usize {
+        let s = &self.study;
+        s.points.len() * s.strategies.len() * s.replications as usize
+    }
+
+    /// The run number of a coordinate (see [`crate::study`]).
+    pub fn run_index(&self, point: usize, strategy: usize, replication: u32) -> usize {
+        let s = &self.study;
+        (point * s.strategies.len() + strategy) * s.replications as usize + replication as usize
+    }
+
+    /// The shard `(i, n)` the header names, if any and well-formed.
+    pub fn shard_slice(&self) -> Option<(usize, usize)> {
+        let (i, n) = self.shard.as_deref()?.split_once('/')?;
+        let (i, n) = (i.parse().ok()?, n.parse().ok()?);
+        (n > 0 && i < n).then_some((i, n))
     }
 
     /// Do two headers describe the same study (shards aside)?
@@ -48,6 +138,34 @@ impl Header {
             && self.scenario_digest == other.scenario_digest
             && self.study == other.study
     }
+}
+
+/// `json` (an object's text) with its checksum field added.
+fn sealed(json: &str) -> String {
+    debug_assert!(json.ends_with('}'));
+    let crc = crc32fast::hash(json.as_bytes());
+    format!("{},\"crc\":\"{crc:08x}\"}}\n", &json[..json.len() - 1])
+}
+
+/// The JSON of a sealed line without its checksum field, when the
+/// checksum is present and right.
+fn unseal(line: &str) -> Result<String, &'static str> {
+    const FIELD: &str = ",\"crc\":\"";
+    let bad = "no checksum (`\"crc\"` field at the end): not a line Echelon wrote, or written by an older Echelon";
+    let at = line.rfind(FIELD).ok_or(bad)?;
+    let tail = &line[at + FIELD.len()..];
+    let hex = tail.strip_suffix("\"}").filter(|h| h.len() == 8).ok_or(bad)?;
+    let want = u32::from_str_radix(hex, 16).map_err(|_| bad)?;
+    let body = format!("{}}}", &line[..at]);
+    if crc32fast::hash(body.as_bytes()) != want {
+        return Err("checksum mismatch: the line was changed after Echelon wrote it (or two writers interleaved)");
+    }
+    Ok(body)
+}
+
+/// The header as its log line (with its newline).
+pub fn header_line(header: &Header) -> String {
+    sealed(&serde_json::to_string(header).expect("plain data"))
 }
 
 /// FNV-1a, 64 bit, of `text`, as 16 hex digits.
@@ -138,7 +256,7 @@ pub fn line(record: &RunRecord) -> String {
             })
             .collect(),
     };
-    serde_json::to_string(&line).expect("plain data") + "\n"
+    sealed(&serde_json::to_string(&line).expect("plain data"))
 }
 
 /// A log read back: its header and the runs whose lines are whole.
@@ -150,8 +268,9 @@ pub struct Log {
     pub records: Vec<RunRecord>,
 }
 
-/// Reads the log at `path`. A last line without its newline (a write cut
-/// short) is ignored; any other malformed line is an error naming its line.
+/// Reads the log at `path` and checks it (see the module's "Trust"). A
+/// last line without its newline (a write cut short) is ignored; any other
+/// bad line is an error naming its line.
 pub fn read(path: &Path) -> Result<Log, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
     let complete = match text.rfind('\n') {
@@ -160,12 +279,76 @@ pub fn read(path: &Path) -> Result<Log, String> {
     };
     let mut lines = complete.lines().enumerate();
     let (_, first) = lines.next().ok_or_else(|| format!("{}: empty run log (no header line)", path.display()))?;
-    let header: Header =
-        serde_json::from_str(first).map_err(|e| format!("{}:1: not an echelon run log header: {e}", path.display()))?;
-    let mut records = Vec::new();
+    let not_header = |why: &str| format!("{}:1: not an Echelon run log header: {why}", path.display());
+    let header: Header = match unseal(first) {
+        Ok(body) => serde_json::from_str(&body).map_err(|e| not_header(&e.to_string()))?,
+        Err(why) => {
+            // An older log has no checksum: say which version wrote it.
+            return Err(match serde_json::from_str::<Header>(first) {
+                Ok(old) => incompatible(path, &old),
+                Err(_) => not_header(why),
+            });
+        }
+    };
+    if header.incompatibility().is_some() {
+        return Err(incompatible(path, &header));
+    }
+    let shard = header.shard_slice();
+    if header.shard.is_some() && shard.is_none() {
+        return Err(not_header(&format!("shard {:?} is not i/n with 0 ≤ i < n", header.shard)));
+    }
+    let info = &header.study;
+    let mut records: Vec<RunRecord> = Vec::new();
+    // Where each run was first seen: its line number and its index in `records`.
+    let mut seen: HashMap<(usize, usize, u32), (usize, usize)> = HashMap::new();
     for (i, text) in lines {
         let bad = |why: &str| format!("{}:{}: {why}", path.display(), i + 1);
-        let line: Line = serde_json::from_str(text).map_err(|e| bad(&format!("malformed run line: {e}")))?;
+        let body = unseal(text).map_err(bad)?;
+        let line: Line = serde_json::from_str(&body).map_err(|e| bad(&format!("malformed run line: {e}")))?;
+        let range = |what: &str, value: String, count: usize| {
+            bad(&format!("{what} {value} is out of range: the study has {count} (the log was edited?)"))
+        };
+        if line.point >= info.points.len() {
+            return Err(range("point", line.point.to_string(), info.points.len()));
+        }
+        if line.strategy >= info.strategies.len() {
+            return Err(range("strategy", line.strategy.to_string(), info.strategies.len()));
+        }
+        if line.replication >= info.replications {
+            return Err(range("replication", line.replication.to_string(), info.replications as usize));
+        }
+        if let Some((s, n)) = shard {
+            if header.run_index(line.point, line.strategy, line.replication) % n != s {
+                return Err(bad(&format!("this run does not belong to shard {s}/{n}")));
+            }
+        }
+        let count = |what: &str, got: usize, want: usize| {
+            bad(&format!("{got} {what}, the study has {want} (the log was edited or belongs elsewhere)"))
+        };
+        if line.nodes.len() != info.nodes.len() {
+            return Err(count("node metric vectors", line.nodes.len(), info.nodes.len()));
+        }
+        if line.events.len() != info.events.len() {
+            return Err(count("event impacts", line.events.len(), info.events.len()));
+        }
+        if line.classes.len() != info.classes.len() {
+            return Err(count("class metric vectors", line.classes.len(), info.classes.len()));
+        }
+        if let Some(figures) = line.events.iter().find(|f| f.len() != 3) {
+            return Err(count("figures for an event", figures.len(), 3));
+        }
+        if let Some(w) =
+            line.random_events.iter().find(|w| w.outage >= info.random_outages.len() || w.start_day > w.end_day)
+        {
+            return Err(bad(&format!(
+                "random outage window {} of outage {} (days {}..{}) is not one of the study's {} random outages",
+                w.window,
+                w.outage,
+                w.start_day,
+                w.end_day,
+                info.random_outages.len()
+            )));
+        }
         let network: MetricValues = from_option(&line.network).ok_or_else(|| bad("wrong number of metrics"))?;
         let nodes = line
             .nodes
@@ -179,7 +362,7 @@ pub fn read(path: &Path) -> Result<Log, String> {
             .map(|c| from_option(c))
             .collect::<Option<Vec<ClassValues>>>()
             .ok_or_else(|| bad("wrong number of class metrics"))?;
-        records.push(RunRecord {
+        let record = RunRecord {
             point: line.point,
             strategy: line.strategy,
             replication: line.replication,
@@ -209,9 +392,39 @@ pub fn read(path: &Path) -> Result<Log, String> {
                 })
                 .collect(),
             classes,
-        });
+        };
+        let key = (record.point, record.strategy, record.replication);
+        match seen.get(&key) {
+            Some(&(first_line, at)) => {
+                if !same_values(&records[at], &record) {
+                    return Err(bad(&format!(
+                        "point {}, strategy {}, replication {} is also at line {first_line} with different values; \
+                         the log was edited or two writers shared it, so neither can be trusted: \
+                         rerun the study (`--force`)",
+                        key.0, key.1, key.2
+                    )));
+                }
+            }
+            None => {
+                seen.insert(key, (i + 1, records.len()));
+                records.push(record);
+            }
+        }
     }
     Ok(Log { header, records })
+}
+
+fn incompatible(path: &Path, header: &Header) -> String {
+    format!(
+        "{}: {}; rerun the study with this Echelon (`run … --force` replaces the old results)",
+        path.display(),
+        header.incompatibility().unwrap_or_else(|| "an incompatible run log".into())
+    )
+}
+
+/// Are two records of the same run equal, bit for bit (NaN equals NaN)?
+pub fn same_values(a: &RunRecord, b: &RunRecord) -> bool {
+    line(a) == line(b)
 }
 
 /// An append-only log being written during a study.
@@ -223,17 +436,19 @@ impl Appender {
     /// Opens `path` for appending, writing `header` first when the file is
     /// new or cutting a half-written last line when it is resumed.
     pub fn open(path: &Path, header: &Header, resume: bool) -> std::io::Result<Self> {
+        // Never through a symbolic link (see `output::refuse_links`).
+        let open = |options: &mut std::fs::OpenOptions| crate::output::open_no_follow(options, path);
         if resume && path.exists() {
             let text = std::fs::read(path)?;
             let keep = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-            let file = std::fs::OpenOptions::new().write(true).open(path)?;
+            let file = open(std::fs::OpenOptions::new().write(true))?;
             file.set_len(keep as u64)?;
             drop(file);
-            let file = std::fs::OpenOptions::new().append(true).open(path)?;
+            let file = open(std::fs::OpenOptions::new().append(true))?;
             return Ok(Self { file });
         }
-        let mut file = std::fs::File::create(path)?;
-        file.write_all((serde_json::to_string(header).expect("plain data") + "\n").as_bytes())?;
+        let mut file = open(std::fs::OpenOptions::new().write(true).create(true).truncate(true))?;
+        file.write_all(header_line(header).as_bytes())?;
         file.sync_data()?;
         Ok(Self { file })
     }
@@ -249,7 +464,7 @@ impl Appender {
 pub fn finished_text(header: &Header, records: &[RunRecord]) -> String {
     let mut sorted: Vec<&RunRecord> = records.iter().collect();
     sorted.sort_by_key(|r| (r.point, r.strategy, r.replication));
-    let mut text = serde_json::to_string(header).expect("plain data") + "\n";
+    let mut text = header_line(header);
     for r in sorted {
         text += &line(r);
     }

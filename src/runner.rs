@@ -5,7 +5,8 @@
 //!
 //! Runs are independent: each builds fresh strategy instances and derives
 //! its random streams from (seed, replication) only. A raised stop flag
-//! skips the runs not yet started; those in flight finish and are reported. Rayon's indexed
+//! skips the runs not yet started and abandons those in flight at their
+//! next simulated day (they are discarded, not reported). Rayon's indexed
 //! `collect` keeps results in run-index order whatever thread finishes
 //! first, and every reduction over runs happens afterwards, sequentially,
 //! in that order. Hence results are byte-identical for any thread count.
@@ -27,10 +28,20 @@ use std::time::Instant;
 type RunOutputs = (RunRecord, (Vec<UnitBalance>, NetworkBalance), u64);
 
 /// Simulates the run at `at`; adds its decision compute times to `compute`.
-fn run_one(study: &Study, at: Coordinate, compute: &Mutex<Histogram<u64>>) -> RunOutputs {
+/// `None` when `stop` was raised before the run ended (it is discarded).
+fn run_one(
+    study: &Study,
+    at: Coordinate,
+    compute: &Mutex<Histogram<u64>>,
+    stop: Option<&AtomicBool>,
+) -> Option<RunOutputs> {
     let scenario = &study.points[at.point].scenario;
     let allocation = scenario.allocation(at.strategy);
-    let out = engine::simulate(&scenario.model, at.replication, scenario.policies(at.strategy, &*allocation));
+    let policies = scenario.policies(at.strategy, &*allocation);
+    let out = match stop {
+        Some(stop) => engine::simulate_until(&scenario.model, at.replication, policies, stop)?,
+        None => engine::simulate(&scenario.model, at.replication, policies),
+    };
     let record = RunRecord {
         point: at.point,
         strategy: at.strategy,
@@ -42,7 +53,7 @@ fn run_one(study: &Study, at: Coordinate, compute: &Mutex<Histogram<u64>>) -> Ru
         classes: out.classes,
     };
     compute.lock().expect("no panics while holding it").add(&out.decision_ns).expect("auto-resizing histogram");
-    (record, (out.balances, out.network_balance), out.sku_location_days)
+    Some((record, (out.balances, out.network_balance), out.sku_location_days))
 }
 
 /// Wall-clock measurements of a study (not deterministic; `timing.json`).
@@ -101,7 +112,9 @@ pub struct Hooks<'a> {
     /// Called with each record as soon as its run completes (in completion
     /// order, from worker threads).
     pub on_finish: Option<&'a (dyn Fn(&RunRecord) + Sync)>,
-    /// When set, runs not yet started are skipped; runs in flight finish.
+    /// When raised, runs not yet started are skipped and runs in flight
+    /// stop at their next simulated day and are discarded (never reported
+    /// half-done).
     pub stop: Option<&'a AtomicBool>,
 }
 
@@ -119,7 +132,7 @@ pub fn execute_runs(study: &Study, threads: usize, coordinates: Vec<Coordinate>,
                 if stopped() {
                     return None;
                 }
-                let outputs = run_one(study, at, &compute);
+                let outputs = run_one(study, at, &compute, hooks.stop)?;
                 if let Some(on_finish) = hooks.on_finish {
                     on_finish(&outputs.0);
                 }

@@ -70,6 +70,19 @@ impl Study {
             .collect()
     }
 
+    /// Every run's coordinate of the study `info` describes, in run-number
+    /// order.
+    pub fn coordinates_of(info: &StudyInfo) -> Vec<Coordinate> {
+        let (strategies, replications) = (info.strategies.len(), info.replications);
+        (0..info.points.len())
+            .flat_map(|point| {
+                (0..strategies).flat_map(move |strategy| {
+                    (0..replications).map(move |replication| Coordinate { point, strategy, replication })
+                })
+            })
+            .collect()
+    }
+
     /// Total runs.
     pub fn run_count(&self) -> usize {
         self.points.len() * self.base.file.strategies.len() * self.base.model.experiment.replications as usize

@@ -34,7 +34,7 @@ fn run(dir: &Path, csv: &str, mode: &str) -> std::process::Output {
     std::fs::write(dir.join("h.csv"), csv).unwrap();
     std::fs::write(dir.join("s.ron"), scenario(mode)).unwrap();
     Command::new(env!("CARGO_BIN_EXE_echelon"))
-        .args(["run", "s.ron", "--format", "json", "--quiet", "--out", "out"])
+        .args(["run", "s.ron", "--format", "json", "--quiet", "--force", "--out", "out"])
         .current_dir(dir)
         .output()
         .unwrap()

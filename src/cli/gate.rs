@@ -7,7 +7,7 @@
 //! and a markdown summary (atomically), and exits 0 on pass, 1 on a
 //! regression, 2 when the baseline or the scenario is invalid.
 
-use super::{Failure, Loaded, StudyOptions, execute, load};
+use super::{Failure, Loaded, StudyOptions, check_budget, emit, execute, load};
 use crate::output::write_atomic;
 use crate::runlog;
 use clap::ValueEnum;
@@ -56,7 +56,9 @@ pub(super) struct CheckArgs {
 }
 
 /// Runs every run of the loaded study; Ctrl-C abandons it.
-fn run_all(loaded: &Loaded, quiet: bool) -> Result<Vec<echelon_reports::record::RunRecord>, Failure> {
+fn run_all(loaded: &Loaded, options: &StudyOptions) -> Result<Vec<echelon_reports::record::RunRecord>, Failure> {
+    let quiet = options.quiet;
+    check_budget(loaded, loaded.study.run_count(), options.allow_large)?;
     let outcome = execute(&loaded.study, loaded.threads, loaded.study.coordinates(), 0, quiet, &|_| {});
     if outcome.interrupted {
         return Err(Failure::Interrupted("interrupted: nothing was written".into()));
@@ -66,13 +68,13 @@ fn run_all(loaded: &Loaded, quiet: bool) -> Result<Vec<echelon_reports::record::
 
 pub(super) fn baseline(args: &BaselineArgs) -> Result<(), Failure> {
     let loaded = load(&args.study)?;
-    let records = run_all(&loaded, args.study.quiet)?;
+    let records = run_all(&loaded, &args.study)?;
     let recorded = Baseline::new(runlog::digest(&loaded.identity), loaded.study.info(), &records);
     let text = serde_json::to_string_pretty(&recorded).expect("plain data") + "\n";
     write_atomic(&args.out, text.as_bytes())
         .map_err(|e| Failure::Io(format!("{}: cannot write the baseline: {e}", args.out.display())))?;
-    println!(
-        "baseline of \"{}\": {} runs ({} strategies × {} replications × {} sweep point(s), seed {}) written to {}",
+    emit(&format!(
+        "baseline of \"{}\": {} runs ({} strategies × {} replications × {} sweep point(s), seed {}) written to {}\n",
         recorded.study.scenario,
         records.len(),
         recorded.study.strategies.len(),
@@ -80,8 +82,7 @@ pub(super) fn baseline(args: &BaselineArgs) -> Result<(), Failure> {
         recorded.study.points.len(),
         recorded.study.seed,
         args.out.display()
-    );
-    Ok(())
+    ))
 }
 
 fn read_baseline(path: &Path) -> Result<Baseline, Failure> {
@@ -114,7 +115,7 @@ pub(super) fn check(args: &CheckArgs) -> Result<(), Failure> {
     // Refuse an incomparable baseline before spending the runs.
     gate::compare(&recorded, &info, &[], mode, &Default::default())
         .map_err(|why| Failure::Usage(format!("{}: {why}", args.baseline.display())))?;
-    let records = run_all(&loaded, args.study.quiet)?;
+    let records = run_all(&loaded, &args.study)?;
     let tolerances = &loaded.study.base.file.gate.tolerances;
     let mut verdict = gate::compare(&recorded, &info, &records, mode, tolerances)
         .map_err(|why| Failure::Usage(format!("{}: {why}", args.baseline.display())))?;
@@ -122,7 +123,7 @@ pub(super) fn check(args: &CheckArgs) -> Result<(), Failure> {
     if recorded.scenario_digest != runlog::digest(&loaded.identity) {
         verdict.notes.push("the scenario file or its overrides changed since the baseline was recorded".into());
     }
-    print!("{}", gate_view::table(&verdict));
+    emit(&gate_view::table(&verdict))?;
     let scenario = &info.scenario;
     let write = |path: &Path, text: String| {
         write_atomic(path, text.as_bytes()).map_err(|e| Failure::Io(format!("{}: cannot write: {e}", path.display())))

@@ -10,6 +10,7 @@
 mod gate;
 mod tune;
 
+use crate::budget;
 use crate::output;
 use crate::progress;
 use crate::runlog::{self, Header};
@@ -23,7 +24,7 @@ use echelon_reports::representative::Representative;
 use echelon_reports::table;
 use echelon_sim::metrics::METRICS;
 use echelon_strategies::registry::{ALLOCATIONS, CATALOGUE};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::Ordering;
@@ -45,6 +46,9 @@ enum Command {
     Validate {
         /// Scenario file (RON).
         file: PathBuf,
+        /// Build the model even when it is estimated not to fit in memory.
+        #[arg(long)]
+        allow_large: bool,
     },
     /// List strategies, distributions and metrics with their parameters.
     List,
@@ -72,6 +76,9 @@ enum Command {
         /// Output directory.
         #[arg(long)]
         out: PathBuf,
+        /// Replace results of another study in the output directory.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -101,9 +108,13 @@ struct StudyOptions {
     /// Set any parameter by path, e.g. --set events[outage].days=14 (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
-    /// Worker threads [default: all cores].
+    /// Worker threads [default: all cores; at most 4 × the cores].
     #[arg(long)]
     threads: Option<usize>,
+    /// Run even when the study's estimated memory exceeds what this machine
+    /// has available, or one run's work exceeds the per-run limit.
+    #[arg(long)]
+    allow_large: bool,
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
@@ -124,8 +135,12 @@ struct RunArgs {
     #[arg(long, value_name = "i/n")]
     shard: Option<String>,
     /// Skip the runs already recorded in the output directory's runs.jsonl.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "force")]
     resume: bool,
+    /// Start afresh in an output directory that already holds results (of
+    /// this study, finished or not, or of another), replacing them.
+    #[arg(long)]
+    force: bool,
     /// Also draw charts/*.png (font embedded; no system fonts needed).
     #[arg(long)]
     png: bool,
@@ -174,12 +189,9 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::Run(args) => run(&args),
-        Command::Validate { file } => validate(&file),
-        Command::List => {
-            print!("{}", list());
-            Ok(())
-        }
-        Command::Merge { dirs, out } => merge(&dirs, &out),
+        Command::Validate { file, allow_large } => validate(&file, allow_large),
+        Command::List => emit(&list()),
+        Command::Merge { dirs, out, force } => merge(&dirs, &out, force),
         Command::Report { dir, png } => report(&dir, png),
         Command::Baseline(args) => gate::baseline(&args),
         Command::Check(args) => gate::check(&args),
@@ -210,11 +222,26 @@ pub fn main() -> i32 {
     }
 }
 
-fn validate(file: &Path) -> Result<(), Failure> {
-    let study = Study::new(Scenario::load(file)?)?;
+fn validate(file: &Path, allow_large: bool) -> Result<(), Failure> {
+    let (source, parsed) = parse::read(file)?;
+    check_model_budget(&parsed, allow_large)?;
+    let study = Study::new(Scenario::from_parts(file, source, parsed)?)?;
     let base = &study.base;
-    println!(
-        "{}: valid — scenario \"{}\", {} SKU-locations at {} locations, {} strategies, {} sweep points, {} runs",
+    let estimate = budget::estimate(&study, default_threads(), study.run_count());
+    let available = budget::available_memory();
+    let fits = match estimate.refusal(available) {
+        Some(_) if available.is_some_and(|a| estimate.peak_bytes > a) => {
+            "; does NOT fit this machine's available memory (`run` refuses it without --allow-large)".to_string()
+        }
+        Some(_) => format!(
+            "; one run is over the work limit of {:.0e} (`run` refuses it without --allow-large)",
+            budget::WORK_LIMIT_PER_RUN
+        ),
+        None => String::new(),
+    };
+    emit(&format!(
+        "{}: valid — scenario \"{}\", {} SKU-locations at {} locations, {} strategies, {} sweep points, {} runs\n  \
+         {} on {} threads{fits}\n",
         file.display(),
         base.model.name,
         base.model.sku_locations(),
@@ -222,7 +249,132 @@ fn validate(file: &Path) -> Result<(), Failure> {
         base.file.strategies.len(),
         study.points.len(),
         study.run_count(),
-    );
+        estimate.describe(),
+        default_threads(),
+    ))
+}
+
+/// Worker threads when `--threads` is not given: one per core.
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Refuses to build a model estimated not to fit (see [`budget`]), unless
+/// `--allow-large`.
+fn check_model_budget(file: &crate::scenario::file::ScenarioFile, allow_large: bool) -> Result<(), Failure> {
+    match budget::model_refusal(file, budget::available_memory()) {
+        Some(why) if !allow_large => Err(Failure::Usage(why)),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses `runs` runs of `loaded` that would not fit this machine (see
+/// [`budget`]), unless `--allow-large`.
+fn check_budget(loaded: &Loaded, runs: usize, allow_large: bool) -> Result<(), Failure> {
+    let estimate = budget::estimate(&loaded.study, loaded.threads, runs);
+    match estimate.refusal(budget::available_memory()) {
+        Some(why) if !allow_large => Err(Failure::Usage(why)),
+        Some(_) => {
+            eprintln!("note: --allow-large: running anyway; {}", estimate.describe());
+            Ok(())
+        }
+        None => Ok(()),
+    }
+}
+
+/// Writes `text` to stdout. A reader that went away (`… | head`) is not an
+/// error: the results are already on disk.
+fn emit(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::Io(format!("cannot write to standard output: {e}"))),
+    }
+}
+
+/// Locks a results directory for this command, refusing one another
+/// process writes.
+fn lock_dir(dir: &Path) -> Result<output::DirLock, Failure> {
+    match output::DirLock::acquire(dir) {
+        Ok((lock, stale)) => {
+            if let Some(pid) = stale {
+                eprintln!(
+                    "note: {} was locked by process {pid}, which is gone (killed?); taking it over",
+                    dir.display()
+                );
+            }
+            Ok(lock)
+        }
+        Err(output::LockError::Held(pid)) => Err(Failure::Io(format!(
+            "{}: another echelon{} is writing results here; wait for it to finish or choose another --out",
+            dir.display(),
+            pid.map_or(String::new(), |p| format!(" (PID {p})"))
+        ))),
+        Err(output::LockError::Io(e)) => {
+            Err(Failure::Io(format!("{}: cannot lock {}: {e}", dir.display(), output::LOCK_FILE)))
+        }
+    }
+}
+
+/// Takes a results directory for writing: creates and locks it, refuses
+/// symbolic links among its result files and removes the temporary files a
+/// killed writer left.
+fn take_dir(dir: &Path) -> Result<output::DirLock, Failure> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Failure::Io(format!("{}: cannot create the results directory: {e}", dir.display())))?;
+    let lock = lock_dir(dir)?;
+    output::refuse_links(dir).map_err(Failure::Usage)?;
+    let removed = output::remove_stale_temporaries(dir)
+        .map_err(|e| Failure::Io(format!("{}: cannot remove old temporary files: {e}", dir.display())))?;
+    if removed > 0 {
+        eprintln!("note: removed {removed} temporary file(s) an interrupted writer left in {}", dir.display());
+    }
+    Ok(lock)
+}
+
+/// Before a fresh (not resumed) study writes into `dir`: refuses results
+/// already there unless `force`, and with `force` removes them, so no old
+/// file sits beside the new log.
+fn clear_for_fresh_start(dir: &Path, header: &Header, force: bool) -> Result<(), Failure> {
+    let present: Vec<&str> = output::RESULT_FILES.iter().copied().filter(|f| dir.join(f).exists()).collect();
+    if present.is_empty() {
+        return Ok(());
+    }
+    if !force {
+        let log_path = dir.join("runs.jsonl");
+        let what = match log_path.exists().then(|| runlog::read(&log_path)) {
+            None => format!("results ({})", present.join(", ")),
+            Some(Err(e)) => format!("a run log this Echelon cannot use ({e})"),
+            Some(Ok(log)) if log.header.same_study(header) && log.header.shard == header.shard => {
+                let expected = match header.shard_slice() {
+                    Some((i, n)) => (0..header.study_runs()).filter(|k| k % n == i).count(),
+                    None => header.study_runs(),
+                };
+                if log.records.len() == expected {
+                    "the finished results of this study".to_string()
+                } else {
+                    return Err(Failure::Usage(format!(
+                        "{} holds an unfinished run of this study ({} of {expected} runs); \
+                         finish it with --resume, or start over with --force",
+                        dir.display(),
+                        log.records.len()
+                    )));
+                }
+            }
+            Some(Ok(log)) => format!("results of another study (scenario \"{}\")", log.header.study.scenario),
+        };
+        return Err(Failure::Usage(format!(
+            "{} already holds {what}; nothing was changed. Choose another --out, or pass --force to replace them",
+            dir.display()
+        )));
+    }
+    for file in present {
+        std::fs::remove_file(dir.join(file))
+            .map_err(|e| Failure::Io(format!("{}: cannot remove the old {file}: {e}", dir.display())))?;
+    }
+    eprintln!("note: --force: replacing the previous results in {}", dir.display());
     Ok(())
 }
 
@@ -234,11 +386,21 @@ struct Loaded {
     threads: usize,
 }
 
+/// `--threads` is capped at this many threads per core: more only adds
+/// memory (a run in flight per thread) and scheduling, never speed.
+const MAX_THREADS_PER_CORE: usize = 4;
+
 fn load(options: &StudyOptions) -> Result<Loaded, Failure> {
+    let cores = default_threads();
     let threads = match options.threads {
         Some(0) => return Err(Failure::Usage("--threads must be at least 1".into())),
+        Some(n) if n > MAX_THREADS_PER_CORE * cores => {
+            let cap = MAX_THREADS_PER_CORE * cores;
+            eprintln!("note: --threads {n} capped at {cap} ({MAX_THREADS_PER_CORE} × {cores} cores)");
+            cap
+        }
         Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        None => cores,
     };
     let (source, mut file) = parse::read(&options.file)?;
     if let Some(r) = options.replications {
@@ -259,17 +421,33 @@ fn load(options: &StudyOptions) -> Result<Loaded, Failure> {
             .map_err(|e| Failure::Usage(format!("--set {}: {}", e.path, e.message)))?;
         identity += &format!("\n--set {}={}", path.trim(), value.trim());
     }
+    check_model_budget(&file, options.allow_large)?;
     let study = Study::new(Scenario::from_parts(&options.file, source, file)?)?;
     Ok(Loaded { study, identity, threads })
 }
 
 fn run(args: &RunArgs) -> Result<(), Failure> {
+    // Ctrl-C handled from the start: never a half-made directory by signal.
+    let stop = progress::interrupt_flag();
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
-    let Loaded { study, identity, threads } = load(&args.study)?;
+    let loaded = load(&args.study)?;
+    // Refuse what cannot fit before touching the results directory.
+    let total = match shard {
+        Some((i, n)) => (loaded.study.run_count() + n - 1 - i) / n,
+        None => loaded.study.run_count(),
+    };
+    check_budget(&loaded, total, args.study.allow_large)?;
+    let Loaded { study, identity, threads } = loaded;
     let dir = args.out.clone().unwrap_or_else(|| output::default_dir(&study.base.model.name));
     let header = Header::new(&study.info(), &identity, args.shard.clone());
     let log_path = dir.join("runs.jsonl");
-    let done = if args.resume { previous_runs(&log_path, &header)? } else { Vec::new() };
+    let _lock = take_dir(&dir)?;
+    let done = if args.resume {
+        previous_runs(&log_path, &header)?
+    } else {
+        clear_for_fresh_start(&dir, &header, args.force)?;
+        Vec::new()
+    };
     let finished: BTreeSet<(usize, usize, u32)> = done.iter().map(|r| (r.point, r.strategy, r.replication)).collect();
     let mine: Vec<Coordinate> = study
         .coordinates()
@@ -278,13 +456,11 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         .filter(|(index, _)| shard.is_none_or(|(i, n)| index % n == i))
         .map(|(_, c)| c)
         .collect();
-    let total = mine.len();
+    debug_assert_eq!(total, mine.len());
     let todo: Vec<Coordinate> =
         mine.into_iter().filter(|c| !finished.contains(&(c.point, c.strategy, c.replication))).collect();
     let io = |e: std::io::Error| Failure::Io(format!("{}: cannot write results: {e}", dir.display()));
-    std::fs::create_dir_all(&dir).map_err(io)?;
     let appender = Mutex::new(runlog::Appender::open(&log_path, &header, args.resume).map_err(io)?);
-    let stop = progress::interrupt_flag();
     let log_error = Mutex::new(None);
     let on_finish = |record: &RunRecord| {
         if let Err(e) = appender.lock().expect("no writer panics").append(record) {
@@ -311,10 +487,10 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     if args.png {
         output::write_pngs(&dir, &rendered).map_err(io)?;
     }
-    print_results(args.format, &header, &rendered);
+    let mut text = results_text(args.format, &header, &rendered);
     if args.format == Format::Table {
-        println!(
-            "\n{} runs ({} new), {:.2e} SKU-location-days/s on {} threads; results in {}",
+        text += &format!(
+            "\n{} runs ({} new), {:.2e} SKU-location-days/s on {} threads; results in {}\n",
             records.len(),
             outcome.timing.runs,
             outcome.timing.sku_location_days_per_sec,
@@ -322,7 +498,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
             dir.display()
         );
     }
-    Ok(())
+    emit(&text)
 }
 
 /// Runs `todo` (of `total` = `done` + todo) on a progress bar; Ctrl-C skips
@@ -371,11 +547,12 @@ fn previous_runs(log_path: &Path, header: &Header) -> Result<Vec<RunRecord>, Fai
     if !log_path.exists() {
         return Ok(Vec::new());
     }
-    let log = runlog::read(log_path).map_err(Failure::Usage)?;
+    let log = runlog::read(log_path)
+        .map_err(|e| Failure::Usage(format!("--resume: {e}; start over with --force instead of --resume")))?;
     if !log.header.same_study(header) || log.header.shard != header.shard {
         return Err(Failure::Usage(format!(
             "--resume: {} holds runs of another study (scenario \"{}\", digest {}, seed {}, shard {:?}); \
-             this one is scenario \"{}\", digest {}, seed {}, shard {:?}",
+             this one is scenario \"{}\", digest {}, seed {}, shard {:?}; start over with --force",
             log_path.display(),
             log.header.study.scenario,
             log.header.scenario_digest,
@@ -390,16 +567,19 @@ fn previous_runs(log_path: &Path, header: &Header) -> Result<Vec<RunRecord>, Fai
     Ok(log.records)
 }
 
-fn print_results(format: Format, header: &Header, rendered: &output::Rendered) {
+fn results_text(format: Format, header: &Header, rendered: &output::Rendered) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
     match format {
-        Format::Json => print!("{}", rendered.summary_json),
-        Format::Csv => print!("{}", String::from_utf8_lossy(&rendered.runs_csv)),
+        Format::Json => out += &rendered.summary_json,
+        Format::Csv => out += &String::from_utf8_lossy(&rendered.runs_csv),
         Format::Table => {
             let points = match header.study.points.len() {
                 1 => String::new(),
                 n => format!("{n} points × "),
             };
-            println!(
+            let _ = writeln!(
+                out,
                 "{} — {points}{} strategies × {} replications, {} measured days each (mean ± 95% CI half-width)\n",
                 header.study.scenario,
                 header.study.strategies.len(),
@@ -413,29 +593,31 @@ fn print_results(format: Format, header: &Header, rendered: &output::Rendered) {
                 );
             }
             if let [point] = rendered.stats.as_slice() {
-                print!("{}", table::render(point));
+                out += &table::render(point);
                 for line in table::verdicts(point) {
-                    println!("  {line}");
+                    let _ = writeln!(out, "  {line}");
                 }
                 let classes = table::render_classes(point, &header.study.classes);
                 if !classes.is_empty() {
-                    print!("\nPer customer class:\n{classes}");
+                    let _ = write!(out, "\nPer customer class:\n{classes}");
                 }
             } else {
-                print!("{}", table::render_sweep(&rendered.stats));
-                println!("Paired comparisons at every point are in summary.json.");
+                out += &table::render_sweep(&rendered.stats);
+                out += "Paired comparisons at every point are in summary.json.\n";
             }
         }
     }
+    out
 }
 
-fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
+fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<(), Failure> {
     let mut logs = Vec::new();
     for dir in dirs {
         logs.push((dir, runlog::read(&dir.join("runs.jsonl")).map_err(Failure::Usage)?));
     }
     let (first_dir, first) = &logs[0];
-    let mut records = Vec::new();
+    // Each run once: the same run in two folders must agree bit for bit.
+    let mut by_run: BTreeMap<(usize, usize, u32), (&PathBuf, &RunRecord)> = BTreeMap::new();
     for (dir, log) in &logs {
         if !log.header.same_study(&first.header) {
             let (a, b) = (&first.header, &log.header);
@@ -455,26 +637,58 @@ fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
                 dir.display()
             )));
         }
-        records.extend(log.records.iter().cloned());
+        for record in &log.records {
+            let key = (record.point, record.strategy, record.replication);
+            match by_run.get(&key) {
+                Some((other, kept)) if !runlog::same_values(kept, record) => {
+                    return Err(Failure::Usage(format!(
+                        "merge: {} and {} both hold point {}, strategy {}, replication {} with different values; \
+                         one of them was edited or mixed up, so neither is trusted",
+                        other.display(),
+                        dir.display(),
+                        key.0,
+                        key.1,
+                        key.2
+                    )));
+                }
+                Some(_) => {}
+                None => {
+                    by_run.insert(key, (dir, record));
+                }
+            }
+        }
     }
-    records.sort_by_key(|r| (r.point, r.strategy, r.replication));
-    let expected = first.header.study.strategies.len()
-        * first.header.study.replications as usize
-        * first.header.study.points.len();
-    records.dedup_by_key(|r| (r.point, r.strategy, r.replication));
-    if records.len() != expected {
+    let expected = first.header.study_runs();
+    if by_run.len() != expected {
+        // Every logged run is in range (runlog::read checks), so runs are missing.
+        let missing = Study::coordinates_of(&first.header.study)
+            .into_iter()
+            .find(|c| !by_run.contains_key(&(c.point, c.strategy, c.replication)))
+            .map_or(String::new(), |c| {
+                format!(
+                    " (the first missing is point {}, strategy {}, replication {})",
+                    c.point, c.strategy, c.replication
+                )
+            });
         return Err(Failure::Usage(format!(
-            "merge: the shards hold {} of the study's {expected} runs; are all shards finished and listed?",
-            records.len()
+            "merge: the shards hold {} of the study's {expected} runs{missing}; are all shards finished and listed?",
+            by_run.len()
         )));
     }
+    let records: Vec<RunRecord> = by_run.into_values().map(|(_, r)| r.clone()).collect();
     let header = Header { shard: None, ..first.header.clone() };
     let representative = dirs.iter().find_map(|dir| read_trace(dir).ok().flatten());
     let rendered = output::render(&header, &records, None, representative.as_ref());
+    let _lock = take_dir(out)?;
+    if out.join("runs.jsonl").exists() {
+        let same = runlog::read(&out.join("runs.jsonl")).is_ok_and(|log| log.header.same_study(&header));
+        if !same {
+            clear_for_fresh_start(out, &header, force)?;
+        }
+    }
     output::write_all(out, &rendered)
         .map_err(|e| Failure::Io(format!("{}: cannot write results: {e}", out.display())))?;
-    println!("merged {} runs from {} directories into {}", records.len(), dirs.len(), out.display());
-    Ok(())
+    emit(&format!("merged {} runs from {} directories into {}\n", records.len(), dirs.len(), out.display()))
 }
 
 /// The representative runs saved beside a study's results, if any.
@@ -491,15 +705,16 @@ fn read_trace(dir: &Path) -> Result<Option<Representative>, Failure> {
 
 fn report(dir: &Path, png: bool) -> Result<(), Failure> {
     let log_path = dir.join("runs.jsonl");
+    let _lock = if dir.is_dir() { Some(lock_dir(dir)?) } else { None };
     if !log_path.exists() {
         return Err(Failure::Usage(format!(
             "{}: no results here (no runs.jsonl); give the directory `echelon run` wrote",
             dir.display()
         )));
     }
+    output::refuse_links(dir).map_err(Failure::Usage)?;
     let log = runlog::read(&log_path).map_err(Failure::Usage)?;
-    let expected =
-        log.header.study.points.len() * log.header.study.strategies.len() * log.header.study.replications as usize;
+    let expected = log.header.study_runs();
     if log.header.shard.is_none() && log.records.len() != expected {
         return Err(Failure::Usage(format!(
             "{}: the study is unfinished ({} of {expected} runs); finish it with `echelon run … --resume` first",
@@ -514,13 +729,12 @@ fn report(dir: &Path, png: bool) -> Result<(), Failure> {
     if png {
         output::write_pngs(dir, &rendered).map_err(io)?;
     }
-    println!(
-        "wrote {} and {} charts in {}",
+    emit(&format!(
+        "wrote {} and {} charts in {}\n",
         dir.join("report.html").display(),
         rendered.charts.len(),
         dir.join("charts").display()
-    );
-    Ok(())
+    ))
 }
 
 /// The text of `echelon list`.

@@ -85,6 +85,7 @@ use flow::SupplierState;
 use hdrhistogram::Histogram;
 use rand::RngExt;
 use state::{DemandBooks, Line, NodeState};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// Goods moving between stocking nodes over a whole run.
@@ -250,6 +251,9 @@ struct Run<'m> {
     /// (kept only when `tracks_events`).
     daily_customer: Vec<(i64, i64)>,
     trace: Option<Trace>,
+    /// Raised to abandon the run (checked once per simulated day and per
+    /// customer order event).
+    stop: Option<&'m AtomicBool>,
 }
 
 /// Simulates one replication of `model` under `policies`.
@@ -257,6 +261,20 @@ pub fn simulate<'m>(model: &'m Model, replication: u32, policies: Policies<'m>) 
     let mut run = Run::new(model, replication, policies);
     run.execute();
     run.finish().0
+}
+
+/// As [`simulate`], abandoning the run (`None`) soon after `stop` is
+/// raised: the flag is read at the start of every simulated day and at
+/// every customer order event, never per SKU.
+pub fn simulate_until<'m>(
+    model: &'m Model,
+    replication: u32,
+    policies: Policies<'m>,
+    stop: &'m AtomicBool,
+) -> Option<RunOutput> {
+    let mut run = Run::new(model, replication, policies);
+    run.stop = Some(stop);
+    run.execute().then(|| run.finish().0)
 }
 
 /// As [`simulate`], also recording the run's [`Trace`] (memory O(days)).
@@ -329,10 +347,18 @@ impl<'m> Run<'m> {
             tracks_events: !(model.disruptions.is_empty() && model.random_outages.is_empty()),
             daily_customer: Vec::new(),
             trace: None,
+            stop: None,
         }
     }
 
-    fn execute(&mut self) {
+    /// Was the run asked to stop?
+    #[inline]
+    fn stopped(&self) -> bool {
+        self.stop.is_some_and(|s| s.load(Ordering::Relaxed))
+    }
+
+    /// Runs the calendar to the horizon; `false` when stopped first.
+    fn execute(&mut self) -> bool {
         let horizon = self.model.experiment.horizon_days;
         self.calendar.schedule(0, Event::DayStart(0));
         for stream in 0..self.order_streams.len() {
@@ -341,6 +367,9 @@ impl<'m> Run<'m> {
         while let Some((now, event)) = self.calendar.pop() {
             match event {
                 Event::DayStart(day) => {
+                    if self.stopped() {
+                        return false;
+                    }
                     if let Some(approvals) = &self.approvals {
                         self.calendar.schedule(approvals.round_minute(day), Event::ApprovalRound);
                     }
@@ -358,11 +387,17 @@ impl<'m> Run<'m> {
                     self.receive(&shipment, now);
                     self.reschedule_deferred();
                 }
-                Event::CustomerOrder { stream } => self.customer_order(stream as usize, now),
+                Event::CustomerOrder { stream } => {
+                    if self.stopped() {
+                        return false;
+                    }
+                    self.customer_order(stream as usize, now);
+                }
                 Event::ApprovalRound => self.take_approvals(now),
                 Event::Approved { ticket } => self.release_approved(ticket, now),
             }
         }
+        true
     }
 
     fn is_measured(&self, day: Day) -> bool {
