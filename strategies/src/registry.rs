@@ -541,6 +541,15 @@ impl Default for Params {
     }
 }
 
+impl std::str::FromStr for Params {
+    type Err = String;
+
+    /// Parameters from RON text, as a scenario would give them (for tests).
+    fn from_str(text: &str) -> Result<Self, String> {
+        ron::from_str(text).map(Self).map_err(|e| e.to_string())
+    }
+}
+
 impl Params {
     /// The parameters as `T` (a `#[derive(Deserialize)]` struct, ideally
     /// with `#[serde(deny_unknown_fields)]`): an unknown or missing field,
