@@ -14,7 +14,7 @@ use crate::progress;
 use crate::runlog::{self, Header};
 use crate::runner;
 use crate::runner::Hooks;
-use crate::scenario::{InputError, Scenario, params, parse};
+use crate::scenario::{InputError, LoadOptions, Scenario, params, parse};
 use crate::study::{Coordinate, Study};
 use clap::{Parser, Subcommand, ValueEnum};
 use echelon_reports::record::RunRecord;
@@ -44,6 +44,9 @@ enum Command {
     Validate {
         /// Scenario file (RON).
         file: PathBuf,
+        /// Let `history:` read a file outside the scenario's folder.
+        #[arg(long)]
+        allow_paths_outside: bool,
     },
     /// List strategies, distributions and metrics with their parameters.
     List,
@@ -103,6 +106,9 @@ struct StudyOptions {
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
+    /// Let `history:` read a file outside the scenario's folder.
+    #[arg(long)]
+    allow_paths_outside: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -170,7 +176,7 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::Run(args) => run(&args),
-        Command::Validate { file } => validate(&file),
+        Command::Validate { file, allow_paths_outside } => validate(&file, LoadOptions { allow_paths_outside }),
         Command::List => {
             print!("{}", list());
             Ok(())
@@ -205,8 +211,8 @@ pub fn main() -> i32 {
     }
 }
 
-fn validate(file: &Path) -> Result<(), Failure> {
-    let study = Study::new(Scenario::load(file)?)?;
+fn validate(file: &Path, options: LoadOptions) -> Result<(), Failure> {
+    let study = Study::new(Scenario::load_with(file, options)?)?;
     let base = &study.base;
     println!(
         "{}: valid — scenario \"{}\", {} SKU-locations at {} locations, {} strategies, {} sweep points, {} runs",
@@ -254,7 +260,8 @@ fn load(options: &StudyOptions) -> Result<Loaded, Failure> {
             .map_err(|e| Failure::Usage(format!("--set {}: {}", e.path, e.message)))?;
         identity += &format!("\n--set {}={}", path.trim(), value.trim());
     }
-    let study = Study::new(Scenario::from_parts(&options.file, source, file)?)?;
+    let load_options = LoadOptions { allow_paths_outside: options.allow_paths_outside };
+    let study = Study::new(Scenario::from_parts_with(&options.file, source, file, load_options)?)?;
     Ok(Loaded { study, identity, threads })
 }
 
@@ -353,6 +360,9 @@ fn resume_command(args: &RunArgs, dir: &Path) -> String {
     }
     for setting in &options.set {
         command += &format!(" --set '{setting}'");
+    }
+    if options.allow_paths_outside {
+        command += " --allow-paths-outside";
     }
     if let Some(shard) = &args.shard {
         command += &format!(" --shard {shard}");

@@ -1,6 +1,7 @@
 //! From a parsed [`ScenarioFile`] to a validated [`Model`] and strategy plans.
 //!
-//! Validation happens here, before anything runs: ids are unique, every
+//! Validation happens here, before anything runs: ids are in the safe set
+//! of [`super::ids`] and unique, every
 //! name resolves, every location has exactly one source lane, every
 //! distribution is possible, costs are finite and non-negative, the horizon
 //! exceeds the warm-up, and every strategy builds at every location. The
@@ -197,6 +198,7 @@ fn classes(file: &ScenarioFile) -> Result<Vec<CustomerClass>, FieldError> {
 
 /// Builds and validates the model of `file` (its catalogue expanded).
 pub fn model(file: &ScenarioFile) -> Result<Model, FieldError> {
+    super::ids::check(file)?;
     let expanded = catalogue::expand(file)?;
     let file = expanded.as_ref().unwrap_or(file);
     if file.name.trim().is_empty() {
