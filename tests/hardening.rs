@@ -103,7 +103,8 @@ fn byte_order_mark_and_cr_only_line_endings_are_accepted() {
     accepted(tmp.path(), "cr.ron", QUICKSTART.replace('\n', "\r").as_bytes());
     accepted(tmp.path(), "crlf.ron", QUICKSTART.replace('\n', "\r\n").as_bytes());
     // Positions count CR-only lines as lines.
-    let stderr = refused(tmp.path(), "cr-bad.ron", edit("horizon_days: 395", "horizon_day: 395").replace('\n', "\r").as_bytes());
+    let stderr =
+        refused(tmp.path(), "cr-bad.ron", edit("horizon_days: 395", "horizon_day: 395").replace('\n', "\r").as_bytes());
     assert!(stderr.contains("cr-bad.ron:14:"), "{stderr}");
 }
 
@@ -142,7 +143,12 @@ fn hostile_names_are_refused_at_load() {
         ("newline", "(name: \"min-max\",", "(name: \"min\\nmax\",", "strategies[1].name"),
         ("pipe", "(id: \"acme-tools\")", "(id: \"acme|tools\")", "suppliers[0].id"),
         ("bidi", "name: \"quickstart\"", "name: \"quick\\u{202e}start\"", "name"),
-        ("long", "(id: \"bits\",", "(id: \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\",", "skus[1].id"),
+        (
+            "long",
+            "(id: \"bits\",",
+            "(id: \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\",",
+            "skus[1].id",
+        ),
     ] {
         let stderr = refused(tmp.path(), &format!("{name}.ron"), edit(from, to).as_bytes());
         assert!(stderr.contains(&format!(": {path}: ")), "{name}: {stderr}");
@@ -264,7 +270,11 @@ fn history_errors_quote_only_a_short_sanitised_excerpt() {
     history_scenario(tmp.path(), "h.ron", "h.csv");
     for (csv, expect, absent) in [
         ("root:$6$saltsaltsalt$hashhashhashhash:19000:0:99999:7:::\n", "missing location", "saltsalt"),
-        ("day,location,sku,quantity\n0,wh-\u{1b}[31mnorth-and-a-very-long-tail-of-text,drill,1\n", "\\u{1b}", "long-tail-of-text"),
+        (
+            "day,location,sku,quantity\n0,wh-\u{1b}[31mnorth-and-a-very-long-tail-of-text,drill,1\n",
+            "\\u{1b}",
+            "long-tail-of-text",
+        ),
     ] {
         std::fs::write(tmp.path().join("h.csv"), csv).unwrap();
         let out = echelon(&["validate", "h.ron"], tmp.path());
