@@ -32,9 +32,10 @@
 
 use crate::budget;
 use crate::output;
+use crate::precision::{self, Next, Target};
 use crate::runlog::{self, Header};
 use crate::runner::{self, Hooks};
-use crate::scenario::{InputError, Scenario, params, parse};
+use crate::scenario::{InputError, LoadOptions, Scenario, params, parse};
 use crate::study::{Coordinate, Study};
 use echelon_reports::record::RunRecord;
 use echelon_strategies::registry::Registry;
@@ -120,6 +121,9 @@ pub struct StudyOptions {
     /// No progress bar.
     #[cfg_attr(feature = "cli", arg(long, short))]
     pub quiet: bool,
+    /// Let `history:` read a file outside the scenario's folder.
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub allow_paths_outside: bool,
 }
 
 impl StudyOptions {
@@ -206,7 +210,8 @@ pub fn load(options: &StudyOptions, registry: &Arc<Registry>) -> Result<Loaded, 
         identity += &format!("\n--set {}={}", path.trim(), value.trim());
     }
     check_model_budget(&file, options.allow_large)?;
-    let study = Study::new(Scenario::from_parts_with(&options.file, source, file, registry)?)?;
+    let load_options = LoadOptions { allow_paths_outside: options.allow_paths_outside };
+    let study = Study::new(Scenario::from_parts_in(&options.file, source, file, load_options, registry)?)?;
     Ok(Loaded { study, identity, threads })
 }
 
@@ -239,6 +244,16 @@ pub struct RunPlan {
     pub force: bool,
     /// Also draw charts/*.png.
     pub png: bool,
+    /// Precision targets: replications are added in deterministic batches
+    /// until each is met (none: the scenario's replications).
+    pub precision: Vec<Target>,
+    /// With precision targets: stop adding replications at this many.
+    pub max_replications: u32,
+    /// The targets as given (for the resume command).
+    precision_text: Vec<String>,
+    /// The registry the study was loaded with (a precision batch reloads
+    /// it with more replications).
+    registry: Arc<Registry>,
 }
 
 impl RunPlan {
@@ -247,7 +262,35 @@ impl RunPlan {
     pub fn new(options: &StudyOptions, registry: &Arc<Registry>, out: Option<PathBuf>) -> Result<Self, Failure> {
         let loaded = load(options, registry)?;
         let out = out.unwrap_or_else(|| output::default_dir(&loaded.study.base.model.name));
-        Ok(Self { loaded, options: options.clone(), out, shard: None, resume: false, force: false, png: false })
+        Ok(Self {
+            loaded,
+            options: options.clone(),
+            out,
+            shard: None,
+            resume: false,
+            force: false,
+            png: false,
+            precision: Vec::new(),
+            max_replications: 1000,
+            precision_text: Vec::new(),
+            registry: registry.clone(),
+        })
+    }
+
+    /// Adds replications in deterministic batches until every target
+    /// (`METRIC=HALF_WIDTH`) is met for every strategy at every point, up
+    /// to `max_replications`. Not with a shard.
+    pub fn with_precision(mut self, targets: &[String], max_replications: u32) -> Result<Self, Failure> {
+        self.precision = targets.iter().map(|t| Target::parse(t)).collect::<Result<_, _>>().map_err(Failure::Usage)?;
+        if !self.precision.is_empty() && self.shard.is_some() {
+            return Err(Failure::Usage(
+                "--precision needs every run of each batch to decide the next; it cannot be combined with --shard"
+                    .into(),
+            ));
+        }
+        self.precision_text = targets.to_vec();
+        self.max_replications = max_replications;
+        Ok(self)
     }
 
     /// Only the runs of shard `i/n` (0 ≤ i < n).
@@ -288,7 +331,13 @@ impl RunPlan {
 
     /// The command that resumes this plan.
     pub fn resume_command(&self) -> String {
-        let options = &self.options;
+        self.resume_command_with(&self.options)
+    }
+
+    /// The command that resumes this plan with `options` as they stood
+    /// when it stopped (a precision target may have raised the
+    /// replications).
+    fn resume_command_with(&self, options: &StudyOptions) -> String {
         let mut command = format!("echelon run {} --out {} --resume", options.file.display(), self.out.display());
         if let Some(r) = options.replications {
             command += &format!(" --replications {r}");
@@ -299,8 +348,17 @@ impl RunPlan {
         for setting in &options.set {
             command += &format!(" --set '{setting}'");
         }
+        if options.allow_paths_outside {
+            command += " --allow-paths-outside";
+        }
         if let Some((i, n)) = self.shard {
             command += &format!(" --shard {i}/{n}");
+        }
+        for target in &self.precision_text {
+            command += &format!(" --precision {target}");
+        }
+        if !self.precision_text.is_empty() {
+            command += &format!(" --max-replications {}", self.max_replications);
         }
         command
     }
@@ -334,8 +392,12 @@ pub struct RunResults {
     pub rendered: output::Rendered,
     /// The study header of the run log.
     pub header: Header,
-    /// Wall-clock figures of the new runs.
+    /// Wall-clock figures of the new runs (the last batch's, with
+    /// precision targets).
     pub timing: runner::Timing,
+    /// With precision targets: whether they were reached, and with how
+    /// many replications.
+    pub precision_note: Option<String>,
 }
 
 /// Runs `runs` of `loaded` on `progress`; raising `stop` skips the runs
@@ -365,73 +427,132 @@ pub fn execute_runs(
 }
 
 /// Executes `plan`: locks and prepares its directory, runs what is left
-/// to run, appends each run to the log as it finishes, and writes the
-/// results (module contract).
+/// to run (in batches of replications while precision targets are unmet),
+/// appends each run to the log as it finishes, and writes the results
+/// (module contract).
 pub fn execute(plan: &RunPlan, progress: &dyn Progress, stop: &AtomicBool) -> Result<RunResults, Failure> {
-    let loaded = &plan.loaded;
-    let study = &loaded.study;
     let total = plan.run_count();
     // Refuse what cannot fit before touching the results directory.
-    check_budget(loaded, total, plan.options.allow_large)?;
+    check_budget(&plan.loaded, total, plan.options.allow_large)?;
     let dir = &plan.out;
     let shard_text = plan.shard.map(|(i, n)| format!("{i}/{n}"));
-    let header = Header::new(&study.info(), &loaded.identity, shard_text);
+    let identity = &plan.loaded.identity;
     let log_path = dir.join("runs.jsonl");
     let _lock = take_dir(dir)?;
-    let done = if plan.resume {
+    let io = |e: std::io::Error| Failure::Io(format!("{}: cannot write results: {e}", dir.display()));
+    let mut loaded = plan.loaded.clone();
+    let mut header = Header::new(&loaded.study.info(), identity, shard_text.clone());
+    let mut records = if plan.resume {
         previous_runs(&log_path, &header)?
     } else {
         clear_for_fresh_start(dir, &header, plan.force)?;
         Vec::new()
     };
-    let finished: BTreeSet<(usize, usize, u32)> = done.iter().map(|r| (r.point, r.strategy, r.replication)).collect();
-    let mine: Vec<Coordinate> = study
-        .coordinates()
-        .into_iter()
-        .enumerate()
-        .filter(|(index, _)| plan.shard.is_none_or(|(i, n)| index % n == i))
-        .map(|(_, c)| c)
-        .collect();
-    debug_assert_eq!(total, mine.len());
-    let todo: Vec<Coordinate> =
-        mine.into_iter().filter(|c| !finished.contains(&(c.point, c.strategy, c.replication))).collect();
-    let io = |e: std::io::Error| Failure::Io(format!("{}: cannot write results: {e}", dir.display()));
-    let appender = Mutex::new(runlog::Appender::open(&log_path, &header, plan.resume).map_err(io)?);
-    let log_error = Mutex::new(None);
-    let on_finish = |record: &RunRecord| {
-        if let Err(e) = appender.lock().expect("no writer panics").append(record) {
-            log_error.lock().expect("no writer panics").get_or_insert(e);
-            stop.store(true, Ordering::SeqCst);
+    let (mut options, mut resume, mut precision_note) = (plan.options.clone(), plan.resume, None);
+    let timing = loop {
+        let batch = Batch { loaded: &loaded, header: &header, shard: plan.shard, done: &records, resume };
+        let outcome = batch.run(&log_path, progress, stop, &io).map_err(|e| match e {
+            Failure::Interrupted(count) => Failure::Interrupted(format!(
+                "interrupted: {count} of {} runs are finished and saved in {}; resume with\n  {}",
+                if plan.shard.is_some() { total } else { loaded.study.run_count() },
+                log_path.display(),
+                plan.resume_command_with(&options)
+            )),
+            Failure::Strategy(m) => Failure::Strategy(format!(
+                "{m}\nthe runs finished before it are saved in {}; after fixing the strategy, resume with\n  {}",
+                log_path.display(),
+                plan.resume_command_with(&options)
+            )),
+            other => other,
+        })?;
+        records.extend(outcome.records);
+        let replications = loaded.study.base.model.experiment.replications;
+        if plan.precision.is_empty() {
+            break outcome.timing;
+        }
+        let stats = echelon_reports::summary::compute(&loaded.study.info(), &records);
+        match precision::next(&plan.precision, &stats, replications, plan.max_replications.max(1)) {
+            Next::Reached => {
+                precision_note = Some(format!("precision reached with {replications} replications"));
+                break outcome.timing;
+            }
+            Next::Limit(metric, strategy, h, target) => {
+                precision_note = Some(format!(
+                    "precision NOT reached at the limit of {replications} replications: {metric} of \
+                     \"{strategy}\" has half-width {h:.4} > {target} (raise --max-replications)"
+                ));
+                break outcome.timing;
+            }
+            Next::More(n) => {
+                // The log is rewritten for the larger study, keeping every run.
+                options.replications = Some(n);
+                let threads = loaded.threads;
+                loaded = Loaded { threads, ..load(&options, &plan.registry)? };
+                loaded.identity = identity.clone();
+                header = Header::new(&loaded.study.info(), identity, shard_text.clone());
+                output::write_atomic(&log_path, runlog::finished_text(&header, &records).as_bytes()).map_err(io)?;
+                resume = true;
+            }
         }
     };
-    let outcome = execute_runs(loaded, todo, done.len(), progress, stop, &on_finish);
-    if let Some(e) = log_error.into_inner().expect("no writer panics") {
-        return Err(io(e));
-    }
-    let outcome = outcome.map_err(|e| match e {
-        Failure::Strategy(m) => Failure::Strategy(format!(
-            "{m}\nthe runs finished before it are saved in {}; after fixing the strategy, resume with\n  {}",
-            log_path.display(),
-            plan.resume_command()
-        )),
-        other => other,
-    })?;
-    if outcome.interrupted {
-        return Err(Failure::Interrupted(format!(
-            "interrupted: {} of {total} runs are finished and saved in {}; resume with\n  {}",
-            done.len() + outcome.records.len(),
-            log_path.display(),
-            plan.resume_command()
-        )));
-    }
-    let records: Vec<_> = done.into_iter().chain(outcome.records.iter().cloned()).collect();
-    let representative = runner::representative(study).map_err(|f| Failure::Strategy(f.to_string()))?;
-    let rendered = output::render(&header, &records, Some(&outcome.timing), Some(&representative));
+    let representative = runner::representative(&loaded.study).map_err(|f| Failure::Strategy(f.to_string()))?;
+    let rendered = output::render(&header, &records, Some(&timing), Some(&representative));
     output::write_all(dir, &rendered).map_err(io)?;
     if plan.png {
         output::write_pngs(dir, &rendered).map_err(io)?;
     }
-    Ok(RunResults { dir: dir.clone(), records, rendered, header, timing: outcome.timing })
+    Ok(RunResults { dir: dir.clone(), records, rendered, header, timing, precision_note })
+}
+
+/// One pass over the runs of a study not in `done`, logged as they finish.
+struct Batch<'a> {
+    loaded: &'a Loaded,
+    header: &'a Header,
+    shard: Option<(usize, usize)>,
+    done: &'a [RunRecord],
+    resume: bool,
+}
+
+impl Batch<'_> {
+    /// Runs the batch; an interruption is `Failure::Interrupted` carrying
+    /// the count of finished runs.
+    fn run(
+        &self,
+        log_path: &Path,
+        progress: &dyn Progress,
+        stop: &AtomicBool,
+        io: &dyn Fn(std::io::Error) -> Failure,
+    ) -> Result<runner::Outcome, Failure> {
+        let finished: BTreeSet<(usize, usize, u32)> =
+            self.done.iter().map(|r| (r.point, r.strategy, r.replication)).collect();
+        let todo: Vec<Coordinate> = self
+            .loaded
+            .study
+            .coordinates()
+            .into_iter()
+            .enumerate()
+            .filter(|(index, _)| self.shard.is_none_or(|(i, n)| index % n == i))
+            .map(|(_, c)| c)
+            .filter(|c| !finished.contains(&(c.point, c.strategy, c.replication)))
+            .collect();
+        let appender = Mutex::new(runlog::Appender::open(log_path, self.header, self.resume).map_err(io)?);
+        let log_error = Mutex::new(None);
+        let on_finish = |record: &RunRecord| {
+            if let Err(e) = appender.lock().expect("no writer panics").append(record) {
+                log_error.lock().expect("no writer panics").get_or_insert(e);
+                stop.store(true, Ordering::SeqCst);
+            }
+        };
+        let outcome = execute_runs(self.loaded, todo, self.done.len(), progress, stop, &on_finish);
+        if let Some(e) = log_error.into_inner().expect("no writer panics") {
+            return Err(io(e));
+        }
+        let outcome = outcome?;
+        if outcome.interrupted {
+            return Err(Failure::Interrupted((self.done.len() + outcome.records.len()).to_string()));
+        }
+        Ok(outcome)
+    }
 }
 
 /// Locks a results directory for this process, refusing one another

@@ -65,7 +65,7 @@ fn the_custom_strategy_example_runs_lists_and_passes_its_own_gate() {
     let list = example(&["list"]);
     let listed = String::from_utf8_lossy(&list.stdout);
     assert!(listed.contains("PLUGGED-IN STRATEGIES") && listed.contains("dynamic-min-max"), "{listed}");
-    assert!(listed.contains("protect-top-tiers") && listed.contains("moving average"), "{listed}");
+    assert!(listed.contains("protect-top-tiers") && listed.contains("window_days"), "{listed}");
 
     let baseline = dir.path().join("baseline.json");
     let scenario = "examples/custom-strategy/scenario.ron";

@@ -24,7 +24,7 @@ use crate::plan::{self, Loaded, RunPlan, StudyOptions, check_model_budget, clear
 use crate::plan::{lock_dir, take_dir};
 use crate::progress;
 use crate::runlog::{self, Header};
-use crate::scenario::{Scenario, parse};
+use crate::scenario::{LoadOptions, Scenario, parse};
 use crate::study::{Coordinate, Study};
 use clap::{Parser, Subcommand, ValueEnum};
 use echelon_reports::record::RunRecord;
@@ -34,7 +34,7 @@ use echelon_sim::metrics::METRICS;
 use echelon_strategies::registry::{ALLOCATIONS, CATALOGUE, Registry};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex};
 
 /// Deterministic discrete-event simulator and benchmarking harness for
 /// distribution networks.
@@ -56,6 +56,9 @@ enum Command {
         /// Build the model even when it is estimated not to fit in memory.
         #[arg(long)]
         allow_large: bool,
+        /// Let `history:` read a file outside the scenario's folder.
+        #[arg(long)]
+        allow_paths_outside: bool,
     },
     /// List strategies, distributions and metrics with their parameters.
     List,
@@ -124,6 +127,14 @@ struct RunArgs {
     /// Also draw charts/*.png (font embedded; no system fonts needed).
     #[arg(long)]
     png: bool,
+    /// Add replications in deterministic batches until METRIC's 95%
+    /// half-width is at most HALF_WIDTH for every strategy at every point
+    /// (repeatable), e.g. --precision fill_rate=0.002.
+    #[arg(long, value_name = "METRIC=HALF_WIDTH")]
+    precision: Vec<String>,
+    /// With --precision: stop adding replications at this many.
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    max_replications: u32,
 }
 
 /// Runs the command line with the bundled strategies; returns the process
@@ -155,7 +166,9 @@ pub fn main_with(registry: Registry) -> i32 {
     };
     let result = match cli.command {
         Command::Run(args) => run(&args, &registry),
-        Command::Validate { file, allow_large } => validate(&file, allow_large, &registry),
+        Command::Validate { file, allow_large, allow_paths_outside } => {
+            validate(&file, allow_large, LoadOptions { allow_paths_outside }, &registry)
+        }
         Command::List => emit(&list_with(&registry)),
         Command::Merge { dirs, out, force } => merge(&dirs, &out, force),
         Command::Report { dir, png } => report(&dir, png),
@@ -172,10 +185,10 @@ pub fn main_with(registry: Registry) -> i32 {
     }
 }
 
-fn validate(file: &Path, allow_large: bool, registry: &Arc<Registry>) -> Result<(), Failure> {
+fn validate(file: &Path, allow_large: bool, options: LoadOptions, registry: &Arc<Registry>) -> Result<(), Failure> {
     let (source, parsed) = parse::read(file)?;
     check_model_budget(&parsed, allow_large)?;
-    let study = Study::new(Scenario::from_parts_with(file, source, parsed, registry)?)?;
+    let study = Study::new(Scenario::from_parts_in(file, source, parsed, options, registry)?)?;
     let base = &study.base;
     let estimate = budget::estimate(&study, default_threads(), study.run_count());
     let available = budget::available_memory();
@@ -216,23 +229,29 @@ fn emit(text: &str) -> Result<(), Failure> {
     }
 }
 
-/// The progress bar of a run, made when the runs start.
+/// The progress bar of a run, made when the runs (of each batch) start.
 struct Bar {
     quiet: bool,
-    bar: OnceLock<progress::Bar>,
+    bar: Mutex<Option<progress::Bar>>,
+}
+
+impl Bar {
+    fn new(quiet: bool) -> Self {
+        Self { quiet, bar: Mutex::new(None) }
+    }
 }
 
 impl plan::Progress for Bar {
     fn start(&self, total: u64, done: u64) {
-        let _ = self.bar.set(progress::Bar::new(total, done, self.quiet));
+        *self.bar.lock().unwrap_or_else(|e| e.into_inner()) = Some(progress::Bar::new(total, done, self.quiet));
     }
     fn advance(&self) {
-        if let Some(bar) = self.bar.get() {
+        if let Some(bar) = &*self.bar.lock().unwrap_or_else(|e| e.into_inner()) {
             bar.advance();
         }
     }
     fn finish(&self) {
-        if let Some(bar) = self.bar.get() {
+        if let Some(bar) = self.bar.lock().unwrap_or_else(|e| e.into_inner()).take() {
             bar.finish();
         }
     }
@@ -246,22 +265,29 @@ fn execute(
     quiet: bool,
     on_finish: &(dyn Fn(&RunRecord) + Sync),
 ) -> Result<crate::runner::Outcome, Failure> {
-    let bar = Bar { quiet, bar: OnceLock::new() };
-    plan::execute_runs(loaded, runs, 0, &bar, progress::interrupt_flag(), on_finish)
+    plan::execute_runs(loaded, runs, 0, &Bar::new(quiet), progress::interrupt_flag(), on_finish)
 }
 
 fn run(args: &RunArgs, registry: &Arc<Registry>) -> Result<(), Failure> {
     // Ctrl-C handled from the start: never a half-made directory by signal.
     let stop = progress::interrupt_flag();
     let shard = args.shard.as_deref().map(plan::parse_shard).transpose()?;
+    if !args.precision.is_empty() && shard.is_some() {
+        return Err(Failure::Usage(
+            "--precision needs every run of each batch to decide the next; it cannot be combined with --shard".into(),
+        ));
+    }
     let plan = RunPlan::new(&args.study, registry, args.out.clone())?
         .with_shard(shard)?
         .with_restart(args.resume, args.force)?
+        .with_precision(&args.precision, args.max_replications)?
         .with_png(args.png);
-    let bar = Bar { quiet: args.study.quiet, bar: OnceLock::new() };
-    let results = plan::execute(&plan, &bar, stop)?;
+    let results = plan::execute(&plan, &Bar::new(args.study.quiet), stop)?;
     let mut text = results_text(args.format, &results.header, &results.rendered);
     if args.format == Format::Table {
+        if let Some(note) = &results.precision_note {
+            text += &format!("\n{note} ({})\n", args.precision.join(", "));
+        }
         text += &format!(
             "\n{} runs ({} new), {:.2e} SKU-location-days/s on {} threads; results in {}\n",
             results.records.len(),
@@ -270,6 +296,8 @@ fn run(args: &RunArgs, registry: &Arc<Registry>) -> Result<(), Failure> {
             plan.loaded.threads,
             results.dir.display()
         );
+    } else if let Some(note) = &results.precision_note {
+        eprintln!("{note}");
     }
     emit(&text)
 }

@@ -30,7 +30,7 @@ pub fn run(args: &TuneArgs, registry: &std::sync::Arc<echelon_strategies::regist
         Some(n) => n,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    let scenario = Scenario::load_with(&args.file, registry)?;
+    let scenario = Scenario::load_in(&args.file, Default::default(), registry)?;
     let dir = args.out.clone().unwrap_or_else(|| output::default_dir(&format!("{}-tuned", scenario.model.name)));
     let outcome = tune(&scenario, &dir, threads).map_err(|e| match e {
         TuneError::Input(m) => Failure::Usage(m),

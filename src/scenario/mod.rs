@@ -13,6 +13,7 @@ pub mod events;
 pub mod file;
 pub mod governance;
 pub mod history;
+pub mod ids;
 pub mod levels_table;
 pub mod locate;
 pub mod params;
@@ -31,6 +32,15 @@ use file::ScenarioFile;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// How a scenario may reach outside its own file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// May `history:` name a file outside the scenario's folder (an
+    /// absolute path, `..`, a symlink leading out)? Default no
+    /// (`--allow-paths-outside` on the command line).
+    pub allow_paths_outside: bool,
+}
+
 /// A loaded, validated scenario.
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -42,6 +52,8 @@ pub struct Scenario {
     pub file: ScenarioFile,
     /// The validated model.
     pub model: Model,
+    /// How it was loaded (sweep points are loaded the same way).
+    pub options: LoadOptions,
     /// The strategies it was validated with (sweep points and tuned
     /// copies are built with the same).
     pub registry: Arc<Registry>,
@@ -53,39 +65,57 @@ impl Scenario {
     /// Reads and validates the scenario at `path`, with the bundled
     /// strategies only.
     pub fn load(path: &Path) -> Result<Self, InputError> {
-        Self::load_with(path, &Arc::new(Registry::bundled()))
+        Self::load_with(path, LoadOptions::default())
     }
 
-    /// Reads and validates the scenario at `path`; `Custom` strategies are
-    /// looked up in `registry`.
-    pub fn load_with(path: &Path, registry: &Arc<Registry>) -> Result<Self, InputError> {
+    /// Reads and validates the scenario at `path` with `options`, with the
+    /// bundled strategies only.
+    pub fn load_with(path: &Path, options: LoadOptions) -> Result<Self, InputError> {
+        Self::load_in(path, options, &Arc::new(Registry::bundled()))
+    }
+
+    /// Reads and validates the scenario at `path` with `options`; `Custom`
+    /// strategies are looked up in `registry`.
+    pub fn load_in(path: &Path, options: LoadOptions, registry: &Arc<Registry>) -> Result<Self, InputError> {
         let (source, file) = parse::read(path)?;
-        Self::from_parts_with(path, source, file, registry)
+        Self::from_parts_in(path, source, file, options, registry)
     }
 
     /// Validates an already parsed file (used after command-line
     /// overrides), with the bundled strategies only.
     pub fn from_parts(path: &Path, source: String, file: ScenarioFile) -> Result<Self, InputError> {
-        Self::from_parts_with(path, source, file, &Arc::new(Registry::bundled()))
+        Self::from_parts_with(path, source, file, LoadOptions::default())
     }
 
-    /// Validates an already parsed file with the strategies of `registry`.
+    /// [`Scenario::from_parts`] with `options`.
     pub fn from_parts_with(
         path: &Path,
         source: String,
         file: ScenarioFile,
+        options: LoadOptions,
+    ) -> Result<Self, InputError> {
+        Self::from_parts_in(path, source, file, options, &Arc::new(Registry::bundled()))
+    }
+
+    /// Validates an already parsed file with `options` and the strategies
+    /// of `registry`.
+    pub fn from_parts_in(
+        path: &Path,
+        source: String,
+        file: ScenarioFile,
+        options: LoadOptions,
         registry: &Arc<Registry>,
     ) -> Result<Self, InputError> {
-        let file = levels_table::expand(path, &source, &file)?.unwrap_or(file);
+        let file = levels_table::expand(path, &source, &file, options)?.unwrap_or(file);
         let located = |e: build::FieldError| InputError::at(path, &source, e.path, e.message);
-        let with_history = history::expand(path, &source, &file)?;
+        let with_history = history::expand(path, &source, &file, options)?;
         let model = build::model(with_history.as_ref().unwrap_or(&file)).map_err(located)?;
         let prepared = build::prepare_strategies(&file, &model, registry).map_err(located)?;
         build::check_gate(&file).map_err(located)?;
         if let Some(tune) = &file.tune {
             crate::tune::spec::check(tune, &file).map_err(located)?;
         }
-        Ok(Self { path: path.to_path_buf(), source, file, model, registry: registry.clone(), prepared })
+        Ok(Self { path: path.to_path_buf(), source, file, model, options, registry: registry.clone(), prepared })
     }
 
     /// Names of the strategies, in file order.

@@ -352,7 +352,7 @@ fn compare_rendered(
     threads: usize,
     registry: &std::sync::Arc<echelon_strategies::registry::Registry>,
 ) -> Result<(Header, output::Rendered), TuneError> {
-    let scenario = Scenario::load_with(path, registry)
+    let scenario = Scenario::load_in(path, Default::default(), registry)
         .map_err(|e| TuneError::Input(format!("the written tuned.ron does not load: {e}")))?;
     let source = scenario.source.clone();
     let study = Study::new(scenario).map_err(|e| TuneError::Input(e.to_string()))?;
