@@ -79,7 +79,7 @@ fn scenario_file(dir: &Path, text: &str) -> std::path::PathBuf {
 fn load_error(text: &str, registry: &Arc<Registry>) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = scenario_file(dir.path(), text);
-    let err = echelon::scenario::Scenario::load_with(&path, registry).unwrap_err();
+    let err = echelon::scenario::Scenario::load_in(&path, Default::default(), registry).unwrap_err();
     err.to_string().replace(&path.display().to_string(), "plugins.ron")
 }
 

@@ -600,7 +600,7 @@ struct Entry<F> {
 ///
 /// A value, not a global: build one with [`Registry::bundled`], add your
 /// own strategies, and hand it to the scenario loader
-/// (`echelon::scenario::Scenario::load_with`) or to the whole command line
+/// (`echelon::scenario::Scenario::load_in`) or to the whole command line
 /// (`echelon::cli::main_with`).
 ///
 /// Every plugged-in strategy is checked as the engine relies on it: its
