@@ -11,12 +11,20 @@
 //! first, and every reduction over runs happens afterwards, sequentially,
 //! in that order. Hence results are byte-identical for any thread count.
 //! Wall-clock figures are gathered into [`Timing`], apart from the results.
+//!
+//! The representative replication of `trace.json` ([`representative`]) is
+//! recorded during the study's own runs when the study runs it — replication
+//! 0 of each strategy, when the scenario has no sweep (then its one point is
+//! the scenario as given) — so it is not simulated a second time. Tracing
+//! only records: a traced run's results are those of an untraced one. Runs
+//! the study did not execute (a sweep, a shard, runs resumed from the log)
+//! are simulated for the trace afterwards.
 
 use crate::study::{Coordinate, Study};
 use echelon_reports::record::RunRecord;
 use echelon_reports::representative::{Representative, StrategyTrace, Window};
 use echelon_sim::disruption::{Disruption, Timeline};
-use echelon_sim::engine::{self, NetworkBalance, UnitBalance};
+use echelon_sim::engine::{self, NetworkBalance, RunOutput, Trace, UnitBalance};
 use hdrhistogram::Histogram;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -24,11 +32,20 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-/// A run's record, unit balances and size in SKU-location-days.
-type RunOutputs = (RunRecord, (Vec<UnitBalance>, NetworkBalance), u64);
+/// A run's record, unit balances, size in SKU-location-days and, for a
+/// representative run, its strategy's trace.
+type RunOutputs = (RunRecord, (Vec<UnitBalance>, NetworkBalance), u64, Option<StrategyTrace>);
 
-/// Simulates the run at `at`; adds its decision compute times to `compute`.
-/// `None` when `stop` was raised before the run ended (it is discarded).
+/// The point whose replication 0 is the representative run (`trace.json`):
+/// the only point of a study without a sweep, whose scenario is the one
+/// given. A swept study's points all differ from it (none is traced).
+fn traced_point(study: &Study) -> Option<usize> {
+    (study.base.file.sweep.is_empty() && study.points.len() == 1).then_some(0)
+}
+
+/// Simulates the run at `at` (traced when it is a representative run);
+/// adds its decision compute times to `compute`. `None` when `stop` was
+/// raised before the run ended (it is discarded).
 fn run_one(
     study: &Study,
     at: Coordinate,
@@ -38,10 +55,9 @@ fn run_one(
     let scenario = &study.points[at.point].scenario;
     let allocation = scenario.allocation(at.strategy);
     let policies = scenario.policies(at.strategy, &*allocation);
-    let out = match stop {
-        Some(stop) => engine::simulate_until(&scenario.model, at.replication, policies, stop)?,
-        None => engine::simulate(&scenario.model, at.replication, policies),
-    };
+    let traced = at.replication == 0 && traced_point(study) == Some(at.point);
+    let (out, trace) = engine::simulate_with(&scenario.model, at.replication, policies, stop, traced)?;
+    let trace = trace.map(|trace| strategy_trace(study, at.strategy, &out, trace));
     let record = RunRecord {
         point: at.point,
         strategy: at.strategy,
@@ -53,7 +69,7 @@ fn run_one(
         classes: out.classes,
     };
     compute.lock().expect("no panics while holding it").add(&out.decision_ns).expect("auto-resizing histogram");
-    Some((record, (out.balances, out.network_balance), out.sku_location_days))
+    Some((record, (out.balances, out.network_balance), out.sku_location_days, trace))
 }
 
 /// Wall-clock measurements of a study (not deterministic; `timing.json`).
@@ -99,6 +115,9 @@ pub struct Outcome {
     pub timing: Timing,
     /// Were runs skipped because the stop flag was raised?
     pub interrupted: bool,
+    /// Per strategy, its representative run's trace when this execution
+    /// ran it (see the module doc); [`representative`] simulates the rest.
+    pub traces: Vec<Option<StrategyTrace>>,
 }
 
 /// Runs every run of `study` on `threads` worker threads.
@@ -147,7 +166,11 @@ pub fn execute_runs(study: &Study, threads: usize, coordinates: Vec<Coordinate>,
     let mut records = Vec::with_capacity(outputs.len());
     let mut balances = Vec::with_capacity(outputs.len());
     let mut network_balances = Vec::with_capacity(outputs.len());
-    for (record, (balance, network_balance), days) in outputs {
+    let mut traces = vec![None; study.base.file.strategies.len()];
+    for (record, (balance, network_balance), days, trace) in outputs {
+        if let Some(trace) = trace {
+            traces[record.strategy] = Some(trace);
+        }
         network_balances.push(network_balance);
         sku_location_days += days;
         records.push(record);
@@ -167,37 +190,28 @@ pub fn execute_runs(study: &Study, threads: usize, coordinates: Vec<Coordinate>,
         },
     };
     let interrupted = stopped();
-    Outcome { records, balances, network_balances, timing, interrupted }
+    Outcome { records, balances, network_balances, timing, interrupted, traces }
 }
 
 /// Replication 0 of every strategy in the scenario as given (overrides
 /// applied, sweep not), traced day by day, with the scenario's description
 /// and disruption windows — random outages' included — with each
-/// strategy's impact in them (`trace.json`).
-pub fn representative(study: &Study) -> Representative {
+/// strategy's impact in them (`trace.json`). The traces `outcome` recorded
+/// are used as they are; the other strategies' replication 0 is simulated
+/// here.
+pub fn representative(study: &Study, outcome: &Outcome) -> Representative {
     let scenario = &study.base;
-    // Timed events, then random outages' windows: the order of a run's
-    // impacts (`events`, then `random_events`).
-    let timeline = Timeline::new(&scenario.model, 0);
-    let shown = |d: &Disruption| d.end_day > d.start_day;
     let strategies = (0..scenario.file.strategies.len())
-        .map(|s| {
-            let allocation = scenario.allocation(s);
-            let (out, trace) = engine::simulate_traced(&scenario.model, 0, scenario.policies(s, &*allocation));
-            let impacts = out.events.iter().chain(out.random_events.iter().map(|w| &w.impact));
-            let events = timeline.disruptions().iter().zip(impacts).filter(|(d, _)| shown(d)).map(|(_, i)| i.into());
-            StrategyTrace {
-                name: scenario.file.strategies[s].name.clone(),
-                first_day: trace.first_day,
-                on_hand: trace.on_hand,
-                backorders: trace.backorders,
-                ordered: trace.ordered,
-                demand: trace.demand,
-                latency: trace.latency,
-                events: events.collect(),
+        .map(|s| match outcome.traces.get(s) {
+            Some(Some(trace)) => trace.clone(),
+            _ => {
+                let allocation = scenario.allocation(s);
+                let (out, trace) = engine::simulate_traced(&scenario.model, 0, scenario.policies(s, &*allocation));
+                strategy_trace(study, s, &out, trace)
             }
         })
         .collect();
+    let timeline = Timeline::new(&scenario.model, 0);
     let events = timeline
         .disruptions()
         .iter()
@@ -205,4 +219,30 @@ pub fn representative(study: &Study) -> Representative {
         .map(|d| Window { name: d.name.clone(), start_day: d.start_day, end_day: d.end_day })
         .collect();
     Representative { description: scenario.file.description.clone(), replication: 0, events, strategies }
+}
+
+/// Is a disruption window shown in `trace.json`?
+fn shown(d: &Disruption) -> bool {
+    d.end_day > d.start_day
+}
+
+/// Strategy `s`'s trace of its representative run `out` (replication 0 of
+/// the scenario as given).
+fn strategy_trace(study: &Study, s: usize, out: &RunOutput, trace: Trace) -> StrategyTrace {
+    let scenario = &study.base;
+    // Timed events, then random outages' windows: the order of a run's
+    // impacts (`events`, then `random_events`).
+    let timeline = Timeline::new(&scenario.model, 0);
+    let impacts = out.events.iter().chain(out.random_events.iter().map(|w| &w.impact));
+    let events = timeline.disruptions().iter().zip(impacts).filter(|(d, _)| shown(d)).map(|(_, i)| i.into());
+    StrategyTrace {
+        name: scenario.file.strategies[s].name.clone(),
+        first_day: trace.first_day,
+        on_hand: trace.on_hand,
+        backorders: trace.backorders,
+        ordered: trace.ordered,
+        demand: trace.demand,
+        latency: trace.latency,
+        events: events.collect(),
+    }
 }

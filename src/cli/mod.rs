@@ -481,7 +481,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         )));
     }
     let records: Vec<_> = done.into_iter().chain(outcome.records.iter().cloned()).collect();
-    let representative = runner::representative(&study);
+    let representative = runner::representative(&study, &outcome);
     let rendered = output::render(&header, &records, Some(&outcome.timing), Some(&representative));
     output::write_all(&dir, &rendered).map_err(io)?;
     if args.png {

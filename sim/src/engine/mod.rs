@@ -279,11 +279,26 @@ pub fn simulate_until<'m>(
 
 /// As [`simulate`], also recording the run's [`Trace`] (memory O(days)).
 pub fn simulate_traced<'m>(model: &'m Model, replication: u32, policies: Policies<'m>) -> (RunOutput, Trace) {
-    let mut run = Run::new(model, replication, policies);
-    run.trace = Some(Trace { first_day: model.experiment.warmup_days, ..Trace::default() });
-    run.execute();
-    let (output, trace) = run.finish();
+    let (output, trace) = simulate_with(model, replication, policies, None, true).expect("no stop flag");
     (output, trace.expect("tracing was on"))
+}
+
+/// The general form of [`simulate`]: abandoned (`None`) soon after `stop`
+/// is raised, as [`simulate_until`]; with the run's [`Trace`] when `traced`.
+/// Tracing only records: the run's results are the same either way.
+pub fn simulate_with<'m>(
+    model: &'m Model,
+    replication: u32,
+    policies: Policies<'m>,
+    stop: Option<&'m AtomicBool>,
+    traced: bool,
+) -> Option<(RunOutput, Option<Trace>)> {
+    let mut run = Run::new(model, replication, policies);
+    run.stop = stop;
+    if traced {
+        run.trace = Some(Trace { first_day: model.experiment.warmup_days, ..Trace::default() });
+    }
+    run.execute().then(|| run.finish())
 }
 
 impl<'m> Run<'m> {
