@@ -196,13 +196,13 @@ pub fn execute_runs(study: &Study, threads: usize, coordinates: Vec<Coordinate>,
 /// Replication 0 of every strategy in the scenario as given (overrides
 /// applied, sweep not), traced day by day, with the scenario's description
 /// and disruption windows — random outages' included — with each
-/// strategy's impact in them (`trace.json`). The traces `outcome` recorded
-/// are used as they are; the other strategies' replication 0 is simulated
-/// here.
-pub fn representative(study: &Study, outcome: &Outcome) -> Representative {
+/// strategy's impact in them (`trace.json`). The `traces` an execution
+/// recorded ([`Outcome::traces`]) are used as they are; the other
+/// strategies' replication 0 is simulated here.
+pub fn representative(study: &Study, traces: &[Option<StrategyTrace>]) -> Representative {
     let scenario = &study.base;
     let strategies = (0..scenario.file.strategies.len())
-        .map(|s| match outcome.traces.get(s) {
+        .map(|s| match traces.get(s) {
             Some(Some(trace)) => trace.clone(),
             _ => {
                 let allocation = scenario.allocation(s);
@@ -219,6 +219,16 @@ pub fn representative(study: &Study, outcome: &Outcome) -> Representative {
         .map(|d| Window { name: d.name.clone(), start_day: d.start_day, end_day: d.end_day })
         .collect();
     Representative { description: scenario.file.description.clone(), replication: 0, events, strategies }
+}
+
+/// Adds the traces `more` holds to `traces` (per strategy).
+pub fn keep_traces(traces: &mut Vec<Option<StrategyTrace>>, more: Vec<Option<StrategyTrace>>) {
+    traces.resize(traces.len().max(more.len()), None);
+    for (kept, new) in traces.iter_mut().zip(more) {
+        if new.is_some() {
+            *kept = new;
+        }
+    }
 }
 
 /// Is a disruption window shown in `trace.json`?

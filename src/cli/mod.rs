@@ -12,6 +12,7 @@ mod tune;
 
 use crate::budget;
 use crate::output;
+use crate::precision::{self, Next, Target};
 use crate::progress;
 use crate::runlog::{self, Header};
 use crate::runner;
@@ -144,6 +145,14 @@ struct RunArgs {
     /// Also draw charts/*.png (font embedded; no system fonts needed).
     #[arg(long)]
     png: bool,
+    /// Add replications in deterministic batches until METRIC's 95%
+    /// half-width is at most HALF_WIDTH for every strategy at every point
+    /// (repeatable), e.g. --precision fill_rate=0.002.
+    #[arg(long, value_name = "METRIC=HALF_WIDTH")]
+    precision: Vec<String>,
+    /// With --precision: stop adding replications at this many.
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    max_replications: u32,
 }
 
 /// Parses `i/n` with 0 ≤ i < n.
@@ -430,6 +439,13 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     // Ctrl-C handled from the start: never a half-made directory by signal.
     let stop = progress::interrupt_flag();
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+    let targets: Vec<Target> =
+        args.precision.iter().map(|t| Target::parse(t)).collect::<Result<_, _>>().map_err(Failure::Usage)?;
+    if !targets.is_empty() && shard.is_some() {
+        return Err(Failure::Usage(
+            "--precision needs every run of each batch to decide the next; it cannot be combined with --shard".into(),
+        ));
+    }
     let loaded = load(&args.study)?;
     // Refuse what cannot fit before touching the results directory.
     let total = match shard {
@@ -448,57 +464,127 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         clear_for_fresh_start(&dir, &header, args.force)?;
         Vec::new()
     };
-    let finished: BTreeSet<(usize, usize, u32)> = done.iter().map(|r| (r.point, r.strategy, r.replication)).collect();
-    let mine: Vec<Coordinate> = study
-        .coordinates()
-        .into_iter()
-        .enumerate()
-        .filter(|(index, _)| shard.is_none_or(|(i, n)| index % n == i))
-        .map(|(_, c)| c)
-        .collect();
-    debug_assert_eq!(total, mine.len());
-    let todo: Vec<Coordinate> =
-        mine.into_iter().filter(|c| !finished.contains(&(c.point, c.strategy, c.replication))).collect();
     let io = |e: std::io::Error| Failure::Io(format!("{}: cannot write results: {e}", dir.display()));
-    let appender = Mutex::new(runlog::Appender::open(&log_path, &header, args.resume).map_err(io)?);
-    let log_error = Mutex::new(None);
-    let on_finish = |record: &RunRecord| {
-        if let Err(e) = appender.lock().expect("no writer panics").append(record) {
-            log_error.lock().expect("no writer panics").get_or_insert(e);
-            stop.store(true, Ordering::SeqCst);
+    let (mut study, mut header, mut records, mut options) = (study, header, done, args.study.clone());
+    let mut resume = args.resume;
+    let mut precision_note = None;
+    let mut traces = Vec::new();
+    let timing = loop {
+        let batch = Batch { study: &study, header: &header, shard, done: &records, resume, log_path: &log_path };
+        let outcome = batch.run(threads, args.study.quiet, stop, &io).map_err(|e| match e {
+            Failure::Interrupted(count) => Failure::Interrupted(format!(
+                "interrupted: {count} of {} runs are finished and saved in {}; resume with\n  {}",
+                if shard.is_some() { total } else { study.run_count() },
+                log_path.display(),
+                resume_command(args, &options, &dir)
+            )),
+            other => other,
+        })?;
+        records.extend(outcome.records);
+        // Replication 0's traces come from the first batch (later ones add
+        // replications).
+        runner::keep_traces(&mut traces, outcome.traces);
+        let replications = study.base.model.experiment.replications;
+        if targets.is_empty() {
+            break outcome.timing;
+        }
+        let stats = echelon_reports::summary::compute(&study.info(), &records);
+        match precision::next(&targets, &stats, replications, args.max_replications.max(1)) {
+            Next::Reached => {
+                precision_note = Some(format!("precision reached with {replications} replications"));
+                break outcome.timing;
+            }
+            Next::Limit(metric, strategy, h, target) => {
+                precision_note = Some(format!(
+                    "precision NOT reached at the limit of {replications} replications: {metric} of \
+                     \"{strategy}\" has half-width {h:.4} > {target} (raise --max-replications)"
+                ));
+                break outcome.timing;
+            }
+            Next::More(n) => {
+                // The log is rewritten for the larger study, keeping every run.
+                options.replications = Some(n);
+                study = load(&options)?.study;
+                header = Header::new(&study.info(), &identity, args.shard.clone());
+                output::write_atomic(&log_path, runlog::finished_text(&header, &records).as_bytes()).map_err(io)?;
+                resume = true;
+            }
         }
     };
-    let outcome = execute(&study, threads, todo, done.len(), args.study.quiet, &on_finish);
-    if let Some(e) = log_error.into_inner().expect("no writer panics") {
-        return Err(io(e));
-    }
-    if outcome.interrupted {
-        return Err(Failure::Interrupted(format!(
-            "interrupted: {} of {total} runs are finished and saved in {}; resume with\n  {}",
-            done.len() + outcome.records.len(),
-            log_path.display(),
-            resume_command(args, &dir)
-        )));
-    }
-    let records: Vec<_> = done.into_iter().chain(outcome.records.iter().cloned()).collect();
-    let representative = runner::representative(&study, &outcome);
-    let rendered = output::render(&header, &records, Some(&outcome.timing), Some(&representative));
+    let representative = runner::representative(&study, &traces);
+    let rendered = output::render(&header, &records, Some(&timing), Some(&representative));
     output::write_all(&dir, &rendered).map_err(io)?;
     if args.png {
         output::write_pngs(&dir, &rendered).map_err(io)?;
     }
     let mut text = results_text(args.format, &header, &rendered);
     if args.format == Format::Table {
+        if let Some(note) = &precision_note {
+            text += &format!("\n{note} ({})\n", args.precision.join(", "));
+        }
         text += &format!(
             "\n{} runs ({} new), {:.2e} SKU-location-days/s on {} threads; results in {}\n",
             records.len(),
-            outcome.timing.runs,
-            outcome.timing.sku_location_days_per_sec,
+            timing.runs,
+            timing.sku_location_days_per_sec,
             threads,
             dir.display()
         );
+    } else if let Some(note) = &precision_note {
+        eprintln!("{note}");
     }
     emit(&text)
+}
+
+/// One pass of `run` over the runs of `study` not in `done`, logged as
+/// they finish.
+struct Batch<'a> {
+    study: &'a Study,
+    header: &'a Header,
+    shard: Option<(usize, usize)>,
+    done: &'a [RunRecord],
+    resume: bool,
+    log_path: &'a Path,
+}
+
+impl Batch<'_> {
+    /// Runs the batch; an interruption is `Failure::Interrupted` carrying
+    /// the count of finished runs.
+    fn run(
+        &self,
+        threads: usize,
+        quiet: bool,
+        stop: &std::sync::atomic::AtomicBool,
+        io: &dyn Fn(std::io::Error) -> Failure,
+    ) -> Result<runner::Outcome, Failure> {
+        let finished: BTreeSet<(usize, usize, u32)> =
+            self.done.iter().map(|r| (r.point, r.strategy, r.replication)).collect();
+        let todo: Vec<Coordinate> = self
+            .study
+            .coordinates()
+            .into_iter()
+            .enumerate()
+            .filter(|(index, _)| self.shard.is_none_or(|(i, n)| index % n == i))
+            .map(|(_, c)| c)
+            .filter(|c| !finished.contains(&(c.point, c.strategy, c.replication)))
+            .collect();
+        let appender = Mutex::new(runlog::Appender::open(self.log_path, self.header, self.resume).map_err(io)?);
+        let log_error = Mutex::new(None);
+        let on_finish = |record: &RunRecord| {
+            if let Err(e) = appender.lock().expect("no writer panics").append(record) {
+                log_error.lock().expect("no writer panics").get_or_insert(e);
+                stop.store(true, Ordering::SeqCst);
+            }
+        };
+        let outcome = execute(self.study, threads, todo, self.done.len(), quiet, &on_finish);
+        if let Some(e) = log_error.into_inner().expect("no writer panics") {
+            return Err(io(e));
+        }
+        if outcome.interrupted {
+            return Err(Failure::Interrupted((self.done.len() + outcome.records.len()).to_string()));
+        }
+        Ok(outcome)
+    }
 }
 
 /// Runs `todo` (of `total` = `done` + todo) on a progress bar; Ctrl-C skips
@@ -522,9 +608,10 @@ fn execute(
     outcome
 }
 
-/// The command that resumes an interrupted `run`.
-fn resume_command(args: &RunArgs, dir: &Path) -> String {
-    let options = &args.study;
+/// The command that resumes an interrupted `run` (with `options` as they
+/// stood when it stopped: a precision target may have raised the
+/// replications).
+fn resume_command(args: &RunArgs, options: &StudyOptions, dir: &Path) -> String {
     let mut command = format!("echelon run {} --out {} --resume", options.file.display(), dir.display());
     if let Some(r) = options.replications {
         command += &format!(" --replications {r}");
@@ -537,6 +624,12 @@ fn resume_command(args: &RunArgs, dir: &Path) -> String {
     }
     if let Some(shard) = &args.shard {
         command += &format!(" --shard {shard}");
+    }
+    for target in &args.precision {
+        command += &format!(" --precision {target}");
+    }
+    if !args.precision.is_empty() {
+        command += &format!(" --max-replications {}", args.max_replications);
     }
     command
 }

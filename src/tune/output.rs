@@ -350,7 +350,7 @@ fn compare_rendered(path: &Path, threads: usize) -> Result<(Header, output::Rend
     let study = Study::new(scenario).map_err(|e| TuneError::Input(e.to_string()))?;
     let outcome = runner::execute(&study, threads);
     let header = Header::new(&study.info(), &source, None);
-    let representative = runner::representative(&study, &outcome);
+    let representative = runner::representative(&study, &outcome.traces);
     let rendered = output::render(&header, &outcome.records, Some(&outcome.timing), Some(&representative));
     Ok((header, rendered))
 }
