@@ -95,7 +95,7 @@ impl DailyStreams {
     pub fn new(model: &Model, n: usize, seed: u64, replication: u64) -> Self {
         let node = &model.nodes[n];
         let mut streams = Self::empty();
-        let mut entries = model.demand.iter().filter(|s| s.node == n).peekable();
+        let mut entries = model.demand_of(n).peekable();
         for local in 0..node.skus.len() {
             streams.first.push(streams.rng.len());
             while let Some(entry) = entries.next_if(|s| s.local_sku == local) {

@@ -327,9 +327,7 @@ impl<'m> Run<'m> {
             sweep_order,
             children: (0..model.nodes.len()).map(|n| model.children(n).collect()).collect(),
             lateral: Vec::new(),
-            feeds_others: (0..model.nodes.len())
-                .map(|n| model.lanes.iter().any(|l| !l.lateral && l.from == crate::model::Source::Node(n)))
-                .collect(),
+            feeds_others: (0..model.nodes.len()).map(|n| model.feeds_others(n)).collect(),
             needs_echelon: capabilities.iter().any(|c| c.echelon_position),
             capabilities,
             class_books: ClassBooks::new(&model.classes, day_start(model.experiment.warmup_days)),

@@ -6,7 +6,7 @@ use super::daily::DailyStreams;
 use crate::disruption::Timeline;
 use crate::governance::DecisionKind;
 use crate::metrics::{ScopeSeries, Tally};
-use crate::model::{DemandProcess, Model, Shortage, Source};
+use crate::model::{Model, Shortage, Source};
 use crate::strategy::{Capabilities, NodeView, Replenishment};
 use crate::time::{Day, MINUTES_PER_DAY, Minute, day_start};
 
@@ -174,7 +174,7 @@ impl NodeState {
             .collect();
         let on_hand: Vec<i64> = (0..count).map(|sku| strategy.initial_on_hand(sku).max(0)).collect();
         let balance = UnitBalance { initial_on_hand: on_hand.iter().sum(), ..UnitBalance::default() };
-        let timed = model.demand.iter().any(|s| matches!(s.process, DemandProcess::Orders { .. }));
+        let timed = model.has_order_demand();
         let per_sku_if_timed = || if timed { vec![0; count] } else { Vec::new() };
         Self {
             on_hand,
@@ -192,7 +192,7 @@ impl NodeState {
             source_sku,
             arrivals: Vec::new(),
             expediting: vec![0; count],
-            mean_demand: model.mean_daily_demand(n),
+            mean_demand: model.mean_daily_demand_of(n).to_vec(),
             unit_cost: sku_field(|s| s.unit_cost),
             holding_per_day: sku_field(|s| s.holding_cost_per_day()),
             ordering_cost: sku_field(|s| s.ordering_cost),
