@@ -92,6 +92,8 @@ pub struct Timing {
 /// Percentiles of the decision compute time.
 #[derive(Debug, Clone, Serialize)]
 pub struct ComputeLatency {
+    /// What is measured, and on which calls.
+    pub description: String,
     /// Median, ns.
     pub p50: u64,
     /// 99th percentile, ns.
@@ -183,6 +185,12 @@ pub fn execute_runs(study: &Study, threads: usize, coordinates: Vec<Coordinate>,
         sku_location_days,
         sku_location_days_per_sec: sku_location_days as f64 / wall_seconds.max(1e-9),
         decision_compute_ns: ComputeLatency {
+            description: format!(
+                "wall-clock nanoseconds per SKU decision, measured on every {}th decision call of each run \
+                 (a node's periodic review: decide time / its SKUs; a continuous-review order decision), \
+                 the first included; count = calls measured",
+                engine::COMPUTE_SAMPLE_EVERY
+            ),
             p50: compute.value_at_quantile(0.5),
             p99: compute.value_at_quantile(0.99),
             max: compute.max(),

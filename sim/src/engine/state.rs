@@ -282,7 +282,7 @@ impl NodeState {
         if latency == 0 && kind == DecisionKind::PurchaseOrder {
             self.immediate_releases += 1;
         } else {
-            self.series.latency[kind as usize].record(latency).expect("histogram auto-resizes");
+            self.series.latency[kind as usize].record(latency);
         }
     }
 
@@ -454,9 +454,7 @@ impl NodeState {
         tally.no_stockout_days += no_stockout;
         tally.sku_days += self.on_hand.len() as u64;
         let immediate = std::mem::take(&mut self.immediate_releases);
-        self.series.latency[DecisionKind::PurchaseOrder as usize]
-            .record_n(0, immediate)
-            .expect("histogram auto-resizes");
+        self.series.latency[DecisionKind::PurchaseOrder as usize].record_zeros(immediate);
         tally.service_sku_days += self.on_hand.len() as u64;
         self.series.daily_demand.push(self.day_demand as f64);
         self.series.daily_orders.push(self.day_ordered as f64);
