@@ -22,8 +22,9 @@ pub const MAX_POINTS: usize = 100_000;
 pub struct Point {
     /// (path, value) per swept parameter, in sweep order.
     pub params: Vec<(String, f64)>,
-    /// The scenario with those values applied and validated.
-    pub scenario: Scenario,
+    /// The scenario with those values applied and validated (shared with
+    /// the study's base when the study has no sweep).
+    pub scenario: std::sync::Arc<Scenario>,
 }
 
 fn range_values(range: &RangeFile) -> Result<Vec<f64>, String> {
@@ -110,7 +111,7 @@ fn point(scenario: &Scenario, axes: &[Vec<f64>], index: usize) -> Result<Point, 
         Scenario::from_parts_with(&scenario.path, scenario.source.clone(), changed, scenario.options).map_err(|e| {
             InputError { message: format!("at the sweep point {}: {}", described.join(", "), e.message), ..e }
         })?;
-    Ok(Point { params, scenario })
+    Ok(Point { params, scenario: scenario.into() })
 }
 
 #[cfg(test)]

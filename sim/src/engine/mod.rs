@@ -204,7 +204,7 @@ struct OrderStream {
 /// A single run in progress.
 struct Run<'m> {
     model: &'m Model,
-    nodes: Vec<NodeState>,
+    nodes: Vec<NodeState<'m>>,
     /// Node indices in day-end order: by height, then model order.
     sweep_order: Vec<usize>,
     /// Per node, the nodes it feeds through their primary lanes.
@@ -317,7 +317,7 @@ impl<'m> Run<'m> {
         let replication = u64::from(replication);
         let strategies = policies.replenishment;
         let capabilities: Vec<Capabilities> = strategies.iter().map(|s| s.capabilities()).collect();
-        let mut nodes: Vec<NodeState> = (0..model.nodes.len())
+        let mut nodes: Vec<NodeState<'m>> = (0..model.nodes.len())
             .map(|n| NodeState::new(model, n, seed, replication, &*strategies[n], capabilities[n]))
             .collect();
         if policies.expedites.is_some() {

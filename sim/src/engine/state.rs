@@ -87,7 +87,7 @@ pub(super) struct PendingOrder {
 }
 
 /// One stocking node's state.
-pub(super) struct NodeState {
+pub(super) struct NodeState<'m> {
     pub on_hand: Vec<i64>,
     /// Customer backorders: units per SKU…
     pub backorders: Vec<i64>,
@@ -132,7 +132,7 @@ pub(super) struct NodeState {
     backordered_minutes: Vec<i64>,
     /// The last closed day's integrated holding cost and backorder penalty.
     timed_costs: (f64, f64),
-    pub daily: DailyStreams,
+    pub daily: DailyStreams<'m>,
     /// Day-start snapshots, day `d` in slot `d % len` (empty when no
     /// strategy ever sees stale data).
     snapshots: Vec<StockSnapshot>,
@@ -146,10 +146,10 @@ pub(super) struct NodeState {
     pub balance: UnitBalance,
 }
 
-impl NodeState {
+impl<'m> NodeState<'m> {
     /// Builds the initial state of node `n`.
     pub fn new(
-        model: &Model,
+        model: &'m Model,
         n: usize,
         seed: u64,
         replication: u64,
