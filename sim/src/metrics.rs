@@ -457,12 +457,12 @@ pub struct ScopeSeries {
 
 impl ScopeSeries {
     /// The latencies of every kind of decision together.
-    pub fn all_latencies(&self) -> Histogram<u64> {
+    pub fn all_latencies(&self) -> Latencies {
         let mut all = self.latency[0].clone();
         for kind in &self.latency[1..] {
             all.add(kind);
         }
-        all.histogram()
+        all
     }
 }
 
@@ -472,11 +472,15 @@ impl Default for ScopeSeries {
     }
 }
 
-/// p50, p95, p99 and maximum of simulated latencies (all NaN when empty).
-fn latency_summary(latency: &Histogram<u64>) -> [f64; 4] {
-    if latency.is_empty() {
-        return [f64::NAN; 4];
+/// p50, p95, p99 and maximum of simulated latencies (all NaN when empty,
+/// all 0 when every one is 0: no histogram is built for either).
+fn latency_summary(latencies: &Latencies) -> [f64; 4] {
+    match (&latencies.others, latencies.zeros) {
+        (None, 0) => return [f64::NAN; 4],
+        (None, _) => return [0.0; 4],
+        (Some(_), _) => {}
     }
+    let latency = &latencies.histogram();
     let at = |value: u64| latency.lowest_equivalent(value) as f64;
     [
         at(latency.value_at_quantile(0.50)),
@@ -538,14 +542,15 @@ pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
     set(Metric::FallbackFillRate, ratio(tally.fallback_served as f64, tally.fallback_demand as f64));
     set(Metric::DecisionsPendingEnd, tally.decisions_pending_end as f64);
     set(Metric::ApprovalBacklogEnd, tally.approval_backlog_end as f64);
+    let all = series.all_latencies();
     let latency_metrics = [
-        (Metric::DecisionLatencyP50, series.all_latencies()),
-        (Metric::PoLatencyP50, series.latency[DecisionKind::PurchaseOrder as usize].histogram()),
-        (Metric::TransferLatencyP50, series.latency[DecisionKind::Transfer as usize].histogram()),
-        (Metric::ExpediteLatencyP50, series.latency[DecisionKind::Expedite as usize].histogram()),
+        (Metric::DecisionLatencyP50, &all),
+        (Metric::PoLatencyP50, &series.latency[DecisionKind::PurchaseOrder as usize]),
+        (Metric::TransferLatencyP50, &series.latency[DecisionKind::Transfer as usize]),
+        (Metric::ExpediteLatencyP50, &series.latency[DecisionKind::Expedite as usize]),
     ];
-    for (first, histogram) in latency_metrics {
-        for (offset, value) in latency_summary(&histogram).into_iter().enumerate() {
+    for (first, latencies) in latency_metrics {
+        for (offset, value) in latency_summary(latencies).into_iter().enumerate() {
             values[first as usize + offset] = value;
         }
     }

@@ -759,7 +759,7 @@ impl<'m> Run<'m> {
             random_events.push(WindowImpact { outage, window, start_day, end_day, impact: of(d) });
         }
         let horizon = u64::from(self.model.experiment.horizon_days);
-        let latency = &self.network_series.all_latencies();
+        let latency = &self.network_series.all_latencies().histogram();
         let approved = self.approvals.as_ref().map(|a| {
             let mut per_day = a.released_per_day.clone();
             per_day.resize(horizon as usize, 0);
