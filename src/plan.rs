@@ -449,6 +449,7 @@ pub fn execute(plan: &RunPlan, progress: &dyn Progress, stop: &AtomicBool) -> Re
         Vec::new()
     };
     let (mut options, mut resume, mut precision_note) = (plan.options.clone(), plan.resume, None);
+    let mut traces = Vec::new();
     let timing = loop {
         let batch = Batch { loaded: &loaded, header: &header, shard: plan.shard, done: &records, resume };
         let outcome = batch.run(&log_path, progress, stop, &io).map_err(|e| match e {
@@ -466,6 +467,8 @@ pub fn execute(plan: &RunPlan, progress: &dyn Progress, stop: &AtomicBool) -> Re
             other => other,
         })?;
         records.extend(outcome.records);
+        // Replication 0's traces come from the batch that ran it.
+        runner::keep_traces(&mut traces, outcome.traces);
         let replications = loaded.study.base.model.experiment.replications;
         if plan.precision.is_empty() {
             break outcome.timing;
@@ -495,7 +498,8 @@ pub fn execute(plan: &RunPlan, progress: &dyn Progress, stop: &AtomicBool) -> Re
             }
         }
     };
-    let representative = runner::representative(&loaded.study).map_err(|f| Failure::Strategy(f.to_string()))?;
+    let representative =
+        runner::representative(&loaded.study, &traces).map_err(|f| Failure::Strategy(f.to_string()))?;
     let rendered = output::render(&header, &records, Some(&timing), Some(&representative));
     output::write_all(dir, &rendered).map_err(io)?;
     if plan.png {

@@ -17,12 +17,20 @@
 //! run boundary: the runs not yet started are skipped, those in flight
 //! finish and are reported, and [`Outcome::failure`] names the first failed
 //! run (in run order), its strategy and the panic message.
+//!
+//! The representative replication of `trace.json` ([`representative`]) is
+//! recorded during the study's own runs when the study runs it — replication
+//! 0 of each strategy, when the scenario has no sweep (then its one point is
+//! the scenario as given) — so it is not simulated a second time. Tracing
+//! only records: a traced run's results are those of an untraced one. Runs
+//! the study did not execute (a sweep, a shard, runs resumed from the log)
+//! are simulated for the trace afterwards.
 
 use crate::study::{Coordinate, Study};
 use echelon_reports::record::RunRecord;
 use echelon_reports::representative::{Representative, StrategyTrace, Window};
 use echelon_sim::disruption::{Disruption, Timeline};
-use echelon_sim::engine::{self, NetworkBalance, UnitBalance};
+use echelon_sim::engine::{self, NetworkBalance, RunOutput, Trace, UnitBalance};
 use hdrhistogram::Histogram;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -32,11 +40,20 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-/// A run's record, unit balances and size in SKU-location-days.
-type RunOutputs = (RunRecord, (Vec<UnitBalance>, NetworkBalance), u64);
+/// A run's record, unit balances, size in SKU-location-days and, for a
+/// representative run, its strategy's trace.
+type RunOutputs = (RunRecord, (Vec<UnitBalance>, NetworkBalance), u64, Option<StrategyTrace>);
 
-/// Simulates the run at `at`; adds its decision compute times to `compute`.
-/// `None` when `stop` was raised before the run ended (it is discarded).
+/// The point whose replication 0 is the representative run (`trace.json`):
+/// the only point of a study without a sweep, whose scenario is the one
+/// given. A swept study's points all differ from it (none is traced).
+fn traced_point(study: &Study) -> Option<usize> {
+    (study.base.file.sweep.is_empty() && study.points.len() == 1).then_some(0)
+}
+
+/// Simulates the run at `at` (traced when it is a representative run);
+/// adds its decision compute times to `compute`. `None` when `stop` was
+/// raised before the run ended (it is discarded).
 fn run_one(
     study: &Study,
     at: Coordinate,
@@ -46,10 +63,9 @@ fn run_one(
     let scenario = &study.points[at.point].scenario;
     let allocation = scenario.allocation(at.strategy);
     let policies = scenario.policies(at.strategy, &*allocation);
-    let out = match stop {
-        Some(stop) => engine::simulate_until(&scenario.model, at.replication, policies, stop)?,
-        None => engine::simulate(&scenario.model, at.replication, policies),
-    };
+    let traced = at.replication == 0 && traced_point(study) == Some(at.point);
+    let (out, trace) = engine::simulate_with(&scenario.model, at.replication, policies, stop, traced)?;
+    let trace = trace.map(|trace| strategy_trace(study, at.strategy, &out, trace));
     let record = RunRecord {
         point: at.point,
         strategy: at.strategy,
@@ -61,7 +77,7 @@ fn run_one(
         classes: out.classes,
     };
     compute.lock().unwrap_or_else(|e| e.into_inner()).add(&out.decision_ns).expect("auto-resizing histogram");
-    Some((record, (out.balances, out.network_balance), out.sku_location_days))
+    Some((record, (out.balances, out.network_balance), out.sku_location_days, trace))
 }
 
 /// Wall-clock measurements of a study (not deterministic; `timing.json`).
@@ -84,6 +100,8 @@ pub struct Timing {
 /// Percentiles of the decision compute time.
 #[derive(Debug, Clone, Serialize)]
 pub struct ComputeLatency {
+    /// What is measured, and on which calls.
+    pub description: String,
     /// Median, ns.
     pub p50: u64,
     /// 99th percentile, ns.
@@ -109,6 +127,9 @@ pub struct Outcome {
     pub interrupted: bool,
     /// The first run (in run order) whose strategy failed, if any.
     pub failure: Option<RunFailure>,
+    /// Per strategy, its representative run's trace when this execution
+    /// ran it (see the module doc); [`representative`] simulates the rest.
+    pub traces: Vec<Option<StrategyTrace>>,
 }
 
 /// A run that panicked.
@@ -270,7 +291,11 @@ pub fn execute_runs(study: &Study, threads: usize, coordinates: Vec<Coordinate>,
     let mut records = Vec::with_capacity(outputs.len());
     let mut balances = Vec::with_capacity(outputs.len());
     let mut network_balances = Vec::with_capacity(outputs.len());
-    for (record, (balance, network_balance), days) in outputs {
+    let mut traces = vec![None; study.base.file.strategies.len()];
+    for (record, (balance, network_balance), days, trace) in outputs {
+        if let Some(trace) = trace {
+            traces[record.strategy] = Some(trace);
+        }
         network_balances.push(network_balance);
         sku_location_days += days;
         records.push(record);
@@ -283,6 +308,12 @@ pub fn execute_runs(study: &Study, threads: usize, coordinates: Vec<Coordinate>,
         sku_location_days,
         sku_location_days_per_sec: sku_location_days as f64 / wall_seconds.max(1e-9),
         decision_compute_ns: ComputeLatency {
+            description: format!(
+                "wall-clock nanoseconds per SKU decision, measured on every {}th decision call of each run \
+                 (a node's periodic review: decide time / its SKUs; a continuous-review order decision), \
+                 the first included; count = calls measured",
+                engine::COMPUTE_SAMPLE_EVERY
+            ),
             p50: compute.value_at_quantile(0.5),
             p99: compute.value_at_quantile(0.99),
             max: compute.max(),
@@ -290,40 +321,31 @@ pub fn execute_runs(study: &Study, threads: usize, coordinates: Vec<Coordinate>,
         },
     };
     let interrupted = stopped();
-    Outcome { records, balances, network_balances, timing, interrupted, failure }
+    Outcome { records, balances, network_balances, timing, interrupted, failure, traces }
 }
 
 /// Replication 0 of every strategy in the scenario as given (overrides
 /// applied, sweep not), traced day by day, with the scenario's description
 /// and disruption windows — random outages' included — with each
-/// strategy's impact in them (`trace.json`). A strategy that panics is
+/// strategy's impact in them (`trace.json`). The `traces` an execution
+/// recorded ([`Outcome::traces`]) are used as they are; the other
+/// strategies' replication 0 is simulated here. A strategy that panics is
 /// reported as in [`execute_runs`].
-pub fn representative(study: &Study) -> Result<Representative, RunFailure> {
+pub fn representative(study: &Study, traces: &[Option<StrategyTrace>]) -> Result<Representative, RunFailure> {
     let scenario = &study.base;
-    // Timed events, then random outages' windows: the order of a run's
-    // impacts (`events`, then `random_events`).
-    let timeline = Timeline::new(&scenario.model, 0);
-    let shown = |d: &Disruption| d.end_day > d.start_day;
     let strategies = (0..scenario.file.strategies.len())
-        .map(|s| {
-            let allocation = scenario.allocation(s);
-            let traced = catch(|| engine::simulate_traced(&scenario.model, 0, scenario.policies(s, &*allocation)));
-            let at = Coordinate { point: 0, strategy: s, replication: 0 };
-            let (out, trace) = traced.map_err(|message| failure(study, at, message))?;
-            let impacts = out.events.iter().chain(out.random_events.iter().map(|w| &w.impact));
-            let events = timeline.disruptions().iter().zip(impacts).filter(|(d, _)| shown(d)).map(|(_, i)| i.into());
-            Ok(StrategyTrace {
-                name: scenario.file.strategies[s].name.clone(),
-                first_day: trace.first_day,
-                on_hand: trace.on_hand,
-                backorders: trace.backorders,
-                ordered: trace.ordered,
-                demand: trace.demand,
-                latency: trace.latency,
-                events: events.collect(),
-            })
+        .map(|s| match traces.get(s) {
+            Some(Some(trace)) => Ok(trace.clone()),
+            _ => {
+                let allocation = scenario.allocation(s);
+                let traced = catch(|| engine::simulate_traced(&scenario.model, 0, scenario.policies(s, &*allocation)));
+                let at = Coordinate { point: 0, strategy: s, replication: 0 };
+                let (out, trace) = traced.map_err(|message| failure(study, at, message))?;
+                Ok(strategy_trace(study, s, &out, trace))
+            }
         })
         .collect::<Result<_, RunFailure>>()?;
+    let timeline = Timeline::new(&scenario.model, 0);
     let events = timeline
         .disruptions()
         .iter()
@@ -331,4 +353,40 @@ pub fn representative(study: &Study) -> Result<Representative, RunFailure> {
         .map(|d| Window { name: d.name.clone(), start_day: d.start_day, end_day: d.end_day })
         .collect();
     Ok(Representative { description: scenario.file.description.clone(), replication: 0, events, strategies })
+}
+
+/// Adds the traces `more` holds to `traces` (per strategy).
+pub fn keep_traces(traces: &mut Vec<Option<StrategyTrace>>, more: Vec<Option<StrategyTrace>>) {
+    traces.resize(traces.len().max(more.len()), None);
+    for (kept, new) in traces.iter_mut().zip(more) {
+        if new.is_some() {
+            *kept = new;
+        }
+    }
+}
+
+/// Is a disruption window shown in `trace.json`?
+fn shown(d: &Disruption) -> bool {
+    d.end_day > d.start_day
+}
+
+/// Strategy `s`'s trace of its representative run `out` (replication 0 of
+/// the scenario as given).
+fn strategy_trace(study: &Study, s: usize, out: &RunOutput, trace: Trace) -> StrategyTrace {
+    let scenario = &study.base;
+    // Timed events, then random outages' windows: the order of a run's
+    // impacts (`events`, then `random_events`).
+    let timeline = Timeline::new(&scenario.model, 0);
+    let impacts = out.events.iter().chain(out.random_events.iter().map(|w| &w.impact));
+    let events = timeline.disruptions().iter().zip(impacts).filter(|(d, _)| shown(d)).map(|(_, i)| i.into());
+    StrategyTrace {
+        name: scenario.file.strategies[s].name.clone(),
+        first_day: trace.first_day,
+        on_hand: trace.on_hand,
+        backorders: trace.backorders,
+        ordered: trace.ordered,
+        demand: trace.demand,
+        latency: trace.latency,
+        events: events.collect(),
+    }
 }

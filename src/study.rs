@@ -10,6 +10,7 @@
 use crate::scenario::sweep::{self, Point};
 use crate::scenario::{InputError, Scenario};
 use echelon_reports::record::StudyInfo;
+use std::sync::Arc;
 
 /// Where a run sits in its study.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -26,15 +27,22 @@ pub struct Coordinate {
 #[derive(Debug, Clone)]
 pub struct Study {
     /// The scenario as given (overrides applied, sweep not expanded).
-    pub base: Scenario,
+    pub base: Arc<Scenario>,
     /// The grid's points (one, with no parameters, without a sweep).
     pub points: Vec<Point>,
 }
 
 impl Study {
     /// Expands and validates the sweep of `base`.
+    /// Without a sweep the one point is the scenario as given, shared, not
+    /// a second copy of it.
     pub fn new(base: Scenario) -> Result<Self, InputError> {
-        let points = sweep::points(&base)?;
+        let base = Arc::new(base);
+        let points = if base.file.sweep.is_empty() {
+            vec![Point { params: Vec::new(), scenario: Arc::clone(&base) }]
+        } else {
+            sweep::points(&base)?
+        };
         Ok(Self { base, points })
     }
 

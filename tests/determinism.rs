@@ -83,3 +83,30 @@ fn same_seed_same_results_different_seed_different_results() {
     assert_eq!(run(5), run(5));
     assert_ne!(run(5), run(6));
 }
+
+/// `trace.json` is recorded during the study's own replication 0 (no
+/// second simulation of it) and equals a separate traced simulation of
+/// replication 0 — with a random outage, governance-free, several
+/// strategies.
+#[test]
+fn the_trace_recorded_during_the_study_equals_a_separate_simulation_of_replication_0() {
+    for file in ["scenarios/quickstart.ron", "scenarios/resilience-fallback.ron"] {
+        let scenario = common::bundled(file);
+        let study = echelon::study::Study::new(scenario).unwrap();
+        let outcome = echelon::runner::execute(&study, 2);
+        assert!(outcome.traces.iter().all(Option::is_some), "{file}: every strategy's replication 0 was traced");
+        let recorded = echelon::runner::representative(&study, &outcome.traces).unwrap();
+        assert_eq!(recorded, echelon::runner::representative(&study, &[]).unwrap(), "{file}");
+    }
+}
+
+/// A swept study's points are not the scenario as given: none of its runs
+/// is traced, and the trace is simulated separately.
+#[test]
+fn a_swept_study_traces_none_of_its_runs() {
+    let scenario = common::bundled("scenarios/disruption-sweep.ron");
+    let study = echelon::study::Study::new(scenario).unwrap();
+    let first: Vec<_> = study.coordinates().into_iter().filter(|c| c.replication == 0).take(3).collect();
+    let outcome = echelon::runner::execute_runs(&study, 2, first, &echelon::runner::Hooks::default());
+    assert!(outcome.traces.iter().all(Option::is_none));
+}

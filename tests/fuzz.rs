@@ -315,7 +315,7 @@ fn check(dir: &Path, seed: &Seed, bytes: &[u8], tally: &mut Tally) -> Result<(),
         }
     }
     if tally.ran % 10 == 0 {
-        let _ = runner::representative(&study);
+        let _ = runner::representative(&study, &[]);
     }
     tally.ran += 1;
     Ok(())

@@ -64,3 +64,20 @@ fn forecast_driven_daily_review_releases_at_the_trigger() {
         }
     }
 }
+
+/// The decision compute time is read on every 64th decision call only: a
+/// daily review over 130 days is 130 calls, of which calls 0, 64 and 128
+/// are timed (the engine read the clock on all 130 before).
+#[test]
+fn decision_compute_time_is_measured_on_every_64th_call() {
+    let text = common::single_location(
+        "Constant(quantity: 1.0)",
+        "Constant(days: 0.0)",
+        "Backorder",
+        "(name: \"daily\", replenishment: BaseStock(order_up_to: Units(10)))",
+        "(horizon_days: 130, warmup_days: 0, replications: 2, seed: 1)",
+    );
+    let outcome = common::run(&common::scenario_from_text("daily.ron", &text), 1);
+    assert_eq!(outcome.timing.decision_compute_ns.count, 2 * 3);
+    assert!(outcome.timing.decision_compute_ns.description.contains("every 64th"));
+}

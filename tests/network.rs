@@ -358,3 +358,44 @@ fn network_bullwhip_of_a_pass_through_chain_is_one() {
         assert_eq!(r.network[bullwhip], 1.0);
     }
 }
+
+/// The per-node indices, by hand: dc → {a, b}, a → c, a lateral lane
+/// a → b (transfers only: neither a child nor "feeds others"). Means: c 3,
+/// a own 2 + c 3 = 5, b 4 (+ 1 of y), dc 5 + 4 = 9 (x) and 1 (y). Listed
+/// out of model order on purpose (c's lane before a's).
+#[test]
+fn the_model_index_gives_children_demand_and_mean_demand_by_node() {
+    let text = r#"Scenario(
+        name: "index",
+        experiment: (horizon_days: 5, warmup_days: 0, replications: 1, seed: 1),
+        skus: [(id: "x", unit_cost: 1.0), (id: "y", unit_cost: 1.0)],
+        classes: [(name: "one"), (name: "two")],
+        suppliers: [(id: "s")],
+        locations: [(id: "dc"), (id: "a"), (id: "b"), (id: "c")],
+        lanes: [(from: "a", to: "c", lead_time: Constant(days: 1.0)),
+                (from: "s", to: "dc", lead_time: Constant(days: 1.0)),
+                (from: "dc", to: "b", lead_time: Constant(days: 1.0)),
+                (from: "dc", to: "a", lead_time: Constant(days: 1.0)),
+                (from: "a", to: "b", lead_time: Constant(days: 1.0), lateral: true)],
+        demand: [(location: "c", sku: "x", class: "one", model: Constant(quantity: 3.0)),
+                 (location: "a", sku: "x", class: "one", model: Constant(quantity: 1.5)),
+                 (location: "a", sku: "x", class: "two", model: Constant(quantity: 0.5)),
+                 (location: "b", sku: "x", class: "one", model: Constant(quantity: 4.0)),
+                 (location: "b", sku: "y", class: "two", model: Constant(quantity: 1.0))],
+        strategies: [(name: "b", replenishment: BaseStock(order_up_to: Units(10)))],
+    )"#;
+    let scenario = common::scenario_from_text("index.ron", text);
+    let model = &scenario.model;
+    let children: Vec<Vec<usize>> = (0..4).map(|n| model.children(n).collect()).collect();
+    assert_eq!(children, [vec![1, 2], vec![3], vec![], vec![]]);
+    assert_eq!((0..4).map(|n| model.feeds_others(n)).collect::<Vec<_>>(), [true, true, false, false]);
+    assert_eq!((0..4).map(|n| model.serves_customers(n)).collect::<Vec<_>>(), [false, true, true, true]);
+    assert_eq!(model.demand_of(1).map(|s| s.class).collect::<Vec<_>>(), [0, 1]);
+    assert_eq!(model.own_mean_daily_demand(1), [2.0]);
+    assert_eq!(model.mean_daily_demand(1), [5.0]);
+    assert_eq!(model.mean_daily_demand(2), [4.0, 1.0]);
+    assert_eq!(model.mean_daily_demand(0), [9.0, 1.0]);
+    assert_eq!(model.own_mean_daily_demand(0), [0.0, 0.0]);
+    let heights: Vec<u32> = model.nodes.iter().map(|n| n.height).collect();
+    assert_eq!(heights, [2, 1, 0, 0]);
+}

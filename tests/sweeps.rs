@@ -128,3 +128,14 @@ fn ctrl_c_stops_after_the_runs_in_flight_and_resume_completes_the_study() {
         assert!(a == b, "{file}: interrupted + resumed differs from uninterrupted");
     }
 }
+
+/// A study without a sweep keeps one scenario, not two: its one point is
+/// the scenario as given, shared (it was a second full copy, validated a
+/// second time).
+#[test]
+fn a_study_without_a_sweep_shares_its_one_point_with_the_scenario_given() {
+    let study = Study::new(common::bundled("scenarios/quickstart.ron")).unwrap();
+    assert_eq!(study.points.len(), 1);
+    assert!(study.points[0].params.is_empty());
+    assert!(std::sync::Arc::ptr_eq(&study.base, &study.points[0].scenario));
+}

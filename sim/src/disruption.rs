@@ -466,6 +466,7 @@ mod tests {
             governance: None,
             visibility_delay: 0,
             experiment: Experiment { horizon_days: 100, warmup_days: 0, replications: 1, seed: 0 },
+            index: Default::default(),
         };
         Timeline::new(&model, 0)
     }

@@ -386,12 +386,69 @@ fn ratio(numerator: f64, denominator: f64) -> f64 {
     if denominator == 0.0 { f64::NAN } else { numerator / denominator }
 }
 
+/// Simulated latencies of one kind of decision, in minutes: a plain count
+/// of zero latencies (most purchase orders, released the moment they are
+/// decided) and an HDR histogram (3 significant figures) of the others,
+/// allocated at the first one — a node that never waits for a release
+/// keeps no histogram. [`histogram`](Self::histogram) is what one
+/// histogram of every value would hold.
+#[derive(Debug, Clone, Default)]
+pub struct Latencies {
+    zeros: u64,
+    others: Option<Box<Histogram<u64>>>,
+}
+
+impl Latencies {
+    /// Books one latency.
+    #[inline]
+    pub fn record(&mut self, minutes: u64) {
+        if minutes == 0 {
+            self.zeros += 1;
+        } else {
+            self.others.get_or_insert_with(|| Box::new(new_histogram())).record(minutes).expect("auto-resizing");
+        }
+    }
+
+    /// Books `count` zero latencies.
+    #[inline]
+    pub fn record_zeros(&mut self, count: u64) {
+        self.zeros += count;
+    }
+
+    /// Adds `other`'s latencies.
+    pub fn add(&mut self, other: &Latencies) {
+        self.zeros += other.zeros;
+        if let Some(theirs) = &other.others {
+            match &mut self.others {
+                Some(mine) => mine.add(&**theirs).expect("auto-resizing"),
+                None => self.others = Some(theirs.clone()),
+            }
+        }
+    }
+
+    /// Every latency booked, as one histogram.
+    pub fn histogram(&self) -> Histogram<u64> {
+        let mut all = new_histogram();
+        if self.zeros > 0 {
+            all.record_n(0, self.zeros).expect("auto-resizing");
+        }
+        if let Some(others) = &self.others {
+            all.add(&**others).expect("auto-resizing");
+        }
+        all
+    }
+}
+
+fn new_histogram() -> Histogram<u64> {
+    Histogram::new(3).expect("3 significant figures is valid")
+}
+
 /// The flows of one scope that are not plain sums.
 #[derive(Debug, Clone)]
 pub struct ScopeSeries {
     /// Simulated decision latency in minutes, one value per release, per
     /// [`DecisionKind`] (by its index).
-    pub latency: [Histogram<u64>; 3],
+    pub latency: [Latencies; 3],
     /// Daily units ordered.
     pub daily_orders: DailySeries,
     /// Daily units demanded.
@@ -400,10 +457,10 @@ pub struct ScopeSeries {
 
 impl ScopeSeries {
     /// The latencies of every kind of decision together.
-    pub fn all_latencies(&self) -> Histogram<u64> {
+    pub fn all_latencies(&self) -> Latencies {
         let mut all = self.latency[0].clone();
         for kind in &self.latency[1..] {
-            all.add(kind).expect("auto-resizing histogram");
+            all.add(kind);
         }
         all
     }
@@ -411,19 +468,19 @@ impl ScopeSeries {
 
 impl Default for ScopeSeries {
     fn default() -> Self {
-        Self {
-            latency: std::array::from_fn(|_| Histogram::new(3).expect("3 significant figures is valid")),
-            daily_orders: DailySeries::default(),
-            daily_demand: DailySeries::default(),
-        }
+        Self { latency: Default::default(), daily_orders: DailySeries::default(), daily_demand: DailySeries::default() }
     }
 }
 
-/// p50, p95, p99 and maximum of simulated latencies (all NaN when empty).
-fn latency_summary(latency: &Histogram<u64>) -> [f64; 4] {
-    if latency.is_empty() {
-        return [f64::NAN; 4];
+/// p50, p95, p99 and maximum of simulated latencies (all NaN when empty,
+/// all 0 when every one is 0: no histogram is built for either).
+fn latency_summary(latencies: &Latencies) -> [f64; 4] {
+    match (&latencies.others, latencies.zeros) {
+        (None, 0) => return [f64::NAN; 4],
+        (None, _) => return [0.0; 4],
+        (Some(_), _) => {}
     }
+    let latency = &latencies.histogram();
     let at = |value: u64| latency.lowest_equivalent(value) as f64;
     [
         at(latency.value_at_quantile(0.50)),
@@ -485,14 +542,15 @@ pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
     set(Metric::FallbackFillRate, ratio(tally.fallback_served as f64, tally.fallback_demand as f64));
     set(Metric::DecisionsPendingEnd, tally.decisions_pending_end as f64);
     set(Metric::ApprovalBacklogEnd, tally.approval_backlog_end as f64);
+    let all = series.all_latencies();
     let latency_metrics = [
-        (Metric::DecisionLatencyP50, series.all_latencies()),
-        (Metric::PoLatencyP50, series.latency[DecisionKind::PurchaseOrder as usize].clone()),
-        (Metric::TransferLatencyP50, series.latency[DecisionKind::Transfer as usize].clone()),
-        (Metric::ExpediteLatencyP50, series.latency[DecisionKind::Expedite as usize].clone()),
+        (Metric::DecisionLatencyP50, &all),
+        (Metric::PoLatencyP50, &series.latency[DecisionKind::PurchaseOrder as usize]),
+        (Metric::TransferLatencyP50, &series.latency[DecisionKind::Transfer as usize]),
+        (Metric::ExpediteLatencyP50, &series.latency[DecisionKind::Expedite as usize]),
     ];
-    for (first, histogram) in latency_metrics {
-        for (offset, value) in latency_summary(&histogram).into_iter().enumerate() {
+    for (first, latencies) in latency_metrics {
+        for (offset, value) in latency_summary(latencies).into_iter().enumerate() {
             values[first as usize + offset] = value;
         }
     }
@@ -502,6 +560,33 @@ pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Zero latencies are a plain count: a scope that never waited keeps no
+    /// histogram, and the latencies read back as one histogram of every
+    /// value (same quantiles and counts as recording them all in one).
+    #[test]
+    fn zero_latencies_are_counted_without_a_histogram() {
+        let mut lazy = Latencies::default();
+        lazy.record_zeros(5);
+        lazy.record(0);
+        assert!(lazy.others.is_none(), "no histogram for zero latencies");
+        let mut plain = new_histogram();
+        plain.record_n(0, 6).unwrap();
+        for v in [1440, 8640, 30, 1440] {
+            lazy.record(v);
+            plain.record(v).unwrap();
+        }
+        let mut merged = Latencies::default();
+        merged.add(&lazy);
+        merged.add(&Latencies::default());
+        for h in [lazy.histogram(), merged.histogram()] {
+            assert_eq!(h.len(), plain.len());
+            for q in [0.5, 0.6, 0.95, 0.99, 1.0] {
+                assert_eq!(h.value_at_quantile(q), plain.value_at_quantile(q), "{q}");
+            }
+            assert_eq!(h.max(), plain.max());
+        }
+    }
 
     #[test]
     fn metric_keys_are_unique_and_indexed_in_order() {

@@ -21,6 +21,7 @@ use crate::disruption::{DemandPattern, Disruption, RandomOutage};
 use crate::distribution::{DailyDemand, LeadTime, OrderSize};
 use crate::governance::Governance;
 use crate::time::Day;
+use std::sync::OnceLock;
 
 /// A stock-keeping unit and its economics.
 #[derive(Debug, Clone)]
@@ -291,6 +292,136 @@ pub struct Model {
     pub visibility_delay: crate::time::Minute,
     /// Run shape.
     pub experiment: Experiment,
+    /// Per-node indices derived from the fields above, built on first use
+    /// ([`ModelIndex`]); construct a model with `Default::default()` here.
+    pub index: OnceLock<ModelIndex>,
+}
+
+/// Per-node indices of a [`Model`]: what set-up asks of every node — the
+/// nodes it feeds, the demand streams it serves, its mean daily demand —
+/// found in O(1) instead of a scan of all nodes or all demand streams per
+/// node. Built once per model, on first use, in O(nodes + lanes + demand
+/// streams + SKU-locations · depth); the model must not change afterwards
+/// (models are built, validated and then only read).
+#[derive(Debug, Clone, Default)]
+pub struct ModelIndex {
+    /// `children[child_start[n]..child_start[n + 1]]`: the nodes whose
+    /// primary lane comes from `n`, in model order.
+    child_start: Vec<u32>,
+    children: Vec<u32>,
+    /// Per node, does any replenishment (non-lateral) lane start there?
+    feeds_others: Vec<bool>,
+    /// `demand_streams[demand_start[n]..demand_start[n + 1]]`: indices into
+    /// [`Model::demand`] of node `n`'s streams, in model order.
+    demand_start: Vec<u32>,
+    demand_streams: Vec<u32>,
+    /// `own_mean[sku_start[n] + k]`, `mean[…]`: the node's local SKU `k`'s
+    /// mean daily demand of its own customers, and with the nodes it feeds.
+    sku_start: Vec<usize>,
+    own_mean: Vec<f64>,
+    mean: Vec<f64>,
+    /// Is any demand stream event-driven ([`DemandProcess::Orders`])?
+    order_demand: bool,
+}
+
+impl ModelIndex {
+    fn new(model: &Model) -> Self {
+        let n = model.nodes.len();
+        let csr = |pairs: &mut dyn Iterator<Item = (usize, u32)>| {
+            let pairs: Vec<(usize, u32)> = pairs.collect();
+            let mut start = vec![0u32; n + 1];
+            for &(at, _) in &pairs {
+                start[at + 1] += 1;
+            }
+            for k in 0..n {
+                start[k + 1] += start[k];
+            }
+            let mut next: Vec<u32> = start[..n].to_vec();
+            let mut items = vec![0u32; pairs.len()];
+            // Stable: items keep their order within a node.
+            for (at, item) in pairs {
+                items[next[at] as usize] = item;
+                next[at] += 1;
+            }
+            (start, items)
+        };
+        let (child_start, children) =
+            csr(&mut (0..n).filter_map(|c| match model.lanes[model.nodes[c].primary_lane()].from {
+                Source::Node(p) => Some((p, c as u32)),
+                Source::Supplier(_) => None,
+            }));
+        let (demand_start, demand_streams) = csr(&mut model.demand.iter().enumerate().map(|(i, s)| (s.node, i as u32)));
+        let mut feeds_others = vec![false; n];
+        for lane in model.lanes.iter().filter(|l| !l.lateral) {
+            if let Source::Node(p) = lane.from {
+                feeds_others[p] = true;
+            }
+        }
+        let mut sku_start = Vec::with_capacity(n + 1);
+        sku_start.push(0);
+        for node in &model.nodes {
+            sku_start.push(sku_start.last().copied().unwrap_or(0) + node.skus.len());
+        }
+        let order_demand = model.demand.iter().any(|s| matches!(s.process, DemandProcess::Orders { .. }));
+        let mut own_mean = vec![0.0; sku_start[n]];
+        for stream in &model.demand {
+            own_mean[sku_start[stream.node] + stream.local_sku] += stream.process.mean_per_day();
+        }
+        let mut index = Self {
+            child_start,
+            children,
+            feeds_others,
+            demand_start,
+            demand_streams,
+            sku_start,
+            own_mean,
+            mean: Vec::new(),
+            order_demand,
+        };
+        index.mean = index.means(model);
+        index
+    }
+
+    /// Every node's mean daily demand with the nodes it feeds: its own,
+    /// then each child's in model order (the sums of the recursive
+    /// definition, in its order), children first (an explicit post-order,
+    /// so deep chains need no deep call stack).
+    fn means(&self, model: &Model) -> Vec<f64> {
+        let n = model.nodes.len();
+        let mut mean = self.own_mean.clone();
+        let mut done = vec![false; n];
+        let mut stack: Vec<(usize, bool)> = Vec::new();
+        for root in 0..n {
+            if done[root] {
+                continue;
+            }
+            stack.push((root, false));
+            while let Some((node, expanded)) = stack.pop() {
+                if done[node] {
+                    continue;
+                }
+                if !expanded {
+                    stack.push((node, true));
+                    stack.extend(self.children_of(node).filter(|&c| !done[c]).map(|c| (c, false)));
+                    continue;
+                }
+                for child in self.children_of(node) {
+                    for (k, &global) in model.nodes[child].skus.iter().enumerate() {
+                        let local =
+                            model.nodes[node].skus.binary_search(&global).expect("a parent stocks its children's SKUs");
+                        mean[self.sku_start[node] + local] += mean[self.sku_start[child] + k];
+                    }
+                }
+                done[node] = true;
+            }
+        }
+        mean
+    }
+
+    fn children_of(&self, node: usize) -> impl Iterator<Item = usize> + '_ {
+        let range = self.child_start[node] as usize..self.child_start[node + 1] as usize;
+        self.children[range].iter().map(|&c| c as usize)
+    }
 }
 
 impl Model {
@@ -299,38 +430,57 @@ impl Model {
         self.nodes.iter().map(|n| n.skus.len()).sum()
     }
 
+    /// The model's per-node indices (built on first use).
+    #[inline]
+    pub fn index(&self) -> &ModelIndex {
+        self.index.get_or_init(|| ModelIndex::new(self))
+    }
+
     /// Mean daily demand of every local SKU at `node`: its customers'
     /// (summed over classes) plus, for a node that feeds others, the mean
     /// demand of the nodes its primary lanes feed (recursively) — what it
     /// must cover in the long run.
     pub fn mean_daily_demand(&self, node: usize) -> Vec<f64> {
-        let mut means = self.own_mean_daily_demand(node);
-        for child in self.children(node) {
-            for (k, m) in self.mean_daily_demand(child).into_iter().enumerate() {
-                let global = self.nodes[child].skus[k];
-                let local = self.nodes[node].skus.binary_search(&global).expect("a parent stocks its children's SKUs");
-                means[local] += m;
-            }
-        }
-        means
+        self.mean_daily_demand_of(node).to_vec()
+    }
+
+    /// As [`mean_daily_demand`](Self::mean_daily_demand), borrowed.
+    pub fn mean_daily_demand_of(&self, node: usize) -> &[f64] {
+        let index = self.index();
+        &index.mean[index.sku_start[node]..index.sku_start[node + 1]]
     }
 
     /// Mean daily demand of `node`'s own customers per local SKU.
     pub fn own_mean_daily_demand(&self, node: usize) -> Vec<f64> {
-        let mut means = vec![0.0; self.nodes[node].skus.len()];
-        for stream in self.demand.iter().filter(|s| s.node == node) {
-            means[stream.local_sku] += stream.process.mean_per_day();
-        }
-        means
+        let index = self.index();
+        index.own_mean[index.sku_start[node]..index.sku_start[node + 1]].to_vec()
     }
 
     /// Nodes whose primary lane comes from `node`, in model order.
     pub fn children(&self, node: usize) -> impl Iterator<Item = usize> + '_ {
-        (0..self.nodes.len()).filter(move |&c| self.lanes[self.nodes[c].primary_lane()].from == Source::Node(node))
+        self.index().children_of(node)
+    }
+
+    /// Does any replenishment (non-lateral) lane start at `node`?
+    pub fn feeds_others(&self, node: usize) -> bool {
+        self.index().feeds_others[node]
+    }
+
+    /// The demand streams of `node`, in model order.
+    pub fn demand_of(&self, node: usize) -> impl Iterator<Item = &DemandStream> + '_ {
+        let index = self.index();
+        let range = index.demand_start[node] as usize..index.demand_start[node + 1] as usize;
+        index.demand_streams[range].iter().map(|&i| &self.demand[i as usize])
+    }
+
+    /// Is any demand stream event-driven ([`DemandProcess::Orders`])?
+    pub fn has_order_demand(&self) -> bool {
+        self.index().order_demand
     }
 
     /// Does `node` serve customer demand?
     pub fn serves_customers(&self, node: usize) -> bool {
-        self.demand.iter().any(|s| s.node == node)
+        let index = self.index();
+        index.demand_start[node + 1] > index.demand_start[node]
     }
 }

@@ -263,6 +263,7 @@ pub fn model(file: &ScenarioFile) -> Result<Model, FieldError> {
         governance,
         visibility_delay,
         experiment,
+        index: Default::default(),
     })
 }
 
@@ -443,7 +444,7 @@ fn refuse_continuous_with_daily_demand(
     node: usize,
     path: String,
 ) -> Result<(), FieldError> {
-    let daily = model.demand.iter().any(|s| s.node == node && matches!(s.process, DemandProcess::Daily(_)));
+    let daily = model.demand_of(node).any(|s| matches!(s.process, DemandProcess::Daily(_)));
     if !daily {
         return Ok(());
     }

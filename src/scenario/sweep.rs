@@ -22,8 +22,9 @@ pub const MAX_POINTS: usize = 100_000;
 pub struct Point {
     /// (path, value) per swept parameter, in sweep order.
     pub params: Vec<(String, f64)>,
-    /// The scenario with those values applied and validated.
-    pub scenario: Scenario,
+    /// The scenario with those values applied and validated (shared with
+    /// the study's base when the study has no sweep).
+    pub scenario: std::sync::Arc<Scenario>,
 }
 
 fn range_values(range: &RangeFile) -> Result<Vec<f64>, String> {
@@ -112,7 +113,7 @@ fn point(scenario: &Scenario, axes: &[Vec<f64>], index: usize) -> Result<Point, 
                 message: format!("at the sweep point {}: {}", described.join(", "), e.message),
                 ..e
             })?;
-    Ok(Point { params, scenario })
+    Ok(Point { params, scenario: scenario.into() })
 }
 
 #[cfg(test)]

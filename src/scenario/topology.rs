@@ -108,12 +108,21 @@ fn sources(file: &ScenarioFile, lanes: &[Lane]) -> Result<Vec<Vec<usize>>, Field
     Ok(sources)
 }
 
+/// Per location, the locations its replenishment lanes feed, in lane
+/// order (one pass over the lanes).
+fn feeds(n: usize, lanes: &[Lane]) -> Vec<Vec<usize>> {
+    let mut feeds = vec![Vec::new(); n];
+    for lane in lanes.iter().filter(|l| !l.lateral) {
+        if let Source::Node(a) = lane.from {
+            feeds[a].push(lane.to_node);
+        }
+    }
+    feeds
+}
+
 /// The first cycle of replenishment lanes between locations, as ids.
-fn find_cycle(file: &ScenarioFile, lanes: &[Lane]) -> Option<Vec<String>> {
+fn find_cycle(file: &ScenarioFile, feeds: &[Vec<usize>]) -> Option<Vec<String>> {
     let n = file.locations.len();
-    let feeds: Vec<Vec<usize>> = (0..n)
-        .map(|a| lanes.iter().filter(|l| !l.lateral && l.from == Source::Node(a)).map(|l| l.to_node).collect())
-        .collect();
     // Colour: 0 unvisited, 1 on the stack, 2 done.
     let mut colour = vec![0u8; n];
     let mut stack = Vec::new();
@@ -138,28 +147,32 @@ fn find_cycle(file: &ScenarioFile, lanes: &[Lane]) -> Option<Vec<String>> {
         None
     }
     (0..n)
-        .find_map(|a| if colour[a] == 0 { visit(a, &feeds, &mut colour, &mut stack) } else { None })
+        .find_map(|a| if colour[a] == 0 { visit(a, feeds, &mut colour, &mut stack) } else { None })
         .map(|cycle| cycle.into_iter().map(|i| file.locations[i].id.clone()).collect())
 }
 
 /// Heights: 0 for a location that feeds none, else 1 + the largest height
 /// of those it feeds (over replenishment lanes; the network is acyclic).
-fn heights(n: usize, lanes: &[Lane]) -> Vec<u32> {
+/// One post-order walk with an explicit stack: O(locations + lanes), and
+/// deep chains need no deep call stack.
+fn heights(feeds: &[Vec<usize>]) -> Vec<u32> {
+    let n = feeds.len();
     let mut height = vec![0u32; n];
-    // Relax n times: enough for any acyclic chain.
-    for _ in 0..n {
-        let mut changed = false;
-        for lane in lanes.iter().filter(|l| !l.lateral) {
-            if let Source::Node(a) = lane.from {
-                let want = height[lane.to_node] + 1;
-                if height[a] < want {
-                    height[a] = want;
-                    changed = true;
-                }
+    let mut done = vec![false; n];
+    let mut stack: Vec<(usize, bool)> = Vec::new();
+    for root in 0..n {
+        stack.push((root, false));
+        while let Some((a, expanded)) = stack.pop() {
+            if done[a] {
+                continue;
             }
-        }
-        if !changed {
-            break;
+            if !expanded {
+                stack.push((a, true));
+                stack.extend(feeds[a].iter().filter(|&&b| !done[b]).map(|&b| (b, false)));
+                continue;
+            }
+            height[a] = feeds[a].iter().map(|&b| height[b] + 1).max().unwrap_or(0);
+            done[a] = true;
         }
     }
     height
@@ -168,10 +181,11 @@ fn heights(n: usize, lanes: &[Lane]) -> Vec<u32> {
 /// The stocking nodes, given each location's customer-demand SKUs.
 pub fn nodes(file: &ScenarioFile, lanes: &[Lane], demand_skus: &[Vec<usize>]) -> Result<Vec<StockingNode>, FieldError> {
     let sources = sources(file, lanes)?;
-    if let Some(cycle) = find_cycle(file, lanes) {
+    let feeds = feeds(file.locations.len(), lanes);
+    if let Some(cycle) = find_cycle(file, &feeds) {
         return fail("lanes", format!("replenishment lanes form a cycle: {}", cycle.join(" → ")));
     }
-    let height = heights(file.locations.len(), lanes);
+    let height = heights(&feeds);
     // Fill SKU sets from the lowest nodes up, so children are complete first.
     let mut order: Vec<usize> = (0..file.locations.len()).collect();
     order.sort_by_key(|&n| (height[n], n));

@@ -361,7 +361,8 @@ fn compare_rendered(
     if let Some(failure) = &outcome.failure {
         return Err(TuneError::Input(failure.to_string()));
     }
-    let representative = runner::representative(&study).map_err(|f| TuneError::Input(f.to_string()))?;
+    let representative =
+        runner::representative(&study, &outcome.traces).map_err(|f| TuneError::Input(f.to_string()))?;
     let rendered = output::render(&header, &outcome.records, Some(&outcome.timing), Some(&representative));
     Ok((header, rendered))
 }

@@ -59,7 +59,7 @@ impl<'m> Approvals<'m> {
         let rules = model.governance.as_ref()?;
         let tier_weight = (0..model.nodes.len())
             .map(|n| {
-                let best = model.demand.iter().filter(|d| d.node == n).map(|d| model.classes[d.class].tier).min();
+                let best = model.demand_of(n).map(|d| model.classes[d.class].tier).min();
                 1.0 / f64::from(best.unwrap_or(1))
             })
             .collect();

@@ -61,11 +61,12 @@ pub(super) struct Prepared {
 }
 
 /// One node's daily-batch demand streams.
-pub(super) struct DailyStreams {
+pub(super) struct DailyStreams<'m> {
     /// Streams of local SKU `k` are `first[k]..first[k + 1]`.
     first: Vec<usize>,
     rng: Vec<Stream>,
-    demand: Vec<DailyDemand>,
+    /// Each stream's model, borrowed from the model (not cloned per run).
+    demand: Vec<&'m DailyDemand>,
     /// Customer class of each stream (index into `Model::classes`).
     class: Vec<usize>,
     shortage: Vec<Shortage>,
@@ -90,19 +91,19 @@ pub(super) struct DailyStreams {
     measuring: bool,
 }
 
-impl DailyStreams {
+impl<'m> DailyStreams<'m> {
     /// The daily streams of node `n` in replication `replication`.
-    pub fn new(model: &Model, n: usize, seed: u64, replication: u64) -> Self {
+    pub fn new(model: &'m Model, n: usize, seed: u64, replication: u64) -> Self {
         let node = &model.nodes[n];
         let mut streams = Self::empty();
-        let mut entries = model.demand.iter().filter(|s| s.node == n).peekable();
+        let mut entries = model.demand_of(n).peekable();
         for local in 0..node.skus.len() {
             streams.first.push(streams.rng.len());
             while let Some(entry) = entries.next_if(|s| s.local_sku == local) {
                 if let DemandProcess::Daily(demand) = &entry.process {
                     let shortage = model.classes[entry.class].shortage;
                     let key = StreamKey::demand(n, node.skus[local], entry.class);
-                    streams.push(demand.clone(), rng::stream(seed, replication, key), entry.class, shortage);
+                    streams.push(demand, rng::stream(seed, replication, key), entry.class, shortage);
                 }
             }
         }
@@ -140,12 +141,12 @@ impl DailyStreams {
         self.measured_short = vec![0; self.rng.len()];
     }
 
-    fn push(&mut self, demand: DailyDemand, rng: Stream, class: usize, shortage: Shortage) {
-        self.poisson_mean.push(match demand {
+    fn push(&mut self, demand: &'m DailyDemand, rng: Stream, class: usize, shortage: Shortage) {
+        self.poisson_mean.push(match *demand {
             DailyDemand::Poisson { mean, .. } if mean > 0.0 => mean,
             _ => f64::NAN,
         });
-        self.constant.push(match demand {
+        self.constant.push(match *demand {
             DailyDemand::Constant(q) => q,
             _ => f64::NAN,
         });
@@ -291,9 +292,9 @@ mod tests {
     use crate::rng::{StreamKey, stream};
     use rand_distr::Distribution;
 
-    fn one_stream(demand: DailyDemand) -> DailyStreams {
+    fn one_stream(demand: DailyDemand) -> DailyStreams<'static> {
         let mut streams = DailyStreams { first: vec![0, 1], ..DailyStreams::empty() };
-        streams.push(demand, stream(3, 0, StreamKey::demand(0, 0, 0)), 0, Shortage::Backorder);
+        streams.push(Box::leak(Box::new(demand)), stream(3, 0, StreamKey::demand(0, 0, 0)), 0, Shortage::Backorder);
         streams.sized();
         streams
     }

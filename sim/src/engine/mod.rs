@@ -128,9 +128,16 @@ pub struct RunOutput {
     pub network_balance: NetworkBalance,
     /// SKU-location-days simulated (warm-up included).
     pub sku_location_days: u64,
-    /// Wall-clock nanoseconds per SKU decision (not deterministic).
+    /// Wall-clock nanoseconds per SKU decision (not deterministic),
+    /// measured on every [`COMPUTE_SAMPLE_EVERY`]-th decision call of the
+    /// run (node reviews and continuous-review order decisions, counted
+    /// together, the first one included).
     pub decision_ns: Histogram<u64>,
 }
+
+/// The decision compute time is measured on one decision call in this many
+/// (two clock reads per measured call; none on the others).
+pub const COMPUTE_SAMPLE_EVERY: u64 = 64;
 
 /// The impact of one down period of a random outage in one run.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -197,7 +204,7 @@ struct OrderStream {
 /// A single run in progress.
 struct Run<'m> {
     model: &'m Model,
-    nodes: Vec<NodeState>,
+    nodes: Vec<NodeState<'m>>,
     /// Node indices in day-end order: by height, then model order.
     sweep_order: Vec<usize>,
     /// Per node, the nodes it feeds through their primary lanes.
@@ -236,6 +243,8 @@ struct Run<'m> {
     event_driven: bool,
     network_series: ScopeSeries,
     decision_ns: Histogram<u64>,
+    /// Decision calls so far (which ones are timed: [`COMPUTE_SAMPLE_EVERY`]).
+    decision_calls: u64,
     claims: Vec<Claim>,
     grants: Vec<i64>,
     /// Orders same-minute claims (see [`ArrivalOrder`]).
@@ -281,11 +290,26 @@ pub fn simulate_until<'m>(
 
 /// As [`simulate`], also recording the run's [`Trace`] (memory O(days)).
 pub fn simulate_traced<'m>(model: &'m Model, replication: u32, policies: Policies<'m>) -> (RunOutput, Trace) {
-    let mut run = Run::new(model, replication, policies);
-    run.trace = Some(Trace { first_day: model.experiment.warmup_days, ..Trace::default() });
-    run.execute();
-    let (output, trace) = run.finish();
+    let (output, trace) = simulate_with(model, replication, policies, None, true).expect("no stop flag");
     (output, trace.expect("tracing was on"))
+}
+
+/// The general form of [`simulate`]: abandoned (`None`) soon after `stop`
+/// is raised, as [`simulate_until`]; with the run's [`Trace`] when `traced`.
+/// Tracing only records: the run's results are the same either way.
+pub fn simulate_with<'m>(
+    model: &'m Model,
+    replication: u32,
+    policies: Policies<'m>,
+    stop: Option<&'m AtomicBool>,
+    traced: bool,
+) -> Option<(RunOutput, Option<Trace>)> {
+    let mut run = Run::new(model, replication, policies);
+    run.stop = stop;
+    if traced {
+        run.trace = Some(Trace { first_day: model.experiment.warmup_days, ..Trace::default() });
+    }
+    run.execute().then(|| run.finish())
 }
 
 impl<'m> Run<'m> {
@@ -295,7 +319,7 @@ impl<'m> Run<'m> {
         let replication = u64::from(replication);
         let strategies = policies.replenishment;
         let capabilities: Vec<Capabilities> = strategies.iter().map(|s| s.capabilities()).collect();
-        let mut nodes: Vec<NodeState> = (0..model.nodes.len())
+        let mut nodes: Vec<NodeState<'m>> = (0..model.nodes.len())
             .map(|n| NodeState::new(model, n, seed, replication, &*strategies[n], capabilities[n]))
             .collect();
         if policies.expedites.is_some() {
@@ -314,9 +338,7 @@ impl<'m> Run<'m> {
             sweep_order,
             children: (0..model.nodes.len()).map(|n| model.children(n).collect()).collect(),
             lateral: Vec::new(),
-            feeds_others: (0..model.nodes.len())
-                .map(|n| model.lanes.iter().any(|l| !l.lateral && l.from == crate::model::Source::Node(n)))
-                .collect(),
+            feeds_others: (0..model.nodes.len()).map(|n| model.feeds_others(n)).collect(),
             needs_echelon: capabilities.iter().any(|c| c.echelon_position),
             capabilities,
             class_books: ClassBooks::new(&model.classes, day_start(model.experiment.warmup_days)),
@@ -339,6 +361,7 @@ impl<'m> Run<'m> {
             demand_factor: vec![1.0; model.nodes.len()],
             network_series: ScopeSeries::default(),
             decision_ns: Histogram::new(3).expect("valid precision"),
+            decision_calls: 0,
             claims: Vec::new(),
             grants: Vec::new(),
             arrival: ArrivalOrder { seed, replication },
@@ -515,11 +538,13 @@ impl<'m> Run<'m> {
         }
         self.observe_trigger(node, sku, now);
         if open && self.strategies[node].review() == Review::Continuous {
-            let started = Instant::now();
+            let started = self.start_compute_timer();
             let data_delay = self.timeline.data_delay(node, day);
             let position = self.nodes[node].visible_position(sku, now, data_delay);
             let quantity = self.strategies[node].order_quantity(sku, position);
-            record_ns(&mut self.decision_ns, started.elapsed().as_nanos() as u64);
+            if let Some(started) = started {
+                record_ns(&mut self.decision_ns, started.elapsed().as_nanos() as u64);
+            }
             if quantity > 0 {
                 self.release(node, sku, quantity, now, measured);
             }
@@ -537,6 +562,14 @@ impl<'m> Run<'m> {
         if s.next_minute.is_finite() && s.next_minute < day_start(self.model.experiment.horizon_days) as f64 {
             self.calendar.schedule(s.next_minute as Minute, Event::CustomerOrder { stream: stream as u32 });
         }
+    }
+
+    /// Counts a decision call; the clock when it is one of those timed.
+    #[inline]
+    fn start_compute_timer(&mut self) -> Option<Instant> {
+        let timed = self.decision_calls.is_multiple_of(COMPUTE_SAMPLE_EVERY);
+        self.decision_calls += 1;
+        timed.then(Instant::now)
     }
 
     fn observe_trigger(&mut self, node: usize, sku: usize, now: Minute) {
@@ -647,11 +680,13 @@ impl<'m> Run<'m> {
         let mut orders = std::mem::take(&mut self.nodes[node].orders);
         let (forecast_available, data_delay) =
             (self.timeline.forecast_available(node, day), self.timeline.data_delay(node, day));
+        let started = self.start_compute_timer();
         let view = self.nodes[node].view(day, forecast_available, data_delay);
-        let started = Instant::now();
         self.strategies[node].decide(&view, &mut orders);
-        let elapsed = started.elapsed().as_nanos() as u64;
-        record_ns(&mut self.decision_ns, elapsed / orders.len().max(1) as u64);
+        if let Some(started) = started {
+            let elapsed = started.elapsed().as_nanos() as u64;
+            record_ns(&mut self.decision_ns, elapsed / orders.len().max(1) as u64);
+        }
         for (sku, &quantity) in orders.iter().enumerate() {
             if quantity > 0 {
                 self.release(node, sku, quantity, now, measured);
@@ -683,7 +718,7 @@ impl<'m> Run<'m> {
         for (decision, in_approval) in approvals.pending() {
             let state = &mut self.nodes[decision.node];
             let latency = end - decision.trigger.min(end);
-            state.series.latency[decision.kind as usize].record(latency).expect("histogram auto-resizes");
+            state.series.latency[decision.kind as usize].record(latency);
             state.tally.decisions_pending_end += 1;
             state.tally.approval_backlog_end += u64::from(!in_approval);
         }
@@ -700,7 +735,7 @@ impl<'m> Run<'m> {
             network.absorb(&state.tally, state.serves_customers);
             // Latencies are recorded per node and merged here, in node order.
             for (network, node) in self.network_series.latency.iter_mut().zip(&state.series.latency) {
-                network.add(node).expect("auto-resizing histogram");
+                network.add(node);
             }
             nodes.push(metrics::finish(&state.tally, &state.series, days));
             state.balance.final_on_hand = state.on_hand.iter().sum();
@@ -727,7 +762,7 @@ impl<'m> Run<'m> {
             random_events.push(WindowImpact { outage, window, start_day, end_day, impact: of(d) });
         }
         let horizon = u64::from(self.model.experiment.horizon_days);
-        let latency = &self.network_series.all_latencies();
+        let latency = &self.network_series.all_latencies().histogram();
         let approved = self.approvals.as_ref().map(|a| {
             let mut per_day = a.released_per_day.clone();
             per_day.resize(horizon as usize, 0);

@@ -6,7 +6,7 @@ use super::daily::DailyStreams;
 use crate::disruption::Timeline;
 use crate::governance::DecisionKind;
 use crate::metrics::{ScopeSeries, Tally};
-use crate::model::{DemandProcess, Model, Shortage, Source};
+use crate::model::{Model, Shortage, Source};
 use crate::strategy::{Capabilities, NodeView, Replenishment};
 use crate::time::{Day, MINUTES_PER_DAY, Minute, day_start};
 
@@ -87,7 +87,7 @@ pub(super) struct PendingOrder {
 }
 
 /// One stocking node's state.
-pub(super) struct NodeState {
+pub(super) struct NodeState<'m> {
     pub on_hand: Vec<i64>,
     /// Customer backorders: units per SKU…
     pub backorders: Vec<i64>,
@@ -132,7 +132,7 @@ pub(super) struct NodeState {
     backordered_minutes: Vec<i64>,
     /// The last closed day's integrated holding cost and backorder penalty.
     timed_costs: (f64, f64),
-    pub daily: DailyStreams,
+    pub daily: DailyStreams<'m>,
     /// Day-start snapshots, day `d` in slot `d % len` (empty when no
     /// strategy ever sees stale data).
     snapshots: Vec<StockSnapshot>,
@@ -146,10 +146,10 @@ pub(super) struct NodeState {
     pub balance: UnitBalance,
 }
 
-impl NodeState {
+impl<'m> NodeState<'m> {
     /// Builds the initial state of node `n`.
     pub fn new(
-        model: &Model,
+        model: &'m Model,
         n: usize,
         seed: u64,
         replication: u64,
@@ -174,7 +174,7 @@ impl NodeState {
             .collect();
         let on_hand: Vec<i64> = (0..count).map(|sku| strategy.initial_on_hand(sku).max(0)).collect();
         let balance = UnitBalance { initial_on_hand: on_hand.iter().sum(), ..UnitBalance::default() };
-        let timed = model.demand.iter().any(|s| matches!(s.process, DemandProcess::Orders { .. }));
+        let timed = model.has_order_demand();
         let per_sku_if_timed = || if timed { vec![0; count] } else { Vec::new() };
         Self {
             on_hand,
@@ -192,7 +192,7 @@ impl NodeState {
             source_sku,
             arrivals: Vec::new(),
             expediting: vec![0; count],
-            mean_demand: model.mean_daily_demand(n),
+            mean_demand: model.mean_daily_demand_of(n).to_vec(),
             unit_cost: sku_field(|s| s.unit_cost),
             holding_per_day: sku_field(|s| s.holding_cost_per_day()),
             ordering_cost: sku_field(|s| s.ordering_cost),
@@ -282,7 +282,7 @@ impl NodeState {
         if latency == 0 && kind == DecisionKind::PurchaseOrder {
             self.immediate_releases += 1;
         } else {
-            self.series.latency[kind as usize].record(latency).expect("histogram auto-resizes");
+            self.series.latency[kind as usize].record(latency);
         }
     }
 
@@ -454,9 +454,7 @@ impl NodeState {
         tally.no_stockout_days += no_stockout;
         tally.sku_days += self.on_hand.len() as u64;
         let immediate = std::mem::take(&mut self.immediate_releases);
-        self.series.latency[DecisionKind::PurchaseOrder as usize]
-            .record_n(0, immediate)
-            .expect("histogram auto-resizes");
+        self.series.latency[DecisionKind::PurchaseOrder as usize].record_zeros(immediate);
         tally.service_sku_days += self.on_hand.len() as u64;
         self.series.daily_demand.push(self.day_demand as f64);
         self.series.daily_orders.push(self.day_ordered as f64);
