@@ -61,6 +61,11 @@ struct Case {
 
 /// A scenario with one SKU per case at the location of its lead time.
 fn scenario(cases: &[Case], strategy: &str, tune: &str, horizon: u32) -> Scenario {
+    scenario_with(cases, &format!("(name: \"policy\", replenishment: {strategy})"), tune, horizon)
+}
+
+/// As [`scenario`], with the strategies' RON given whole.
+fn scenario_with(cases: &[Case], strategies: &str, tune: &str, horizon: u32) -> Scenario {
     let mut leads: Vec<u32> = cases.iter().map(|c| c.lead).collect();
     leads.sort_unstable();
     leads.dedup();
@@ -91,7 +96,7 @@ fn scenario(cases: &[Case], strategy: &str, tune: &str, horizon: u32) -> Scenari
     locations: [{}],
     lanes: [{}],
     demand: [{}],
-    strategies: [(name: "policy", replenishment: {strategy})],
+    strategies: [{strategies}],
     tune: {tune},
 )"#,
         skus.join(", "),
@@ -352,4 +357,52 @@ fn tuning_outputs_are_byte_identical_for_any_thread_count() {
     assert!(summary.contains("\"policy tuned\""));
     let tuned = Scenario::load(&a.path().join("tuned.ron")).unwrap();
     assert_eq!(tuned.strategy_names(), ["policy", "policy tuned"]);
+}
+
+/// Each tuned strategy is compared with its own hand-set original, paired by
+/// replication on the fresh replications 0 … n − 1 of the comparison, not
+/// with the first strategy of the file. Hand-worked: base stock S = 3 for
+/// λ = 4, L = 2 (mean lead-time-plus-one-day demand 12) backorders most
+/// demand, so the cost-optimal S (about 17) both costs less and serves more.
+#[test]
+fn tuned_vs_hand_set_verdicts_pair_each_strategy_with_its_own_original() {
+    let cases = [Case { lambda: 4.0, lead: 2, h: 1.0, p: 19.0, k: 0.0 }];
+    let strategies = "(name: \"first\", replenishment: BaseStock(order_up_to: Units(16))), \
+                      (name: \"low\", replenishment: BaseStock(order_up_to: Units(3)))";
+    let tune_section = "(strategies: [\"low\"], parameters: [(strategy: \"low\", parameter: \"order_up_to\", min: 0, max: 100)], replications: 3)";
+    let scenario = scenario_with(&cases, strategies, tune_section, 500);
+    let dir = tempfile::tempdir().unwrap();
+    let outcome = tune(&scenario, dir.path(), 1).unwrap_or_else(|_| panic!("tune"));
+    assert_eq!(outcome.paired.len(), 1);
+    let pair = &outcome.paired[0];
+    assert_eq!((pair.hand_set.as_str(), pair.tuned.as_str()), ("low", "low tuned"));
+    assert_eq!(pair.replications, 4);
+    // Recompute from the fresh run of tuned.ron: replications 0..4.
+    let tuned = Scenario::load(&dir.path().join("tuned.ron")).unwrap();
+    assert_eq!(tuned.strategy_names(), ["first", "low", "low tuned"]);
+    let run = common::run(&tuned, 1);
+    let cost = echelon::sim::metrics::metric_index("total_cost").unwrap();
+    let of = |s: usize| -> Vec<(u32, f64)> {
+        let mut v: Vec<(u32, f64)> =
+            run.records.iter().filter(|r| r.strategy == s).map(|r| (r.replication, r.network[cost])).collect();
+        v.sort_by_key(|x| x.0);
+        v
+    };
+    let (hand, tuned_runs) = (of(1), of(2));
+    assert_eq!(hand.iter().map(|x| x.0).collect::<Vec<_>>(), [0, 1, 2, 3], "fresh replications 0 … n − 1");
+    let diff: f64 = hand.iter().zip(&tuned_runs).map(|(a, b)| b.1 - a.1).sum::<f64>() / 4.0;
+    assert!((pair.objective[2].mean - diff).abs() <= 1e-9 * diff.abs(), "{} vs {diff}", pair.objective[2].mean);
+    assert!(pair.objective[2].mean < 0.0 && pair.objective[2].excludes_zero());
+    assert_eq!(pair.dominance, echelon::tune::output::Dominance::Tuned);
+    assert!(pair.dominance_significant);
+    let lines = pair.verdicts();
+    assert!(lines[0].starts_with("low tuned beats low on the objective (total cost per day)"), "{lines:?}");
+    assert!(lines.iter().any(|l| l.starts_with("low tuned beats low on fill rate")), "{lines:?}");
+    assert!(lines.iter().all(|l| !l.contains("first")), "{lines:?}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("tune.json")).unwrap()).unwrap();
+    let entry = &json["paired"][0];
+    assert_eq!(entry["hand_set"], "low");
+    assert_eq!(entry["dominates"], "tuned");
+    assert_eq!(entry["metrics"]["total_cost"]["better"], "low tuned");
 }

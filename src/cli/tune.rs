@@ -54,7 +54,13 @@ pub fn run(args: &TuneArgs) -> Result<(), Failure> {
     {
         println!("\nOn fresh replications (not used by the search), mean ± 95% CI half-width:\n");
         print!("{}", table::render(point));
-        for line in table::verdicts(point) {
+    }
+    for pair in &outcome.paired {
+        println!(
+            "\n{} vs {} (hand-set), paired on {} fresh replications:",
+            pair.tuned, pair.hand_set, pair.replications
+        );
+        for line in pair.verdicts() {
             println!("  {line}");
         }
     }

@@ -14,7 +14,9 @@
 //!   searched and those of the comparison; the frontier;
 //! * `comparison/` — `echelon run tuned.ron` on the scenario's own
 //!   replications `0 … n − 1`, never seen by the search: summary, runs,
-//!   report with paired verdicts (hand-set vs tuned).
+//!   report (whose verdicts compare every strategy with the first);
+//! * `tune.json` `paired` — per tuned strategy, tuned vs its hand-set
+//!   original paired by replication on those fresh replications ([`Paired`]).
 //!
 //! A constraint that no candidate within the bounds meets is an input
 //! error (exit 2): `tune.json` is still written, and the message names the
@@ -30,7 +32,11 @@ use crate::runner;
 use crate::scenario::Scenario;
 use crate::scenario::file::{ScenarioFile, StrategyFile};
 use crate::study::Study;
+use echelon_reports::record::RunRecord;
 use echelon_reports::stats::Estimate;
+use echelon_reports::summary::{Comparison, PointStats, compare_pair};
+use echelon_reports::table::{self, HEADLINE};
+use echelon_sim::metrics::metric_index;
 use echelon_strategies::level::Level;
 use echelon_strategies::tunable;
 use serde_json::{Value, json};
@@ -65,6 +71,8 @@ pub struct TuneOutcome {
     pub tuned_ron: String,
     /// The comparison on fresh replications, when it ran.
     pub comparison: Option<output::Rendered>,
+    /// Tuned against hand-set, per tuned strategy, on the fresh replications.
+    pub paired: Vec<Paired>,
 }
 
 fn estimate(values: impl IntoIterator<Item = f64>) -> Value {
@@ -280,7 +288,8 @@ fn frontier(
         }
         let sub = dir.join(format!("frontier-{target}"));
         let (_, file) = write_tuned(scenario, sls, &tuned, &sub)?;
-        let stats = compare(&file, threads)?;
+        let fresh = compare(&file, threads)?;
+        let stats = fresh.point();
         for (s, t) in tuned.iter().enumerate() {
             let name = tuned_name(&t.plan.name);
             let Some(st) = stats.strategies.iter().find(|x| x.name == name) else { continue };
@@ -338,12 +347,29 @@ fn write_tuned(
 
 /// Loads `tuned.ron` and runs it (fresh replications 0 … n − 1); returns
 /// the statistics of its one point.
-fn compare(path: &Path, threads: usize) -> Result<echelon_reports::summary::PointStats, TuneError> {
-    let (_, rendered) = compare_rendered(path, threads)?;
-    rendered.stats.into_iter().next().ok_or_else(|| TuneError::Input("the comparison produced no results".into()))
+fn compare(path: &Path, threads: usize) -> Result<Fresh, TuneError> {
+    let fresh = compare_rendered(path, threads)?;
+    if fresh.rendered.stats.is_empty() {
+        return Err(TuneError::Input("the comparison produced no results".into()));
+    }
+    Ok(fresh)
 }
 
-fn compare_rendered(path: &Path, threads: usize) -> Result<(Header, output::Rendered), TuneError> {
+/// The comparison of `tuned.ron` on fresh replications.
+struct Fresh {
+    rendered: output::Rendered,
+    header: Header,
+    representative: echelon_reports::representative::Representative,
+    records: Vec<RunRecord>,
+}
+
+impl Fresh {
+    fn point(&self) -> &PointStats {
+        &self.rendered.stats[0]
+    }
+}
+
+fn compare_rendered(path: &Path, threads: usize) -> Result<Fresh, TuneError> {
     let scenario =
         Scenario::load(path).map_err(|e| TuneError::Input(format!("the written tuned.ron does not load: {e}")))?;
     let source = scenario.source.clone();
@@ -352,7 +378,225 @@ fn compare_rendered(path: &Path, threads: usize) -> Result<(Header, output::Rend
     let header = Header::new(&study.info(), &source, None);
     let representative = runner::representative(&study);
     let rendered = output::render(&header, &outcome.records, Some(&outcome.timing), Some(&representative));
-    Ok((header, rendered))
+    let mut records = outcome.records;
+    records.sort_by_key(|r| (r.point, r.strategy, r.replication));
+    Ok(Fresh { rendered, header, representative, records })
+}
+
+/// The metrics a tuned-vs-hand-set comparison reports, beside the objective.
+pub const PAIRED_METRICS: &[&str] = &[
+    "fill_rate",
+    "cycle_service",
+    "ready_rate",
+    "lost_sales_mean",
+    "backorders_end_mean",
+    "holding_cost",
+    "ordering_cost",
+    "transport_cost",
+    "shortage_cost",
+    "total_cost",
+    "inventory_value_end_mean",
+    "turns",
+];
+
+/// Which of a pair is no worse on both cost (the objective) and fill rate,
+/// and strictly better on one (means over the fresh replications).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dominance {
+    /// The tuned strategy dominates.
+    Tuned,
+    /// The hand-set strategy dominates.
+    HandSet,
+    /// Each is better on one of the two.
+    Neither,
+}
+
+impl Dominance {
+    fn key(self) -> &'static str {
+        match self {
+            Self::Tuned => "tuned",
+            Self::HandSet => "hand-set",
+            Self::Neither => "neither",
+        }
+    }
+}
+
+/// A tuned strategy against its hand-set original, paired by replication
+/// on the fresh replications of the comparison (never seen by the search).
+#[derive(Debug, Clone)]
+pub struct Paired {
+    /// The hand-set strategy's name.
+    pub hand_set: String,
+    /// The tuned strategy's name.
+    pub tuned: String,
+    /// Fresh replications compared.
+    pub replications: usize,
+    /// What the objective is, in words.
+    pub objective_name: &'static str,
+    /// The objective per day: hand-set, tuned, and the paired difference
+    /// tuned − hand-set.
+    pub objective: [Estimate; 3],
+    /// Per metric of [`PAIRED_METRICS`]: hand-set, tuned, and the paired
+    /// comparison (a = hand-set, b = tuned, difference b − a).
+    pub metrics: Vec<(Estimate, Estimate, Comparison)>,
+    /// On cost (objective) and fill rate.
+    pub dominance: Dominance,
+    /// Is one side of the dominance significant (its interval excludes 0)?
+    pub dominance_significant: bool,
+}
+
+impl Paired {
+    /// The verdict sentences, for the terminal and `tune.json`.
+    pub fn verdicts(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let d = &self.objective[2];
+        let (lo, hi) = (d.ci95[0], d.ci95[1]);
+        out.push(if !d.excludes_zero() {
+            format!(
+                "{} vs {}: no significant difference on the objective ({}) ({:+.2} [{lo:.2}, {hi:.2}])",
+                self.tuned, self.hand_set, self.objective_name, d.mean
+            )
+        } else if d.mean < 0.0 {
+            format!(
+                "{} beats {} on the objective ({}) by {:.2} [{:.2}, {:.2}]",
+                self.tuned, self.hand_set, self.objective_name, -d.mean, -hi, -lo
+            )
+        } else {
+            format!(
+                "{} beats {} on the objective ({}) by {:.2} [{lo:.2}, {hi:.2}]",
+                self.hand_set, self.tuned, self.objective_name, d.mean
+            )
+        });
+        for (_, _, c) in &self.metrics {
+            if HEADLINE.contains(&c.metric) {
+                out.push(table::verdict(c));
+            }
+        }
+        out.push(match self.dominance {
+            Dominance::Neither => {
+                format!("neither dominates on cost ({}) and fill rate: each is better on one", self.objective_name)
+            }
+            winner => format!(
+                "{} dominates {} on cost ({}) and fill rate{}",
+                if winner == Dominance::Tuned { &self.tuned } else { &self.hand_set },
+                if winner == Dominance::Tuned { &self.hand_set } else { &self.tuned },
+                self.objective_name,
+                if self.dominance_significant { "" } else { " (means only: neither difference is significant)" }
+            ),
+        });
+        out
+    }
+
+    fn to_json(&self) -> Value {
+        let est = |e: &Estimate| {
+            let num = |v: f64| if v.is_finite() { json!(v) } else { Value::Null };
+            json!({ "mean": num(e.mean), "ci95": [num(e.ci95[0]), num(e.ci95[1])] })
+        };
+        let diff = |e: &Estimate| {
+            let mut v = est(e);
+            v["significant"] = json!(e.excludes_zero());
+            v
+        };
+        let metrics: serde_json::Map<String, Value> = self
+            .metrics
+            .iter()
+            .map(|(a, b, c)| {
+                let num = |v: f64| if v.is_finite() { json!(v) } else { Value::Null };
+                (
+                    c.metric.to_string(),
+                    json!({
+                        "hand_set": est(a),
+                        "tuned": est(b),
+                        "difference": {
+                            "mean": num(c.diff_mean),
+                            "ci95": [num(c.ci95[0]), num(c.ci95[1])],
+                            "significant": c.significant,
+                        },
+                        "better": c.better,
+                    }),
+                )
+            })
+            .collect();
+        json!({
+            "hand_set": self.hand_set,
+            "tuned": self.tuned,
+            "replications": self.replications,
+            "objective": {
+                "name": self.objective_name,
+                "hand_set": est(&self.objective[0]),
+                "tuned": est(&self.objective[1]),
+                "difference": diff(&self.objective[2]),
+            },
+            "metrics": metrics,
+            "dominates": self.dominance.key(),
+            "dominance_significant": self.dominance_significant,
+            "verdicts": self.verdicts(),
+        })
+    }
+}
+
+/// The objective per day of one run's network metrics.
+fn objective_of(plan: &Plan, r: &RunRecord) -> f64 {
+    let m = |key: &str| metric_index(key).map_or(f64::NAN, |k| r.network[k]);
+    if plan.total_cost { m("total_cost") } else { m("holding_cost") + m("ordering_cost") + m("transport_cost") }
+}
+
+/// Tuned against hand-set for every tuned strategy, paired by replication
+/// on the fresh replications of `fresh` (point 0).
+fn paired(plan: &Plan, fresh: &Fresh) -> Vec<Paired> {
+    let names = &fresh.header.study.strategies;
+    let runs = |name: &str| -> Vec<&RunRecord> {
+        let Some(s) = names.iter().position(|n| n == name) else { return Vec::new() };
+        fresh.records.iter().filter(|r| r.point == 0 && r.strategy == s).collect()
+    };
+    let point = fresh.point();
+    let stats = |name: &str| point.strategies.iter().find(|s| s.name == name);
+    plan.strategies
+        .iter()
+        .filter_map(|sp| {
+            let tuned = tuned_name(&sp.name);
+            let (a, b) = (runs(&sp.name), runs(&tuned));
+            let (sa, sb) = (stats(&sp.name)?, stats(&tuned)?);
+            let comparisons = compare_pair(&sp.name, &a, &tuned, &b);
+            let metrics: Vec<(Estimate, Estimate, Comparison)> = PAIRED_METRICS
+                .iter()
+                .filter_map(|key| {
+                    let m = metric_index(key)?;
+                    Some((sa.metrics[m], sb.metrics[m], comparisons[m].clone()))
+                })
+                .collect();
+            let oa: Vec<f64> = a.iter().map(|r| objective_of(plan, r)).collect();
+            let ob: Vec<f64> = b.iter().map(|r| objective_of(plan, r)).collect();
+            let objective =
+                [Estimate::of(oa.iter().copied()), Estimate::of(ob.iter().copied()), Estimate::paired(&oa, &ob)];
+            let fill = metric_index("fill_rate").map(|m| &comparisons[m]);
+            let (dc, df) =
+                (objective[2].mean, fill.map_or(0.0, |c| if c.diff_mean.is_nan() { 0.0 } else { c.diff_mean }));
+            let dominance = if dc <= 0.0 && df >= 0.0 && (dc < 0.0 || df > 0.0) {
+                Dominance::Tuned
+            } else if dc >= 0.0 && df <= 0.0 && (dc > 0.0 || df < 0.0) {
+                Dominance::HandSet
+            } else {
+                Dominance::Neither
+            };
+            let dominance_significant = dominance != Dominance::Neither
+                && (objective[2].excludes_zero() || fill.is_some_and(|c| c.significant));
+            Some(Paired {
+                hand_set: sp.name.clone(),
+                tuned,
+                replications: a.len().min(b.len()),
+                objective_name: if plan.total_cost {
+                    "total cost per day"
+                } else {
+                    "holding + ordering + transport per day"
+                },
+                objective,
+                metrics,
+                dominance,
+                dominance_significant,
+            })
+        })
+        .collect()
 }
 
 /// `echelon tune`: tunes, writes every file into `dir`, compares on fresh
@@ -406,12 +650,14 @@ fn tune_in_pool(scenario: &Scenario, plan: &Plan, dir: &Path, threads: usize) ->
         return Err(TuneError::Infeasible(first.clone()));
     }
     let ((levels_csv, tuned_ron), path) = write_tuned(scenario, &sls, &tuned, dir)?;
-    let (_, rendered) = compare_rendered(&path, threads)?;
-    output::write_all(&dir.join("comparison"), &rendered).map_err(io)?;
+    let fresh = compare_rendered(&path, threads)?;
+    let paired = if fresh.rendered.stats.is_empty() { Vec::new() } else { paired(plan, &fresh) };
+    report["paired"] = json!(paired.iter().map(Paired::to_json).collect::<Vec<_>>());
+    output::write_all(&dir.join("comparison"), &fresh.rendered).map_err(io)?;
     if !plan.service_targets.is_empty() {
         report["frontier"] = frontier(scenario, plan, &sls, threads, &dir.join("frontier"))?;
     }
     let tune_json = serde_json::to_string_pretty(&report).expect("plain data") + "\n";
     output::write_atomic(&dir.join("tune.json"), tune_json.as_bytes()).map_err(io)?;
-    Ok(TuneOutcome { tuned, levels_csv, tune_json, tuned_ron, comparison: Some(rendered) })
+    Ok(TuneOutcome { tuned, levels_csv, tune_json, tuned_ron, comparison: Some(fresh.rendered), paired })
 }
