@@ -49,6 +49,13 @@ pub fn run(args: &TuneArgs) -> Result<(), Failure> {
             t.rounds
         );
     }
+    if outcome.short > 0 {
+        println!(
+            "{} SKU-locations fall short of a constraint at the joint tuned levels (over the search replications) \
+             although their search met it: they interact with others through shared stock or capacity; listed in tune.json `short`",
+            outcome.short
+        );
+    }
     if let Some(rendered) = &outcome.comparison
         && let [point] = rendered.stats.as_slice()
     {

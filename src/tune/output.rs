@@ -32,6 +32,7 @@ use crate::runner;
 use crate::scenario::Scenario;
 use crate::scenario::file::{ScenarioFile, StrategyFile};
 use crate::study::Study;
+use echelon_reports::charts::{Chart, Datum, Series};
 use echelon_reports::record::RunRecord;
 use echelon_reports::stats::Estimate;
 use echelon_reports::summary::{Comparison, PointStats, compare_pair};
@@ -73,6 +74,9 @@ pub struct TuneOutcome {
     pub comparison: Option<output::Rendered>,
     /// Tuned against hand-set, per tuned strategy, on the fresh replications.
     pub paired: Vec<Paired>,
+    /// SKU-locations short of a constraint at the joint tuned levels
+    /// although their search met it (listed in `tune.json` `short`).
+    pub short: usize,
 }
 
 fn estimate(values: impl IntoIterator<Item = f64>) -> Value {
@@ -227,9 +231,42 @@ fn strategy_json(scenario: &Scenario, plan: &Plan, sls: &[SkuLocation], t: &Tune
     })
 }
 
-/// The first infeasible group of `t`, described.
+/// The customer-facing SKU-locations of `t` short of a constraint at the
+/// joint final point although their group's walk had met it (see
+/// [`super`]'s "Networks"): location, SKU, values and what was reached.
+fn shortfalls(scenario: &Scenario, plan: &Plan, sls: &[SkuLocation], t: &Tuned) -> Vec<Value> {
+    let pooled = super::pool(&t.runs);
+    (0..sls.len())
+        .filter(|&i| {
+            let g = t.group[i];
+            t.scores[g].violation > 0.0 && t.found_feasible[g] && sls[i].customer
+        })
+        .filter_map(|i| {
+            let reached: serde_json::Map<String, Value> = plan
+                .constraints
+                .iter()
+                .filter(|c| {
+                    let v = metric(c.metric, &[&pooled[i]]);
+                    !v.is_nan() && if c.at_least { v < c.target } else { v > c.target }
+                })
+                .map(|c| (c.metric.key().to_string(), json!(metric(c.metric, &[&pooled[i]]))))
+                .collect();
+            (!reached.is_empty()).then(|| {
+                json!({
+                    "strategy": t.plan.name,
+                    "location": scenario.model.nodes[sls[i].node].id,
+                    "sku": scenario.model.skus[sls[i].sku].id,
+                    "reached": reached,
+                })
+            })
+        })
+        .collect()
+}
+
+/// The first infeasible group of `t` (one whose walk never met the
+/// constraints), described.
 fn infeasibility(scenario: &Scenario, plan: &Plan, sls: &[SkuLocation], t: &Tuned) -> Option<String> {
-    let i = (0..sls.len()).find(|&i| t.scores[t.group[i]].violation > 0.0)?;
+    let i = (0..sls.len()).find(|&i| t.scores[t.group[i]].violation > 0.0 && !t.found_feasible[t.group[i]])?;
     let sl = &sls[i];
     let pooled = super::pool(&t.runs);
     let values: Vec<String> = t
@@ -269,15 +306,41 @@ fn infeasibility(scenario: &Scenario, plan: &Plan, sls: &[SkuLocation], t: &Tune
     ))
 }
 
-/// The frontier: per service target, each tuned strategy's network cost and
-/// service on the fresh replications.
+/// One point of the frontier: a policy family tuned at one service target
+/// (or hand-set), measured on the fresh replications.
+struct FrontierPoint {
+    target: Option<f64>,
+    family: usize,
+    feasible: bool,
+    objective: Estimate,
+    fill: Estimate,
+    total_cost: Estimate,
+    holding: Estimate,
+}
+
+/// The estimate of `f` over the fresh runs of strategy `name`.
+fn over_runs(fresh: &Fresh, name: &str, f: impl Fn(&RunRecord) -> f64) -> Option<Estimate> {
+    let s = fresh.header.study.strategies.iter().position(|n| n == name)?;
+    Some(Estimate::of(fresh.records.iter().filter(|r| r.point == 0 && r.strategy == s).map(f)))
+}
+
+fn network(key: &str) -> impl Fn(&RunRecord) -> f64 + '_ {
+    move |r: &RunRecord| metric_index(key).map_or(f64::NAN, |k| r.network[k])
+}
+
+/// The frontier: per service target (in the order given), every strategy
+/// re-tuned with the constraint's target replaced, written to
+/// `dir/frontier-<target>/` and run on the fresh replications; then the
+/// hand-set strategies once (from the comparison `base`). Returns the
+/// `tune.json` entry and the chart for `report.html`.
 fn frontier(
     scenario: &Scenario,
     plan: &Plan,
     sls: &[SkuLocation],
     threads: usize,
     dir: &Path,
-) -> Result<Value, TuneError> {
+    base: &Fresh,
+) -> Result<(Value, Chart), TuneError> {
     let mut points = Vec::new();
     for &target in &plan.service_targets {
         let mut at_target = plan.clone();
@@ -289,36 +352,110 @@ fn frontier(
         let sub = dir.join(format!("frontier-{target}"));
         let (_, file) = write_tuned(scenario, sls, &tuned, &sub)?;
         let fresh = compare(&file, threads)?;
-        let stats = fresh.point();
-        for (s, t) in tuned.iter().enumerate() {
+        for (family, t) in tuned.iter().enumerate() {
             let name = tuned_name(&t.plan.name);
-            let Some(st) = stats.strategies.iter().find(|x| x.name == name) else { continue };
-            let m = |key: &str| echelon_sim::metrics::metric_index(key).map(|k| st.metrics[k]);
-            let cost_key = "total_cost";
-            points.push(json!({
-                "target": target,
-                "strategy": plan.strategies[s].name,
-                "total_cost": m(cost_key).map(|e| json!({"mean": e.mean, "ci95": e.ci95})),
-                "fill_rate": m("fill_rate").map(|e| json!({"mean": e.mean, "ci95": e.ci95})),
-                "holding_cost": m("holding_cost").map(|e| json!({"mean": e.mean, "ci95": e.ci95})),
-            }));
-        }
-        for s in &plan.strategies {
-            if let Some(st) = stats.strategies.iter().find(|x| x.name == s.name) {
-                let m = |key: &str| echelon_sim::metrics::metric_index(key).map(|k| st.metrics[k]);
-                if points.iter().all(|p| p["strategy"] != json!(format!("{} (hand-set)", s.name))) {
-                    points.push(json!({
-                        "target": Value::Null,
-                        "strategy": format!("{} (hand-set)", s.name),
-                        "total_cost": m("total_cost").map(|e| json!({"mean": e.mean, "ci95": e.ci95})),
-                        "fill_rate": m("fill_rate").map(|e| json!({"mean": e.mean, "ci95": e.ci95})),
-                        "holding_cost": m("holding_cost").map(|e| json!({"mean": e.mean, "ci95": e.ci95})),
-                    }));
-                }
-            }
+            let est = |f: &dyn Fn(&RunRecord) -> f64| over_runs(&fresh, &name, f);
+            let (Some(objective), Some(fill), Some(total_cost), Some(holding)) = (
+                est(&|r| objective_of(plan, r)),
+                est(&network("fill_rate")),
+                est(&network("total_cost")),
+                est(&network("holding_cost")),
+            ) else {
+                continue;
+            };
+            let feasible = t.scores.iter().zip(&t.found_feasible).all(|(s, f)| s.violation <= 0.0 || *f);
+            points.push(FrontierPoint { target: Some(target), family, feasible, objective, fill, total_cost, holding });
         }
     }
-    Ok(Value::Array(points))
+    for (family, sp) in plan.strategies.iter().enumerate() {
+        let est = |f: &dyn Fn(&RunRecord) -> f64| over_runs(base, &sp.name, f);
+        if let (Some(objective), Some(fill), Some(total_cost), Some(holding)) = (
+            est(&|r| objective_of(plan, r)),
+            est(&network("fill_rate")),
+            est(&network("total_cost")),
+            est(&network("holding_cost")),
+        ) {
+            points.push(FrontierPoint { target: None, family, feasible: true, objective, fill, total_cost, holding });
+        }
+    }
+    let e = |e: &Estimate| {
+        let num = |v: f64| if v.is_finite() { json!(v) } else { Value::Null };
+        json!({ "mean": num(e.mean), "ci95": [num(e.ci95[0]), num(e.ci95[1])] })
+    };
+    let json = points
+        .iter()
+        .map(|p| {
+            let name = &plan.strategies[p.family].name;
+            json!({
+                "target": p.target,
+                "strategy": match p.target { Some(_) => tuned_name(name), None => name.clone() },
+                "family": name,
+                "tuned": p.target.is_some(),
+                "search_feasible": p.feasible,
+                "objective": e(&p.objective),
+                "fill_rate": e(&p.fill),
+                "total_cost": e(&p.total_cost),
+                "holding_cost": e(&p.holding),
+            })
+        })
+        .collect();
+    Ok((Value::Array(json), frontier_chart(plan, &points)))
+}
+
+/// Cost (the objective) against fill rate: a line per tuned family through
+/// its service targets in increasing order, the hand-set policies as
+/// markers, 95% intervals on both axes; family `k` in colour `k`.
+fn frontier_chart(plan: &Plan, points: &[FrontierPoint]) -> Chart {
+    let interval = |e: &Estimate| (e.n > 1 && e.ci95[0].is_finite()).then_some((e.ci95[0], e.ci95[1]));
+    let datum = |p: &FrontierPoint| Datum {
+        x: p.fill.mean,
+        y: p.objective.mean,
+        x_interval: interval(&p.fill),
+        y_interval: interval(&p.objective),
+    };
+    let mut series = Vec::new();
+    for (family, sp) in plan.strategies.iter().enumerate() {
+        let mut tuned: Vec<&FrontierPoint> =
+            points.iter().filter(|p| p.family == family && p.target.is_some()).collect();
+        tuned.sort_by(|a, b| a.target.unwrap_or(0.0).total_cmp(&b.target.unwrap_or(0.0)));
+        series.push(Series {
+            name: format!("{} (tuned at each target)", sp.name),
+            data: tuned.iter().map(|p| datum(p)).collect(),
+            line: true,
+            markers: true,
+            bar_width: None,
+            colour: family,
+        });
+        if let Some(hand) = points.iter().find(|p| p.family == family && p.target.is_none()) {
+            series.push(Series {
+                name: format!("{} (hand-set)", sp.name),
+                data: vec![datum(hand)],
+                line: false,
+                markers: true,
+                bar_width: None,
+                colour: plan.strategies.len() + family,
+            });
+        }
+    }
+    let targets: Vec<String> = plan.service_targets.iter().map(|t| t.to_string()).collect();
+    Chart {
+        file: "tuned-frontier".into(),
+        title: format!(
+            "Cost against fill rate: tuned at {} {} (fresh replications, mean, 95% CI)",
+            plan.constraints.first().map_or("", |c| c.metric.key()),
+            targets.join(", ")
+        ),
+        x_label: "fill rate (ratio)".into(),
+        y_label: if plan.total_cost {
+            "total cost (currency/day)".into()
+        } else {
+            "holding + ordering + transport (currency/day)".into()
+        },
+        series,
+        bands: Vec::new(),
+        categories: None,
+        panels: false,
+    }
 }
 
 /// Writes `levels.csv` and `tuned.ron` into `dir`; returns their text and
@@ -359,6 +496,7 @@ fn compare(path: &Path, threads: usize) -> Result<Fresh, TuneError> {
 struct Fresh {
     rendered: output::Rendered,
     header: Header,
+    timing: crate::runner::Timing,
     representative: echelon_reports::representative::Representative,
     records: Vec<RunRecord>,
 }
@@ -380,7 +518,7 @@ fn compare_rendered(path: &Path, threads: usize) -> Result<Fresh, TuneError> {
     let rendered = output::render(&header, &outcome.records, Some(&outcome.timing), Some(&representative));
     let mut records = outcome.records;
     records.sort_by_key(|r| (r.point, r.strategy, r.replication));
-    Ok(Fresh { rendered, header, representative, records })
+    Ok(Fresh { rendered, header, timing: outcome.timing, representative, records })
 }
 
 /// The metrics a tuned-vs-hand-set comparison reports, beside the objective.
@@ -649,15 +787,37 @@ fn tune_in_pool(scenario: &Scenario, plan: &Plan, dir: &Path, threads: usize) ->
         output::write_atomic(&dir.join("tune.json"), text.as_bytes()).map_err(io)?;
         return Err(TuneError::Infeasible(first.clone()));
     }
+    let short: Vec<Value> = tuned.iter().flat_map(|t| shortfalls(scenario, plan, &sls, t)).collect();
+    report["short"] = json!({
+        "note": "customer-facing SKU-locations short of a constraint over the search replications at the joint tuned levels, although their search had met it: the levels of other SKU-locations they interact with (the same SKU elsewhere, through the DC's stock; a supplier's capacity) moved after their own walk",
+        "sku_locations": short,
+    });
     let ((levels_csv, tuned_ron), path) = write_tuned(scenario, &sls, &tuned, dir)?;
-    let fresh = compare_rendered(&path, threads)?;
+    let mut fresh = compare_rendered(&path, threads)?;
     let paired = if fresh.rendered.stats.is_empty() { Vec::new() } else { paired(plan, &fresh) };
     report["paired"] = json!(paired.iter().map(Paired::to_json).collect::<Vec<_>>());
-    output::write_all(&dir.join("comparison"), &fresh.rendered).map_err(io)?;
     if !plan.service_targets.is_empty() {
-        report["frontier"] = frontier(scenario, plan, &sls, threads, &dir.join("frontier"))?;
+        let (points, chart) = frontier(scenario, plan, &sls, threads, &dir.join("frontier"), &fresh)?;
+        report["frontier"] = points;
+        // The comparison's report gains the frontier chart.
+        fresh.rendered = output::render_with(
+            &fresh.header,
+            &fresh.records,
+            Some(&fresh.timing),
+            Some(&fresh.representative),
+            vec![chart],
+        );
     }
+    output::write_all(&dir.join("comparison"), &fresh.rendered).map_err(io)?;
     let tune_json = serde_json::to_string_pretty(&report).expect("plain data") + "\n";
     output::write_atomic(&dir.join("tune.json"), tune_json.as_bytes()).map_err(io)?;
-    Ok(TuneOutcome { tuned, levels_csv, tune_json, tuned_ron, comparison: Some(fresh.rendered), paired })
+    Ok(TuneOutcome {
+        tuned,
+        levels_csv,
+        tune_json,
+        tuned_ron,
+        comparison: Some(fresh.rendered),
+        paired,
+        short: short.len(),
+    })
 }
