@@ -540,3 +540,46 @@ fn a_number_parameter_is_tuned_on_its_grid_to_the_cheapest_feasible_value() {
     let target = echelon::strategies::tunable::numbers(written)[0].1;
     assert!((target - param.value(index)).abs() < 1e-12, "{target} vs {}", param.value(index));
 }
+
+/// With two service targets, each is tuned in turn and measured on the
+/// fresh replications: tune.json's frontier holds both tuned points and the
+/// hand-set one; the higher target buys more fill with more stock at every
+/// SKU (base stock levels are monotone in the fill target); the target the
+/// constraint names reproduces the main levels; report.html draws it.
+#[test]
+fn the_frontier_retunes_per_service_target_and_is_drawn_in_the_report() {
+    let cases =
+        [Case { lambda: 4.0, lead: 2, h: 1.0, p: 0.0, k: 0.0 }, Case { lambda: 9.0, lead: 2, h: 1.0, p: 0.0, k: 0.0 }];
+    let tune_section = "(strategies: [\"policy\"], parameters: [(strategy: \"policy\", parameter: \"order_up_to\", min: 0, max: 500)], \
+                        objective: MinHoldingOrdering, constraints: [(metric: \"fill_rate\", target: 0.95)], replications: 4, \
+                        service_targets: [0.8, 0.95])";
+    let scenario = scenario(&cases, "BaseStock(order_up_to: Units(20))", tune_section, 1500);
+    let dir = tempfile::tempdir().unwrap();
+    tune(&scenario, dir.path(), 2).unwrap_or_else(|_| panic!("tune"));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("tune.json")).unwrap()).unwrap();
+    let points = json["frontier"].as_array().unwrap();
+    assert_eq!(points.len(), 3, "{points:?}");
+    assert_eq!((points[0]["target"].as_f64(), points[1]["target"].as_f64()), (Some(0.8), Some(0.95)));
+    assert_eq!(points[2]["strategy"], "policy");
+    assert_eq!(points[2]["tuned"], false);
+    let mean = |p: &serde_json::Value, key: &str| p[key]["mean"].as_f64().unwrap();
+    assert!(mean(&points[1], "fill_rate") > mean(&points[0], "fill_rate"));
+    assert!(mean(&points[1], "objective") > mean(&points[0], "objective"));
+    let levels = |path: &Path| -> Vec<i64> {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.rsplit(',').next().unwrap().parse().unwrap())
+            .collect()
+    };
+    let low = levels(&dir.path().join("frontier/frontier-0.8/levels.csv"));
+    let high = levels(&dir.path().join("frontier/frontier-0.95/levels.csv"));
+    assert_eq!(high, levels(&dir.path().join("levels.csv")), "the constraint's own target reproduces the main levels");
+    assert!(low.iter().zip(&high).all(|(l, h)| l < h), "{low:?} vs {high:?}");
+    let html = std::fs::read_to_string(dir.path().join("comparison/report.html")).unwrap();
+    assert!(html.contains("id=\"tuned-frontier\""));
+    let svg = std::fs::read_to_string(dir.path().join("comparison/charts/tuned-frontier.svg")).unwrap();
+    assert!(svg.contains("policy tuned") && svg.contains("policy (hand-set)"));
+}

@@ -11,7 +11,9 @@
 //! * `tune.json` — per tuned strategy and SKU-location: the chosen and the
 //!   hand-set values, objective and constraint estimates over the search
 //!   replications with 95% intervals, evaluations spent; the replications
-//!   searched and those of the comparison; the frontier;
+//!   searched and those of the comparison; `short`; the frontier (per
+//!   service target and tuned strategy, on fresh replications; the chart
+//!   `tuned-frontier` is added to `comparison/report.html`);
 //! * `comparison/` — `echelon run tuned.ron` on the scenario's own
 //!   replications `0 … n − 1`, never seen by the search: summary, runs,
 //!   report (whose verdicts compare every strategy with the first);
@@ -399,13 +401,15 @@ fn frontier(
             })
         })
         .collect();
-    Ok((Value::Array(json), frontier_chart(plan, &points)))
+    Ok((Value::Array(json), frontier_chart(plan, scenario.file.strategies.len(), &points)))
 }
 
 /// Cost (the objective) against fill rate: a line per tuned family through
 /// its service targets in increasing order, the hand-set policies as
-/// markers, 95% intervals on both axes; family `k` in colour `k`.
-fn frontier_chart(plan: &Plan, points: &[FrontierPoint]) -> Chart {
+/// markers, 95% intervals on both axes; each in its colour in the
+/// comparison's other charts (strategies of `tuned.ron` in order: the
+/// scenario's `strategies` ones, then the tuned ones).
+fn frontier_chart(plan: &Plan, strategies: usize, points: &[FrontierPoint]) -> Chart {
     let interval = |e: &Estimate| (e.n > 1 && e.ci95[0].is_finite()).then_some((e.ci95[0], e.ci95[1]));
     let datum = |p: &FrontierPoint| Datum {
         x: p.fill.mean,
@@ -419,12 +423,12 @@ fn frontier_chart(plan: &Plan, points: &[FrontierPoint]) -> Chart {
             points.iter().filter(|p| p.family == family && p.target.is_some()).collect();
         tuned.sort_by(|a, b| a.target.unwrap_or(0.0).total_cmp(&b.target.unwrap_or(0.0)));
         series.push(Series {
-            name: format!("{} (tuned at each target)", sp.name),
+            name: tuned_name(&sp.name),
             data: tuned.iter().map(|p| datum(p)).collect(),
             line: true,
             markers: true,
             bar_width: None,
-            colour: family,
+            colour: strategies + family,
         });
         if let Some(hand) = points.iter().find(|p| p.family == family && p.target.is_none()) {
             series.push(Series {
@@ -433,7 +437,7 @@ fn frontier_chart(plan: &Plan, points: &[FrontierPoint]) -> Chart {
                 line: false,
                 markers: true,
                 bar_width: None,
-                colour: plan.strategies.len() + family,
+                colour: sp.index,
             });
         }
     }
@@ -441,7 +445,7 @@ fn frontier_chart(plan: &Plan, points: &[FrontierPoint]) -> Chart {
     Chart {
         file: "tuned-frontier".into(),
         title: format!(
-            "Cost against fill rate: tuned at {} {} (fresh replications, mean, 95% CI)",
+            "Cost against fill rate, tuned at each {} target {} (fresh replications, mean, 95% CI)",
             plan.constraints.first().map_or("", |c| c.metric.key()),
             targets.join(", ")
         ),
