@@ -103,6 +103,18 @@ pub fn render(
     timing: Option<&Timing>,
     representative: Option<&Representative>,
 ) -> Rendered {
+    render_with(header, records, timing, representative, Vec::new())
+}
+
+/// As [`render`], with `extra` charts after the study's own (e.g. the
+/// tuner's cost/service frontier), in `report.html` and `charts/`.
+pub fn render_with(
+    header: &Header,
+    records: &[RunRecord],
+    timing: Option<&Timing>,
+    representative: Option<&Representative>,
+    extra: Vec<Chart>,
+) -> Rendered {
     let info = &header.study;
     // Every output is drawn in coordinate order, whatever order the runs
     // finished or were logged in (a resumed study logs them out of order).
@@ -117,6 +129,7 @@ pub fn render(
     let trace_json = representative.map(|r| serde_json::to_string(r).expect("plain data") + "\n");
     let charts: Vec<(Chart, String)> = report::charts(info, records, &stats, representative)
         .into_iter()
+        .chain(extra)
         .map(|c| {
             let svg = c.to_svg();
             (c, svg)

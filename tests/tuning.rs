@@ -61,6 +61,11 @@ struct Case {
 
 /// A scenario with one SKU per case at the location of its lead time.
 fn scenario(cases: &[Case], strategy: &str, tune: &str, horizon: u32) -> Scenario {
+    scenario_with(cases, &format!("(name: \"policy\", replenishment: {strategy})"), tune, horizon)
+}
+
+/// As [`scenario`], with the strategies' RON given whole.
+fn scenario_with(cases: &[Case], strategies: &str, tune: &str, horizon: u32) -> Scenario {
     let mut leads: Vec<u32> = cases.iter().map(|c| c.lead).collect();
     leads.sort_unstable();
     leads.dedup();
@@ -91,7 +96,7 @@ fn scenario(cases: &[Case], strategy: &str, tune: &str, horizon: u32) -> Scenari
     locations: [{}],
     lanes: [{}],
     demand: [{}],
-    strategies: [(name: "policy", replenishment: {strategy})],
+    strategies: [{strategies}],
     tune: {tune},
 )"#,
         skus.join(", "),
@@ -352,4 +357,229 @@ fn tuning_outputs_are_byte_identical_for_any_thread_count() {
     assert!(summary.contains("\"policy tuned\""));
     let tuned = Scenario::load(&a.path().join("tuned.ron")).unwrap();
     assert_eq!(tuned.strategy_names(), ["policy", "policy tuned"]);
+}
+
+/// Each tuned strategy is compared with its own hand-set original, paired by
+/// replication on the fresh replications 0 … n − 1 of the comparison, not
+/// with the first strategy of the file. Hand-worked: base stock S = 3 for
+/// λ = 4, L = 2 (mean lead-time-plus-one-day demand 12) backorders most
+/// demand, so the cost-optimal S (about 17) both costs less and serves more.
+#[test]
+fn tuned_vs_hand_set_verdicts_pair_each_strategy_with_its_own_original() {
+    let cases = [Case { lambda: 4.0, lead: 2, h: 1.0, p: 19.0, k: 0.0 }];
+    let strategies = "(name: \"first\", replenishment: BaseStock(order_up_to: Units(16))), \
+                      (name: \"low\", replenishment: BaseStock(order_up_to: Units(3)))";
+    let tune_section = "(strategies: [\"low\"], parameters: [(strategy: \"low\", parameter: \"order_up_to\", min: 0, max: 100)], replications: 3)";
+    let scenario = scenario_with(&cases, strategies, tune_section, 500);
+    let dir = tempfile::tempdir().unwrap();
+    let outcome = tune(&scenario, dir.path(), 1).unwrap_or_else(|_| panic!("tune"));
+    assert_eq!(outcome.paired.len(), 1);
+    let pair = &outcome.paired[0];
+    assert_eq!((pair.hand_set.as_str(), pair.tuned.as_str()), ("low", "low tuned"));
+    assert_eq!(pair.replications, 4);
+    // Recompute from the fresh run of tuned.ron: replications 0..4.
+    let tuned = Scenario::load(&dir.path().join("tuned.ron")).unwrap();
+    assert_eq!(tuned.strategy_names(), ["first", "low", "low tuned"]);
+    let run = common::run(&tuned, 1);
+    let cost = echelon::sim::metrics::metric_index("total_cost").unwrap();
+    let of = |s: usize| -> Vec<(u32, f64)> {
+        let mut v: Vec<(u32, f64)> =
+            run.records.iter().filter(|r| r.strategy == s).map(|r| (r.replication, r.network[cost])).collect();
+        v.sort_by_key(|x| x.0);
+        v
+    };
+    let (hand, tuned_runs) = (of(1), of(2));
+    assert_eq!(hand.iter().map(|x| x.0).collect::<Vec<_>>(), [0, 1, 2, 3], "fresh replications 0 … n − 1");
+    let diff: f64 = hand.iter().zip(&tuned_runs).map(|(a, b)| b.1 - a.1).sum::<f64>() / 4.0;
+    assert!((pair.objective[2].mean - diff).abs() <= 1e-9 * diff.abs(), "{} vs {diff}", pair.objective[2].mean);
+    assert!(pair.objective[2].mean < 0.0 && pair.objective[2].excludes_zero());
+    assert_eq!(pair.dominance, echelon::tune::output::Dominance::Tuned);
+    assert!(pair.dominance_significant);
+    let lines = pair.verdicts();
+    assert!(lines[0].starts_with("low tuned beats low on the objective (total cost per day)"), "{lines:?}");
+    assert!(lines.iter().any(|l| l.starts_with("low tuned beats low on fill rate")), "{lines:?}");
+    assert!(lines.iter().all(|l| !l.contains("first")), "{lines:?}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("tune.json")).unwrap()).unwrap();
+    let entry = &json["paired"][0];
+    assert_eq!(entry["hand_set"], "low");
+    assert_eq!(entry["dominates"], "tuned");
+    assert_eq!(entry["metrics"]["total_cost"]["better"], "low tuned");
+}
+
+/// The S minimising the summed exact cost of the cases `lambdas` (same L,
+/// h, p), checked to beat S ± 1 by at least 2% (no near-tie).
+fn joint_optimum(lambdas: &[f64], lead: u32, h: f64, p: f64) -> i64 {
+    let cost = |s: i64| lambdas.iter().map(|&l| base_stock_cost(l, lead, h, p, s)).sum::<f64>();
+    let best = (0..500).min_by(|&a, &b| cost(a).total_cmp(&cost(b))).unwrap();
+    assert!(cost(best + 1) > cost(best) * 1.02, "near-tie above {best} for {lambdas:?}");
+    assert!(best == 0 || cost(best - 1) > cost(best) * 1.02, "near-tie below {best} for {lambdas:?}");
+    best
+}
+
+const BASE_STOCK_TUNE: &str = "(strategies: [\"policy\"], parameters: [(strategy: \"policy\", parameter: \"order_up_to\", min: 0, max: 500)], replications: 8, granularity: ";
+
+/// Two identical SKUs (λ = 10, L = 0, p/h = 9) tuned as one group: one
+/// value, the per-SKU critical-fractile optimum (14).
+#[test]
+fn global_granularity_on_identical_skus_gives_one_value_equal_to_the_per_sku_optimum() {
+    let case = || Case { lambda: 10.0, lead: 0, h: 1.0, p: 9.0, k: 0.0 };
+    let cases = [case(), case()];
+    let scenario = scenario(&cases, "BaseStock(order_up_to: Units(3))", &format!("{BASE_STOCK_TUNE}Global)"), 4000);
+    let plan = spec::check(scenario.file.tune.as_ref().unwrap(), &scenario.file).unwrap();
+    let sls = tune::sku_locations(&scenario);
+    let tuned = tune::tune_strategy(&scenario, &plan, 0, &sls).unwrap();
+    assert_eq!(tuned.scores.len(), 1, "one group");
+    assert_eq!(tuned.group, [0, 0]);
+    let optimum = joint_optimum(&[10.0], 0, 1.0, 9.0);
+    assert_eq!(optimum, 14);
+    assert_eq!(tuned.values, [vec![optimum], vec![optimum]]);
+}
+
+/// Five SKUs at one location, equal unit costs, λ = 10, 10 (class A: 0 and
+/// 37% of the demand value before them), 2.5, 1.5 (B: 82% and 92%), 0.4
+/// (C: 98%); L = 0, p/h = 9. One value per class, each the minimiser of
+/// the class's summed exact cost: A 14, B 4 (between the B SKUs' own
+/// optima 5 and 3), C 1.
+#[test]
+fn per_abc_class_granularity_gives_one_value_per_class() {
+    let cases: Vec<Case> =
+        [10.0, 10.0, 2.5, 1.5, 0.4].iter().map(|&lambda| Case { lambda, lead: 0, h: 1.0, p: 9.0, k: 0.0 }).collect();
+    let scenario =
+        scenario(&cases, "BaseStock(order_up_to: Units(3))", &format!("{BASE_STOCK_TUNE}PerAbcClass)"), 4000);
+    let plan = spec::check(scenario.file.tune.as_ref().unwrap(), &scenario.file).unwrap();
+    let sls = tune::sku_locations(&scenario);
+    let classes: String = sls.iter().map(|sl| sl.abc).collect();
+    assert_eq!(classes, "AABBC");
+    let tuned = tune::tune_strategy(&scenario, &plan, 0, &sls).unwrap();
+    assert_eq!(tuned.scores.len(), 3, "one group per class");
+    let a = joint_optimum(&[10.0, 10.0], 0, 1.0, 9.0);
+    let b = joint_optimum(&[2.5, 1.5], 0, 1.0, 9.0);
+    let c = joint_optimum(&[0.4], 0, 1.0, 9.0);
+    assert_eq!((a, b, c), (14, 4, 1));
+    let own: Vec<i64> = [2.5, 1.5].iter().map(|&l| joint_optimum(&[l], 0, 1.0, 9.0)).collect();
+    assert_eq!(own, [5, 3], "the class value is a compromise, not either SKU's own optimum");
+    let values: Vec<i64> = tuned.values.iter().map(|v| v[0]).collect();
+    assert_eq!(values, [a, a, b, b, c]);
+}
+
+/// The same two SKUs at two locations with equal lead times (L = 0, p/h =
+/// 9): one value per SKU shared by both locations, its optimum (λ = 4: 7,
+/// λ = 10: 14).
+#[test]
+fn per_sku_granularity_shares_one_value_per_sku_across_locations() {
+    let text = format!(
+        r#"Scenario(
+    name: "tune-per-sku",
+    experiment: (horizon_days: 4000, warmup_days: 100, replications: 2, seed: 11),
+    skus: [(id: "k0", unit_cost: 365.0, holding_rate: 1.0, backorder_penalty_per_day: 9.0),
+           (id: "k1", unit_cost: 365.0, holding_rate: 1.0, backorder_penalty_per_day: 9.0)],
+    suppliers: [(id: "supplier")],
+    locations: [(id: "west"), (id: "east")],
+    lanes: [(from: "supplier", to: "west", lead_time: Constant(days: 0.0)),
+            (from: "supplier", to: "east", lead_time: Constant(days: 0.0))],
+    demand: [(location: "west", sku: "k0", model: Poisson(mean: 4.0)), (location: "west", sku: "k1", model: Poisson(mean: 10.0)),
+             (location: "east", sku: "k0", model: Poisson(mean: 4.0)), (location: "east", sku: "k1", model: Poisson(mean: 10.0))],
+    strategies: [(name: "policy", replenishment: BaseStock(order_up_to: Units(3)))],
+    tune: {BASE_STOCK_TUNE}PerSku),
+)"#
+    );
+    let scenario = common::scenario_from_text("tune-per-sku.ron", &text);
+    let plan = spec::check(scenario.file.tune.as_ref().unwrap(), &scenario.file).unwrap();
+    let sls = tune::sku_locations(&scenario);
+    let tuned = tune::tune_strategy(&scenario, &plan, 0, &sls).unwrap();
+    assert_eq!(tuned.scores.len(), 2, "one group per SKU");
+    let expected: Vec<i64> = sls
+        .iter()
+        .map(|sl| {
+            let lambda = if scenario.model.skus[sl.sku].id == "k0" { 4.0 } else { 10.0 };
+            joint_optimum(&[lambda, lambda], 0, 1.0, 9.0)
+        })
+        .collect();
+    assert_eq!(expected.iter().filter(|&&v| v == 7).count(), 2);
+    assert_eq!(expected.iter().filter(|&&v| v == 14).count(), 2);
+    let values: Vec<i64> = tuned.values.iter().map(|v| v[0]).collect();
+    assert_eq!(values, expected);
+}
+
+/// A number parameter searched on its grid: the service target of a
+/// forecast-driven order-up-to policy, minimum holding + ordering under
+/// fill rate ≥ 0.9. Checked against every grid value evaluated on the same
+/// search replications: the tuned target is feasible and as cheap as the
+/// cheapest feasible one; tuned.ron carries the value in place.
+#[test]
+fn a_number_parameter_is_tuned_on_its_grid_to_the_cheapest_feasible_value() {
+    let cases = [Case { lambda: 4.0, lead: 2, h: 1.0, p: 0.0, k: 5.0 }];
+    let tune_section = "(strategies: [\"policy\"], parameters: [(strategy: \"policy\", parameter: \"service_target\", min: 0.5, max: 0.98, step: 0.04)], \
+                        objective: MinHoldingOrdering, constraints: [(metric: \"fill_rate\", target: 0.9)], granularity: Global, replications: 4)";
+    let scenario =
+        scenario(&cases, "ForecastOrderUpTo(forecast: Ses(alpha: 0.2), service_target: 0.54)", tune_section, 1500);
+    let plan = spec::check(scenario.file.tune.as_ref().unwrap(), &scenario.file).unwrap();
+    let param = &plan.strategies[0].params[0];
+    assert_eq!((param.kind, param.min, param.max), (spec::ParamKind::Number, 0, 12));
+    let economics: Vec<_> =
+        (0..scenario.model.nodes.len()).map(|n| tune::probe::NodeEconomics::of(&scenario.model, n)).collect();
+    let reps = tune::SEARCH_REPLICATION_BASE..tune::SEARCH_REPLICATION_BASE + 4;
+    let grid: Vec<(f64, f64)> = (0..=12)
+        .map(|i| {
+            let runs = tune::evaluate(&scenario, &plan.strategies[0], &[vec![i]], reps.clone(), &economics).unwrap();
+            let t = tune::pool(&runs);
+            (tune::metric(spec::SlMetric::FillRate, &[&t[0]]), t[0].operating_cost())
+        })
+        .collect();
+    assert!(grid[0].0 < 0.9 && grid[12].0 >= 0.9, "the grid straddles the target: {grid:?}");
+    let cheapest = grid.iter().filter(|g| g.0 >= 0.9).map(|g| g.1).fold(f64::INFINITY, f64::min);
+    let dir = tempfile::tempdir().unwrap();
+    let outcome = tune(&scenario, dir.path(), 1).unwrap_or_else(|_| panic!("tune"));
+    let index = outcome.tuned[0].values[0][0];
+    assert_eq!(outcome.tuned[0].start, [vec![1]], "the hand-set 0.54 is grid index 1");
+    assert!(grid[index as usize].0 >= 0.9, "tuned index {index} infeasible: {grid:?}");
+    assert_eq!(grid[index as usize].1, cheapest, "tuned index {index}: {grid:?}");
+    let tuned = Scenario::load(&dir.path().join("tuned.ron")).unwrap();
+    let written = &tuned.file.strategies[1].replenishment;
+    let target = echelon::strategies::tunable::numbers(written)[0].1;
+    assert!((target - param.value(index)).abs() < 1e-12, "{target} vs {}", param.value(index));
+}
+
+/// With two service targets, each is tuned in turn and measured on the
+/// fresh replications: tune.json's frontier holds both tuned points and the
+/// hand-set one; the higher target buys more fill with more stock at every
+/// SKU (base stock levels are monotone in the fill target); the target the
+/// constraint names reproduces the main levels; report.html draws it.
+#[test]
+fn the_frontier_retunes_per_service_target_and_is_drawn_in_the_report() {
+    let cases =
+        [Case { lambda: 4.0, lead: 2, h: 1.0, p: 0.0, k: 0.0 }, Case { lambda: 9.0, lead: 2, h: 1.0, p: 0.0, k: 0.0 }];
+    let tune_section = "(strategies: [\"policy\"], parameters: [(strategy: \"policy\", parameter: \"order_up_to\", min: 0, max: 500)], \
+                        objective: MinHoldingOrdering, constraints: [(metric: \"fill_rate\", target: 0.95)], replications: 4, \
+                        service_targets: [0.8, 0.95])";
+    let scenario = scenario(&cases, "BaseStock(order_up_to: Units(20))", tune_section, 1500);
+    let dir = tempfile::tempdir().unwrap();
+    tune(&scenario, dir.path(), 2).unwrap_or_else(|_| panic!("tune"));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("tune.json")).unwrap()).unwrap();
+    let points = json["frontier"].as_array().unwrap();
+    assert_eq!(points.len(), 3, "{points:?}");
+    assert_eq!((points[0]["target"].as_f64(), points[1]["target"].as_f64()), (Some(0.8), Some(0.95)));
+    assert_eq!(points[2]["strategy"], "policy");
+    assert_eq!(points[2]["tuned"], false);
+    let mean = |p: &serde_json::Value, key: &str| p[key]["mean"].as_f64().unwrap();
+    assert!(mean(&points[1], "fill_rate") > mean(&points[0], "fill_rate"));
+    assert!(mean(&points[1], "objective") > mean(&points[0], "objective"));
+    let levels = |path: &Path| -> Vec<i64> {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.rsplit(',').next().unwrap().parse().unwrap())
+            .collect()
+    };
+    let low = levels(&dir.path().join("frontier/frontier-0.8/levels.csv"));
+    let high = levels(&dir.path().join("frontier/frontier-0.95/levels.csv"));
+    assert_eq!(high, levels(&dir.path().join("levels.csv")), "the constraint's own target reproduces the main levels");
+    assert!(low.iter().zip(&high).all(|(l, h)| l < h), "{low:?} vs {high:?}");
+    let html = std::fs::read_to_string(dir.path().join("comparison/report.html")).unwrap();
+    assert!(html.contains("id=\"tuned-frontier\""));
+    let svg = std::fs::read_to_string(dir.path().join("comparison/charts/tuned-frontier.svg")).unwrap();
+    assert!(svg.contains("policy tuned") && svg.contains("policy (hand-set)"));
 }

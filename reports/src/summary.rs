@@ -202,30 +202,41 @@ fn compare(info: &StudyInfo, per_strategy: &[Vec<&RunRecord>]) -> Vec<Comparison
     let Some(reference) = per_strategy.first() else { return Vec::new() };
     let mut out = Vec::new();
     for (b, runs) in per_strategy.iter().enumerate().skip(1) {
-        for (m, def) in METRICS.iter().enumerate() {
-            let a_values = column(reference, |r| &r.network, m);
-            let b_values = column(runs, |r| &r.network, m);
+        out.extend(compare_pair(&info.strategies[0], reference, &info.strategies[b], runs));
+    }
+    out
+}
+
+/// Paired comparisons, one per catalogue metric, of strategy `b` against
+/// `a` on their network metrics; `a_runs` and `b_runs` hold the same
+/// replications in the same order (the pairing).
+pub fn compare_pair(a: &str, a_runs: &[&RunRecord], b: &str, b_runs: &[&RunRecord]) -> Vec<Comparison> {
+    METRICS
+        .iter()
+        .enumerate()
+        .map(|(m, def)| {
+            let a_values = column(a_runs, |r| &r.network, m);
+            let b_values = column(b_runs, |r| &r.network, m);
             let diff = Estimate::paired(&a_values, &b_values);
             let significant = diff.excludes_zero();
             let b_higher = diff.mean > 0.0;
             let better = match def.better {
                 Better::Neither => None,
                 _ if !significant => None,
-                Better::Higher => Some(if b_higher { b } else { 0 }),
-                Better::Lower => Some(if b_higher { 0 } else { b }),
+                Better::Higher => Some(if b_higher { b } else { a }),
+                Better::Lower => Some(if b_higher { a } else { b }),
             };
-            out.push(Comparison {
-                a: info.strategies[0].clone(),
-                b: info.strategies[b].clone(),
+            Comparison {
+                a: a.to_string(),
+                b: b.to_string(),
                 metric: def.key,
                 diff_mean: diff.mean,
                 ci95: diff.ci95,
                 significant,
-                better: better.map(|i| info.strategies[i].clone()),
-            });
-        }
-    }
-    out
+                better: better.map(String::from),
+            }
+        })
+        .collect()
 }
 
 fn metric_map(estimates: &[Estimate]) -> Value {

@@ -49,12 +49,25 @@ pub fn run(args: &TuneArgs, registry: &std::sync::Arc<echelon_strategies::regist
             t.rounds
         );
     }
+    if outcome.short > 0 {
+        println!(
+            "{} SKU-locations fall short of a constraint at the joint tuned levels (over the search replications) \
+             although their search met it: they interact with others through shared stock or capacity; listed in tune.json `short`",
+            outcome.short
+        );
+    }
     if let Some(rendered) = &outcome.comparison
         && let [point] = rendered.stats.as_slice()
     {
         println!("\nOn fresh replications (not used by the search), mean ± 95% CI half-width:\n");
         print!("{}", table::render(point));
-        for line in table::verdicts(point) {
+    }
+    for pair in &outcome.paired {
+        println!(
+            "\n{} vs {} (hand-set), paired on {} fresh replications:",
+            pair.tuned, pair.hand_set, pair.replications
+        );
+        for line in pair.verdicts() {
             println!("  {line}");
         }
     }

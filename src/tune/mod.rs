@@ -43,7 +43,14 @@
 //! location downstream of it. Echelons are tuned in turn, downstream first
 //! (with the DC at its current levels), then each echelon above with the
 //! demand the tuned downstream induces, and the whole pass is repeated until
-//! a pass changes nothing (at most three passes). Every evaluation is a full
+//! a pass changes nothing (at most three passes); a later pass starts each
+//! walk at the last optimum with step 1 (expanding when it moved far).
+//! Groups walk simultaneously, so where they interact (locations of a SKU
+//! sharing the DC's stock, a supplier's capacity) a group feasible during
+//! its walk can fall short at the joint final point: those groups walk
+//! again from there, the rest fixed (at most [`MAX_REPAIRS`] times). A group
+//! still short then, whose walk had reached a feasible point, is reported as
+//! a shortfall (`tune.json` `short`), not as an infeasible constraint. Every evaluation is a full
 //! network simulation, so the interaction is measured, not modelled.
 //!
 //! **Fresh replications.** The verdict must carry no optimisation bias: the
@@ -79,6 +86,10 @@ pub const SEARCH_REPLICATION_BASE: u32 = 10_000;
 
 /// The most passes over the echelons.
 pub const MAX_PASSES: usize = 3;
+
+/// The most repair walks of groups short of a constraint at the joint
+/// final point.
+pub const MAX_REPAIRS: usize = 2;
 
 /// A SKU-location of the model.
 #[derive(Debug, Clone)]
@@ -362,6 +373,9 @@ pub struct Tuned {
     pub group: Vec<usize>,
     /// Final score per group.
     pub scores: Vec<Score>,
+    /// Per group: did its walk ever reach a feasible point (so a final
+    /// shortfall comes from interactions, not from the bounds)?
+    pub found_feasible: Vec<bool>,
     /// Per search replication, the tallies at the tuned values.
     pub runs: Vec<Vec<SkuTally>>,
     /// Simulation rounds run.
@@ -416,60 +430,90 @@ pub fn tune_strategy(scenario: &Scenario, plan: &Plan, which: usize, sls: &[SkuL
     let spec = &scenario.file.strategies[splan.index].replenishment;
     let valid = structure(spec, splan);
     let mut evaluations = vec![0u32; members.len()];
+    let mut found_feasible = vec![false; members.len()];
     let mut rounds = 0;
-    let passes = if max_height == 0 { 1 } else { MAX_PASSES };
-    for _pass in 0..passes {
-        let before = values.clone();
-        for h in 0..=max_height {
-            let active: Vec<usize> = (0..members.len()).filter(|&g| height[g] == h).collect();
-            let mut walkers: Vec<Walker> = active
-                .iter()
-                .map(|&g| {
-                    Walker::new(
-                        values[members[g][0]].clone(),
-                        lo.clone(),
-                        hi.clone(),
-                        level_dims,
-                        valid,
-                        plan.max_evaluations,
-                    )
-                })
-                .collect();
-            loop {
-                let mut proposed = vec![false; walkers.len()];
-                for (w, walker) in walkers.iter_mut().enumerate() {
-                    let point = match walker.propose() {
-                        Some(p) => {
-                            proposed[w] = true;
-                            p
-                        }
-                        None => walker.best.clone(),
-                    };
-                    for &i in &members[active[w]] {
-                        values[i] = point.clone();
+    // Walks the groups `active` together from `values` (step 1 from the
+    // start when `step_one`), leaving each at its best point.
+    let mut walk = |active: &[usize], step_one: bool, values: &mut Vec<Vec<i64>>| -> Result<(), String> {
+        let mut walkers: Vec<Walker> = active
+            .iter()
+            .map(|&g| {
+                let walker = Walker::new(
+                    values[members[g][0]].clone(),
+                    lo.clone(),
+                    hi.clone(),
+                    level_dims,
+                    valid,
+                    plan.max_evaluations,
+                );
+                // A later pass starts at the last optimum: step 1, expanding
+                // if the other echelons moved it far.
+                if step_one { walker.with_step(1) } else { walker }
+            })
+            .collect();
+        loop {
+            let mut proposed = vec![false; walkers.len()];
+            for (w, walker) in walkers.iter_mut().enumerate() {
+                let point = match walker.propose() {
+                    Some(p) => {
+                        proposed[w] = true;
+                        p
                     }
-                }
-                if !proposed.iter().any(|&p| p) {
-                    break;
-                }
-                let runs = evaluate(scenario, splan, &values, reps.clone(), &economics)?;
-                rounds += 1;
-                let pooled = pool(&runs);
-                for (w, walker) in walkers.iter_mut().enumerate() {
-                    if proposed[w] {
-                        walker.report(score(plan, sls, &scopes[active[w]], &pooled));
-                        evaluations[active[w]] += 1;
-                    }
+                    None => walker.best.clone(),
+                };
+                for &i in &members[active[w]] {
+                    values[i] = point.clone();
                 }
             }
-            for (w, walker) in walkers.iter().enumerate() {
-                for &i in &members[active[w]] {
-                    values[i] = walker.best.clone();
+            if !proposed.iter().any(|&p| p) {
+                break;
+            }
+            let runs = evaluate(scenario, splan, values, reps.clone(), &economics)?;
+            rounds += 1;
+            let pooled = pool(&runs);
+            for (w, walker) in walkers.iter_mut().enumerate() {
+                if proposed[w] {
+                    walker.report(score(plan, sls, &scopes[active[w]], &pooled));
+                    evaluations[active[w]] += 1;
                 }
             }
         }
+        for (w, walker) in walkers.iter().enumerate() {
+            for &i in &members[active[w]] {
+                values[i] = walker.best.clone();
+            }
+            found_feasible[active[w]] |= walker.best_score().is_some_and(|s| s.violation <= 0.0);
+        }
+        Ok(())
+    };
+    let passes = if max_height == 0 { 1 } else { MAX_PASSES };
+    for pass in 0..passes {
+        let before = values.clone();
+        for h in 0..=max_height {
+            let active: Vec<usize> = (0..members.len()).filter(|&g| height[g] == h).collect();
+            walk(&active, pass > 0, &mut values)?;
+        }
         if values == before {
             break;
+        }
+    }
+    // Repair: groups walk simultaneously, so a group's accepted point was
+    // measured beside the others' candidates, not their final points; where
+    // they interact (the same SKU's locations sharing a DC's stock, a
+    // supplier's capacity) a group feasible during its walk can fall short
+    // at the joint final point. Those groups walk again from there, the
+    // others fixed, downstream first.
+    for _ in 0..MAX_REPAIRS {
+        let pooled = pool(&evaluate(scenario, splan, &values, reps.clone(), &economics)?);
+        let short: Vec<bool> = scopes.iter().map(|s| score(plan, sls, s, &pooled).violation > 0.0).collect();
+        if !short.contains(&true) {
+            break;
+        }
+        for h in 0..=max_height {
+            let active: Vec<usize> = (0..members.len()).filter(|&g| short[g] && height[g] == h).collect();
+            if !active.is_empty() {
+                walk(&active, true, &mut values)?;
+            }
         }
     }
     let runs = evaluate(scenario, splan, &values, reps, &economics)?;
@@ -482,6 +526,7 @@ pub fn tune_strategy(scenario: &Scenario, plan: &Plan, which: usize, sls: &[SkuL
         start,
         group,
         scores,
+        found_feasible,
         runs,
         rounds,
     })

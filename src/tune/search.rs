@@ -131,6 +131,16 @@ impl Walker {
         }
     }
 
+    /// The same search starting with step `step` (≥ 1) instead of a
+    /// quarter of the start's magnitude: for a start already near the
+    /// optimum (a later pass over a network's echelons), where the coarse
+    /// steps would only be refused one by one. Expansion still reaches a
+    /// far optimum in logarithmically many steps.
+    pub fn with_step(mut self, step: i64) -> Self {
+        self.step = step.max(1);
+        self
+    }
+
     /// Has the search ended?
     pub fn done(&self) -> bool {
         self.done
@@ -233,6 +243,21 @@ mod tests {
         let mut w = Walker::new(vec![3], vec![0], vec![10_000], 1, |_| true, 100);
         assert_eq!(run(&mut w, |x| cost(((x[0] - 737) as f64).powi(2))), vec![737]);
         assert!(w.evaluations < 60, "{}", w.evaluations);
+    }
+
+    #[test]
+    fn a_search_starting_at_step_one_still_reaches_a_far_optimum_by_expansion() {
+        let f = |x: &[i64]| cost(((x[0] - 737) as f64).powi(2));
+        let mut w = Walker::new(vec![3], vec![0], vec![10_000], 1, |_| true, 100).with_step(1);
+        assert_eq!(run(&mut w, f), vec![737]);
+        assert!(w.evaluations < 60, "{}", w.evaluations);
+        // Near the optimum it ends after the ±1 check (start, −1, +1).
+        let mut near = Walker::new(vec![737], vec![0], vec![10_000], 1, |_| true, 100).with_step(1);
+        assert_eq!(run(&mut near, f), vec![737]);
+        assert_eq!(near.evaluations, 3);
+        let mut coarse = Walker::new(vec![737], vec![0], vec![10_000], 1, |_| true, 100);
+        run(&mut coarse, f);
+        assert!(coarse.evaluations > 3 * 5, "the default start step tries coarse steps first: {}", coarse.evaluations);
     }
 
     #[test]
