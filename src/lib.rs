@@ -22,6 +22,7 @@ pub use echelon_strategies as strategies;
 
 pub mod budget;
 pub mod cli;
+pub mod import;
 pub mod output;
 pub mod precision;
 pub mod progress;

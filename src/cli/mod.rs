@@ -8,6 +8,7 @@
 //! stderr as one line, never as panic text.
 
 mod gate;
+mod import;
 mod tune;
 
 use crate::budget;
@@ -68,6 +69,9 @@ enum Command {
     /// Tune the strategies of the scenario's `tune:` section, then compare
     /// them on fresh replications.
     Tune(tune::TuneArgs),
+    /// Write a scenario from ERP tables: a folder of CSV files or an .xlsx
+    /// workbook (items, locations, lanes, demand, policies, history).
+    Import(import::ImportArgs),
     /// Join the results of shards (`run --shard i/n`) into what one machine
     /// would have written.
     Merge {
@@ -205,6 +209,7 @@ pub fn main() -> i32 {
         Command::Baseline(args) => gate::baseline(&args),
         Command::Check(args) => gate::check(&args),
         Command::Tune(args) => tune::run(&args),
+        Command::Import(args) => import::run(&args),
     };
     match result {
         Ok(()) => 0,
