@@ -16,7 +16,10 @@
 //!   its arrival. It holds one bucket per receipt day in a ring that grows to
 //!   the longest lead time seen, so memory is O(shipments in flight + longest
 //!   lead time in days), and scheduling or receiving costs O(1) per
-//!   shipment instead of a heap operation. Within a day, receipts are handed
+//!   shipment instead of a heap operation. The ring grows to at most
+//!   [`MAX_WHEEL_DAYS`]: a shipment received further ahead than that lies
+//!   past the longest horizon, so it is held aside and never handed out (a
+//!   file's lead time of 1e9 days cannot make the ring allocate gigabytes). Within a day, receipts are handed
 //!   out in the order they were scheduled — deterministic, and the day's end
 //!   state does not depend on it: receipts at a day start only add to
 //!   on-hand and clear backorders, which commutes.
@@ -124,17 +127,24 @@ struct WheelEntry {
     shipment: Shipment,
 }
 
+/// The most days ahead the receipt wheel keeps buckets for: more than the
+/// longest horizon (100,000 days), so a shipment beyond it is never
+/// received within a run.
+pub const MAX_WHEEL_DAYS: u64 = 1 << 18;
+
 /// Shipments bucketed by the day on which they will be received.
 #[derive(Debug)]
 pub struct ReceiptWheel {
     buckets: Vec<Vec<WheelEntry>>,
+    /// Shipments received more than [`MAX_WHEEL_DAYS`] ahead: past any horizon.
+    beyond: Vec<WheelEntry>,
     /// The earliest receipt day still held (buckets before it are drained).
     current_day: u64,
 }
 
 impl Default for ReceiptWheel {
     fn default() -> Self {
-        Self { buckets: (0..8).map(|_| Vec::new()).collect(), current_day: 0 }
+        Self { buckets: (0..8).map(|_| Vec::new()).collect(), beyond: Vec::new(), current_day: 0 }
     }
 }
 
@@ -143,6 +153,10 @@ impl ReceiptWheel {
     #[inline]
     pub fn schedule(&mut self, receipt_day: u64, shipment: Shipment) {
         debug_assert!(receipt_day >= self.current_day);
+        if receipt_day - self.current_day >= MAX_WHEEL_DAYS {
+            self.beyond.push(WheelEntry { receipt_day, shipment });
+            return;
+        }
         while receipt_day - self.current_day >= self.buckets.len() as u64 {
             self.grow();
         }
@@ -228,5 +242,18 @@ mod tests {
             w.receive(day, |s| got.push((day, s.units)));
         }
         assert_eq!(got, vec![(3, 2), (3, 1), (20, 5)]);
+    }
+
+    #[test]
+    fn wheel_does_not_grow_for_a_shipment_past_any_horizon() {
+        let mut w = ReceiptWheel::default();
+        w.schedule(1_000_000_000, shipment(1_000_000_000 * 1440, 7));
+        w.schedule(2, shipment(2 * 1440, 1));
+        assert!(w.buckets.len() <= 8, "the ring grew to {} buckets", w.buckets.len());
+        let mut got = Vec::new();
+        for day in 0..=3 {
+            w.receive(day, |s| got.push((day, s.units)));
+        }
+        assert_eq!(got, vec![(2, 1)]);
     }
 }

@@ -2,9 +2,14 @@
 //!
 //! # Contract
 //!
-//! * Constructors validate their parameters and return [`ParamError`] naming
-//!   the parameter and what would be valid; a constructed distribution never
-//!   fails or panics when sampled.
+//! * Constructors are total: every `f64` a file can hold (NaN, ±inf,
+//!   1e-300, 1e308) either builds a distribution or returns [`ParamError`]
+//!   naming the parameter and the valid range; none panics. Positive
+//!   parameters lie in [[`MIN_PARAMETER`], [`MAX_PARAMETER`]], so derived
+//!   shapes and scales (e.g. a gamma's (mean/sd)²) stay finite and
+//!   non-zero. A constructed distribution never fails or panics when sampled.
+//! * Lead-time samples are capped at [`MAX_PARAMETER`] days, so a sampled
+//!   arrival time never overflows.
 //! * Demand and order sizes are whole units (`i64`, never negative):
 //!   continuous distributions are censored at zero and rounded to the nearest
 //!   unit.
@@ -24,6 +29,15 @@ use rand_distr::{Distribution, Gamma, LogNormal, Normal, Poisson};
 /// Anything larger risks overflowing integer unit arithmetic over a long
 /// horizon with many SKUs.
 pub const MAX_PARAMETER: f64 = 1.0e9;
+
+/// The smallest non-zero mean or standard deviation a distribution accepts
+/// (units or days). Smaller values make shapes and scales underflow to 0 or
+/// overflow to infinity, which cannot be sampled.
+pub const MIN_PARAMETER: f64 = 1.0e-6;
+
+/// The longest lead time a sample can have, in minutes ([`MAX_PARAMETER`]
+/// days).
+pub const MAX_LEAD_TIME_MINUTES: Minute = MAX_PARAMETER as Minute * crate::time::MINUTES_PER_DAY;
 
 /// A distribution parameter that is not valid.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -48,6 +62,37 @@ fn check(param: &'static str, value: f64, min_exclusive: Option<f64>) -> Result<
         None if value < 0.0 => fail(format!("must be zero or more, got {value}")),
         _ => Ok(value),
     }
+}
+
+/// A parameter that must be strictly positive: in
+/// [`MIN_PARAMETER`, `MAX_PARAMETER`].
+fn positive(param: &'static str, value: f64) -> Result<f64, ParamError> {
+    let value = check(param, value, Some(0.0))?;
+    if value < MIN_PARAMETER {
+        return Err(ParamError {
+            param,
+            message: format!("{value:e} is too small to sample (valid: {MIN_PARAMETER:e} to {MAX_PARAMETER:e})"),
+        });
+    }
+    Ok(value)
+}
+
+/// A parameter that is 0 or in [`MIN_PARAMETER`, `MAX_PARAMETER`].
+fn zero_or_positive(param: &'static str, value: f64) -> Result<f64, ParamError> {
+    let value = check(param, value, None)?;
+    if value == 0.0 { Ok(0.0) } else { positive(param, value) }
+}
+
+/// A gamma distribution by mean and sd (both validated by [`positive`]);
+/// an error (never a panic) if rand_distr still refuses it.
+fn gamma_by_moments(param: &'static str, mean: f64, sd: f64) -> Result<Gamma<f64>, ParamError> {
+    let (shape, scale) = ((mean / sd).powi(2), sd * sd / mean);
+    Gamma::new(shape, scale).map_err(|e| ParamError {
+        param,
+        message: format!(
+            "mean {mean} and sd {sd} give a gamma (shape {shape:e}, scale {scale:e}) that cannot be sampled: {e}"
+        ),
+    })
 }
 
 #[inline]
@@ -131,10 +176,8 @@ impl DailyDemand {
                 message: format!("a demand is at least 1 unit: must be ≥ 1, got {mean_size}"),
             });
         }
-        let sd_size = check("sd_size", sd_size, None)?;
-        let size = (sd_size > 0.0).then(|| {
-            Gamma::new((mean_size / sd_size).powi(2), sd_size * sd_size / mean_size).expect("validated parameters")
-        });
+        let sd_size = zero_or_positive("sd_size", sd_size)?;
+        let size = if sd_size > 0.0 { Some(gamma_by_moments("sd_size", mean_size, sd_size)?) } else { None };
         Ok(Self::Intermittent { probability, mean_size, sd_size, size })
     }
 
@@ -158,7 +201,10 @@ impl DailyDemand {
     /// Poisson demand with mean `mean` ≥ 0.
     pub fn poisson(mean: f64) -> Result<Self, ParamError> {
         let mean = check("mean", mean, None)?;
-        let sampler = (mean > 0.0).then(|| Poisson::new(mean).expect("validated mean"));
+        let sampler = match mean {
+            0.0 => None,
+            _ => Some(Poisson::new(mean).map_err(|e| ParamError { param: "mean", message: format!("{e}") })?),
+        };
         Ok(Self::Poisson { mean, sampler })
     }
 
@@ -166,21 +212,20 @@ impl DailyDemand {
     pub fn normal(mean: f64, sd: f64) -> Result<Self, ParamError> {
         let mean = check("mean", mean, None)?;
         let sd = check("sd", sd, None)?;
-        Ok(Self::Normal(Normal::new(mean, sd).expect("validated parameters")))
+        Normal::new(mean, sd).map(Self::Normal).map_err(|e| ParamError { param: "sd", message: format!("{e}") })
     }
 
     /// Gamma demand by mean > 0 and sd > 0.
     pub fn gamma(mean: f64, sd: f64) -> Result<Self, ParamError> {
-        let mean = check("mean", mean, Some(0.0))?;
-        let sd = check("sd", sd, Some(0.0))?;
-        let shape = (mean / sd).powi(2);
-        let sampler = Gamma::new(shape, sd * sd / mean).expect("validated parameters");
+        let mean = positive("mean", mean)?;
+        let sd = positive("sd", sd)?;
+        let sampler = gamma_by_moments("sd", mean, sd)?;
         Ok(Self::Gamma { mean, sd, sampler })
     }
 
     /// Negative binomial demand by mean > 0 and sd with sd² > mean.
     pub fn negative_binomial(mean: f64, sd: f64) -> Result<Self, ParamError> {
-        let mean = check("mean", mean, Some(0.0))?;
+        let mean = positive("mean", mean)?;
         let sd = check("sd", sd, None)?;
         let excess = sd * sd - mean;
         if excess <= 0.0 {
@@ -193,7 +238,10 @@ impl DailyDemand {
                 ),
             });
         }
-        let rate = Gamma::new(mean * mean / excess, excess / mean).expect("validated parameters");
+        let rate = Gamma::new(mean * mean / excess, excess / mean).map_err(|e| ParamError {
+            param: "sd",
+            message: format!("mean {mean} and sd {sd} give a mixing gamma that cannot be sampled ({e}); widen sd"),
+        })?;
         Ok(Self::NegativeBinomial { mean, excess, rate })
     }
 
@@ -357,6 +405,12 @@ impl OrderSize {
     }
 }
 
+/// A sampled lead time in minutes, at most [`MAX_LEAD_TIME_MINUTES`].
+#[inline]
+fn capped_minutes(days: f64) -> Minute {
+    days_to_minutes(days).min(MAX_LEAD_TIME_MINUTES)
+}
+
 /// A lane's lead-time distribution. Parameters are in days; samples are
 /// whole minutes.
 #[derive(Debug, Clone)]
@@ -421,24 +475,27 @@ impl LeadTime {
     pub fn normal(mean_days: f64, sd_days: f64) -> Result<Self, ParamError> {
         let mean = check("mean_days", mean_days, None)?;
         let sd = check("sd_days", sd_days, None)?;
-        Ok(Self::Normal(Normal::new(mean, sd).expect("validated parameters")))
+        Normal::new(mean, sd).map(Self::Normal).map_err(|e| ParamError { param: "sd_days", message: format!("{e}") })
     }
 
     /// Lognormal with the given mean > 0 and sd > 0 (of the lead time itself).
     pub fn lognormal(mean_days: f64, sd_days: f64) -> Result<Self, ParamError> {
-        let mean = check("mean_days", mean_days, Some(0.0))?;
-        let sd = check("sd_days", sd_days, Some(0.0))?;
+        let mean = positive("mean_days", mean_days)?;
+        let sd = positive("sd_days", sd_days)?;
         let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
         let mu = mean.ln() - sigma2 / 2.0;
-        let sampler = LogNormal::new(mu, sigma2.sqrt()).expect("validated parameters");
+        let sampler = LogNormal::new(mu, sigma2.sqrt()).map_err(|e| ParamError {
+            param: "sd_days",
+            message: format!("mean {mean} and sd {sd} give a lognormal that cannot be sampled: {e}"),
+        })?;
         Ok(Self::LogNormal { mean_days: mean, sampler })
     }
 
     /// Gamma with the given mean > 0 and sd > 0.
     pub fn gamma(mean_days: f64, sd_days: f64) -> Result<Self, ParamError> {
-        let mean = check("mean_days", mean_days, Some(0.0))?;
-        let sd = check("sd_days", sd_days, Some(0.0))?;
-        let sampler = Gamma::new((mean / sd).powi(2), sd * sd / mean).expect("validated parameters");
+        let mean = positive("mean_days", mean_days)?;
+        let sd = positive("sd_days", sd_days)?;
+        let sampler = gamma_by_moments("sd_days", mean, sd)?;
         Ok(Self::Gamma { mean_days: mean, sampler })
     }
 
@@ -497,11 +554,11 @@ impl LeadTime {
             Self::Normal(n) => loop {
                 let days = n.sample(rng);
                 if days >= 0.0 {
-                    break days_to_minutes(days);
+                    break capped_minutes(days);
                 }
             },
-            Self::LogNormal { sampler, .. } => days_to_minutes(sampler.sample(rng)),
-            Self::Gamma { sampler, .. } => days_to_minutes(sampler.sample(rng)),
+            Self::LogNormal { sampler, .. } => capped_minutes(sampler.sample(rng)),
+            Self::Gamma { sampler, .. } => capped_minutes(sampler.sample(rng)),
             Self::Empirical { minutes, cumulative } => {
                 let total = *cumulative.last().expect("validated non-empty");
                 let u = rng.random::<f64>() * total;

@@ -18,7 +18,7 @@ use crate::progress;
 use crate::runlog::{self, Header};
 use crate::runner;
 use crate::runner::Hooks;
-use crate::scenario::{InputError, Scenario, params, parse};
+use crate::scenario::{InputError, LoadOptions, Scenario, params, parse};
 use crate::study::{Coordinate, Study};
 use clap::{Parser, Subcommand, ValueEnum};
 use echelon_reports::record::RunRecord;
@@ -51,6 +51,9 @@ enum Command {
         /// Build the model even when it is estimated not to fit in memory.
         #[arg(long)]
         allow_large: bool,
+        /// Let `history:` read a file outside the scenario's folder.
+        #[arg(long)]
+        allow_paths_outside: bool,
     },
     /// List strategies, distributions and metrics with their parameters.
     List,
@@ -123,6 +126,9 @@ struct StudyOptions {
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
+    /// Let `history:` read a file outside the scenario's folder.
+    #[arg(long)]
+    allow_paths_outside: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -202,7 +208,9 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::Run(args) => run(&args),
-        Command::Validate { file, allow_large } => validate(&file, allow_large),
+        Command::Validate { file, allow_large, allow_paths_outside } => {
+            validate(&file, allow_large, LoadOptions { allow_paths_outside })
+        }
         Command::List => emit(&list()),
         Command::Merge { dirs, out, force } => merge(&dirs, &out, force),
         Command::Report { dir, png } => report(&dir, png),
@@ -236,10 +244,10 @@ pub fn main() -> i32 {
     }
 }
 
-fn validate(file: &Path, allow_large: bool) -> Result<(), Failure> {
+fn validate(file: &Path, allow_large: bool, options: LoadOptions) -> Result<(), Failure> {
     let (source, parsed) = parse::read(file)?;
     check_model_budget(&parsed, allow_large)?;
-    let study = Study::new(Scenario::from_parts(file, source, parsed)?)?;
+    let study = Study::new(Scenario::from_parts_with(file, source, parsed, options)?)?;
     let base = &study.base;
     let estimate = budget::estimate(&study, default_threads(), study.run_count());
     let available = budget::available_memory();
@@ -436,7 +444,8 @@ fn load(options: &StudyOptions) -> Result<Loaded, Failure> {
         identity += &format!("\n--set {}={}", path.trim(), value.trim());
     }
     check_model_budget(&file, options.allow_large)?;
-    let study = Study::new(Scenario::from_parts(&options.file, source, file)?)?;
+    let load_options = LoadOptions { allow_paths_outside: options.allow_paths_outside };
+    let study = Study::new(Scenario::from_parts_with(&options.file, source, file, load_options)?)?;
     Ok(Loaded { study, identity, threads })
 }
 
@@ -622,6 +631,9 @@ fn resume_command(args: &RunArgs, options: &StudyOptions, dir: &Path) -> String 
     }
     for setting in &options.set {
         command += &format!(" --set '{setting}'");
+    }
+    if options.allow_paths_outside {
+        command += " --allow-paths-outside";
     }
     if let Some(shard) = &args.shard {
         command += &format!(" --shard {shard}");

@@ -1,6 +1,7 @@
 //! From a parsed [`ScenarioFile`] to a validated [`Model`] and strategy plans.
 //!
-//! Validation happens here, before anything runs: ids are unique, every
+//! Validation happens here, before anything runs: ids are in the safe set
+//! of [`super::ids`] and unique, every
 //! name resolves, every location has exactly one source lane, every
 //! distribution is possible, costs are finite and non-negative, the horizon
 //! exceeds the warm-up, and every strategy builds at every location. The
@@ -20,6 +21,13 @@ use std::collections::BTreeMap;
 
 /// The longest horizon accepted (about 270 years of days).
 pub const MAX_HORIZON_DAYS: u32 = 100_000;
+
+/// The largest expected unit-days a run may accumulate: mean daily demand
+/// of the network × its largest demand factor × horizon_days² (levels grow
+/// at most linearly over the horizon and the unit-day tallies sum them over
+/// the horizon). 1e17 leaves a margin of 90 below `i64::MAX` for random
+/// tails, so integer tallies cannot overflow.
+pub const MAX_UNIT_DAYS: f64 = 1.0e17;
 
 /// A problem at a field path.
 #[derive(Debug, Clone, PartialEq)]
@@ -197,6 +205,7 @@ fn classes(file: &ScenarioFile) -> Result<Vec<CustomerClass>, FieldError> {
 
 /// Builds and validates the model of `file` (its catalogue expanded).
 pub fn model(file: &ScenarioFile) -> Result<Model, FieldError> {
+    super::ids::check(file)?;
     let expanded = catalogue::expand(file)?;
     let file = expanded.as_ref().unwrap_or(file);
     if file.name.trim().is_empty() {
@@ -237,6 +246,7 @@ pub fn model(file: &ScenarioFile) -> Result<Model, FieldError> {
     let governance = super::governance::governance(file.governance.as_ref())?;
     let visibility_delay =
         events::data_delay_minutes("visibility_delay_hours".into(), file.visibility_delay_hours, true)?;
+    check_volume(&demand, &disruptions, demand_pattern.as_ref(), experiment.horizon_days)?;
     Ok(Model {
         name: file.name.clone(),
         skus,
@@ -252,6 +262,44 @@ pub fn model(file: &ScenarioFile) -> Result<Model, FieldError> {
         visibility_delay,
         experiment,
     })
+}
+
+/// Refuses a scenario whose demand could overflow the integer unit-day
+/// tallies: see [`MAX_UNIT_DAYS`].
+fn check_volume(
+    demand: &[DemandStream],
+    disruptions: &[echelon_sim::disruption::Disruption],
+    pattern: Option<&echelon_sim::disruption::DemandPattern>,
+    horizon_days: u32,
+) -> Result<(), FieldError> {
+    use echelon_sim::disruption::DisruptionKind;
+    let daily: f64 = demand.iter().map(|s| s.process.mean_per_day()).sum();
+    // Shocks may overlap: their factors above 1 multiply.
+    let shocks: f64 = disruptions
+        .iter()
+        .map(|d| match d.kind {
+            DisruptionKind::DemandShock { multiplier, .. } => multiplier.max(1.0),
+            _ => 1.0,
+        })
+        .product();
+    let horizon = f64::from(horizon_days);
+    let seasonal = pattern.map_or(1.0, |p| {
+        let weekly = p.weekly.iter().copied().fold(1.0, f64::max);
+        weekly * (1.0 + p.annual_amplitude.abs()) * (1.0 + p.trend_per_year.max(0.0) * horizon / 365.0)
+    });
+    let unit_days = daily * shocks * seasonal * horizon * horizon;
+    if unit_days.is_nan() || unit_days > MAX_UNIT_DAYS {
+        return fail(
+            "experiment.horizon_days",
+            format!(
+                "too much demand for integer unit counts: mean daily demand {daily:.3e} × largest demand factor \
+                 {:.3e} × horizon_days² ({horizon_days}²) = {unit_days:.3e} unit-days; at most {MAX_UNIT_DAYS:e} \
+                 (shorten the horizon or scale the units, e.g. to cases or pallets)",
+                shocks * seasonal
+            ),
+        );
+    }
+    Ok(())
 }
 
 fn suppliers(file: &ScenarioFile) -> Result<Vec<Supplier>, FieldError> {

@@ -3,8 +3,8 @@
 //! The threshold is a finite value ≥ 0; a governance block requires
 //! approvals, so the planners must approve at least one decision a day; the
 //! working day lies within a day (0 ≤ start < end ≤ 24 hours); the approval
-//! delay's hours are finite and ≥ 0 (mean and sd > 0 for the lognormal and
-//! gamma).
+//! delay's hours are finite, ≥ 0 and at most [`MAX_DELAY_HOURS`] (mean and
+//! sd > 0 for the lognormal and gamma, within the distributions' ranges).
 
 use super::build::{FieldError, fail};
 use super::file::{ApprovalOrderFile, DelayFile, GovernanceFile};
@@ -55,14 +55,21 @@ fn hours_to_minutes(hours: f64) -> Minute {
     (hours * 60.0).round() as Minute
 }
 
+/// The longest approval delay (mean or sd) accepted, in hours: the longest
+/// horizon, 100,000 days.
+pub const MAX_DELAY_HOURS: f64 = 24.0 * super::build::MAX_HORIZON_DAYS as f64;
+
 /// An approval delay in hours, as a distribution sampling minutes.
 fn delay(file: &DelayFile, path: &str) -> Result<LeadTime, FieldError> {
     let hours = |field: &str, value: f64, positive: bool| {
-        if value.is_finite() && (value > 0.0 || (!positive && value == 0.0)) {
+        if value.is_finite() && (value > 0.0 || (!positive && value == 0.0)) && value <= MAX_DELAY_HOURS {
             Ok(value / 24.0)
         } else {
             let bound = if positive { "> 0" } else { "≥ 0" };
-            fail(format!("{path}.{field}"), format!("hours must be a number {bound}, got {value}"))
+            fail(
+                format!("{path}.{field}"),
+                format!("hours must be a number {bound} and at most {MAX_DELAY_HOURS}, got {value}"),
+            )
         }
     };
     let built = match *file {
@@ -77,5 +84,13 @@ fn delay(file: &DelayFile, path: &str) -> Result<LeadTime, FieldError> {
             LeadTime::gamma(hours("mean_hours", mean_hours, true)?, hours("sd_hours", sd_hours, true)?)
         }
     };
-    Ok(built.expect("hours validated above"))
+    // The distributions check their own ranges in days; name the field in hours.
+    built.map_err(|e| {
+        let field = match e.param {
+            "mean_days" => "mean_hours",
+            "sd_days" => "sd_hours",
+            _ => "hours",
+        };
+        FieldError { path: format!("{path}.{field}"), message: format!("{} (in days: hours ÷ 24)", e.message) }
+    })
 }

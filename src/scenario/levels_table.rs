@@ -26,7 +26,12 @@ type Rows = Vec<(String, String, Option<String>, Option<String>, i64, u64)>;
 
 /// `file` with every `Table` level's values read, or `None` when it has no
 /// `Table` level.
-pub fn expand(scenario: &Path, source: &str, file: &ScenarioFile) -> Result<Option<ScenarioFile>, InputError> {
+pub fn expand(
+    scenario: &Path,
+    source: &str,
+    file: &ScenarioFile,
+    options: super::LoadOptions,
+) -> Result<Option<ScenarioFile>, InputError> {
     let mut expanded = file.clone();
     let mut any = false;
     let mut cache: BTreeMap<String, Rows> = BTreeMap::new();
@@ -43,14 +48,16 @@ pub fn expand(scenario: &Path, source: &str, file: &ScenarioFile) -> Result<Opti
                 let Level::Table { file: csv, parameter, strategy: wanted, values } = level else { continue };
                 any = true;
                 let path = format!("strategies[{i}].{field}.{name}");
-                let csv_path = scenario.parent().unwrap_or(Path::new(".")).join(&*csv);
+                // Confined to the scenario's folder like a history file.
+                let csv_path = super::history::resolve(csv, scenario, options)
+                    .map_err(|message| InputError::at(scenario, source, format!("{path}.file"), message))?;
                 if !cache.contains_key(csv.as_str()) {
                     if !csv_path.is_file() {
                         return Err(InputError::at(
                             scenario,
                             source,
                             path,
-                            format!("no such file: {} (paths are relative to the scenario file)", csv_path.display()),
+                            format!("{} is not a regular file", super::error::excerpt(csv, 80)),
                         ));
                     }
                     cache.insert(csv.clone(), read(&csv_path, &locations, &skus)?);

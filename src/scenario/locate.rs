@@ -6,8 +6,11 @@
 //! field and list element under its path (`lanes[2].to`,
 //! `strategies[0].replenishment.reorder_point`), so those errors can still
 //! point at the spot. Enum variant names are not part of a path. The scanner
-//! stops quietly at anything it does not understand; paths seen before that
-//! point are still found.
+//! stops quietly at anything it does not understand or nested deeper than
+//! [`super::parse::MAX_NESTING`] (it recurses, so the depth bounds its
+//! stack); paths seen before that point are still found. It records where
+//! each path's value ends too, so an error at a group's closing bracket
+//! (a missing field) can name the group ([`group_at`]).
 
 /// A 1-based line and column.
 pub type Position = (usize, usize);
@@ -17,14 +20,31 @@ struct Scanner {
     at: usize,
     line: usize,
     col: usize,
-    found: Vec<(String, Position)>,
+    depth: usize,
+    /// Path, start, end (`None` until its value is fully scanned).
+    found: Vec<(String, Position, Option<Position>)>,
+}
+
+fn scan(src: &str) -> Vec<(String, Position, Option<Position>)> {
+    let mut s = Scanner { chars: src.chars().collect(), at: 0, line: 1, col: 1, depth: 0, found: Vec::new() };
+    s.value("");
+    s.found
 }
 
 /// Every path in `src` with its position, in text order.
 pub fn paths(src: &str) -> Vec<(String, Position)> {
-    let mut s = Scanner { chars: src.chars().collect(), at: 0, line: 1, col: 1, found: Vec::new() };
-    s.value("");
-    s.found
+    scan(src).into_iter().map(|(path, start, _)| (path, start)).collect()
+}
+
+/// The innermost path whose value spans `position` (a group that has it
+/// between its brackets, the closing one included), or `None` at the top
+/// level.
+pub fn group_at(src: &str, position: Position) -> Option<String> {
+    scan(src)
+        .into_iter()
+        .filter(|(_, start, end)| *start <= position && end.is_none_or(|end| position < end))
+        .map(|(path, _, _)| path)
+        .next_back()
 }
 
 /// The position of `path` in `src`, or of its nearest enclosing path.
@@ -113,6 +133,24 @@ impl Scanner {
 
     /// Scans one value at `path`; returns false when it gave up.
     fn value(&mut self, path: &str) -> bool {
+        if self.depth >= super::parse::MAX_NESTING {
+            return false;
+        }
+        self.depth += 1;
+        let done = self.value_inner(path);
+        self.depth -= 1;
+        done
+    }
+
+    /// Records where the value of the entry pushed at `index` ends.
+    fn close(&mut self, index: usize, done: bool) -> bool {
+        if done {
+            self.found[index].2 = Some((self.line, self.col));
+        }
+        done
+    }
+
+    fn value_inner(&mut self, path: &str) -> bool {
         self.skip_trivia();
         match self.peek() {
             Some('"') => {
@@ -144,10 +182,15 @@ impl Scanner {
                 return true;
             }
             let element = if close == ']' { format!("{path}[{index}]") } else { path.to_string() };
-            if close == ']' {
-                self.found.push((element.clone(), (self.line, self.col)));
-            }
-            if !self.value(&element) {
+            let done = if close == ']' {
+                self.found.push((element.clone(), (self.line, self.col), None));
+                let index = self.found.len() - 1;
+                let done = self.value(&element);
+                self.close(index, done)
+            } else {
+                self.value(&element)
+            };
+            if !done {
                 return false;
             }
             self.skip_trivia();
@@ -184,8 +227,10 @@ impl Scanner {
             if !name.is_empty() && self.peek() == Some(':') {
                 self.bump();
                 let field = if path.is_empty() { name } else { format!("{path}.{name}") };
-                self.found.push((field.clone(), (start.1, start.2)));
-                if !self.value(&field) {
+                self.found.push((field.clone(), (start.1, start.2), None));
+                let index = self.found.len() - 1;
+                let done = self.value(&field);
+                if !self.close(index, done) {
                     return false;
                 }
             } else {

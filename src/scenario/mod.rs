@@ -13,6 +13,7 @@ pub mod events;
 pub mod file;
 pub mod governance;
 pub mod history;
+pub mod ids;
 pub mod levels_table;
 pub mod locate;
 pub mod params;
@@ -29,6 +30,15 @@ use echelon_strategies::registry;
 use file::ScenarioFile;
 use std::path::{Path, PathBuf};
 
+/// How a scenario may reach outside its own file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// May `history:` name a file outside the scenario's folder (an
+    /// absolute path, `..`, a symlink leading out)? Default no
+    /// (`--allow-paths-outside` on the command line).
+    pub allow_paths_outside: bool,
+}
+
 /// A loaded, validated scenario.
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -40,27 +50,44 @@ pub struct Scenario {
     pub file: ScenarioFile,
     /// The validated model.
     pub model: Model,
+    /// How it was loaded (sweep points are loaded the same way).
+    pub options: LoadOptions,
 }
 
 impl Scenario {
     /// Reads and validates the scenario at `path`.
     pub fn load(path: &Path) -> Result<Self, InputError> {
+        Self::load_with(path, LoadOptions::default())
+    }
+
+    /// Reads and validates the scenario at `path` with `options`.
+    pub fn load_with(path: &Path, options: LoadOptions) -> Result<Self, InputError> {
         let (source, file) = parse::read(path)?;
-        Self::from_parts(path, source, file)
+        Self::from_parts_with(path, source, file, options)
     }
 
     /// Validates an already parsed file (used after command-line overrides).
     pub fn from_parts(path: &Path, source: String, file: ScenarioFile) -> Result<Self, InputError> {
-        let file = levels_table::expand(path, &source, &file)?.unwrap_or(file);
+        Self::from_parts_with(path, source, file, LoadOptions::default())
+    }
+
+    /// [`Scenario::from_parts`] with `options`.
+    pub fn from_parts_with(
+        path: &Path,
+        source: String,
+        file: ScenarioFile,
+        options: LoadOptions,
+    ) -> Result<Self, InputError> {
+        let file = levels_table::expand(path, &source, &file, options)?.unwrap_or(file);
         let located = |e: build::FieldError| InputError::at(path, &source, e.path, e.message);
-        let with_history = history::expand(path, &source, &file)?;
+        let with_history = history::expand(path, &source, &file, options)?;
         let model = build::model(with_history.as_ref().unwrap_or(&file)).map_err(located)?;
         build::check_strategies(&file, &model).map_err(located)?;
         build::check_gate(&file).map_err(located)?;
         if let Some(tune) = &file.tune {
             crate::tune::spec::check(tune, &file).map_err(located)?;
         }
-        Ok(Self { path: path.to_path_buf(), source, file, model })
+        Ok(Self { path: path.to_path_buf(), source, file, model, options })
     }
 
     /// Names of the strategies, in file order.

@@ -1,14 +1,28 @@
 //! From bytes on disk to a [`ScenarioFile`], with errors people can act on.
 //!
 //! Before RON sees the text, the loader rejects what is not a scenario at
-//! all (missing, a directory, empty, binary, JSON). RON's own errors carry a
-//! line and column but no file and no field path; they get both here, and
-//! unknown fields or variants get the nearest valid name and the full list.
+//! all (missing, a directory or other non-regular file, larger than
+//! [`MAX_FILE_BYTES`], empty, binary, not UTF-8, JSON, nested deeper than
+//! [`MAX_NESTING`]) with the line:col of the offending byte where there is
+//! one. A UTF-8 byte-order mark is skipped and CR-only line endings are read
+//! as line breaks (CRLF already is). RON's own errors carry a line and
+//! column but no file and no field path; they get both here, and unknown
+//! fields or variants get the nearest valid name and the full list. A
+//! missing field is blamed on the group that lacks it (`experiment` for a
+//! top-level field), not on the last field read.
 
 use super::error::InputError;
 use super::file::ScenarioFile;
 use super::locate;
 use std::path::Path;
+
+/// The largest scenario file accepted, in bytes (16 MiB; the bundled ones
+/// are a few kB).
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// The deepest nesting of brackets accepted. The bundled scenarios nest at
+/// most 8 levels; RON itself stops at 128.
+pub const MAX_NESTING: usize = 64;
 
 /// Reads and parses the scenario at `path`.
 pub fn read(path: &Path) -> Result<(String, ScenarioFile), InputError> {
@@ -17,26 +31,76 @@ pub fn read(path: &Path) -> Result<(String, ScenarioFile), InputError> {
     Ok((source, file))
 }
 
-fn read_text(path: &Path) -> Result<String, InputError> {
-    if path.is_dir() {
-        return Err(InputError::file(path, "is a directory; expected a scenario file (.ron)"));
-    }
-    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+/// Reads at most `limit` bytes of the regular file at `path`; `what` names
+/// the kind of file expected in messages.
+pub(super) fn read_regular(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, InputError> {
+    use std::io::Read;
+    let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => InputError::file(path, "no such file"),
         _ => InputError::file(path, format!("cannot be read: {e}")),
     })?;
-    if bytes.contains(&0) {
-        return Err(InputError::file(path, "is binary data, not a RON scenario file"));
+    if metadata.is_dir() {
+        return Err(InputError::file(path, format!("is a directory; expected {what}")));
     }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        InputError::file(
+    if !metadata.is_file() {
+        return Err(InputError::file(
             path,
-            format!(
-                "is not UTF-8 text (invalid byte at offset {}); expected a RON scenario file",
-                e.utf8_error().valid_up_to()
-            ),
-        )
-    })?;
+            format!("is not a regular file (a FIFO, socket or device); expected {what}"),
+        ));
+    }
+    if metadata.len() > limit {
+        return Err(InputError::file(
+            path,
+            format!("is {} bytes; at most {limit} bytes are accepted for {what}", metadata.len()),
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(|e| InputError::file(path, format!("cannot be read: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(InputError::file(path, format!("grew past {limit} bytes while being read; expected {what}")));
+    }
+    Ok(bytes)
+}
+
+/// 1-based line and column (in characters) of byte `offset` of `bytes`,
+/// counting only the valid UTF-8 before it.
+pub(super) fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    (line, col)
+}
+
+fn read_text(path: &Path) -> Result<String, InputError> {
+    let bytes = read_regular(path, MAX_FILE_BYTES, "a scenario file (.ron)")?;
+    decode(path, bytes)
+}
+
+/// The text of a scenario file's bytes: UTF-8 without NUL, a leading
+/// byte-order mark skipped, CR-only line endings made LF.
+pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, InputError> {
+    let at = |offset: usize, message: String| InputError {
+        position: Some(line_col(&bytes, offset)),
+        ..InputError::file(path, message)
+    };
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        return Err(at(nul, "is binary data (a NUL byte here), not a RON scenario file".into()));
+    }
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let offset = e.valid_up_to();
+            return Err(at(
+                offset,
+                format!("is not UTF-8 text (byte 0x{:02x} here); expected a RON scenario file", bytes[offset]),
+            ));
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text.to_string() };
     let trimmed = text.trim_start();
     if trimmed.is_empty() {
         return Err(InputError::file(
@@ -58,25 +122,96 @@ fn read_text(path: &Path) -> Result<String, InputError> {
 
 /// Parses RON `source` read from `path`.
 pub fn parse(path: &Path, source: &str) -> Result<ScenarioFile, InputError> {
-    let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
+    if source.len() as u64 > MAX_FILE_BYTES {
+        return Err(InputError::file(path, format!("is larger than {MAX_FILE_BYTES} bytes")));
+    }
+    if let Some(position) = too_deep(source) {
+        return Err(InputError {
+            position: Some(position),
+            ..InputError::file(
+                path,
+                format!("brackets nest deeper than {MAX_NESTING} levels here; a scenario nests a few levels"),
+            )
+        });
+    }
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+    let options = ron::Options::default()
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+        .with_recursion_limit(2 * MAX_NESTING);
     options.from_str::<ScenarioFile>(source).map_err(|e| {
         let position = (e.span.start.line, e.span.start.col);
         let truncated = at_end(source, position) || open_brackets(source) > 0;
         let message = if truncated { describe(&ron::Error::Eof) } else { describe(&e.code) };
-        InputError {
-            file: path.to_path_buf(),
-            position: Some(position),
-            path: locate::path_at(source, position),
-            message,
-        }
+        let path_here = match &e.code {
+            // Reported at the group's closing bracket: blame the group.
+            ron::Error::MissingStructField { field, .. } => Some(match locate::group_at(source, position) {
+                Some(group) => format!("{group}.{field}"),
+                None => field.to_string(),
+            }),
+            _ => locate::path_at(source, position),
+        };
+        InputError { file: path.to_path_buf(), position: Some(position), path: path_here, message }
     })
+}
+
+/// The line:col of the first bracket nested deeper than [`MAX_NESTING`]
+/// (outside strings and comments), if any.
+fn too_deep(source: &str) -> Option<(usize, usize)> {
+    let (mut depth, mut line, mut col) = (0usize, 1, 0);
+    let mut chars = source.chars().peekable();
+    let (mut in_string, mut escaped) = (false, false);
+    while let Some(c) = chars.next() {
+        col += 1;
+        if c == '\n' {
+            (line, col) = (line + 1, 0);
+        }
+        if in_string {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '"' if !escaped => in_string = false,
+                _ => escaped = false,
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '/' if chars.peek() == Some(&'/') => {
+                while chars.peek().is_some_and(|&c| c != '\n') {
+                    chars.next();
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                let mut previous = ' ';
+                for c in chars.by_ref() {
+                    col += 1;
+                    if c == '\n' {
+                        (line, col) = (line + 1, 0);
+                    }
+                    if previous == '*' && c == '/' {
+                        break;
+                    }
+                    previous = c;
+                }
+            }
+            '(' | '[' | '{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some((line, col));
+                }
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Is `position` (1-based line, column) at the end of `source`, give or
 /// take trailing whitespace? Errors there mean the text stopped early.
 fn at_end(source: &str, (line, col): (usize, usize)) -> bool {
-    let offset: usize = source.split_inclusive('\n').take(line - 1).map(str::len).sum::<usize>()
-        + source.split_inclusive('\n').nth(line - 1).map_or(0, |l| l.chars().take(col - 1).map(char::len_utf8).sum());
+    let (line, col) = (line.saturating_sub(1), col.saturating_sub(1));
+    let offset: usize = source.split_inclusive('\n').take(line).map(str::len).sum::<usize>()
+        + source.split_inclusive('\n').nth(line).map_or(0, |l| l.chars().take(col).map(char::len_utf8).sum());
     source.get(offset..).is_none_or(|rest| rest.trim().is_empty())
 }
 
@@ -154,6 +289,7 @@ fn describe(code: &ron::Error) -> String {
         Error::TrailingCharacters => {
             "unexpected text after the end of the scenario: a closing bracket too many?".into()
         }
+        Error::ExceededRecursionLimit => format!("brackets nest deeper than {MAX_NESTING} levels"),
         Error::IntegerOutOfBounds => {
             "number out of range for this field (too large, or negative where only ≥ 0 is valid)".into()
         }

@@ -106,10 +106,10 @@ fn point(scenario: &Scenario, axes: &[Vec<f64>], index: usize) -> Result<Point, 
         params.push((entry.path.clone(), value));
     }
     let described: Vec<String> = params.iter().map(|(p, v)| format!("{p} = {v}")).collect();
-    let scenario = Scenario::from_parts(&scenario.path, scenario.source.clone(), changed).map_err(|e| InputError {
-        message: format!("at the sweep point {}: {}", described.join(", "), e.message),
-        ..e
-    })?;
+    let scenario =
+        Scenario::from_parts_with(&scenario.path, scenario.source.clone(), changed, scenario.options).map_err(|e| {
+            InputError { message: format!("at the sweep point {}: {}", described.join(", "), e.message), ..e }
+        })?;
     Ok(Point { params, scenario })
 }
 
