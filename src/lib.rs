@@ -30,4 +30,5 @@ pub mod runlog;
 pub mod runner;
 pub mod scenario;
 pub mod study;
+pub mod tidy;
 pub mod tune;
