@@ -448,6 +448,34 @@ fn ctrl_c_stops_runs_in_flight_and_logs_only_whole_runs() {
     assert!(log.records.len() < 160);
 }
 
+/// A second Ctrl-C does not wait for the runs in flight: the process exits
+/// 130 at once, and the log it leaves holds whole runs that `--resume`
+/// completes.
+#[test]
+fn a_second_ctrl_c_exits_at_once_with_the_log_intact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("twice");
+    let mut child = spawn_quickstart(&dir, 40, &["--set", "experiment.horizon_days=20000"]);
+    assert!(wait_for_lines(&mut child, &dir.join("runs.jsonl"), 1), "the study started");
+    for _ in 0..2 {
+        let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+    }
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130), "{}", text(&output.stderr));
+    assert!(!text(&output.stderr).contains("panicked"), "{}", text(&output.stderr));
+    let log = echelon::runlog::read(&dir.join("runs.jsonl")).unwrap();
+    assert!(log.records.len() < 160);
+    let resumed = Command::new(BIN)
+        .args(["run", "scenarios/quickstart.ron", "--quiet", "--replications", "40", "--threads", "2"])
+        .args(["--set", "experiment.horizon_days=20000", "--resume", "--out"])
+        .arg(&dir)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(resumed.status.code(), Some(0), "{}", text(&resumed.stderr));
+}
+
 #[test]
 fn a_full_disk_fails_with_exit_3_and_the_log_resumes_elsewhere() {
     let tmp = tempfile::tempdir().unwrap();
