@@ -38,8 +38,16 @@ pub const TEMP_PREFIX: &str = ".echelon-tmp-";
 pub const LOCK_FILE: &str = ".echelon.lock";
 
 /// The files `run` and `merge` write at the top of a results directory.
-pub const RESULT_FILES: [&str; 7] =
-    ["runs.jsonl", "summary.json", "runs.csv", "runs.parquet", "timing.json", "trace.json", "report.html"];
+pub const RESULT_FILES: [&str; 8] = [
+    "runs.jsonl",
+    "summary.json",
+    "runs.csv",
+    "runs.parquet",
+    "runs-long.csv",
+    "timing.json",
+    "trace.json",
+    "report.html",
+];
 
 fn temp_in(dir: &Path, suffix: &str) -> std::io::Result<tempfile::NamedTempFile> {
     tempfile::Builder::new().prefix(TEMP_PREFIX).suffix(suffix).tempfile_in(dir)

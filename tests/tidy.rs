@@ -11,10 +11,15 @@ use std::path::Path;
 use std::process::Command;
 
 fn run(dir: &Path, threads: &str) {
+    run_with(dir, threads, &[]);
+}
+
+fn run_with(dir: &Path, threads: &str, extra: &[&str]) {
     let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/regional-network.ron");
     let out = Command::new(env!("CARGO_BIN_EXE_echelon"))
         .args(["run", scenario.to_str().unwrap(), "--out", dir.to_str().unwrap(), "-q", "--replications", "2"])
         .args(["--threads", threads, "--set", "experiment.horizon_days=280"])
+        .args(extra)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -173,4 +178,29 @@ fn runs_parquet_is_the_same_bytes_for_any_thread_count() {
     run(&one, "1");
     run(&two, "2");
     assert_eq!(std::fs::read(one.join("runs.parquet")).unwrap(), std::fs::read(two.join("runs.parquet")).unwrap());
+}
+
+#[test]
+fn long_csv_is_runs_parquet_as_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    run_with(tmp.path(), "2", &["--long-csv"]);
+    let parquet = rows(&tmp.path().join("runs.parquet"));
+    let mut reader = csv::Reader::from_path(tmp.path().join("runs-long.csv")).unwrap();
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["point", "strategy", "replication", "scope", "scope_id", "metric", "value"]
+    );
+    let csv: Vec<Row> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let value = (!r[6].is_empty()).then(|| r[6].parse::<f64>().unwrap());
+            (r[0].parse().unwrap(), r[1].into(), r[2].parse().unwrap(), r[3].into(), r[4].into(), r[5].into(), value)
+        })
+        .collect();
+    assert_eq!(csv, parquet);
+    // Without the flag there is none.
+    let plain = tmp.path().join("plain");
+    run(&plain, "2");
+    assert!(!plain.join("runs-long.csv").exists());
 }

@@ -155,6 +155,10 @@ struct RunArgs {
     /// Also draw charts/*.png (font embedded; no system fonts needed).
     #[arg(long)]
     png: bool,
+    /// Also write runs-long.csv: runs.parquet's long table as CSV (one row
+    /// per run, scope, scope id and metric: large).
+    #[arg(long)]
+    long_csv: bool,
     /// Add replications in deterministic batches until METRIC's 95%
     /// half-width is at most HALF_WIDTH for every strategy at every point
     /// (repeatable), e.g. --precision fill_rate=0.002.
@@ -526,6 +530,10 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     output::write_all(&dir, &rendered).map_err(io)?;
     if args.png {
         output::write_pngs(&dir, &rendered).map_err(io)?;
+    }
+    if args.long_csv {
+        let csv = crate::tidy::to_csv(&header.study, &records).map_err(|e| Failure::Io(e.to_string()))?;
+        output::write_atomic(&dir.join("runs-long.csv"), &csv).map_err(io)?;
     }
     let mut text = results_text(args.format, &header, &rendered);
     if args.format == Format::Table {
