@@ -366,3 +366,23 @@ fn an_existing_scenario_is_replaced_only_with_force() {
     assert_eq!(again.status.code(), Some(2));
     assert!(text(&again.stderr).contains("--force"));
 }
+
+#[test]
+fn a_stocked_location_without_policies_is_refused_and_nothing_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("tables");
+    planted(&input, &[]);
+    let policies = std::fs::read_to_string(input.join("policies.csv")).unwrap();
+    let without_dc: String = policies.lines().filter(|l| !l.starts_with("dc,")).map(|l| format!("{l}\n")).collect();
+    std::fs::write(input.join("policies.csv"), without_dc).unwrap();
+    let out_dir = tmp.path().join("out");
+    let out = import(&input, &out_dir);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("does not validate, so nothing was written")
+            && stderr.contains("has no reorder_point row for location \"dc\", SKU \"widget\""),
+        "{stderr}"
+    );
+    assert!(!out_dir.exists(), "nothing is written");
+}

@@ -188,6 +188,7 @@ pub fn import(options: &Options) -> Result<Imported, ImportError> {
     }
     let dir = options.out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let io = |e: std::io::Error| ImportError::Io(format!("{}: cannot write: {e}", dir.display()));
+    let created = !dir.exists();
     std::fs::create_dir_all(dir).map_err(io)?;
     let (levels_file, history_file) = side_files(&options.out);
     let mut written = vec![options.out.clone(), dir.join(&levels_file)];
@@ -202,8 +203,15 @@ pub fn import(options: &Options) -> Result<Imported, ImportError> {
         for path in &written[1..] {
             let _ = std::fs::remove_file(path);
         }
+        if created {
+            let _ = std::fs::remove_dir(dir);
+        }
         return Err(input(format!(
-            "the imported scenario does not validate: {e} (fix the table it came from and import again)"
+            "{}: the scenario these tables make does not validate, so nothing was written: {}: {} \
+             (fix the table it comes from and import again)",
+            options.input.display(),
+            e.path.as_deref().unwrap_or("scenario"),
+            e.message
         )));
     }
     crate::output::write_atomic(&options.out, text.as_bytes()).map_err(io)?;
