@@ -23,6 +23,7 @@ pub use echelon_strategies as strategies;
 pub mod budget;
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod import;
 pub mod output;
 pub mod plan;
 pub mod precision;
@@ -32,4 +33,5 @@ pub mod runlog;
 pub mod runner;
 pub mod scenario;
 pub mod study;
+pub mod tidy;
 pub mod tune;

@@ -5,7 +5,10 @@
 //! The first line is a [`Header`] naming the study (scenario, digest of the
 //! scenario text, seed, replications, strategies, nodes, points, shard) and
 //! what wrote it: the log format, the binary's version, the metric-set
-//! version and the metric keys. Each further line is one finished run,
+//! version and the metric keys of every scope (`metrics`: network and
+//! location; `class_metrics`; `event_metrics`: each disruption's figures;
+//! a log without `event_metrics`, from before they were named, is read
+//! too). Each further line is one finished run,
 //! appended and flushed as soon as the run completes, so an interrupted
 //! study loses only the runs in flight. When a study finishes, the log is
 //! rewritten atomically in (point, strategy, replication) order, so a
@@ -61,6 +64,12 @@ pub struct Header {
     /// Class metric keys, in log order.
     #[serde(default)]
     pub class_metrics: Vec<String>,
+    /// Figures of each disruption (timed event or random-outage window), in
+    /// log order. With `metrics` (network and location scopes) and
+    /// `class_metrics`, the header names every metric key of every scope
+    /// of `runs.parquet` ([`crate::tidy`]).
+    #[serde(default)]
+    pub event_metrics: Vec<String>,
     /// FNV-1a 64 digest of the scenario text, hex.
     pub scenario_digest: String,
     /// `i/n` when the study is a shard.
@@ -79,6 +88,7 @@ impl Header {
             metric_set: METRIC_SET_VERSION,
             metrics: METRICS.iter().map(|m| m.key.to_string()).collect(),
             class_metrics: CLASS_METRICS.iter().map(|m| m.key.to_string()).collect(),
+            event_metrics: crate::tidy::EVENT_METRICS.iter().map(|m| m.to_string()).collect(),
             scenario_digest: digest(source),
             shard,
             study: study.clone(),
@@ -102,7 +112,9 @@ impl Header {
             ));
         }
         let keys_match = self.metrics.iter().map(String::as_str).eq(METRICS.iter().map(|m| m.key))
-            && self.class_metrics.iter().map(String::as_str).eq(CLASS_METRICS.iter().map(|m| m.key));
+            && self.class_metrics.iter().map(String::as_str).eq(CLASS_METRICS.iter().map(|m| m.key))
+            // Logs written before the header named them lack event keys.
+            && (self.event_metrics.is_empty() || self.event_metrics.iter().map(String::as_str).eq(crate::tidy::EVENT_METRICS));
         if self.metric_set != METRIC_SET_VERSION || !keys_match {
             return Some(format!(
                 "written by {by} with metric set {}; Echelon {this} measures metric set {METRIC_SET_VERSION}, \

@@ -15,6 +15,7 @@
 //! stderr as one line, never as panic text.
 
 mod gate;
+mod import;
 mod tune;
 
 use crate::budget;
@@ -77,6 +78,9 @@ enum Command {
     /// Tune the strategies of the scenario's `tune:` section, then compare
     /// them on fresh replications.
     Tune(tune::TuneArgs),
+    /// Write a scenario from ERP tables: a folder of CSV files or an .xlsx
+    /// workbook (items, locations, lanes, demand, policies, history).
+    Import(import::ImportArgs),
     /// Join the results of shards (`run --shard i/n`) into what one machine
     /// would have written.
     Merge {
@@ -127,6 +131,10 @@ struct RunArgs {
     /// Also draw charts/*.png (font embedded; no system fonts needed).
     #[arg(long)]
     png: bool,
+    /// Also write runs-long.csv: runs.parquet's long table as CSV (one row
+    /// per run, scope, scope id and metric: large).
+    #[arg(long)]
+    long_csv: bool,
     /// Add replications in deterministic batches until METRIC's 95%
     /// half-width is at most HALF_WIDTH for every strategy at every point
     /// (repeatable), e.g. --precision fill_rate=0.002.
@@ -175,6 +183,7 @@ pub fn main_with(registry: Registry) -> i32 {
         Command::Baseline(args) => gate::baseline(&args, &registry),
         Command::Check(args) => gate::check(&args, &registry),
         Command::Tune(args) => tune::run(&args, &registry),
+        Command::Import(args) => import::run(&args),
     };
     match result {
         Ok(()) => 0,
@@ -283,6 +292,12 @@ fn run(args: &RunArgs, registry: &Arc<Registry>) -> Result<(), Failure> {
         .with_precision(&args.precision, args.max_replications)?
         .with_png(args.png);
     let results = plan::execute(&plan, &Bar::new(args.study.quiet), stop)?;
+    if args.long_csv {
+        let io = |e: std::io::Error| Failure::Io(format!("{}: cannot write results: {e}", results.dir.display()));
+        let csv =
+            crate::tidy::to_csv(&results.header.study, &results.records).map_err(|e| Failure::Io(e.to_string()))?;
+        output::write_atomic(&results.dir.join("runs-long.csv"), &csv).map_err(io)?;
+    }
     let mut text = results_text(args.format, &results.header, &results.rendered);
     if args.format == Format::Table {
         if let Some(note) = &results.precision_note {
