@@ -21,9 +21,12 @@ pub use echelon_sim as sim;
 pub use echelon_strategies as strategies;
 
 pub mod budget;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod output;
+pub mod plan;
 pub mod precision;
+#[cfg(feature = "cli")]
 pub mod progress;
 pub mod runlog;
 pub mod runner;

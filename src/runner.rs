@@ -12,6 +12,12 @@
 //! in that order. Hence results are byte-identical for any thread count.
 //! Wall-clock figures are gathered into [`Timing`], apart from the results.
 //!
+//! A run that panics (a strategy's bug, or a plugged-in strategy that broke
+//! its contract: the registry's checks panic naming it) is caught at the
+//! run boundary: the runs not yet started are skipped, those in flight
+//! finish and are reported, and [`Outcome::failure`] names the first failed
+//! run (in run order), its strategy and the panic message.
+//!
 //! The representative replication of `trace.json` ([`representative`]) is
 //! recorded during the study's own runs when the study runs it — replication
 //! 0 of each strategy, when the scenario has no sweep (then its one point is
@@ -28,6 +34,8 @@ use echelon_sim::engine::{self, NetworkBalance, RunOutput, Trace, UnitBalance};
 use hdrhistogram::Histogram;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::cell::RefCell;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -68,7 +76,7 @@ fn run_one(
         random_events: out.random_events,
         classes: out.classes,
     };
-    compute.lock().expect("no panics while holding it").add(&out.decision_ns).expect("auto-resizing histogram");
+    compute.lock().unwrap_or_else(|e| e.into_inner()).add(&out.decision_ns).expect("auto-resizing histogram");
     Some((record, (out.balances, out.network_balance), out.sku_location_days, trace))
 }
 
@@ -117,9 +125,114 @@ pub struct Outcome {
     pub timing: Timing,
     /// Were runs skipped because the stop flag was raised?
     pub interrupted: bool,
+    /// The first run (in run order) whose strategy failed, if any.
+    pub failure: Option<RunFailure>,
     /// Per strategy, its representative run's trace when this execution
     /// ran it (see the module doc); [`representative`] simulates the rest.
     pub traces: Vec<Option<StrategyTrace>>,
+}
+
+/// A run that panicked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunFailure {
+    /// Which run.
+    pub at: Coordinate,
+    /// The strategy's name in the scenario.
+    pub strategy: String,
+    /// The plugged-in strategies it uses (`Custom` names), if any.
+    pub plugins: Vec<String>,
+    /// The panic message (and where it was raised, when the panic hook
+    /// [`note_panic_location`] recorded it).
+    pub message: String,
+}
+
+impl std::fmt::Display for RunFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "strategy \"{}\"{} failed in the run of point {}, replication {}: {}",
+            self.strategy,
+            if self.plugins.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (plugged-in {})",
+                    self.plugins.iter().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(", ")
+                )
+            },
+            self.at.point,
+            self.at.replication,
+            self.message
+        )
+    }
+}
+
+thread_local! {
+    static PANIC_LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// For a panic hook: remembers where the current thread panicked, so a
+/// [`RunFailure`] can say it. (The command line installs a hook that calls
+/// this instead of printing the panic.)
+pub fn note_panic_location(info: &panic::PanicHookInfo<'_>) {
+    let at = info.location().map(|l| format!("{}:{}", l.file(), l.line()));
+    PANIC_LOCATION.with(|cell| *cell.borrow_mut() = at);
+}
+
+/// Runs `f`; a panic becomes its message (with its location when noted).
+fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    PANIC_LOCATION.with(|cell| cell.borrow_mut().take());
+    panic::catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "(a panic without a message)".into());
+        match PANIC_LOCATION.with(|cell| cell.borrow_mut().take()) {
+            Some(at) => format!("{message} (at {at})"),
+            None => message,
+        }
+    })
+}
+
+/// The `Custom` names strategy `index` of `study` uses.
+fn plugins_of(study: &Study, index: usize) -> Vec<String> {
+    use echelon_strategies::registry::{AllocationSpec, ExpeditesSpec, ReplenishmentSpec, TransfersSpec};
+    fn of(spec: &ReplenishmentSpec, out: &mut Vec<String>) {
+        match spec {
+            ReplenishmentSpec::Custom { name, .. } => out.push(name.clone()),
+            ReplenishmentSpec::Fallback { primary, fallback, .. } => {
+                of(primary, out);
+                of(fallback, out);
+            }
+            _ => {}
+        }
+    }
+    let strategy = &study.base.file.strategies[index];
+    let mut out = Vec::new();
+    of(&strategy.replenishment, &mut out);
+    strategy.at.values().for_each(|spec| of(spec, &mut out));
+    if let AllocationSpec::Custom { name, .. } = &strategy.allocation {
+        out.push(name.clone());
+    }
+    if let Some(TransfersSpec::Custom(c)) = &strategy.transfers {
+        out.push(c.name.clone());
+    }
+    if let Some(ExpeditesSpec::Custom(c)) = &strategy.expedites {
+        out.push(c.name.clone());
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn failure(study: &Study, at: Coordinate, message: String) -> RunFailure {
+    RunFailure {
+        at,
+        strategy: study.base.file.strategies[at.strategy].name.clone(),
+        plugins: plugins_of(study, at.strategy),
+        message,
+    }
 }
 
 /// Runs every run of `study` on `threads` worker threads.
@@ -146,14 +259,23 @@ pub fn execute_runs(study: &Study, threads: usize, coordinates: Vec<Coordinate>,
     let stopped = || hooks.stop.is_some_and(|s| s.load(Ordering::SeqCst));
     // Runs keep only their metrics: compute times merge as runs finish.
     let compute = Mutex::new(Histogram::<u64>::new(3).expect("valid precision"));
+    let failures: Mutex<Vec<RunFailure>> = Mutex::new(Vec::new());
+    let failed = AtomicBool::new(false);
     let outputs: Vec<Option<RunOutputs>> = pool.install(|| {
         coordinates
             .par_iter()
             .map(|&at| {
-                if stopped() {
+                if stopped() || failed.load(Ordering::SeqCst) {
                     return None;
                 }
-                let outputs = run_one(study, at, &compute, hooks.stop)?;
+                let outputs = match catch(|| run_one(study, at, &compute, hooks.stop)) {
+                    Ok(outputs) => outputs?,
+                    Err(message) => {
+                        failed.store(true, Ordering::SeqCst);
+                        failures.lock().unwrap_or_else(|e| e.into_inner()).push(failure(study, at, message));
+                        return None;
+                    }
+                };
                 if let Some(on_finish) = hooks.on_finish {
                     on_finish(&outputs.0);
                 }
@@ -163,7 +285,8 @@ pub fn execute_runs(study: &Study, threads: usize, coordinates: Vec<Coordinate>,
     });
     let wall_seconds = started.elapsed().as_secs_f64();
     let outputs: Vec<RunOutputs> = outputs.into_iter().flatten().collect();
-    let compute = compute.into_inner().expect("no panics while holding it");
+    let compute = compute.into_inner().unwrap_or_else(|e| e.into_inner());
+    let failure = failures.into_inner().unwrap_or_else(|e| e.into_inner()).into_iter().min_by_key(|f| f.at);
     let mut sku_location_days = 0;
     let mut records = Vec::with_capacity(outputs.len());
     let mut balances = Vec::with_capacity(outputs.len());
@@ -198,7 +321,7 @@ pub fn execute_runs(study: &Study, threads: usize, coordinates: Vec<Coordinate>,
         },
     };
     let interrupted = stopped();
-    Outcome { records, balances, network_balances, timing, interrupted, traces }
+    Outcome { records, balances, network_balances, timing, interrupted, failure, traces }
 }
 
 /// Replication 0 of every strategy in the scenario as given (overrides
@@ -206,19 +329,22 @@ pub fn execute_runs(study: &Study, threads: usize, coordinates: Vec<Coordinate>,
 /// and disruption windows — random outages' included — with each
 /// strategy's impact in them (`trace.json`). The `traces` an execution
 /// recorded ([`Outcome::traces`]) are used as they are; the other
-/// strategies' replication 0 is simulated here.
-pub fn representative(study: &Study, traces: &[Option<StrategyTrace>]) -> Representative {
+/// strategies' replication 0 is simulated here. A strategy that panics is
+/// reported as in [`execute_runs`].
+pub fn representative(study: &Study, traces: &[Option<StrategyTrace>]) -> Result<Representative, RunFailure> {
     let scenario = &study.base;
     let strategies = (0..scenario.file.strategies.len())
         .map(|s| match traces.get(s) {
-            Some(Some(trace)) => trace.clone(),
+            Some(Some(trace)) => Ok(trace.clone()),
             _ => {
                 let allocation = scenario.allocation(s);
-                let (out, trace) = engine::simulate_traced(&scenario.model, 0, scenario.policies(s, &*allocation));
-                strategy_trace(study, s, &out, trace)
+                let traced = catch(|| engine::simulate_traced(&scenario.model, 0, scenario.policies(s, &*allocation)));
+                let at = Coordinate { point: 0, strategy: s, replication: 0 };
+                let (out, trace) = traced.map_err(|message| failure(study, at, message))?;
+                Ok(strategy_trace(study, s, &out, trace))
             }
         })
-        .collect();
+        .collect::<Result<_, RunFailure>>()?;
     let timeline = Timeline::new(&scenario.model, 0);
     let events = timeline
         .disruptions()
@@ -226,7 +352,7 @@ pub fn representative(study: &Study, traces: &[Option<StrategyTrace>]) -> Repres
         .filter(|d| shown(d))
         .map(|d| Window { name: d.name.clone(), start_day: d.start_day, end_day: d.end_day })
         .collect();
-    Representative { description: scenario.file.description.clone(), replication: 0, events, strategies }
+    Ok(Representative { description: scenario.file.description.clone(), replication: 0, events, strategies })
 }
 
 /// Adds the traces `more` holds to `traces` (per strategy).

@@ -95,8 +95,8 @@ fn the_trace_recorded_during_the_study_equals_a_separate_simulation_of_replicati
         let study = echelon::study::Study::new(scenario).unwrap();
         let outcome = echelon::runner::execute(&study, 2);
         assert!(outcome.traces.iter().all(Option::is_some), "{file}: every strategy's replication 0 was traced");
-        let recorded = echelon::runner::representative(&study, &outcome.traces);
-        assert_eq!(recorded, echelon::runner::representative(&study, &[]), "{file}");
+        let recorded = echelon::runner::representative(&study, &outcome.traces).unwrap();
+        assert_eq!(recorded, echelon::runner::representative(&study, &[]).unwrap(), "{file}");
     }
 }
 

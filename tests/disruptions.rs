@@ -221,7 +221,7 @@ fn random_outages_are_reported_as_event_windows() {
     let counts: Vec<f64> = outcome.records.iter().map(|r| r.random_events.len() as f64).collect();
     assert_eq!(flaky["windows"]["mean"].as_f64().unwrap(), counts.iter().sum::<f64>() / 3.0);
     assert_eq!(flaky["units_short"]["n"], 3);
-    let trace = echelon::runner::representative(&study, &outcome.traces);
+    let trace = echelon::runner::representative(&study, &outcome.traces).unwrap();
     let names: Vec<&str> = trace.events.iter().map(|w| w.name.as_str()).collect();
     assert!(names.len() > 3 && names.iter().enumerate().all(|(k, n)| *n == format!("flaky#{}", k + 1)), "{names:?}");
     assert_eq!(trace.strategies[0].events.len(), names.len());

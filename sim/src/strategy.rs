@@ -252,41 +252,116 @@ pub trait Replenishment: Send {
     }
 }
 
+/// Stock figures of one node as a day-end action rule sees them, per
+/// local SKU of that node (current, never delayed).
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct StockView<'a> {
+    /// On-hand units.
+    pub on_hand: &'a [i64],
+    /// Customer units backordered.
+    pub backorders: &'a [i64],
+    /// Mean daily demand (the node's customers' plus that of the nodes it
+    /// feeds), as the model states it.
+    pub mean_demand: &'a [f64],
+}
+
+impl<'a> StockView<'a> {
+    /// The figures of one node (for tests and rules of other crates).
+    pub fn new(on_hand: &'a [i64], backorders: &'a [i64], mean_demand: &'a [f64]) -> Self {
+        Self { on_hand, backorders, mean_demand }
+    }
+}
+
+/// A lateral lane (donor → receiver) at a day end, as a [`TransferRule`]
+/// sees it: the SKUs both ends stock, as pairs of local indices.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct LateralView<'a> {
+    /// The current minute (a day end).
+    pub now: Minute,
+    /// (receiver's local SKU, donor's local SKU) of each SKU both stock,
+    /// in the receiver's SKU order.
+    pub pairs: &'a [(u32, u32)],
+    /// The receiving node.
+    pub receiver: StockView<'a>,
+    /// The donating node.
+    pub donor: StockView<'a>,
+}
+
+impl<'a> LateralView<'a> {
+    /// A lane's view (for tests and rules of other crates).
+    pub fn new(now: Minute, pairs: &'a [(u32, u32)], receiver: StockView<'a>, donor: StockView<'a>) -> Self {
+        Self { now, pairs, receiver, donor }
+    }
+}
+
 /// Lateral transfers between nodes joined by a lateral lane, decided at each
 /// day end before replenishment.
 ///
-/// For each lateral lane (donor → receiver), in model order, and each SKU
-/// both stock with mean daily demand `m_r > 0` at the receiver and `m_d > 0`
-/// at the donor: when the receiver's net stock (on-hand − backorders) covers
-/// fewer than `below_days` (`net_r < below_days·m_r`) and the donor's
-/// on-hand more than `above_days` (`on-hand_d > above_days·m_d`), the donor
-/// sends `min(⌊on-hand_d − above_days·m_d⌋, ⌈target·m_r − net_r⌉)` units,
-/// `target = (below_days + above_days) / 2`, over the lane with its lead
-/// time and cost per unit (booked as transfer cost). The donor never drops
-/// below `above_days` of cover.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Transfers {
-    /// Receiver threshold, days of cover.
-    pub below_days: f64,
-    /// Donor threshold, days of cover.
-    pub above_days: f64,
+/// The engine calls [`transfer`](Self::transfer) once per lateral lane
+/// whose ends are both open, in model order, with `units` (one entry per
+/// pair of [`LateralView::pairs`]) set to 0; the rule writes the units to
+/// send per pair. The engine sends `min(units, donor's on-hand)` over the
+/// lane (its lead time and cost per unit, booked as transfer cost); an
+/// entry ≤ 0 sends nothing. A rule must be a pure function of what it sees
+/// (no hidden randomness: common random numbers depend on it).
+pub trait TransferRule: Send + Sync {
+    /// Units to send per pair of `lane.pairs`, into `units`.
+    fn transfer(&self, lane: &LateralView<'_>, units: &mut [i64]);
+}
+
+/// One node at a day end, as an [`ExpediteRule`] sees it.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct ExpediteView<'a> {
+    /// The current minute (a day end).
+    pub now: Minute,
+    /// The node's stock.
+    pub stock: StockView<'a>,
+    /// Expedites in flight per local SKU.
+    pub in_flight: &'a [u32],
+    /// When a regular order placed now would arrive on average (now + the
+    /// primary lane's mean lead time).
+    pub regular_arrival: Minute,
+    arrivals: &'a [Vec<Minute>],
+}
+
+impl<'a> ExpediteView<'a> {
+    /// A node's view (for tests and rules of other crates): `arrivals`
+    /// holds per local SKU the due minutes of shipments on their way.
+    pub fn new(
+        now: Minute,
+        stock: StockView<'a>,
+        in_flight: &'a [u32],
+        regular_arrival: Minute,
+        arrivals: &'a [Vec<Minute>],
+    ) -> Self {
+        Self { now, stock, in_flight, regular_arrival, arrivals }
+    }
+
+    /// The earliest due arrival of a shipment of local SKU `sku` now on its
+    /// way, if any.
+    #[inline]
+    pub fn next_receipt(&self, sku: usize) -> Option<Minute> {
+        self.arrivals.get(sku).and_then(|a| a.iter().copied().min())
+    }
 }
 
 /// Expedites, decided at each day end after replenishment at every node
 /// that serves customers and whose primary lane has an expedite mode.
 ///
-/// For a SKU with mean daily demand `m > 0`, net stock `n = on-hand −
-/// backorders`, and no expedite of it in flight: if the projected stock-out
-/// (`n/m` days from now; now when `n ≤ 0`) comes before the next receipt due
-/// (with nothing due: before a regular order placed now would arrive, after
-/// the lane's mean lead time), it expedites `⌈cover_days·m⌉ + max(0, −n)` units
-/// through the lane's expedite mode (its lead time; the premium per unit and
-/// per shipment is booked as expedite cost). From a supplier it bypasses
-/// capacity limits; from a node it ships what that node has on hand.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Expedites {
-    /// Days of demand an expedite covers beyond clearing backorders.
-    pub cover_days: f64,
+/// The engine calls [`expedite`](Self::expedite) once per such node and day
+/// end while it is open, with `units` (one per local SKU) set to 0; the
+/// rule writes the units to expedite per SKU. An entry > 0 is sent through
+/// the lane's expedite mode (its lead time; the premium per unit and per
+/// shipment is booked as expedite cost): from a supplier it bypasses
+/// capacity limits; from a node it ships at most what that node has on
+/// hand (nothing while it is closed). A rule must be a pure function of
+/// what it sees.
+pub trait ExpediteRule: Send + Sync {
+    /// Units to expedite per local SKU, into `units`.
+    fn expedite(&self, node: &ExpediteView<'_>, units: &mut [i64]);
 }
 
 /// One claim on scarce stock, as an allocation strategy sees it.

@@ -7,13 +7,16 @@
 //! and a markdown summary (atomically), and exits 0 on pass, 1 on a
 //! regression, 2 when the baseline or the scenario is invalid.
 
-use super::{Failure, Loaded, StudyOptions, check_budget, emit, execute, load};
+use super::{Failure, emit, execute};
 use crate::output::write_atomic;
+use crate::plan::{Loaded, StudyOptions, check_budget, load};
 use crate::runlog;
 use clap::ValueEnum;
 use echelon_reports::gate::{self, Baseline, Mode};
 use echelon_reports::gate_view;
+use echelon_strategies::registry::Registry;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(Debug, clap::Args)]
 pub(super) struct BaselineArgs {
@@ -59,15 +62,15 @@ pub(super) struct CheckArgs {
 fn run_all(loaded: &Loaded, options: &StudyOptions) -> Result<Vec<echelon_reports::record::RunRecord>, Failure> {
     let quiet = options.quiet;
     check_budget(loaded, loaded.study.run_count(), options.allow_large)?;
-    let outcome = execute(&loaded.study, loaded.threads, loaded.study.coordinates(), 0, quiet, &|_| {});
+    let outcome = execute(loaded, loaded.study.coordinates(), quiet, &|_| {})?;
     if outcome.interrupted {
         return Err(Failure::Interrupted("interrupted: nothing was written".into()));
     }
     Ok(outcome.records)
 }
 
-pub(super) fn baseline(args: &BaselineArgs) -> Result<(), Failure> {
-    let loaded = load(&args.study)?;
+pub(super) fn baseline(args: &BaselineArgs, registry: &Arc<Registry>) -> Result<(), Failure> {
+    let loaded = load(&args.study, registry)?;
     let records = run_all(&loaded, &args.study)?;
     let recorded = Baseline::new(runlog::digest(&loaded.identity), loaded.study.info(), &records);
     let text = serde_json::to_string_pretty(&recorded).expect("plain data") + "\n";
@@ -104,9 +107,9 @@ fn read_baseline(path: &Path) -> Result<Baseline, Failure> {
     })
 }
 
-pub(super) fn check(args: &CheckArgs) -> Result<(), Failure> {
+pub(super) fn check(args: &CheckArgs, registry: &Arc<Registry>) -> Result<(), Failure> {
     let recorded = read_baseline(&args.baseline)?;
-    let loaded = load(&args.study)?;
+    let loaded = load(&args.study, registry)?;
     let info = loaded.study.info();
     let mode = match args.mode {
         ModeArg::Statistical => Mode::Statistical,

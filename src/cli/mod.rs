@@ -2,8 +2,15 @@
 //! configuration before anything runs. The gate commands (`baseline`,
 //! `check`) live in the `gate` module.
 //!
+//! The work itself is the library's ([`crate::plan`]): this module parses
+//! arguments, shows progress, handles Ctrl-C and prints. A program that
+//! plugs in its own strategies gets every subcommand with them through
+//! [`main_with`].
+//!
 //! Exit codes: 0 ok; 1 regression found (`check`); 2 invalid input or
-//! usage; 3 results could not be written; 130 interrupted by Ctrl-C (the
+//! usage; 3 results could not be written; 4 a strategy failed during a run
+//! (it panicked or broke its contract; the message names it, the finished
+//! runs are kept and `--resume` continues); 130 interrupted by Ctrl-C (the
 //! finished runs are kept; the message says how to resume). Errors go to
 //! stderr as one line, never as panic text.
 
@@ -12,23 +19,22 @@ mod tune;
 
 use crate::budget;
 use crate::output;
-use crate::precision::{self, Next, Target};
+pub use crate::plan::Failure;
+use crate::plan::{self, Loaded, RunPlan, StudyOptions, check_model_budget, clear_for_fresh_start, default_threads};
+use crate::plan::{lock_dir, take_dir};
 use crate::progress;
 use crate::runlog::{self, Header};
-use crate::runner;
-use crate::runner::Hooks;
-use crate::scenario::{InputError, LoadOptions, Scenario, params, parse};
+use crate::scenario::{LoadOptions, Scenario, parse};
 use crate::study::{Coordinate, Study};
 use clap::{Parser, Subcommand, ValueEnum};
 use echelon_reports::record::RunRecord;
 use echelon_reports::representative::Representative;
 use echelon_reports::table;
 use echelon_sim::metrics::METRICS;
-use echelon_strategies::registry::{ALLOCATIONS, CATALOGUE};
-use std::collections::{BTreeMap, BTreeSet};
+use echelon_strategies::registry::{ALLOCATIONS, CATALOGUE, Registry};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
 
 /// Deterministic discrete-event simulator and benchmarking harness for
 /// distribution networks.
@@ -97,36 +103,6 @@ enum Format {
     Csv,
 }
 
-/// What defines a study beside its file: shared by `run`, `baseline` and
-/// `check`.
-#[derive(Debug, Clone, clap::Args)]
-struct StudyOptions {
-    /// Scenario file (RON).
-    file: PathBuf,
-    /// Override the scenario's replications.
-    #[arg(long)]
-    replications: Option<u32>,
-    /// Override the scenario's seed.
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Set any parameter by path, e.g. --set events[outage].days=14 (repeatable).
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    set: Vec<String>,
-    /// Worker threads [default: all cores; at most 4 × the cores].
-    #[arg(long)]
-    threads: Option<usize>,
-    /// Run even when the study's estimated memory exceeds what this machine
-    /// has available, or one run's work exceeds the per-run limit.
-    #[arg(long)]
-    allow_large: bool,
-    /// No progress bar.
-    #[arg(long, short)]
-    quiet: bool,
-    /// Let `history:` read a file outside the scenario's folder.
-    #[arg(long)]
-    allow_paths_outside: bool,
-}
-
 #[derive(Debug, clap::Args)]
 struct RunArgs {
     #[command(flatten)]
@@ -161,40 +137,26 @@ struct RunArgs {
     max_replications: u32,
 }
 
-/// Parses `i/n` with 0 ≤ i < n.
-fn parse_shard(text: &str) -> Result<(usize, usize), Failure> {
-    let bad = || Failure::Usage(format!("--shard {text}: expected i/n with 0 ≤ i < n, e.g. --shard 0/4"));
-    let (i, n) = text.split_once('/').ok_or_else(bad)?;
-    let (i, n): (usize, usize) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
-    if n == 0 || i >= n {
-        return Err(bad());
-    }
-    Ok((i, n))
-}
-
-/// A failure with its exit code.
-#[derive(Debug)]
-enum Failure {
-    /// Invalid scenario: 2.
-    Input(InputError),
-    /// Invalid command line or results directory: 2.
-    Usage(String),
-    /// Results could not be written: 3.
-    Io(String),
-    /// Stopped by Ctrl-C: 130.
-    Interrupted(String),
-    /// `check` found a regression: 1.
-    Regression(String),
-}
-
-impl From<InputError> for Failure {
-    fn from(e: InputError) -> Self {
-        Self::Input(e)
-    }
-}
-
-/// Runs the command line; returns the process exit code.
+/// Runs the command line with the bundled strategies; returns the process
+/// exit code.
 pub fn main() -> i32 {
+    main_with(Registry::bundled())
+}
+
+/// Runs the command line — every subcommand — with the strategies of
+/// `registry` (the bundled ones and those plugged in); returns the process
+/// exit code. The body of a downstream binary's `main`:
+///
+/// ```no_run
+/// let registry = echelon::strategies::registry::Registry::bundled();
+/// // registry.register_replenishment("my-policy", "what it does", my_factory);
+/// std::process::exit(echelon::cli::main_with(registry));
+/// ```
+pub fn main_with(registry: Registry) -> i32 {
+    let registry = Arc::new(registry);
+    // A panicking strategy is reported as one line naming it (exit 4): the
+    // hook only notes where it panicked.
+    std::panic::set_hook(Box::new(crate::runner::note_panic_location));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -203,46 +165,30 @@ pub fn main() -> i32 {
         }
     };
     let result = match cli.command {
-        Command::Run(args) => run(&args),
+        Command::Run(args) => run(&args, &registry),
         Command::Validate { file, allow_large, allow_paths_outside } => {
-            validate(&file, allow_large, LoadOptions { allow_paths_outside })
+            validate(&file, allow_large, LoadOptions { allow_paths_outside }, &registry)
         }
-        Command::List => emit(&list()),
+        Command::List => emit(&list_with(&registry)),
         Command::Merge { dirs, out, force } => merge(&dirs, &out, force),
         Command::Report { dir, png } => report(&dir, png),
-        Command::Baseline(args) => gate::baseline(&args),
-        Command::Check(args) => gate::check(&args),
-        Command::Tune(args) => tune::run(&args),
+        Command::Baseline(args) => gate::baseline(&args, &registry),
+        Command::Check(args) => gate::check(&args, &registry),
+        Command::Tune(args) => tune::run(&args, &registry),
     };
     match result {
         Ok(()) => 0,
-        Err(Failure::Input(e)) => {
-            eprintln!("error: {e}");
-            2
-        }
-        Err(Failure::Usage(message)) => {
-            eprintln!("error: {message}");
-            2
-        }
-        Err(Failure::Io(message)) => {
-            eprintln!("error: {message}");
-            3
-        }
-        Err(Failure::Interrupted(message)) => {
-            eprintln!("{message}");
-            130
-        }
-        Err(Failure::Regression(message)) => {
-            eprintln!("{message}");
-            1
+        Err(failure) => {
+            eprintln!("{failure}");
+            failure.exit_code()
         }
     }
 }
 
-fn validate(file: &Path, allow_large: bool, options: LoadOptions) -> Result<(), Failure> {
+fn validate(file: &Path, allow_large: bool, options: LoadOptions, registry: &Arc<Registry>) -> Result<(), Failure> {
     let (source, parsed) = parse::read(file)?;
     check_model_budget(&parsed, allow_large)?;
-    let study = Study::new(Scenario::from_parts_with(file, source, parsed, options)?)?;
+    let study = Study::new(Scenario::from_parts_in(file, source, parsed, options, registry)?)?;
     let base = &study.base;
     let estimate = budget::estimate(&study, default_threads(), study.run_count());
     let available = budget::available_memory();
@@ -271,34 +217,6 @@ fn validate(file: &Path, allow_large: bool, options: LoadOptions) -> Result<(), 
     ))
 }
 
-/// Worker threads when `--threads` is not given: one per core.
-fn default_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-/// Refuses to build a model estimated not to fit (see [`budget`]), unless
-/// `--allow-large`.
-fn check_model_budget(file: &crate::scenario::file::ScenarioFile, allow_large: bool) -> Result<(), Failure> {
-    match budget::model_refusal(file, budget::available_memory()) {
-        Some(why) if !allow_large => Err(Failure::Usage(why)),
-        _ => Ok(()),
-    }
-}
-
-/// Refuses `runs` runs of `loaded` that would not fit this machine (see
-/// [`budget`]), unless `--allow-large`.
-fn check_budget(loaded: &Loaded, runs: usize, allow_large: bool) -> Result<(), Failure> {
-    let estimate = budget::estimate(&loaded.study, loaded.threads, runs);
-    match estimate.refusal(budget::available_memory()) {
-        Some(why) if !allow_large => Err(Failure::Usage(why)),
-        Some(_) => {
-            eprintln!("note: --allow-large: running anyway; {}", estimate.describe());
-            Ok(())
-        }
-        None => Ok(()),
-    }
-}
-
 /// Writes `text` to stdout. A reader that went away (`… | head`) is not an
 /// error: the results are already on disk.
 fn emit(text: &str) -> Result<(), Failure> {
@@ -311,365 +229,77 @@ fn emit(text: &str) -> Result<(), Failure> {
     }
 }
 
-/// Locks a results directory for this command, refusing one another
-/// process writes.
-fn lock_dir(dir: &Path) -> Result<output::DirLock, Failure> {
-    match output::DirLock::acquire(dir) {
-        Ok((lock, stale)) => {
-            if let Some(pid) = stale {
-                eprintln!(
-                    "note: {} was locked by process {pid}, which is gone (killed?); taking it over",
-                    dir.display()
-                );
-            }
-            Ok(lock)
+/// The progress bar of a run, made when the runs (of each batch) start.
+struct Bar {
+    quiet: bool,
+    bar: Mutex<Option<progress::Bar>>,
+}
+
+impl Bar {
+    fn new(quiet: bool) -> Self {
+        Self { quiet, bar: Mutex::new(None) }
+    }
+}
+
+impl plan::Progress for Bar {
+    fn start(&self, total: u64, done: u64) {
+        *self.bar.lock().unwrap_or_else(|e| e.into_inner()) = Some(progress::Bar::new(total, done, self.quiet));
+    }
+    fn advance(&self) {
+        if let Some(bar) = &*self.bar.lock().unwrap_or_else(|e| e.into_inner()) {
+            bar.advance();
         }
-        Err(output::LockError::Held(pid)) => Err(Failure::Io(format!(
-            "{}: another echelon{} is writing results here; wait for it to finish or choose another --out",
-            dir.display(),
-            pid.map_or(String::new(), |p| format!(" (PID {p})"))
-        ))),
-        Err(output::LockError::Io(e)) => {
-            Err(Failure::Io(format!("{}: cannot lock {}: {e}", dir.display(), output::LOCK_FILE)))
+    }
+    fn finish(&self) {
+        if let Some(bar) = self.bar.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            bar.finish();
         }
     }
 }
 
-/// Takes a results directory for writing: creates and locks it, refuses
-/// symbolic links among its result files and removes the temporary files a
-/// killed writer left.
-fn take_dir(dir: &Path) -> Result<output::DirLock, Failure> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Failure::Io(format!("{}: cannot create the results directory: {e}", dir.display())))?;
-    let lock = lock_dir(dir)?;
-    output::refuse_links(dir).map_err(Failure::Usage)?;
-    let removed = output::remove_stale_temporaries(dir)
-        .map_err(|e| Failure::Io(format!("{}: cannot remove old temporary files: {e}", dir.display())))?;
-    if removed > 0 {
-        eprintln!("note: removed {removed} temporary file(s) an interrupted writer left in {}", dir.display());
-    }
-    Ok(lock)
+/// Runs `runs` of `loaded` on a progress bar; Ctrl-C skips the runs not
+/// yet started. `on_finish` sees each record as it completes.
+fn execute(
+    loaded: &Loaded,
+    runs: Vec<Coordinate>,
+    quiet: bool,
+    on_finish: &(dyn Fn(&RunRecord) + Sync),
+) -> Result<crate::runner::Outcome, Failure> {
+    plan::execute_runs(loaded, runs, 0, &Bar::new(quiet), progress::interrupt_flag(), on_finish)
 }
 
-/// Before a fresh (not resumed) study writes into `dir`: refuses results
-/// already there unless `force`, and with `force` removes them, so no old
-/// file sits beside the new log.
-fn clear_for_fresh_start(dir: &Path, header: &Header, force: bool) -> Result<(), Failure> {
-    let present: Vec<&str> = output::RESULT_FILES.iter().copied().filter(|f| dir.join(f).exists()).collect();
-    if present.is_empty() {
-        return Ok(());
-    }
-    if !force {
-        let log_path = dir.join("runs.jsonl");
-        let what = match log_path.exists().then(|| runlog::read(&log_path)) {
-            None => format!("results ({})", present.join(", ")),
-            Some(Err(e)) => format!("a run log this Echelon cannot use ({e})"),
-            Some(Ok(log)) if log.header.same_study(header) && log.header.shard == header.shard => {
-                let expected = match header.shard_slice() {
-                    Some((i, n)) => (0..header.study_runs()).filter(|k| k % n == i).count(),
-                    None => header.study_runs(),
-                };
-                if log.records.len() == expected {
-                    "the finished results of this study".to_string()
-                } else {
-                    return Err(Failure::Usage(format!(
-                        "{} holds an unfinished run of this study ({} of {expected} runs); \
-                         finish it with --resume, or start over with --force",
-                        dir.display(),
-                        log.records.len()
-                    )));
-                }
-            }
-            Some(Ok(log)) => format!("results of another study (scenario \"{}\")", log.header.study.scenario),
-        };
-        return Err(Failure::Usage(format!(
-            "{} already holds {what}; nothing was changed. Choose another --out, or pass --force to replace them",
-            dir.display()
-        )));
-    }
-    for file in present {
-        std::fs::remove_file(dir.join(file))
-            .map_err(|e| Failure::Io(format!("{}: cannot remove the old {file}: {e}", dir.display())))?;
-    }
-    eprintln!("note: --force: replacing the previous results in {}", dir.display());
-    Ok(())
-}
-
-/// A study loaded with its command-line overrides, and the text that
-/// identifies it (the file's text plus the overrides).
-struct Loaded {
-    study: Study,
-    identity: String,
-    threads: usize,
-}
-
-/// `--threads` is capped at this many threads per core: more only adds
-/// memory (a run in flight per thread) and scheduling, never speed.
-const MAX_THREADS_PER_CORE: usize = 4;
-
-fn load(options: &StudyOptions) -> Result<Loaded, Failure> {
-    let cores = default_threads();
-    let threads = match options.threads {
-        Some(0) => return Err(Failure::Usage("--threads must be at least 1".into())),
-        Some(n) if n > MAX_THREADS_PER_CORE * cores => {
-            let cap = MAX_THREADS_PER_CORE * cores;
-            eprintln!("note: --threads {n} capped at {cap} ({MAX_THREADS_PER_CORE} × {cores} cores)");
-            cap
-        }
-        Some(n) => n,
-        None => cores,
-    };
-    let (source, mut file) = parse::read(&options.file)?;
-    if let Some(r) = options.replications {
-        if r == 0 {
-            return Err(Failure::Usage("--replications must be at least 1".into()));
-        }
-        file.experiment.replications = r;
-    }
-    if let Some(seed) = options.seed {
-        file.experiment.seed = seed;
-    }
-    let mut identity = source.clone();
-    for setting in &options.set {
-        let (path, value) = setting.split_once('=').ok_or_else(|| {
-            Failure::Usage(format!("--set {setting}: expected PATH=VALUE, e.g. --set events[outage].days=14"))
-        })?;
-        file = params::set(&file, path.trim(), params::parse_value(value.trim()))
-            .map_err(|e| Failure::Usage(format!("--set {}: {}", e.path, e.message)))?;
-        identity += &format!("\n--set {}={}", path.trim(), value.trim());
-    }
-    check_model_budget(&file, options.allow_large)?;
-    let load_options = LoadOptions { allow_paths_outside: options.allow_paths_outside };
-    let study = Study::new(Scenario::from_parts_with(&options.file, source, file, load_options)?)?;
-    Ok(Loaded { study, identity, threads })
-}
-
-fn run(args: &RunArgs) -> Result<(), Failure> {
+fn run(args: &RunArgs, registry: &Arc<Registry>) -> Result<(), Failure> {
     // Ctrl-C handled from the start: never a half-made directory by signal.
     let stop = progress::interrupt_flag();
-    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
-    let targets: Vec<Target> =
-        args.precision.iter().map(|t| Target::parse(t)).collect::<Result<_, _>>().map_err(Failure::Usage)?;
-    if !targets.is_empty() && shard.is_some() {
+    let shard = args.shard.as_deref().map(plan::parse_shard).transpose()?;
+    if !args.precision.is_empty() && shard.is_some() {
         return Err(Failure::Usage(
             "--precision needs every run of each batch to decide the next; it cannot be combined with --shard".into(),
         ));
     }
-    let loaded = load(&args.study)?;
-    // Refuse what cannot fit before touching the results directory.
-    let total = match shard {
-        Some((i, n)) => (loaded.study.run_count() + n - 1 - i) / n,
-        None => loaded.study.run_count(),
-    };
-    check_budget(&loaded, total, args.study.allow_large)?;
-    let Loaded { study, identity, threads } = loaded;
-    let dir = args.out.clone().unwrap_or_else(|| output::default_dir(&study.base.model.name));
-    let header = Header::new(&study.info(), &identity, args.shard.clone());
-    let log_path = dir.join("runs.jsonl");
-    let _lock = take_dir(&dir)?;
-    let done = if args.resume {
-        previous_runs(&log_path, &header)?
-    } else {
-        clear_for_fresh_start(&dir, &header, args.force)?;
-        Vec::new()
-    };
-    let io = |e: std::io::Error| Failure::Io(format!("{}: cannot write results: {e}", dir.display()));
-    let (mut study, mut header, mut records, mut options) = (study, header, done, args.study.clone());
-    let mut resume = args.resume;
-    let mut precision_note = None;
-    let mut traces = Vec::new();
-    let timing = loop {
-        let batch = Batch { study: &study, header: &header, shard, done: &records, resume, log_path: &log_path };
-        let outcome = batch.run(threads, args.study.quiet, stop, &io).map_err(|e| match e {
-            Failure::Interrupted(count) => Failure::Interrupted(format!(
-                "interrupted: {count} of {} runs are finished and saved in {}; resume with\n  {}",
-                if shard.is_some() { total } else { study.run_count() },
-                log_path.display(),
-                resume_command(args, &options, &dir)
-            )),
-            other => other,
-        })?;
-        records.extend(outcome.records);
-        // Replication 0's traces come from the first batch (later ones add
-        // replications).
-        runner::keep_traces(&mut traces, outcome.traces);
-        let replications = study.base.model.experiment.replications;
-        if targets.is_empty() {
-            break outcome.timing;
-        }
-        let stats = echelon_reports::summary::compute(&study.info(), &records);
-        match precision::next(&targets, &stats, replications, args.max_replications.max(1)) {
-            Next::Reached => {
-                precision_note = Some(format!("precision reached with {replications} replications"));
-                break outcome.timing;
-            }
-            Next::Limit(metric, strategy, h, target) => {
-                precision_note = Some(format!(
-                    "precision NOT reached at the limit of {replications} replications: {metric} of \
-                     \"{strategy}\" has half-width {h:.4} > {target} (raise --max-replications)"
-                ));
-                break outcome.timing;
-            }
-            Next::More(n) => {
-                // The log is rewritten for the larger study, keeping every run.
-                options.replications = Some(n);
-                study = load(&options)?.study;
-                header = Header::new(&study.info(), &identity, args.shard.clone());
-                output::write_atomic(&log_path, runlog::finished_text(&header, &records).as_bytes()).map_err(io)?;
-                resume = true;
-            }
-        }
-    };
-    let representative = runner::representative(&study, &traces);
-    let rendered = output::render(&header, &records, Some(&timing), Some(&representative));
-    output::write_all(&dir, &rendered).map_err(io)?;
-    if args.png {
-        output::write_pngs(&dir, &rendered).map_err(io)?;
-    }
-    let mut text = results_text(args.format, &header, &rendered);
+    let plan = RunPlan::new(&args.study, registry, args.out.clone())?
+        .with_shard(shard)?
+        .with_restart(args.resume, args.force)?
+        .with_precision(&args.precision, args.max_replications)?
+        .with_png(args.png);
+    let results = plan::execute(&plan, &Bar::new(args.study.quiet), stop)?;
+    let mut text = results_text(args.format, &results.header, &results.rendered);
     if args.format == Format::Table {
-        if let Some(note) = &precision_note {
+        if let Some(note) = &results.precision_note {
             text += &format!("\n{note} ({})\n", args.precision.join(", "));
         }
         text += &format!(
             "\n{} runs ({} new), {:.2e} SKU-location-days/s on {} threads; results in {}\n",
-            records.len(),
-            timing.runs,
-            timing.sku_location_days_per_sec,
-            threads,
-            dir.display()
+            results.records.len(),
+            results.timing.runs,
+            results.timing.sku_location_days_per_sec,
+            plan.loaded.threads,
+            results.dir.display()
         );
-    } else if let Some(note) = &precision_note {
+    } else if let Some(note) = &results.precision_note {
         eprintln!("{note}");
     }
     emit(&text)
-}
-
-/// One pass of `run` over the runs of `study` not in `done`, logged as
-/// they finish.
-struct Batch<'a> {
-    study: &'a Study,
-    header: &'a Header,
-    shard: Option<(usize, usize)>,
-    done: &'a [RunRecord],
-    resume: bool,
-    log_path: &'a Path,
-}
-
-impl Batch<'_> {
-    /// Runs the batch; an interruption is `Failure::Interrupted` carrying
-    /// the count of finished runs.
-    fn run(
-        &self,
-        threads: usize,
-        quiet: bool,
-        stop: &std::sync::atomic::AtomicBool,
-        io: &dyn Fn(std::io::Error) -> Failure,
-    ) -> Result<runner::Outcome, Failure> {
-        let finished: BTreeSet<(usize, usize, u32)> =
-            self.done.iter().map(|r| (r.point, r.strategy, r.replication)).collect();
-        let todo: Vec<Coordinate> = self
-            .study
-            .coordinates()
-            .into_iter()
-            .enumerate()
-            .filter(|(index, _)| self.shard.is_none_or(|(i, n)| index % n == i))
-            .map(|(_, c)| c)
-            .filter(|c| !finished.contains(&(c.point, c.strategy, c.replication)))
-            .collect();
-        let appender = Mutex::new(runlog::Appender::open(self.log_path, self.header, self.resume).map_err(io)?);
-        let log_error = Mutex::new(None);
-        let on_finish = |record: &RunRecord| {
-            if let Err(e) = appender.lock().expect("no writer panics").append(record) {
-                log_error.lock().expect("no writer panics").get_or_insert(e);
-                stop.store(true, Ordering::SeqCst);
-            }
-        };
-        let outcome = execute(self.study, threads, todo, self.done.len(), quiet, &on_finish);
-        if let Some(e) = log_error.into_inner().expect("no writer panics") {
-            return Err(io(e));
-        }
-        if outcome.interrupted {
-            return Err(Failure::Interrupted((self.done.len() + outcome.records.len()).to_string()));
-        }
-        Ok(outcome)
-    }
-}
-
-/// Runs `todo` (of `total` = `done` + todo) on a progress bar; Ctrl-C skips
-/// the runs not yet started. `on_finish` sees each record as it completes.
-fn execute(
-    study: &Study,
-    threads: usize,
-    todo: Vec<Coordinate>,
-    done: usize,
-    quiet: bool,
-    on_finish: &(dyn Fn(&RunRecord) + Sync),
-) -> runner::Outcome {
-    let progress = progress::Bar::new((done + todo.len()) as u64, done as u64, quiet);
-    let advance = |record: &RunRecord| {
-        on_finish(record);
-        progress.advance();
-    };
-    let hooks = Hooks { on_finish: Some(&advance), stop: Some(progress::interrupt_flag()) };
-    let outcome = runner::execute_runs(study, threads, todo, &hooks);
-    progress.finish();
-    outcome
-}
-
-/// The command that resumes an interrupted `run` (with `options` as they
-/// stood when it stopped: a precision target may have raised the
-/// replications).
-fn resume_command(args: &RunArgs, options: &StudyOptions, dir: &Path) -> String {
-    let mut command = format!("echelon run {} --out {} --resume", options.file.display(), dir.display());
-    if let Some(r) = options.replications {
-        command += &format!(" --replications {r}");
-    }
-    if let Some(seed) = options.seed {
-        command += &format!(" --seed {seed}");
-    }
-    for setting in &options.set {
-        command += &format!(" --set '{setting}'");
-    }
-    if options.allow_paths_outside {
-        command += " --allow-paths-outside";
-    }
-    if let Some(shard) = &args.shard {
-        command += &format!(" --shard {shard}");
-    }
-    for target in &args.precision {
-        command += &format!(" --precision {target}");
-    }
-    if !args.precision.is_empty() {
-        command += &format!(" --max-replications {}", args.max_replications);
-    }
-    command
-}
-
-/// The runs an interrupted study already finished, after checking that the
-/// log belongs to the same study.
-fn previous_runs(log_path: &Path, header: &Header) -> Result<Vec<RunRecord>, Failure> {
-    if !log_path.exists() {
-        return Ok(Vec::new());
-    }
-    let log = runlog::read(log_path)
-        .map_err(|e| Failure::Usage(format!("--resume: {e}; start over with --force instead of --resume")))?;
-    if !log.header.same_study(header) || log.header.shard != header.shard {
-        return Err(Failure::Usage(format!(
-            "--resume: {} holds runs of another study (scenario \"{}\", digest {}, seed {}, shard {:?}); \
-             this one is scenario \"{}\", digest {}, seed {}, shard {:?}; start over with --force",
-            log_path.display(),
-            log.header.study.scenario,
-            log.header.scenario_digest,
-            log.header.study.seed,
-            log.header.shard,
-            header.study.scenario,
-            header.scenario_digest,
-            header.study.seed,
-            header.shard
-        )));
-    }
-    Ok(log.records)
 }
 
 fn results_text(format: Format, header: &Header, rendered: &output::Rendered) -> String {
@@ -842,14 +472,30 @@ fn report(dir: &Path, png: bool) -> Result<(), Failure> {
     ))
 }
 
-/// The text of `echelon list`.
+/// The text of `echelon list` with the bundled strategies only.
 pub fn list() -> String {
+    list_with(&Registry::bundled())
+}
+
+/// The text of `echelon list`, with the strategies plugged into `registry`.
+pub fn list_with(registry: &Registry) -> String {
     let mut out = String::from("STRATEGIES (a strategy's `replenishment:` and `allocation:` fields)\n");
     for info in CATALOGUE.iter().chain(ALLOCATIONS) {
         out += &format!(
             "  {:<22} {:<13} {}\n  {:<22} {:<13} e.g. {}\n",
             info.name, info.kind, info.summary, "", "", info.example
         );
+    }
+    let plugins = registry.plugins();
+    if !plugins.is_empty() {
+        out += "\nPLUGGED-IN STRATEGIES (Custom(name: \"…\", params: { … }) in `replenishment:`, `allocation:`, `transfers:` or `expedites:`)\n";
+        for p in plugins {
+            let mut lines = p.help.lines();
+            out += &format!("  {:<22} {:<13} {}\n", p.name, p.kind, lines.next().unwrap_or(""));
+            for line in lines {
+                out += &format!("  {:<22} {:<13} {}\n", "", "", line);
+            }
+        }
     }
     out += "\nLEVELS (any stock level parameter)\n  Units(n)  DaysOfCover(days)  PerSku({\"sku\": n, …})\n";
     out += "\nDEMAND MODELS (demand[i].model)\n  Poisson(mean)  Normal(mean, sd)  Gamma(mean, sd)  NegativeBinomial(mean, sd)  Constant(quantity)\n  Intermittent(probability, mean_size, sd_size)\n  Orders(rate_per_day, size: Fixed(units) | Geometric(mean))   event-driven customer orders\n  history: (file: \"sales.csv\", mode: Replay | Bootstrap)     recorded demand (columns day|date, location, sku, quantity)\n";

@@ -24,13 +24,13 @@ pub struct TuneArgs {
 }
 
 /// Runs `echelon tune`.
-pub fn run(args: &TuneArgs) -> Result<(), Failure> {
+pub fn run(args: &TuneArgs, registry: &std::sync::Arc<echelon_strategies::registry::Registry>) -> Result<(), Failure> {
     let threads = match args.threads {
         Some(0) => return Err(Failure::Usage("--threads must be at least 1".into())),
         Some(n) => n,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    let scenario = Scenario::load(&args.file)?;
+    let scenario = Scenario::load_in(&args.file, Default::default(), registry)?;
     let dir = args.out.clone().unwrap_or_else(|| output::default_dir(&format!("{}-tuned", scenario.model.name)));
     let outcome = tune(&scenario, &dir, threads).map_err(|e| match e {
         TuneError::Input(m) => Failure::Usage(m),

@@ -15,9 +15,11 @@ use echelon_sim::metrics::{METRICS, metric_index};
 use echelon_sim::model::{
     CustomerClass, DemandProcess, DemandStream, Experiment, Model, Shortage, Sku, StockingNode, Supplier,
 };
+use echelon_sim::strategy::{Allocation, ExpediteRule, Review, TransferRule};
 use echelon_strategies::level::NodeContext;
-use echelon_strategies::registry::{self, ReplenishmentSpec, ReviewSpec, SpecError};
+use echelon_strategies::registry::{Prototype, Registry, ReplenishmentSpec, ReviewSpec, SpecError};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The longest horizon accepted (about 270 years of days).
 pub const MAX_HORIZON_DAYS: u32 = 100_000;
@@ -462,15 +464,49 @@ fn refuse_continuous_with_daily_demand(
     )
 }
 
-/// Checks that every strategy builds at every node.
-pub fn check_strategies(file: &ScenarioFile, model: &Model) -> Result<(), FieldError> {
+/// A strategy of the scenario, validated when it was loaded: what every
+/// run of it starts from (no parameter is read again).
+#[derive(Clone)]
+pub struct PreparedStrategy {
+    /// Per stocking node, in model order, its replenishment strategy.
+    pub replenishment: Vec<Prototype>,
+    /// The allocation rule (one instance serves every node and run).
+    pub allocation: Arc<dyn Allocation>,
+    /// Lateral transfers, if any.
+    pub transfers: Option<Arc<dyn TransferRule>>,
+    /// Expedites, if any.
+    pub expedites: Option<Arc<dyn ExpediteRule>>,
+}
+
+impl std::fmt::Debug for PreparedStrategy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedStrategy")
+            .field("nodes", &self.replenishment.len())
+            .field("transfers", &self.transfers.is_some())
+            .field("expedites", &self.expedites.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Checks that every strategy builds at every node, with the strategies of
+/// `registry`, and returns them validated.
+pub fn prepare_strategies(
+    file: &ScenarioFile,
+    model: &Model,
+    registry: &Registry,
+) -> Result<Vec<PreparedStrategy>, FieldError> {
     if file.strategies.is_empty() {
         return fail("strategies", "list at least one strategy to run");
     }
     index_ids("strategies", file.strategies.iter().map(|s| s.name.as_str()), "name")?;
+    let mut prepared = Vec::with_capacity(file.strategies.len());
     for (i, strategy) in file.strategies.iter().enumerate() {
         let at = |field: &str, e: SpecError| FieldError {
-            path: format!("strategies[{i}].{field}.{}", e.field),
+            path: if e.field.is_empty() {
+                format!("strategies[{i}].{field}")
+            } else {
+                format!("strategies[{i}].{field}.{}", e.field)
+            },
             message: e.message,
         };
         for location in strategy.at.keys() {
@@ -482,15 +518,19 @@ pub fn check_strategies(file: &ScenarioFile, model: &Model) -> Result<(), FieldE
                 );
             }
         }
+        let mut replenishment = Vec::with_capacity(model.nodes.len());
         for node in 0..model.nodes.len() {
             let (field, spec) = match strategy.at.get(&model.nodes[node].id) {
                 Some(spec) => (format!("at.{}", model.nodes[node].id), spec),
                 None => ("replenishment".to_string(), &strategy.replenishment),
             };
-            registry::build_replenishment(spec, &node_context(model, node)).map_err(|e| at(&field, e))?;
-            if let Some(review) = continuous_review(spec) {
+            let prototype = registry.replenishment(spec, &node_context(model, node)).map_err(|e| at(&field, e))?;
+            let custom_continuous =
+                || matches!(spec, ReplenishmentSpec::Custom { .. }) && prototype().review() == Review::Continuous;
+            if let Some(review) = continuous_review(spec).or_else(|| custom_continuous().then(String::new)) {
                 refuse_continuous_with_daily_demand(file, model, node, format!("strategies[{i}].{field}{review}"))?;
             }
+            replenishment.push(prototype);
         }
         if strategy.allocation.needs_margins() && model.classes.iter().all(|c| c.margin.is_none()) {
             return fail(
@@ -499,24 +539,34 @@ pub fn check_strategies(file: &ScenarioFile, model: &Model) -> Result<(), FieldE
                  add `margin:` to the classes, e.g. (name: \"contract\", margin: 12.0)",
             );
         }
-        if let Some(spec) = strategy.transfers {
-            registry::build_transfers(spec).map_err(|e| at("transfers", e))?;
-            if !model.lanes.iter().any(|l| l.lateral) {
-                return fail(
-                    format!("strategies[{i}].transfers"),
-                    "the scenario has no lateral lanes (`lateral: true`) to transfer over",
-                );
+        let allocation = registry.allocation(&strategy.allocation).map_err(|e| at("allocation", e))?;
+        let transfers = match &strategy.transfers {
+            None => None,
+            Some(spec) => {
+                let rule = registry.transfers(spec).map_err(|e| at("transfers", e))?;
+                if !model.lanes.iter().any(|l| l.lateral) {
+                    return fail(
+                        format!("strategies[{i}].transfers"),
+                        "the scenario has no lateral lanes (`lateral: true`) to transfer over",
+                    );
+                }
+                Some(rule)
             }
-        }
-        if let Some(spec) = strategy.expedites {
-            registry::build_expedites(spec).map_err(|e| at("expedites", e))?;
-            if !model.lanes.iter().any(|l| l.expedite.is_some()) {
-                return fail(
-                    format!("strategies[{i}].expedites"),
-                    "no lane has an expedite mode (`expedite: (lead_time: …)`)",
-                );
+        };
+        let expedites = match &strategy.expedites {
+            None => None,
+            Some(spec) => {
+                let rule = registry.expedites(spec).map_err(|e| at("expedites", e))?;
+                if !model.lanes.iter().any(|l| l.expedite.is_some()) {
+                    return fail(
+                        format!("strategies[{i}].expedites"),
+                        "no lane has an expedite mode (`expedite: (lead_time: …)`)",
+                    );
+                }
+                Some(rule)
             }
-        }
+        };
+        prepared.push(PreparedStrategy { replenishment, allocation, transfers, expedites });
     }
-    Ok(())
+    Ok(prepared)
 }

@@ -23,12 +23,14 @@ pub mod topology;
 
 pub use error::InputError;
 
+use build::PreparedStrategy;
 use echelon_sim::engine::Policies;
 use echelon_sim::model::Model;
 use echelon_sim::strategy::{Allocation, Replenishment};
-use echelon_strategies::registry;
+use echelon_strategies::registry::Registry;
 use file::ScenarioFile;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// How a scenario may reach outside its own file.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -52,21 +54,35 @@ pub struct Scenario {
     pub model: Model,
     /// How it was loaded (sweep points are loaded the same way).
     pub options: LoadOptions,
+    /// The strategies it was validated with (sweep points and tuned
+    /// copies are built with the same).
+    pub registry: Arc<Registry>,
+    /// Its strategies, validated, in file order.
+    pub prepared: Vec<PreparedStrategy>,
 }
 
 impl Scenario {
-    /// Reads and validates the scenario at `path`.
+    /// Reads and validates the scenario at `path`, with the bundled
+    /// strategies only.
     pub fn load(path: &Path) -> Result<Self, InputError> {
         Self::load_with(path, LoadOptions::default())
     }
 
-    /// Reads and validates the scenario at `path` with `options`.
+    /// Reads and validates the scenario at `path` with `options`, with the
+    /// bundled strategies only.
     pub fn load_with(path: &Path, options: LoadOptions) -> Result<Self, InputError> {
-        let (source, file) = parse::read(path)?;
-        Self::from_parts_with(path, source, file, options)
+        Self::load_in(path, options, &Arc::new(Registry::bundled()))
     }
 
-    /// Validates an already parsed file (used after command-line overrides).
+    /// Reads and validates the scenario at `path` with `options`; `Custom`
+    /// strategies are looked up in `registry`.
+    pub fn load_in(path: &Path, options: LoadOptions, registry: &Arc<Registry>) -> Result<Self, InputError> {
+        let (source, file) = parse::read(path)?;
+        Self::from_parts_in(path, source, file, options, registry)
+    }
+
+    /// Validates an already parsed file (used after command-line
+    /// overrides), with the bundled strategies only.
     pub fn from_parts(path: &Path, source: String, file: ScenarioFile) -> Result<Self, InputError> {
         Self::from_parts_with(path, source, file, LoadOptions::default())
     }
@@ -78,16 +94,28 @@ impl Scenario {
         file: ScenarioFile,
         options: LoadOptions,
     ) -> Result<Self, InputError> {
+        Self::from_parts_in(path, source, file, options, &Arc::new(Registry::bundled()))
+    }
+
+    /// Validates an already parsed file with `options` and the strategies
+    /// of `registry`.
+    pub fn from_parts_in(
+        path: &Path,
+        source: String,
+        file: ScenarioFile,
+        options: LoadOptions,
+        registry: &Arc<Registry>,
+    ) -> Result<Self, InputError> {
         let file = levels_table::expand(path, &source, &file, options)?.unwrap_or(file);
         let located = |e: build::FieldError| InputError::at(path, &source, e.path, e.message);
         let with_history = history::expand(path, &source, &file, options)?;
         let model = build::model(with_history.as_ref().unwrap_or(&file)).map_err(located)?;
-        build::check_strategies(&file, &model).map_err(located)?;
+        let prepared = build::prepare_strategies(&file, &model, registry).map_err(located)?;
         build::check_gate(&file).map_err(located)?;
         if let Some(tune) = &file.tune {
             crate::tune::spec::check(tune, &file).map_err(located)?;
         }
-        Ok(Self { path: path.to_path_buf(), source, file, model, options })
+        Ok(Self { path: path.to_path_buf(), source, file, model, options, registry: registry.clone(), prepared })
     }
 
     /// Names of the strategies, in file order.
@@ -97,30 +125,23 @@ impl Scenario {
 
     /// Fresh instances of strategy `index`, one per node, for one run.
     pub fn replenishment(&self, index: usize) -> Vec<Box<dyn Replenishment>> {
-        let strategy = &self.file.strategies[index];
-        (0..self.model.nodes.len())
-            .map(|node| {
-                let spec = strategy.at.get(&self.model.nodes[node].id).unwrap_or(&strategy.replenishment);
-                registry::build_replenishment(spec, &build::node_context(&self.model, node))
-                    .expect("validated when the scenario was loaded")
-            })
-            .collect()
+        self.prepared[index].replenishment.iter().map(|prototype| prototype()).collect()
     }
 
     /// The allocation rule of strategy `index`.
-    pub fn allocation(&self, index: usize) -> Box<dyn Allocation> {
-        registry::build_allocation(self.file.strategies[index].allocation)
+    pub fn allocation(&self, index: usize) -> Arc<dyn Allocation> {
+        self.prepared[index].allocation.clone()
     }
 
     /// The decision rules of strategy `index` for one run; `allocation`
     /// comes from [`Scenario::allocation`] and must outlive the run.
     pub fn policies<'a>(&'a self, index: usize, allocation: &'a dyn Allocation) -> Policies<'a> {
-        let strategy = &self.file.strategies[index];
+        let prepared = &self.prepared[index];
         Policies {
             replenishment: self.replenishment(index),
             allocation,
-            transfers: strategy.transfers.map(|t| registry::build_transfers(t).expect("validated")),
-            expedites: strategy.expedites.map(|e| registry::build_expedites(e).expect("validated")),
+            transfers: prepared.transfers.as_deref(),
+            expedites: prepared.expedites.as_deref(),
         }
     }
 }

@@ -108,9 +108,11 @@ fn point(scenario: &Scenario, axes: &[Vec<f64>], index: usize) -> Result<Point, 
     }
     let described: Vec<String> = params.iter().map(|(p, v)| format!("{p} = {v}")).collect();
     let scenario =
-        Scenario::from_parts_with(&scenario.path, scenario.source.clone(), changed, scenario.options).map_err(|e| {
-            InputError { message: format!("at the sweep point {}: {}", described.join(", "), e.message), ..e }
-        })?;
+        Scenario::from_parts_in(&scenario.path, scenario.source.clone(), changed, scenario.options, &scenario.registry)
+            .map_err(|e| InputError {
+                message: format!("at the sweep point {}: {}", described.join(", "), e.message),
+                ..e
+            })?;
     Ok(Point { params, scenario: scenario.into() })
 }
 

@@ -65,7 +65,7 @@ use crate::scenario::{Scenario, build};
 use echelon_sim::engine::{self, Policies};
 use echelon_sim::strategy::Replenishment;
 use echelon_strategies::level::Level;
-use echelon_strategies::registry::{self, ReplenishmentSpec};
+use echelon_strategies::registry::ReplenishmentSpec;
 use echelon_strategies::tunable;
 use probe::{NodeEconomics, Probe, SkuTally};
 use rayon::prelude::*;
@@ -233,31 +233,32 @@ pub fn evaluate(
     }
     // Check every node builds before fanning out.
     for (node, spec) in specs.iter().enumerate() {
-        registry::build_replenishment(spec, &build::node_context(model, node))
+        scenario
+            .registry
+            .replenishment(spec, &build::node_context(model, node))
             .map_err(|e| format!("at \"{}\": {}: {}", model.nodes[node].id, e.field, e.message))?;
     }
     let contexts: Vec<_> = (0..model.nodes.len()).map(|n| build::node_context(model, n)).collect();
-    let strategy = &scenario.file.strategies[plan.index];
     let runs: Vec<Vec<SkuTally>> = reps
         .collect::<Vec<u32>>()
         .par_iter()
         .map(|&rep| {
             let sinks: Vec<Mutex<Vec<SkuTally>>> = (0..model.nodes.len()).map(|_| Mutex::new(Vec::new())).collect();
-            let allocation = registry::build_allocation(strategy.allocation);
+            let allocation = scenario.allocation(plan.index);
             {
                 let replenishment: Vec<Box<dyn Replenishment + '_>> = specs
                     .iter()
                     .enumerate()
                     .map(|(n, spec)| {
-                        let inner = registry::build_replenishment(spec, &contexts[n]).expect("checked above");
+                        let inner = scenario.registry.replenishment(spec, &contexts[n]).expect("checked above")();
                         Box::new(Probe::new(inner, &economics[n], &sinks[n])) as Box<dyn Replenishment + '_>
                     })
                     .collect();
                 let policies = Policies {
                     replenishment,
                     allocation: &*allocation,
-                    transfers: strategy.transfers.map(|t| registry::build_transfers(t).expect("validated")),
-                    expedites: strategy.expedites.map(|e| registry::build_expedites(e).expect("validated")),
+                    transfers: scenario.prepared[plan.index].transfers.as_deref(),
+                    expedites: scenario.prepared[plan.index].expedites.as_deref(),
                 };
                 engine::simulate(model, rep, policies);
             }

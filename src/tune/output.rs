@@ -280,7 +280,7 @@ fn frontier(
         }
         let sub = dir.join(format!("frontier-{target}"));
         let (_, file) = write_tuned(scenario, sls, &tuned, &sub)?;
-        let stats = compare(&file, threads)?;
+        let stats = compare(&file, threads, &scenario.registry)?;
         for (s, t) in tuned.iter().enumerate() {
             let name = tuned_name(&t.plan.name);
             let Some(st) = stats.strategies.iter().find(|x| x.name == name) else { continue };
@@ -338,19 +338,31 @@ fn write_tuned(
 
 /// Loads `tuned.ron` and runs it (fresh replications 0 … n − 1); returns
 /// the statistics of its one point.
-fn compare(path: &Path, threads: usize) -> Result<echelon_reports::summary::PointStats, TuneError> {
-    let (_, rendered) = compare_rendered(path, threads)?;
+fn compare(
+    path: &Path,
+    threads: usize,
+    registry: &std::sync::Arc<echelon_strategies::registry::Registry>,
+) -> Result<echelon_reports::summary::PointStats, TuneError> {
+    let (_, rendered) = compare_rendered(path, threads, registry)?;
     rendered.stats.into_iter().next().ok_or_else(|| TuneError::Input("the comparison produced no results".into()))
 }
 
-fn compare_rendered(path: &Path, threads: usize) -> Result<(Header, output::Rendered), TuneError> {
-    let scenario =
-        Scenario::load(path).map_err(|e| TuneError::Input(format!("the written tuned.ron does not load: {e}")))?;
+fn compare_rendered(
+    path: &Path,
+    threads: usize,
+    registry: &std::sync::Arc<echelon_strategies::registry::Registry>,
+) -> Result<(Header, output::Rendered), TuneError> {
+    let scenario = Scenario::load_in(path, Default::default(), registry)
+        .map_err(|e| TuneError::Input(format!("the written tuned.ron does not load: {e}")))?;
     let source = scenario.source.clone();
     let study = Study::new(scenario).map_err(|e| TuneError::Input(e.to_string()))?;
     let outcome = runner::execute(&study, threads);
     let header = Header::new(&study.info(), &source, None);
-    let representative = runner::representative(&study, &outcome.traces);
+    if let Some(failure) = &outcome.failure {
+        return Err(TuneError::Input(failure.to_string()));
+    }
+    let representative =
+        runner::representative(&study, &outcome.traces).map_err(|f| TuneError::Input(f.to_string()))?;
     let rendered = output::render(&header, &outcome.records, Some(&outcome.timing), Some(&representative));
     Ok((header, rendered))
 }
@@ -406,7 +418,7 @@ fn tune_in_pool(scenario: &Scenario, plan: &Plan, dir: &Path, threads: usize) ->
         return Err(TuneError::Infeasible(first.clone()));
     }
     let ((levels_csv, tuned_ron), path) = write_tuned(scenario, &sls, &tuned, dir)?;
-    let (_, rendered) = compare_rendered(&path, threads)?;
+    let (_, rendered) = compare_rendered(&path, threads, &scenario.registry)?;
     output::write_all(&dir.join("comparison"), &rendered).map_err(io)?;
     if !plan.service_targets.is_empty() {
         report["frontier"] = frontier(scenario, plan, &sls, threads, &dir.join("frontier"))?;

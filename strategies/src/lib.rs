@@ -15,6 +15,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod actions;
 pub mod allocation;
 pub mod forecast;
 pub mod level;

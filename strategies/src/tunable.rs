@@ -49,7 +49,8 @@ pub fn levels_mut(spec: &mut ReplenishmentSpec) -> Vec<(String, &mut Level)> {
             vec![("reorder_point".into(), reorder_point), ("order_quantity".into(), order_quantity)]
         }
         ReplenishmentSpec::OneForOne { base_stock } => vec![("base_stock".into(), base_stock)],
-        ReplenishmentSpec::ForecastOrderUpTo { .. } => Vec::new(),
+        // A plugged-in strategy's parameters are its own: not tunable here.
+        ReplenishmentSpec::ForecastOrderUpTo { .. } | ReplenishmentSpec::Custom { .. } => Vec::new(),
         ReplenishmentSpec::Fallback { primary, fallback, .. } => {
             let mut all: Vec<(String, &mut Level)> =
                 levels_mut(primary).into_iter().map(|(n, l)| (format!("primary.{n}"), l)).collect();

@@ -1,6 +1,10 @@
 //! The day-end actions beside replenishment: lateral transfers (before it)
-//! and expedites (after it), as [`crate::strategy::Transfers`] and
-//! [`crate::strategy::Expedites`] define them.
+//! and expedites (after it). What to send is the strategy's rule
+//! ([`crate::strategy::TransferRule`], [`crate::strategy::ExpediteRule`]:
+//! one dynamic call per lane or node and day end); the engine keeps the
+//! books: it never sends more than the donor or source has on hand, sends
+//! nothing for an entry ≤ 0, and records every shipment as a decision
+//! (governance applies).
 
 use super::Run;
 use super::approvals::Decision;
@@ -35,39 +39,39 @@ fn lateral_pairs(model: &Model) -> Vec<LateralLane> {
         })
         .collect()
 }
-use crate::strategy::{Expedites, Transfers};
-use crate::time::{MINUTES_PER_DAY, Minute};
+use crate::strategy::{ExpediteRule, ExpediteView, LateralView, StockView, TransferRule};
+use crate::time::Minute;
 
 impl Run<'_> {
-    /// Moves stock over every lateral lane whose receiver runs short while
-    /// its donor has plenty.
-    pub(super) fn transfer(&mut self, rule: Transfers, now: Minute, measured: bool) {
+    /// Moves stock over every lateral lane whose ends are open, as `rule`
+    /// decides: one call per lane (see [`TransferRule`]).
+    pub(super) fn transfer(&mut self, rule: &dyn TransferRule, now: Minute, measured: bool) {
         let model = self.model;
         if self.lateral.is_empty() {
             self.lateral = lateral_pairs(model);
         }
-        let target = (rule.below_days + rule.above_days) / 2.0;
+        let mut units = std::mem::take(&mut self.action_units);
         for k in 0..self.lateral.len() {
             let (lane, donor, receiver) = (self.lateral[k].lane, self.lateral[k].donor, self.lateral[k].receiver);
             if self.timeline.closed_until(donor, now).is_some() || self.timeline.closed_until(receiver, now).is_some() {
                 continue;
             }
+            units.clear();
+            units.resize(self.lateral[k].skus.len(), 0);
+            {
+                let (r, d) = (&self.nodes[receiver], &self.nodes[donor]);
+                let view = LateralView::new(
+                    now,
+                    &self.lateral[k].skus,
+                    StockView::new(&r.on_hand, &r.backorders, &r.mean_demand),
+                    StockView::new(&d.on_hand, &d.backorders, &d.mean_demand),
+                );
+                rule.transfer(&view, &mut units);
+            }
             for p in 0..self.lateral[k].skus.len() {
                 let (r_sku, d_sku) = self.lateral[k].skus[p];
                 let (r_sku, d_sku) = (r_sku as usize, d_sku as usize);
-                let (r, d) = (&self.nodes[receiver], &self.nodes[donor]);
-                let (m_r, m_d) = (r.mean_demand[r_sku], d.mean_demand[d_sku]);
-                if m_r <= 0.0 || m_d <= 0.0 {
-                    continue;
-                }
-                let net_r = (r.on_hand[r_sku] - r.backorders[r_sku]) as f64;
-                let on_hand_d = d.on_hand[d_sku] as f64;
-                if net_r >= rule.below_days * m_r || on_hand_d <= rule.above_days * m_d {
-                    continue;
-                }
-                let spare = (on_hand_d - rule.above_days * m_d).floor() as i64;
-                let need = (target * m_r - net_r).ceil() as i64;
-                let units = spare.min(need);
+                let units = units[p].min(self.nodes[donor].on_hand[d_sku]);
                 if units <= 0 {
                     continue;
                 }
@@ -84,29 +88,35 @@ impl Run<'_> {
                 );
             }
         }
+        self.action_units = units;
     }
 
-    /// Expedites at `node` every SKU whose projected stock-out comes before
-    /// its next receipt.
-    pub(super) fn expedite(&mut self, rule: Expedites, node: usize, now: Minute, measured: bool) {
+    /// Expedites at `node` what `rule` decides: one call per node (see
+    /// [`ExpediteRule`]).
+    pub(super) fn expedite(&mut self, rule: &dyn ExpediteRule, node: usize, now: Minute, measured: bool) {
         let model = self.model;
         let lane = model.nodes[node].primary_lane();
         let Some(mode) = &model.lanes[lane].expedite else { return };
         let regular_lead_time = crate::time::days_to_minutes(model.lanes[lane].lead_time.mean_days());
-        for sku in 0..self.nodes[node].on_hand.len() {
+        let mut units = std::mem::take(&mut self.action_units);
+        units.clear();
+        units.resize(self.nodes[node].on_hand.len(), 0);
+        {
             let state = &self.nodes[node];
-            let mean = state.mean_demand[sku];
-            if mean <= 0.0 || state.expediting[sku] > 0 {
+            let view = ExpediteView::new(
+                now,
+                StockView::new(&state.on_hand, &state.backorders, &state.mean_demand),
+                &state.expediting,
+                now + regular_lead_time,
+                &state.arrivals,
+            );
+            rule.expedite(&view, &mut units);
+        }
+        for (sku, &wanted) in units.iter().enumerate() {
+            let mut units = wanted;
+            if units <= 0 {
                 continue;
             }
-            let net = state.on_hand[sku] - state.backorders[sku];
-            let stock_out = now + (net.max(0) as f64 / mean * MINUTES_PER_DAY as f64) as Minute;
-            // With nothing due, the next receipt is a regular order placed now.
-            let next_receipt = state.arrivals[sku].iter().copied().min().unwrap_or(now + regular_lead_time);
-            if next_receipt <= stock_out {
-                continue;
-            }
-            let mut units = (rule.cover_days * mean).ceil() as i64 + (-net).max(0);
             if let Source::Node(source) = model.lanes[lane].from {
                 let slot_sku = self.nodes[node].source_sku[0][sku] as usize;
                 units = units.min(self.nodes[source].on_hand[slot_sku]);
@@ -128,5 +138,6 @@ impl Run<'_> {
             let kind = DecisionKind::Expedite;
             self.decide(Decision { kind, node, sku, units, trigger: now, shipment: Some(trip) }, now, measured);
         }
+        self.action_units = units;
     }
 }

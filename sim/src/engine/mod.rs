@@ -78,7 +78,7 @@ use crate::disruption::Timeline;
 use crate::metrics::{self, ClassValues, MetricValues, ScopeSeries, Tally};
 use crate::model::{DemandProcess, Model, Shortage};
 use crate::rng::{self, Stream, StreamKey};
-use crate::strategy::{Allocation, Capabilities, Claim, Expedites, Replenishment, Review, Transfers};
+use crate::strategy::{Allocation, Capabilities, Claim, ExpediteRule, Replenishment, Review, TransferRule};
 use crate::time::{Day, MINUTES_PER_DAY, Minute, day_start};
 use backorders::ClassBooks;
 use flow::SupplierState;
@@ -183,9 +183,9 @@ pub struct Policies<'m> {
     /// How scarce stock is split among claims.
     pub allocation: &'m dyn Allocation,
     /// Lateral transfers, if any.
-    pub transfers: Option<Transfers>,
+    pub transfers: Option<&'m dyn TransferRule>,
     /// Expedites, if any.
-    pub expedites: Option<Expedites>,
+    pub expedites: Option<&'m dyn ExpediteRule>,
 }
 
 /// An event-driven demand stream's state.
@@ -224,8 +224,10 @@ struct Run<'m> {
     class_books: ClassBooks,
     strategies: Vec<Box<dyn Replenishment + 'm>>,
     allocation: &'m dyn Allocation,
-    transfers: Option<Transfers>,
-    expedites: Option<Expedites>,
+    transfers: Option<&'m dyn TransferRule>,
+    expedites: Option<&'m dyn ExpediteRule>,
+    /// Scratch: the units a transfer or expedite rule decides.
+    action_units: Vec<i64>,
     suppliers: Vec<SupplierState>,
     lane_rngs: Vec<Stream>,
     /// Per lane, the receipt-day draws of mid-day arrivals.
@@ -344,6 +346,7 @@ impl<'m> Run<'m> {
             allocation: policies.allocation,
             transfers: policies.transfers,
             expedites: policies.expedites,
+            action_units: Vec::new(),
             suppliers: (0..model.suppliers.len()).map(|_| SupplierState::default()).collect(),
             lane_rngs,
             receipt_rngs: (0..model.lanes.len())
