@@ -444,7 +444,7 @@ fn new_histogram() -> Histogram<u64> {
 }
 
 /// The flows of one scope that are not plain sums.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ScopeSeries {
     /// Simulated decision latency in minutes, one value per release, per
     /// [`DecisionKind`] (by its index).
@@ -463,12 +463,6 @@ impl ScopeSeries {
             all.add(kind);
         }
         all
-    }
-}
-
-impl Default for ScopeSeries {
-    fn default() -> Self {
-        Self { latency: Default::default(), daily_orders: DailySeries::default(), daily_demand: DailySeries::default() }
     }
 }
 
