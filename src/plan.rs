@@ -108,7 +108,7 @@ pub struct StudyOptions {
     /// Override the scenario's seed.
     #[cfg_attr(feature = "cli", arg(long))]
     pub seed: Option<u64>,
-    /// Set any parameter by path, e.g. --set events[outage].days=14 (repeatable).
+    /// Set any parameter by path, e.g. `--set events[outage].days=14` (repeatable).
     #[cfg_attr(feature = "cli", arg(long = "set", value_name = "PATH=VALUE"))]
     pub set: Vec<String>,
     /// Worker threads [default: all cores; at most 4 × the cores].
