@@ -72,33 +72,26 @@ fn the_custom_strategy_example_runs_lists_and_passes_its_own_gate() {
     let record =
         example(&["baseline", scenario, "--quiet", "--replications", "3", "--out", baseline.to_str().unwrap()]);
     assert!(record.status.success(), "{}", text(&record));
-    let check = example(&[
-        "check",
-        scenario,
-        "--quiet",
-        "--replications",
-        "3",
-        "--baseline",
-        baseline.to_str().unwrap(),
-        "--mode",
-        "exact",
-    ]);
+    let gate_exact = |file: &str| {
+        example(&[
+            "check",
+            file,
+            "--quiet",
+            "--replications",
+            "3",
+            "--baseline",
+            baseline.to_str().unwrap(),
+            "--mode",
+            "exact",
+        ])
+    };
+    let check = gate_exact(scenario);
     assert_eq!(check.status.code(), Some(0), "{}", text(&check));
 
     // A change of the strategy's parameters is caught by the gate.
     let changed =
         write_variant(dir.path(), "\"window_days\": 28, \"min_days\": 6.0", "\"window_days\": 7, \"min_days\": 2.0");
-    let check = example(&[
-        "check",
-        &changed,
-        "--quiet",
-        "--replications",
-        "3",
-        "--baseline",
-        baseline.to_str().unwrap(),
-        "--mode",
-        "exact",
-    ]);
+    let check = gate_exact(&changed);
     assert_eq!(check.status.code(), Some(1), "{}", text(&check));
 
     // Bad params are located at the field, through the example's binary.
