@@ -26,9 +26,11 @@ Register a class under a name, and name it in a scenario file with
 
 Replenishment protocol
 ----------------------
-* ``cls(params, location)`` — constructed once per run and location (and
-  once more per location when the scenario is loaded, to validate it: an
-  exception there is a :class:`echelon.ScenarioError`). ``params`` is the
+* ``cls(params, location)`` — constructed once per run and location (and,
+  to validate, twice per location each time the scenario is loaded —
+  ``load`` and ``run`` both load it: an exception there is a
+  :class:`echelon.ScenarioError`), so a constructor must not have side
+  effects that matter. ``params`` is the
   scenario's ``params`` map as a dict; ``location`` a :class:`Location`
   (``id``, ``sku_ids``, ``mean_demand``, ``own_mean_demand``,
   ``lead_time_days``).

@@ -93,8 +93,24 @@ pub fn failure(py: Python<'_>, f: Failure, out: Option<&Path>) -> PyErr {
     match f {
         Failure::Input(e) => input_error(py, &e),
         Failure::Usage(m) => PyValueError::new_err(m),
-        Failure::Interrupted(m) => PyKeyboardInterrupt::new_err(m),
-        Failure::Io(m) | Failure::Strategy(m) | Failure::Regression(m) => run_error(py, &m, out),
+        Failure::Interrupted(m) => PyKeyboardInterrupt::new_err(python_resume(&m, "; resume with", out)),
+        Failure::Strategy(m) => run_error(py, &python_resume(&m, "\nthe runs finished before it", out), out),
+        Failure::Io(m) | Failure::Regression(m) => run_error(py, &m, out),
         other => run_error(py, &other.to_string(), out),
+    }
+}
+
+/// The plan's message with its CLI resume hint (from `cut` on) replaced
+/// by the Python one: `Study.run(..., out=…, resume=True)` when the runs
+/// were kept in `out`, else a note that nothing was kept.
+fn python_resume(message: &str, cut: &str, out: Option<&Path>) -> String {
+    let head = message.find(cut).map_or(message, |i| &message[..i]);
+    match out {
+        Some(out) => format!(
+            "{head}\nthe finished runs are saved in {}; resume with Study.run(..., out={:?}, resume=True)",
+            out.join("runs.jsonl").display(),
+            out.display().to_string()
+        ),
+        None => format!("{head}\n(no out= was given, so the finished runs were not kept)"),
     }
 }

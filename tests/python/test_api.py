@@ -107,7 +107,7 @@ def test_scenario_error_carries_the_cli_location(tmp_path):
     bad = tmp_path / "bad.ron"
     text = (ROOT / "scenarios" / "quickstart.ron").read_text().replace("replications: 20", "replications: 0")
     bad.write_text(text)
-    cli = run_cli("check", bad, check=False)
+    cli = run_cli("validate", bad, check=False)
     assert cli.returncode == 2
     with pytest.raises(echelon.ScenarioError) as caught:
         echelon.load(bad)

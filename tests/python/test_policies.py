@@ -110,29 +110,29 @@ def test_python_min_max_port_gives_byte_identical_runs_csv(tmp_path, echelon_mod
 
 
 def test_one_instance_per_run_and_location_and_one_call_per_location_per_review(tmp_path, echelon_module):
-    made, calls = [], []
+    calls = []
 
     class Counting(PyBaseStock):
         review_period_days = 7
         review_offset_days = 3
 
-        def __init__(self, params, location):
-            super().__init__(params, location)
-            made.append(location.id)
-
         def decide(self, view):
-            calls.append((view.location, view.day, view.on_hand.shape))
-            assert view.day % 7 == 3
+            calls.append((id(self), view.location, view.day, view.on_hand.shape))
             return super().decide(view)
 
     echelon_module.register_replenishment("counting", Counting)
     study = echelon_module.load(scenario(tmp_path, 'Custom(name: "counting", params: {"order_up_to": 9})', replications=2))
-    made.clear()  # the load validated one instance per location
     study.run(threads=1)
-    assert sorted(made) == ["north", "north", "south", "south"]
-    reviews = len([d for d in range(200) if d % 7 == 3])
-    assert len(calls) == 2 * 2 * reviews
-    assert all(shape == (2,) for _, _, shape in calls)
+    reviews = [d for d in range(200) if d % 7 == 3]
+    # Two runs × two locations: four instances, each deciding at every review day once.
+    deciders = {}
+    for who, location, day, shape in calls:
+        deciders.setdefault(who, []).append((location, day))
+        assert shape == (2,)
+    assert len(deciders) == 4
+    assert sorted(days[0][0] for days in deciders.values()) == ["north", "north", "south", "south"]
+    for days in deciders.values():
+        assert [d for _, d in days] == reviews and len({loc for loc, _ in days}) == 1
 
 
 def test_unknown_custom_name_is_a_scenario_error_listing_the_registered(tmp_path, echelon_module):
@@ -180,7 +180,7 @@ def bad_policy(returned):
 @pytest.mark.parametrize(
     "returned, expected",
     [
-        (lambda v: np.zeros(3, dtype=np.int64), r"shape \(3\); expected \(2,\)"),
+        (lambda v: np.zeros(3, dtype=np.int64), r"shape \(3,\); expected \(2,\)"),
         (lambda v: np.zeros((2, 1), dtype=np.int64), r"shape \(2, 1\)"),
         (lambda v: np.zeros(2), "dtype float64"),
         (lambda v: np.array([np.nan, 1.0]), 'NaN for SKU "a"'),
@@ -209,17 +209,14 @@ def test_other_integer_dtypes_are_accepted(tmp_path, echelon_module):
 
 
 def test_an_exception_fails_the_run_with_traceback_and_keeps_finished_runs(tmp_path, echelon_module):
-    made = []
+    seen = []
 
     class Explodes(PyBaseStock):
-        def __init__(self, params, location):
-            super().__init__(params, location)
-            made.append(1)
-            self.fuse = len(made)
-
         def decide(self, view):
-            if self.fuse > 6 and view.day == 40:  # the third run (two locations per run, plus the load's two)
-                raise ZeroDivisionError("boom at day 40")
+            if view.day == 40 and view.location == "north":
+                seen.append(1)
+                if len(seen) == 3:  # the third run (one thread: runs go in order)
+                    raise ZeroDivisionError("boom at day 40")
             return super().decide(view)
 
     echelon_module.register_replenishment("explodes", Explodes)
@@ -230,9 +227,15 @@ def test_an_exception_fails_the_run_with_traceback_and_keeps_finished_runs(tmp_p
     message = caught.value.message
     assert 'Python policy "explodes" at location "north", day 40' in message
     assert "Traceback (most recent call last)" in message and "ZeroDivisionError: boom at day 40" in message
-    assert caught.value.out == os.fspath(out)
-    runs = [line for line in (out / "runs.jsonl").read_text().splitlines() if '"replication"' in line]
+    assert "resume=True" in message and caught.value.out == os.fspath(out)
+    runs = (out / "runs.jsonl").read_text().splitlines()[1:]  # after the header
     assert len(runs) == 2
+    # After the fix, the study resumes from the two finished runs.
+    seen.extend([1] * 10)
+    resumed = study.run(threads=1, out=out, resume=True)
+    echelon_module.register_replenishment("explodes", PyBaseStock)
+    fresh = echelon_module.load(scenario(tmp_path, 'Custom(name: "explodes", params: {"order_up_to": 9})', replications=4))
+    assert resumed.runs_csv == fresh.run(threads=2).runs_csv
 
 
 class SlowBaseStock(PyBaseStock):
@@ -254,7 +257,7 @@ def test_ctrl_c_stops_the_run_keeps_finished_runs_and_resume_finishes(tmp_path, 
 
     with pytest.raises(KeyboardInterrupt, match="resume"):
         study.run(threads=1, out=out, progress=interrupt_after_a_run)
-    logged = [line for line in (out / "runs.jsonl").read_text().splitlines() if '"replication"' in line]
+    logged = (out / "runs.jsonl").read_text().splitlines()[1:]  # after the header
     assert 1 <= len(logged) < study.run_count
     resumed = study.run(threads=1, out=out, resume=True)
     fresh = study.run(threads=2)
