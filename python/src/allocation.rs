@@ -77,6 +77,7 @@ impl PythonAllocation {
 
 impl Allocation for PythonAllocation {
     fn allocate(&self, now: Minute, available: i64, claims: &[Claim], grants: &mut [i64]) {
+        crate::thread_state::keep();
         match Python::attach(|py| self.call(py, now, available, claims)) {
             Ok(values) => grants.copy_from_slice(&values),
             Err(message) => panic!("Python allocation \"{}\", minute {now}: {message}", self.name),

@@ -15,6 +15,8 @@
 //! * [`arrays`] — what a Python strategy returns, checked;
 //! * [`policy`] — replenishment policies written in Python;
 //! * [`allocation`] — allocation rules written in Python;
+//! * [`thread_state`] — a Python thread state kept per engine worker
+//!   thread, so a policy call only takes the GIL;
 //! * [`registry`] — the strategies registered from Python, added to the
 //!   bundled registry for each `load`.
 //!
@@ -30,6 +32,7 @@ pub mod policy;
 pub mod registry;
 pub mod results;
 pub mod study;
+pub mod thread_state;
 pub mod values;
 
 /// The native module.

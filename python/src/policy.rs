@@ -310,6 +310,7 @@ impl Replenishment for PythonReplenishment {
         if self.instance.observe.is_none() {
             return;
         }
+        crate::thread_state::keep();
         let outcome = Python::attach(|py| self.call(py, view, false, &mut []));
         if let Err(message) = outcome {
             self.fail(view.day, &message);
@@ -317,6 +318,7 @@ impl Replenishment for PythonReplenishment {
     }
 
     fn decide(&mut self, view: &NodeView<'_>, orders: &mut [i64]) {
+        crate::thread_state::keep();
         let outcome = Python::attach(|py| self.call(py, view, true, orders));
         if let Err(message) = outcome {
             self.fail(view.day, &message);

@@ -112,12 +112,19 @@ def test_python_min_max_port_gives_byte_identical_runs_csv(tmp_path, echelon_mod
 def test_one_instance_per_run_and_location_and_one_call_per_location_per_review(tmp_path, echelon_module):
     calls = []
 
+    made = []
+
     class Counting(PyBaseStock):
         review_period_days = 7
         review_offset_days = 3
 
+        def __init__(self, params, location):
+            super().__init__(params, location)
+            made.append(1)
+            self.serial = len(made)  # id() may be reused once an instance is freed
+
         def decide(self, view):
-            calls.append((id(self), view.location, view.day, view.on_hand.shape))
+            calls.append((self.serial, view.location, view.day, view.on_hand.shape))
             return super().decide(view)
 
     echelon_module.register_replenishment("counting", Counting)
