@@ -194,7 +194,9 @@ pub fn execute(
                 interrupt.get_or_insert(e);
             }
         }
-        worker.join()
+        // Joined without the GIL: the worker thread's exit may release a
+        // Python thread state (crate::thread_state), which takes the GIL.
+        py.detach(|| worker.join())
     });
     let outcome = match outcome {
         Ok(outcome) => outcome,

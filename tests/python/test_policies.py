@@ -252,6 +252,10 @@ class SlowBaseStock(PyBaseStock):
 
 
 def test_ctrl_c_stops_the_run_keeps_finished_runs_and_resume_finishes(tmp_path, echelon_module):
+    # The resumed batch lacks replication 0's trace, so the plan simulates
+    # it on its own thread, which then keeps a Python thread state: this
+    # once deadlocked (the thread's exit waited for the GIL the caller held
+    # while joining it).
     echelon_module.register_replenishment("slow", SlowBaseStock)
     study = echelon_module.load(scenario(tmp_path, 'Custom(name: "slow", params: {"order_up_to": 9})', replications=12))
     out = tmp_path / "out"
