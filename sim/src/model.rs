@@ -16,12 +16,17 @@
 //! order): those with customer demand there and those any node it feeds
 //! stocks. Every demand stream belongs to one (node, local SKU, customer
 //! class).
+//!
+//! [`ModelBuilder`] builds a model in code and checks these invariants.
 
 use crate::disruption::{DemandPattern, Disruption, RandomOutage};
 use crate::distribution::{DailyDemand, LeadTime, OrderSize};
 use crate::governance::Governance;
 use crate::time::Day;
 use std::sync::OnceLock;
+
+mod builder;
+pub use builder::{ModelBuilder, ModelError};
 
 /// A stock-keeping unit and its economics.
 #[derive(Debug, Clone)]
