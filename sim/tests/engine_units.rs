@@ -279,7 +279,7 @@ fn an_approved_order_is_released_after_the_planners_delay_and_its_latency_counte
                 work_start: 8 * 60,
                 work_end: 17 * 60,
                 delay: LeadTime::Constant(4 * 60),
-                order: ApprovalOrder::Fifo,
+                order: std::sync::Arc::new(ApprovalOrder::Fifo),
             });
         }
         b.build().unwrap()

@@ -503,7 +503,7 @@ pub fn list_with(registry: &Registry) -> String {
     }
     let plugins = registry.plugins();
     if !plugins.is_empty() {
-        out += "\nPLUGGED-IN STRATEGIES (Custom(name: \"…\", params: { … }) in `replenishment:`, `allocation:`, `transfers:` or `expedites:`)\n";
+        out += "\nPLUGGED-IN STRATEGIES (Custom(name: \"…\", params: { … }) in `replenishment:`, `allocation:`, `transfers:`, `expedites:` or `governance: (queue: …)`)\n";
         for p in plugins {
             let mut lines = p.help.lines();
             out += &format!("  {:<22} {:<13} {}\n", p.name, p.kind, lines.next().unwrap_or(""));

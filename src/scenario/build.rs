@@ -205,8 +205,9 @@ fn classes(file: &ScenarioFile) -> Result<Vec<CustomerClass>, FieldError> {
         .collect()
 }
 
-/// Builds and validates the model of `file` (its catalogue expanded).
-pub fn model(file: &ScenarioFile) -> Result<Model, FieldError> {
+/// Builds and validates the model of `file` (its catalogue expanded); a
+/// plugged-in approval order is looked up in `registry`.
+pub fn model(file: &ScenarioFile, registry: &Registry) -> Result<Model, FieldError> {
     super::ids::check(file)?;
     let expanded = catalogue::expand(file)?;
     let file = expanded.as_ref().unwrap_or(file);
@@ -245,7 +246,7 @@ pub fn model(file: &ScenarioFile) -> Result<Model, FieldError> {
     let disruptions = events::disruptions(file, &names)?;
     let random_outages = events::random_outages(file, &names)?;
     let demand_pattern = events::demand_pattern(file)?;
-    let governance = super::governance::governance(file.governance.as_ref())?;
+    let governance = super::governance::governance(file.governance.as_ref(), registry)?;
     let visibility_delay =
         events::data_delay_minutes("visibility_delay_hours".into(), file.visibility_delay_hours, true)?;
     check_volume(&demand, &disruptions, demand_pattern.as_ref(), experiment.horizon_days)?;

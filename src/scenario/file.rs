@@ -139,7 +139,7 @@ pub enum DelayFile {
 }
 
 /// How the approval queue is ordered.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename = "ApprovalOrder")]
 pub enum ApprovalOrderFile {
     /// Oldest first.
@@ -147,6 +147,15 @@ pub enum ApprovalOrderFile {
     Fifo,
     /// Highest projected shortage × margin × tier weight first.
     ExceptionPriority,
+    /// An ordering plugged into the registry
+    /// (`Registry::register_approval_order`).
+    Custom {
+        /// The registered name.
+        name: String,
+        /// Its parameters (default: none).
+        #[serde(default)]
+        params: echelon_strategies::registry::Params,
+    },
 }
 
 /// Settings of the regression gate.
