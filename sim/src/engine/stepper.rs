@@ -381,6 +381,11 @@ impl<'m> Stepper<'m> {
         self.next_day
     }
 
+    /// The model's warm-up days ([`warm_up`](Self::warm_up) runs them).
+    pub fn warmup_days(&self) -> Day {
+        self.run.model.experiment.warmup_days
+    }
+
     /// Has the last day of the horizon been run?
     pub fn is_done(&self) -> bool {
         self.next_day >= self.run.model.experiment.horizon_days
