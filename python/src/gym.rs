@@ -223,9 +223,7 @@ impl GymCore {
             "order_up_to" => ActionMode::OrderUpTo,
             "order_quantity" => ActionMode::OrderQuantity,
             other => {
-                return Err(value_error(format!(
-                    "action={other:?}: expected \"order_up_to\" or \"order_quantity\""
-                )));
+                return Err(value_error(format!("action={other:?}: expected \"order_up_to\" or \"order_quantity\"")));
             }
         };
         if num_envs == 0 || window == 0 {
@@ -317,7 +315,9 @@ impl GymCore {
         let model = &self.scenario.model;
         self.control
             .iter()
-            .flat_map(|&n| model.nodes[n].skus.iter().map(move |&g| (model.nodes[n].id.clone(), model.skus[g].id.clone())))
+            .flat_map(|&n| {
+                model.nodes[n].skus.iter().map(move |&g| (model.nodes[n].id.clone(), model.skus[g].id.clone()))
+            })
             .collect()
     }
 
@@ -452,16 +452,8 @@ impl GymCore {
             .zip(rewards.as_slice_mut().map_err(contiguous)?.iter_mut())
             .zip(truncated.as_slice_mut().map_err(contiguous)?.iter_mut())
             .zip(outcomes.as_slice_mut().map_err(contiguous)?.chunks_mut(OUTCOME_FIELDS.len()))
-            .map(|((((((((on_hand, backorders), pipeline), position), demand), day), reward), truncated), outcome)| Rows {
-                on_hand,
-                backorders,
-                pipeline,
-                position,
-                demand,
-                day,
-                reward,
-                truncated,
-                outcome,
+            .map(|((((((((on_hand, backorders), pipeline), position), demand), day), reward), truncated), outcome)| {
+                Rows { on_hand, backorders, pipeline, position, demand, day, reward, truncated, outcome }
             })
             .collect();
         let envs = &mut self.envs;
@@ -485,7 +477,13 @@ impl GymCore {
 
 /// Does one environment's task; an error message when its run failed or
 /// it has no episode to step.
-fn do_task(env: &mut Env, rows: &mut Rows<'_>, owner: Option<Owner>, task: Task<'_>, window: usize) -> Result<(), String> {
+fn do_task(
+    env: &mut Env,
+    rows: &mut Rows<'_>,
+    owner: Option<Owner>,
+    task: Task<'_>,
+    window: usize,
+) -> Result<(), String> {
     match task {
         Task::Skip => Ok(()),
         Task::Reset { seed, replication } => {

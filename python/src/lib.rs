@@ -15,6 +15,8 @@
 //! * [`arrays`] — what a Python strategy returns, checked;
 //! * [`policy`] — replenishment policies written in Python;
 //! * [`allocation`] — allocation rules written in Python;
+//! * [`gym`] — the native core of the Gymnasium environments
+//!   (`echelon.gym`);
 //! * [`registry`] — the strategies registered from Python, added to the
 //!   bundled registry for each `load`.
 //!
@@ -26,6 +28,7 @@ pub mod allocation;
 pub mod arrays;
 pub mod arrow;
 pub mod errors;
+pub mod gym;
 pub mod policy;
 pub mod registry;
 pub mod results;
@@ -43,6 +46,7 @@ fn _echelon(m: &Bound<'_, PyModule>) -> PyResult<()> {
     study::register(m)?;
     results::register(m)?;
     arrow::register(m)?;
+    gym::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
