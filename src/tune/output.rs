@@ -48,6 +48,7 @@ use std::path::{Path, PathBuf};
 
 /// Why tuning stopped.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum TuneError {
     /// The scenario has no `tune:` section, or the search hit an invalid
     /// candidate (exit 2).
@@ -64,6 +65,7 @@ pub fn tuned_name(name: &str) -> String {
 }
 
 /// What `tune` produced.
+#[non_exhaustive]
 pub struct TuneOutcome {
     /// Per tuned strategy.
     pub tuned: Vec<Tuned>,

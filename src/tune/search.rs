@@ -244,6 +244,7 @@ pub struct Groups<'a> {
 
 /// Where [`walk_groups`] left the groups.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Walked {
     /// Values per member.
     pub values: Vec<Vec<i64>>,
