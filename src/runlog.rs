@@ -499,7 +499,7 @@ mod tests {
             end_day: 6,
             impact: EventImpact { units_short: 0.0, recovery_days: 0.0, time_to_impact_days: f64::NAN },
         }];
-        let classes = vec![[0.5, f64::NAN, 2.0, 0.25, 1.0, 3.5, 0.0, 12.0]];
+        let classes = vec![[0.5, f64::NAN, 2.0, 0.25, 1.0, 3.5, 0.0, 12.0, 0.75, 0.5]];
         RunRecord { point: 0, strategy: 1, replication, network, nodes: vec![network], events, random_events, classes }
     }
 

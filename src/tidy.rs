@@ -254,7 +254,7 @@ mod tests {
                 end_day: 5,
                 impact: EventImpact { units_short: 1.0, recovery_days: 2.0, time_to_impact_days: 0.5 },
             }],
-            classes: vec![[base + 0.75; 8]],
+            classes: vec![[base + 0.75; 10]],
         }
     }
 

@@ -158,6 +158,12 @@ pub struct Lane {
     pub lateral: bool,
     /// Its expedite mode, if it has one.
     pub expedite: Option<ExpediteMode>,
+    /// Does the receiving location own the goods from dispatch (so they
+    /// count in its working capital and carry holding cost in transit)?
+    /// Otherwise from receipt — except that goods between stocking
+    /// locations are always the network's (working capital, no holding
+    /// cost in transit).
+    pub ownership_at_dispatch: bool,
 }
 
 impl Lane {
@@ -262,6 +268,20 @@ impl Experiment {
     }
 }
 
+/// Scorecard settings: how the metrics that need a parameter are measured.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scorecard {
+    /// Days of mean demand above which on-hand is excess
+    /// (`excess_stock_value`); 90 by default.
+    pub excess_cover_days: f64,
+}
+
+impl Default for Scorecard {
+    fn default() -> Self {
+        Self { excess_cover_days: 90.0 }
+    }
+}
+
 /// Everything a run needs to know about the network.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -292,6 +312,8 @@ pub struct Model {
     pub visibility_delay: crate::time::Minute,
     /// Run shape.
     pub experiment: Experiment,
+    /// Scorecard settings.
+    pub scorecard: Scorecard,
     /// Per-node indices derived from the fields above, built on first use
     /// ([`ModelIndex`]); construct a model with `Default::default()` here.
     pub index: OnceLock<ModelIndex>,

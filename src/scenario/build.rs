@@ -81,6 +81,13 @@ pub(super) fn non_negative(path: String, value: f64) -> Result<f64, FieldError> 
     }
 }
 
+/// The scorecard settings: `excess_cover_days` a finite number ≥ 0.
+fn scorecard(file: Option<&super::file::ScorecardFile>) -> Result<echelon_sim::model::Scorecard, FieldError> {
+    let Some(file) = file else { return Ok(echelon_sim::model::Scorecard::default()) };
+    let excess_cover_days = non_negative("scorecard.excess_cover_days".into(), file.excess_cover_days)?;
+    Ok(echelon_sim::model::Scorecard { excess_cover_days })
+}
+
 fn experiment(file: &ExperimentFile) -> Result<Experiment, FieldError> {
     if file.horizon_days > MAX_HORIZON_DAYS {
         return fail("experiment.horizon_days", format!("at most {MAX_HORIZON_DAYS} days, got {}", file.horizon_days));
@@ -263,6 +270,7 @@ pub fn model(file: &ScenarioFile) -> Result<Model, FieldError> {
         governance,
         visibility_delay,
         experiment,
+        scorecard: scorecard(file.scorecard.as_ref())?,
         index: Default::default(),
     })
 }

@@ -265,6 +265,70 @@ struct Run<'m> {
     /// Raised to abandon the run (checked once per simulated day and per
     /// customer order event).
     stop: Option<&'m AtomicBool>,
+    /// Days-of-cover dispersion across locations (`inventory_imbalance`),
+    /// when some SKU is stocked at two or more customer-facing locations.
+    imbalance: Option<Imbalance>,
+}
+
+/// The sums behind `inventory_imbalance`: per global SKU, scratch sums of
+/// the day's days of cover over the customer-facing locations stocking
+/// it with positive mean demand.
+struct Imbalance {
+    /// Per global SKU: Σ cover, Σ cover², locations.
+    cover: Vec<(f64, f64, u32)>,
+    /// Global SKUs with two or more such locations.
+    shared: Vec<usize>,
+    /// Customer-facing nodes.
+    nodes: Vec<usize>,
+    /// Σ standard deviation over (SKU, day) observations…
+    sum: f64,
+    /// …and their number.
+    count: u64,
+}
+
+impl Imbalance {
+    fn new(model: &Model) -> Option<Self> {
+        let nodes: Vec<usize> = (0..model.nodes.len()).filter(|&n| model.serves_customers(n)).collect();
+        let mut locations = vec![0u32; model.skus.len()];
+        for &n in &nodes {
+            for (&g, &mean) in model.nodes[n].skus.iter().zip(model.mean_daily_demand_of(n)) {
+                locations[g] += u32::from(mean > 0.0);
+            }
+        }
+        let shared: Vec<usize> = (0..model.skus.len()).filter(|&g| locations[g] >= 2).collect();
+        (!shared.is_empty()).then(|| Self {
+            cover: vec![(0.0, 0.0, 0); model.skus.len()],
+            shared,
+            nodes,
+            sum: 0.0,
+            count: 0,
+        })
+    }
+
+    /// Adds one measured day end: per shared SKU, the population standard
+    /// deviation of its locations' days of cover.
+    fn record_day(&mut self, model: &Model, states: &[NodeState]) {
+        for &n in &self.nodes {
+            let state = &states[n];
+            for (k, &g) in model.nodes[n].skus.iter().enumerate() {
+                let mean = state.mean_demand[k];
+                if mean > 0.0 {
+                    let cover = state.on_hand[k] as f64 / mean;
+                    let entry = &mut self.cover[g];
+                    entry.0 += cover;
+                    entry.1 += cover * cover;
+                    entry.2 += 1;
+                }
+            }
+        }
+        for &g in &self.shared {
+            let (sum, squares, n) = std::mem::take(&mut self.cover[g]);
+            let n = f64::from(n);
+            let mean = sum / n;
+            self.sum += (squares / n - mean * mean).max(0.0).sqrt();
+            self.count += 1;
+        }
+    }
 }
 
 /// Simulates one replication of `model` under `policies`.
@@ -374,6 +438,7 @@ impl<'m> Run<'m> {
             daily_customer: Vec::new(),
             trace: None,
             stop: None,
+            imbalance: Imbalance::new(model),
         }
     }
 
@@ -534,7 +599,12 @@ impl<'m> Run<'m> {
         state.on_hand[sku] -= served;
         state.settle_demand(line, served, now, measured);
         if measured {
-            self.class_books.tally[class].add(units, served, shortage == Shortage::LostSales);
+            let tally = &mut self.class_books.tally[class];
+            tally.add(units, served, shortage == Shortage::LostSales);
+            if units > 0 {
+                tally.lines += 1;
+                tally.lines_full += u64::from(served == units);
+            }
         }
         self.observe_trigger(node, sku, now);
         if open && self.strategies[node].review() == Review::Continuous {
@@ -591,6 +661,9 @@ impl<'m> Run<'m> {
             let node = self.sweep_order[k];
             let open = self.timeline.closed_until(node, now).is_none();
             if self.capabilities[node].observes_demand {
+                if measured && let Some(forecasts) = self.strategies[node].forecasts() {
+                    self.nodes[node].record_forecast_errors(forecasts);
+                }
                 let forecast_available = self.timeline.forecast_available(node, day);
                 let data_delay = self.timeline.data_delay(node, day);
                 self.strategies[node].observe(&self.nodes[node].view(day, forecast_available, data_delay));
@@ -632,6 +705,9 @@ impl<'m> Run<'m> {
         }
         if self.tracks_events {
             self.daily_customer.push((customer_demand, customer_served));
+        }
+        if measured && let Some(imbalance) = &mut self.imbalance {
+            imbalance.record_day(self.model, &self.nodes);
         }
         if measured {
             self.network_series.daily_demand.push(network_demand as f64);
@@ -729,10 +805,17 @@ impl<'m> Run<'m> {
         self.close_open_backorders(day_start(self.model.experiment.horizon_days));
         self.censor_pending_decisions(day_start(self.model.experiment.horizon_days));
         let mut network = Tally::default();
+        if let Some(imbalance) = &self.imbalance {
+            (network.imbalance_sum, network.imbalance_count) = (imbalance.sum, imbalance.count);
+        }
         let mut nodes = Vec::with_capacity(self.nodes.len());
         let mut balances = Vec::with_capacity(self.nodes.len());
         for state in &mut self.nodes {
+            state.close_stockout_runs();
             network.absorb(&state.tally, state.serves_customers);
+            if state.serves_customers {
+                self.network_series.stockout_runs.add(&state.series.stockout_runs);
+            }
             // Latencies are recorded per node and merged here, in node order.
             for (network, node) in self.network_series.latency.iter_mut().zip(&state.series.latency) {
                 network.add(node);
