@@ -84,7 +84,7 @@ metric_table! {
     InventoryValueEndMean = "inventory_value_end_mean", "currency", Neither, "On-hand at day end valued at unit cost (the x axis of the service/cost frontier).";
     Turns = "turns", "per year", Higher, "Cost of goods shipped to customers × 365 ÷ measured days, ÷ mean end-of-day on-hand value at cost.";
     DaysOfSupply = "days_of_supply", "days", Lower, "365 ÷ turns.";
-    HoldingCost = "holding_cost", "currency/day", Lower, "On-hand × unit cost × holding rate ÷ 365 per day: the day end's on-hand under daily demand; under event-driven demand (a scenario with any Orders stream) on-hand integrated over the day, in unit-minutes ÷ 1440.";
+    HoldingCost = "holding_cost", "currency/day", Lower, "On-hand × unit cost × holding rate ÷ 365 per day: the day end's on-hand under daily demand; under event-driven demand (a scenario with any Orders stream) on-hand integrated over the day, in unit-minutes ÷ 1440; plus in_transit_holding_cost.";
     OrderingCost = "ordering_cost", "currency/day", Lower, "Orders placed × the SKU's ordering cost.";
     TransportCost = "transport_cost", "currency/day", Lower, "Units departing on replenishment lanes × the lane's transport cost per unit (expedites included).";
     ExpediteCost = "expedite_cost", "currency/day", Lower, "Expedite premiums: per shipment + per unit, of the expedites sent.";
@@ -206,6 +206,116 @@ pub const CLASS_METRICS: &[MetricDef] = &[
         definition: "The class's order lines delivered in full within its SLA (complete from stock at once, or their backorder completed no later than sla_days after demand) ÷ its order lines.",
     },
 ];
+
+/// The metrics reported per SKU-location (`skus.csv`, the `sku` scope of
+/// `runs.parquet`) and per ABC class (`abc` in `summary.json`) when a
+/// scenario asks for per-SKU results (`scorecard: (per_sku: true)`). An
+/// ABC class's figures are sums over its SKU-locations, as the network's
+/// are over every SKU-location: demand and service over the
+/// customer-facing locations, stock over all.
+pub const SKU_METRICS: &[MetricDef] = &[
+    MetricDef {
+        key: "fill_rate",
+        unit: "ratio",
+        better: Better::Higher,
+        definition: "Units served from stock the moment they were demanded ÷ units demanded (a location feeding others: their orders too, served the evening they were placed).",
+    },
+    MetricDef {
+        key: "stockout_frequency",
+        unit: "ratio",
+        better: Better::Lower,
+        definition: "Measured days with unmet demand ÷ measured days.",
+    },
+    MetricDef {
+        key: "demand_mean",
+        unit: "units",
+        better: Better::Neither,
+        definition: "Units demanded per measured day.",
+    },
+    MetricDef { key: "on_hand_end_mean", unit: "units", better: Better::Neither, definition: "On-hand at day end." },
+    MetricDef {
+        key: "backorders_end_mean",
+        unit: "units",
+        better: Better::Lower,
+        definition: "Backordered units at day end (also units owed to fed locations).",
+    },
+    MetricDef {
+        key: "inventory_value_end_mean",
+        unit: "currency",
+        better: Better::Neither,
+        definition: "On-hand at day end valued at unit cost.",
+    },
+    MetricDef {
+        key: "excess_stock_value",
+        unit: "currency",
+        better: Better::Lower,
+        definition: "On-hand above cover at day end, valued at unit cost (as the metric excess_stock_value).",
+    },
+    MetricDef {
+        key: "ordered_mean",
+        unit: "units",
+        better: Better::Neither,
+        definition: "Units ordered (purchase orders decided) per measured day.",
+    },
+];
+
+/// One value per SKU metric, in [`SKU_METRICS`] order.
+pub type SkuValues = [f64; 8];
+
+/// Sums of one SKU-location (or of an ABC class) over the measured days.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SkuTally {
+    /// Measured days.
+    pub days: u64,
+    /// Units demanded.
+    pub demand: i64,
+    /// Units not served from stock when demanded.
+    pub short: i64,
+    /// Days with unmet demand.
+    pub stockout_days: u64,
+    /// Σ on-hand at day end.
+    pub on_hand_end: i64,
+    /// Σ backorders (and units owed) at day end.
+    pub backorders_end: i64,
+    /// Σ on-hand value at day end.
+    pub value_end: f64,
+    /// Σ value above cover at day end.
+    pub excess_value: f64,
+    /// Units ordered.
+    pub ordered: i64,
+}
+
+impl SkuTally {
+    /// Adds `other`'s sums; demand and service only when `customer_facing`.
+    pub fn absorb(&mut self, other: &SkuTally, customer_facing: bool) {
+        if customer_facing {
+            self.days += other.days;
+            self.demand += other.demand;
+            self.short += other.short;
+            self.stockout_days += other.stockout_days;
+        }
+        self.on_hand_end += other.on_hand_end;
+        self.backorders_end += other.backorders_end;
+        self.value_end += other.value_end;
+        self.excess_value += other.excess_value;
+        self.ordered += other.ordered;
+    }
+
+    /// The SKU metrics over `days` measured days.
+    pub fn finish(&self, days: u32) -> SkuValues {
+        let days = f64::from(days);
+        [
+            ratio((self.demand - self.short) as f64, self.demand as f64),
+            ratio(self.stockout_days as f64, self.days as f64),
+            self.demand as f64 / days,
+            self.on_hand_end as f64 / days,
+            self.backorders_end as f64 / days,
+            self.value_end / days,
+            self.excess_value / days,
+            self.ordered as f64 / days,
+        ]
+    }
+}
 
 /// One value per class metric, in [`CLASS_METRICS`] order.
 pub type ClassValues = [f64; 10];

@@ -81,6 +81,26 @@ pub struct ScorecardFile {
     /// (`excess_stock_value`; default 90).
     #[serde(default = "default_excess_cover_days")]
     pub excess_cover_days: f64,
+    /// Keep per-SKU-location results (`skus.csv`, the `sku` scope of
+    /// `runs.parquet`) and per-ABC-class figures (`abc` in `summary.json`);
+    /// default false.
+    #[serde(default)]
+    pub per_sku: bool,
+    /// ABC class of every SKU by id; when absent, derived by demand value
+    /// (80 % / 15 % / 5 %). When present it must name every SKU.
+    #[serde(default)]
+    pub abc: BTreeMap<String, AbcClassFile>,
+}
+
+/// An ABC class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AbcClassFile {
+    /// The SKUs of most demand value.
+    A,
+    /// The next.
+    B,
+    /// The rest.
+    C,
 }
 
 fn default_excess_cover_days() -> f64 {

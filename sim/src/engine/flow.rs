@@ -84,6 +84,9 @@ impl Run<'_> {
             state.tally.orders += 1;
             state.tally.ordered_units += units;
             state.tally.ordering_cost += state.ordering_cost[sku];
+            if let Some(t) = state.sku_tally.get_mut(sku) {
+                t.ordered += units;
+            }
         }
         let trigger = if trigger == NO_TRIGGER { now } else { trigger };
         if self.approvals.is_some() {

@@ -75,7 +75,7 @@ pub use state::UnitBalance;
 
 use crate::calendar::{Calendar, Event, ReceiptWheel, Shipment};
 use crate::disruption::Timeline;
-use crate::metrics::{self, ClassValues, MetricValues, ScopeSeries, Tally};
+use crate::metrics::{self, ClassValues, MetricValues, ScopeSeries, SkuTally, SkuValues, Tally};
 use crate::model::{DemandProcess, Model, Shortage};
 use crate::rng::{self, Stream, StreamKey};
 use crate::strategy::{Allocation, Capabilities, Claim, ExpediteRule, Replenishment, Review, TransferRule};
@@ -122,6 +122,11 @@ pub struct RunOutput {
     pub random_events: Vec<WindowImpact>,
     /// Per customer class, in model order.
     pub classes: Vec<ClassValues>,
+    /// Per-SKU results (when the scenario asks for them; else empty): per
+    /// node in model order, per local SKU.
+    pub skus: Vec<SkuValues>,
+    /// Per ABC class (A, B, C), with per-SKU results; else empty.
+    pub abc: Vec<SkuValues>,
     /// Unit balance per node.
     pub balances: Vec<UnitBalance>,
     /// Goods between nodes.
@@ -786,6 +791,23 @@ impl<'m> Run<'m> {
         tallies.iter().zip(&self.class_books.ages).map(|(c, ages)| c.finish(days, ages)).collect()
     }
 
+    /// Per-SKU results and their ABC classes' (both empty without them).
+    fn sku_results(&self, days: u32) -> (Vec<SkuValues>, Vec<SkuValues>) {
+        if !self.model.scorecard.per_sku {
+            return (Vec::new(), Vec::new());
+        }
+        let classes = self.model.abc_classes();
+        let mut abc = [SkuTally::default(); 3];
+        let mut skus = Vec::with_capacity(self.model.sku_locations());
+        for (n, state) in self.nodes.iter().enumerate() {
+            for (k, t) in state.sku_tally.iter().enumerate() {
+                skus.push(t.finish(days));
+                abc[classes[self.model.nodes[n].skus[k]] as usize].absorb(t, state.serves_customers);
+            }
+        }
+        (skus, abc.iter().map(|t| t.finish(days)).collect())
+    }
+
     /// Decisions not released by the end of the run count in the latency
     /// figures censored at the horizon (latency = end − trigger) and in
     /// the pending counts of their node.
@@ -825,6 +847,7 @@ impl<'m> Run<'m> {
             state.balance.on_order = state.on_order.iter().sum();
             balances.push(state.balance);
         }
+        let (skus, abc) = self.sku_results(days);
         let network_balance = NetworkBalance {
             shipped: self.nodes.iter().map(|n| n.balance.shipped_to_nodes).sum(),
             received: self.internal_received,
@@ -865,6 +888,8 @@ impl<'m> Run<'m> {
             events,
             random_events,
             classes: self.class_results(days),
+            skus,
+            abc,
             balances,
             network_balance,
             sku_location_days: self.model.sku_locations() as u64 * horizon,

@@ -5,7 +5,7 @@ use super::backorders::BackorderLine;
 use super::daily::DailyStreams;
 use crate::disruption::Timeline;
 use crate::governance::DecisionKind;
-use crate::metrics::{ScopeSeries, Tally};
+use crate::metrics::{ScopeSeries, SkuTally, Tally};
 use crate::model::{Model, Shortage, Source};
 use crate::strategy::{Capabilities, NodeView, Replenishment};
 use crate::time::{Day, MINUTES_PER_DAY, Minute, day_start};
@@ -130,6 +130,8 @@ pub(super) struct NodeState<'m> {
     excess_level: Vec<i64>,
     /// Per SKU, the measured stock-out days in a row up to the last day end.
     stockout_run: Vec<u32>,
+    /// Per SKU, its measured sums (per-SKU results; empty without them).
+    pub sku_tally: Vec<SkuTally>,
     /// Per SKU, units in transit to this node that the network owns
     /// (empty when no lane into the node carries any)…
     in_transit_owned: Vec<i64>,
@@ -209,7 +211,11 @@ impl<'m> NodeState<'m> {
             trigger_since: vec![NO_TRIGGER; count],
             orders: vec![0; count],
             day_shortfall: vec![0; count],
-            sku_demand: if capabilities.observes_demand { vec![0; count] } else { Vec::new() },
+            sku_demand: if capabilities.observes_demand || model.scorecard.per_sku {
+                vec![0; count]
+            } else {
+                Vec::new()
+            },
             immediate_releases: 0,
             backlog: vec![Vec::new(); count],
             source_sku,
@@ -223,6 +229,7 @@ impl<'m> NodeState<'m> {
             lost_penalty: sku_field(|s| s.lost_sale_penalty),
             excess_level,
             stockout_run: vec![0; count],
+            sku_tally: if model.scorecard.per_sku { vec![SkuTally::default(); count] } else { Vec::new() },
             in_transit_owned: per_sku_if(owns_in_transit),
             in_transit_held: per_sku_if(holds_in_transit),
             stock_since: if timed { vec![0; count] } else { Vec::new() },
@@ -563,6 +570,9 @@ impl<'m> NodeState<'m> {
                 *run += 1;
             }
         }
+        if !self.sku_tally.is_empty() {
+            self.record_sku_day();
+        }
         let mut in_transit_value = 0f64;
         for (sku, &units) in self.in_transit_owned.iter().enumerate() {
             in_transit_value += units as f64 * self.unit_cost[sku];
@@ -593,6 +603,23 @@ impl<'m> NodeState<'m> {
         self.series.daily_demand.push(self.day_demand as f64);
         self.series.daily_orders.push(self.day_ordered as f64);
         (on_hand_sum, backorders_sum)
+    }
+
+    /// Per-SKU results: adds the day end's figures of every SKU.
+    fn record_sku_day(&mut self) {
+        for (sku, t) in self.sku_tally.iter_mut().enumerate() {
+            let (on_hand, short) = (self.on_hand[sku], self.day_shortfall[sku]);
+            t.days += 1;
+            t.demand += self.sku_demand[sku];
+            t.short += short;
+            t.stockout_days += u64::from(short > 0);
+            t.on_hand_end += on_hand;
+            t.backorders_end += self.backorders[sku] + self.owed[sku];
+            t.value_end += on_hand as f64 * self.unit_cost[sku];
+            if on_hand > self.excess_level[sku] {
+                t.excess_value += (on_hand - self.excess_level[sku]) as f64 * self.unit_cost[sku];
+            }
+        }
     }
 
     /// Books the day's fallback state: a switch when a fallback takes over,
