@@ -188,3 +188,105 @@ fn forecast_errors_are_one_step_ahead_against_demand() {
     assert!((metric(&output, "forecast_bias") - bias).abs() < 1e-12, "{}", metric(&output, "forecast_bias"));
     assert!((output.nodes[0][metric_index("forecast_mape").unwrap()] - mape).abs() < 1e-12);
 }
+
+fn echelon(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_echelon")).args(args).output().unwrap()
+}
+
+/// The periodic store with per-SKU results on: the SKU's row in
+/// `skus.csv` has the hand-worked figures above (fill 12 lines of 20 of
+/// 10 units, stock-out days 8 of 20, mean on-hand 6, backorders 10 and
+/// 20 at the ends of days 9 and 10 of each cycle: 6, ordered 200 over 20
+/// days), and its ABC class (A: the only SKU) the same in `summary.json`.
+/// Without per-SKU results neither exists.
+#[test]
+fn per_sku_results_and_abc_figures_are_written_when_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("periodic.ron");
+    std::fs::write(&file, periodic("", "scorecard: Some((per_sku: true)),")).unwrap();
+    let out = dir.path().join("out");
+    let output = echelon(&["run".as_ref(), "--quiet".as_ref(), "--out".as_ref(), out.as_os_str(), file.as_os_str()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let csv = std::fs::read_to_string(out.join("skus.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "point,strategy,replication,location,sku,fill_rate,stockout_frequency,demand_mean,on_hand_end_mean,\
+             backorders_end_mean,inventory_value_end_mean,excess_stock_value,ordered_mean",
+            "0,rs,0,store,item,0.6,0.4,10,6,6,12,0,10",
+        ]
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let abc = &summary["points"][0]["strategies"][0]["abc"];
+    assert_eq!(abc["A"]["fill_rate"]["mean"], 0.6);
+    assert_eq!(abc["A"]["ordered_mean"]["mean"], 10.0);
+    assert!(abc["B"]["fill_rate"]["mean"].is_null(), "no SKU in class B");
+    let log = std::fs::read_to_string(out.join("runs.jsonl")).unwrap();
+    assert!(log.contains("\"skus\":[[0.6,0.4,10.0,6.0,6.0,12.0,0.0,10.0]]"), "{log}");
+
+    std::fs::write(&file, periodic("", "")).unwrap();
+    let plain = dir.path().join("plain");
+    let output = echelon(&["run".as_ref(), "--quiet".as_ref(), "--out".as_ref(), plain.as_os_str(), file.as_os_str()]);
+    assert!(output.status.success());
+    assert!(!plain.join("skus.csv").exists());
+    let summary = std::fs::read_to_string(plain.join("summary.json")).unwrap();
+    assert!(!summary.contains("\"abc\""));
+}
+
+/// Demand values 80, 15 and 5 a day: A, B, C by the 80/15/5 rule (the
+/// SKUs ranked above hold < 80 %, < 95 %, the rest); a scenario's own
+/// classes win.
+#[test]
+fn abc_classes_are_derived_by_demand_value_unless_given() {
+    let text = |abc: &str| {
+        format!(
+            r#"Scenario(
+    name: "abc",
+    experiment: (horizon_days: 10, warmup_days: 0, replications: 1, seed: 1),
+    skus: [(id: "c", unit_cost: 1.0), (id: "a", unit_cost: 8.0), (id: "b", unit_cost: 3.0)],
+    suppliers: [(id: "supplier")],
+    locations: [(id: "store")],
+    lanes: [(from: "supplier", to: "store", lead_time: Constant(days: 1.0))],
+    demand: [(location: "store", sku: "c", model: Constant(quantity: 5.0)),
+             (location: "store", sku: "a", model: Constant(quantity: 10.0)),
+             (location: "store", sku: "b", model: Constant(quantity: 5.0))],
+    strategies: [(name: "base", replenishment: BaseStock(order_up_to: Units(40)))],
+    scorecard: Some((per_sku: true{abc})),
+)"#
+        )
+    };
+    let derived = common::scenario_from_text("abc.ron", &text(""));
+    assert_eq!(derived.model.abc_classes(), [2, 0, 1]);
+    let given = common::scenario_from_text("abc.ron", &text(r#", abc: {"a": C, "b": C, "c": A}"#));
+    assert_eq!(given.model.abc_classes(), [0, 2, 2]);
+}
+
+#[test]
+fn bad_scorecard_settings_exit_2_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("scorecard: Some((excess_cover_days: -1.0)),", "scorecard.excess_cover_days"),
+        (r#"scorecard: Some((abc: {"item": A, "nothing": B})),"#, "scorecard.abc.nothing"),
+        (r#"scorecard: Some((abc: {"item": D})),"#, "scorecard"),
+    ];
+    for (scorecard, path) in cases {
+        let file = dir.path().join("bad.ron");
+        std::fs::write(&file, periodic("", scorecard)).unwrap();
+        let output = echelon(&["validate".as_ref(), file.as_os_str()]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{scorecard}: {stderr}");
+        assert!(stderr.contains(path) && stderr.contains("bad.ron:"), "{scorecard}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    // Every SKU must be named when abc is given.
+    let two = periodic("", r#"scorecard: Some((abc: {"item": A})),"#)
+        .replace(r#"skus: [(id: "item""#, r#"skus: [(id: "other", unit_cost: 1.0), (id: "item""#);
+    let file = dir.path().join("bad.ron");
+    std::fs::write(&file, two).unwrap();
+    let output = echelon(&["validate".as_ref(), file.as_os_str()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("scorecard.abc") && stderr.contains("\"other\" has no class"), "{stderr}");
+}
