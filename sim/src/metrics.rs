@@ -872,6 +872,60 @@ mod tests {
         assert!(v[Metric::DecisionLatencyP50 as usize].is_nan());
     }
 
+    /// By hand: lead times of 1, 2 and 3 days (mean 2, population
+    /// variance 2/3); 10 decisions of which 4 were routed for approval over
+    /// 2 days; 3 stock-out runs over 5 days; 8 order lines, 5 complete from
+    /// stock and 1 completed late within the SLA; forecasts off by +3 and
+    /// −1 on a demand of 20.
+    #[test]
+    fn hand_worked_scorecard_tally_gives_the_defined_values() {
+        let day = MINUTES_PER_DAY;
+        let mut series = ScopeSeries::default();
+        for run in [1, 1, 3] {
+            series.stockout_runs.record(run);
+        }
+        let tally = Tally {
+            sku_days: 10,
+            service_sku_days: 10,
+            no_stockout_days: 5,
+            decisions: 10,
+            exceptions: 4,
+            stockout_runs: 3,
+            stockout_run_days: 5,
+            lead_times: 3,
+            lead_time_minutes: 6 * day,
+            lead_time_squares: u128::from(14 * day * day),
+            transfers_received: 2,
+            transfer_minutes: 3 * day,
+            lines: 8,
+            lines_full: 5,
+            lines_late_on_time: 1,
+            forecast_abs_error: 4.0,
+            forecast_error: 2.0,
+            forecast_demand: 20.0,
+            on_hand_end_value: 30.0,
+            in_transit_value: 10.0,
+            purchase_cost: 50.0,
+            ..Tally::default()
+        };
+        let v = finish(&tally, &series, 2);
+        assert_eq!(v[Metric::TouchlessRate as usize], 0.6);
+        assert_eq!(v[Metric::ExceptionsPerDay as usize], 2.0);
+        assert_eq!(v[Metric::StockoutFrequency as usize], 0.5);
+        assert_eq!(v[Metric::StockoutDurationMean as usize], 5.0 / 3.0);
+        assert_eq!(v[Metric::StockoutDurationP95 as usize], 3.0);
+        assert_eq!(v[Metric::LeadTimeMean as usize], 2.0);
+        assert!((v[Metric::LeadTimeVar as usize] - 2.0 / 3.0).abs() < 1e-15);
+        assert_eq!(v[Metric::TransferCycleTime as usize], 1.5);
+        assert_eq!(v[Metric::LineFillRate as usize], 5.0 / 8.0);
+        assert_eq!(v[Metric::Otif as usize], 6.0 / 8.0);
+        assert_eq!(v[Metric::ForecastMape as usize], 0.2);
+        assert_eq!(v[Metric::ForecastBias as usize], 0.1);
+        assert_eq!(v[Metric::WorkingCapital as usize], 20.0);
+        assert_eq!(v[Metric::PurchaseCost as usize], 25.0);
+        assert!(v[Metric::InventoryImbalance as usize].is_nan(), "no observations");
+    }
+
     #[test]
     fn daily_series_variance_is_the_population_variance() {
         let mut s = DailySeries::default();

@@ -283,8 +283,11 @@ struct Imbalance {
     cover: Vec<(f64, f64, u32)>,
     /// Global SKUs with two or more such locations.
     shared: Vec<usize>,
-    /// Customer-facing nodes.
+    /// Customer-facing nodes…
     nodes: Vec<usize>,
+    /// …and per node of those, per local SKU, 1 ÷ its mean daily demand
+    /// (0 when that is 0: the SKU-location is left out).
+    inverse_mean: Vec<Vec<f64>>,
     /// Σ standard deviation over (SKU, day) observations…
     sum: f64,
     /// …and their number.
@@ -301,10 +304,16 @@ impl Imbalance {
             }
         }
         let shared: Vec<usize> = (0..model.skus.len()).filter(|&g| locations[g] >= 2).collect();
+        let inverse = |n: &usize| {
+            let means = model.mean_daily_demand_of(*n);
+            means.iter().map(|&m| if m > 0.0 { 1.0 / m } else { 0.0 }).collect()
+        };
+        let inverse_mean = nodes.iter().map(inverse).collect();
         (!shared.is_empty()).then(|| Self {
             cover: vec![(0.0, 0.0, 0); model.skus.len()],
             shared,
             nodes,
+            inverse_mean,
             sum: 0.0,
             count: 0,
         })
@@ -313,12 +322,12 @@ impl Imbalance {
     /// Adds one measured day end: per shared SKU, the population standard
     /// deviation of its locations' days of cover.
     fn record_day(&mut self, model: &Model, states: &[NodeState]) {
-        for &n in &self.nodes {
+        for (&n, inverse_mean) in self.nodes.iter().zip(&self.inverse_mean) {
             let state = &states[n];
             for (k, &g) in model.nodes[n].skus.iter().enumerate() {
-                let mean = state.mean_demand[k];
-                if mean > 0.0 {
-                    let cover = state.on_hand[k] as f64 / mean;
+                let inverse = inverse_mean[k];
+                if inverse > 0.0 {
+                    let cover = state.on_hand[k] as f64 * inverse;
                     let entry = &mut self.cover[g];
                     entry.0 += cover;
                     entry.1 += cover * cover;
