@@ -38,10 +38,11 @@ pub const TEMP_PREFIX: &str = ".echelon-tmp-";
 pub const LOCK_FILE: &str = ".echelon.lock";
 
 /// The files `run` and `merge` write at the top of a results directory.
-pub const RESULT_FILES: [&str; 8] = [
+pub const RESULT_FILES: [&str; 9] = [
     "runs.jsonl",
     "summary.json",
     "runs.csv",
+    "skus.csv",
     "runs.parquet",
     "runs-long.csv",
     "timing.json",
@@ -92,6 +93,8 @@ pub struct Rendered {
     pub summary_json: String,
     /// `runs.csv` bytes.
     pub runs_csv: Vec<u8>,
+    /// `skus.csv` bytes, when the study keeps per-SKU results.
+    pub skus_csv: Option<Vec<u8>>,
     /// `runs.parquet` bytes: the long table of [`crate::tidy`].
     pub runs_parquet: Vec<u8>,
     /// `timing.json` text (absent for merged results).
@@ -134,6 +137,7 @@ pub fn render_with(
     let stats = summary::compute(info, records);
     let summary_json = serde_json::to_string_pretty(&summary::to_json(info, &stats)).expect("plain data") + "\n";
     let runs_csv = runs_csv::to_csv(info, records).expect("in-memory CSV");
+    let skus_csv = runs_csv::skus_to_csv(info, records).expect("in-memory CSV");
     let runs_parquet = crate::tidy::to_parquet(info, records).expect("in-memory Parquet");
     let timing_json = timing.map(|t| serde_json::to_string_pretty(t).expect("plain data") + "\n");
     let runs_jsonl = runlog::finished_text(header, records);
@@ -160,7 +164,18 @@ pub fn render_with(
         version: env!("CARGO_PKG_VERSION"),
     };
     let report_html = html::render(&page);
-    Rendered { runs_jsonl, summary_json, runs_csv, runs_parquet, timing_json, stats, trace_json, charts, report_html }
+    Rendered {
+        runs_jsonl,
+        summary_json,
+        runs_csv,
+        skus_csv,
+        runs_parquet,
+        timing_json,
+        stats,
+        trace_json,
+        charts,
+        report_html,
+    }
 }
 
 /// Writes the rendered files into `dir`, creating it.
@@ -168,6 +183,9 @@ pub fn write_all(dir: &Path, rendered: &Rendered) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     write_atomic(&dir.join("summary.json"), rendered.summary_json.as_bytes())?;
     write_atomic(&dir.join("runs.csv"), &rendered.runs_csv)?;
+    if let Some(skus) = &rendered.skus_csv {
+        write_atomic(&dir.join("skus.csv"), skus)?;
+    }
     write_atomic(&dir.join("runs.parquet"), &rendered.runs_parquet)?;
     write_atomic(&dir.join("runs.jsonl"), rendered.runs_jsonl.as_bytes())?;
     if let Some(timing) = &rendered.timing_json {

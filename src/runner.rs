@@ -75,6 +75,8 @@ fn run_one(
         events: out.events,
         random_events: out.random_events,
         classes: out.classes,
+        skus: out.skus,
+        abc: out.abc,
     };
     compute.lock().unwrap_or_else(|e| e.into_inner()).add(&out.decision_ns).expect("auto-resizing histogram");
     Some((record, (out.balances, out.network_balance), out.sku_location_days, trace))

@@ -19,6 +19,11 @@ fn readme_defines_every_class_metric_exactly_as_the_code() {
 }
 
 #[test]
+fn readme_defines_every_sku_metric_exactly_as_the_code() {
+    assert_readme_rows(echelon::sim::metrics::SKU_METRICS);
+}
+
+#[test]
 fn list_names_every_strategy_and_metric() {
     let text = echelon::cli::list();
     for s in echelon::strategies::registry::CATALOGUE {

@@ -163,6 +163,12 @@ pub struct Lane {
     pub lateral: bool,
     /// Its expedite mode, if it has one.
     pub expedite: Option<ExpediteMode>,
+    /// Does the receiving location own the goods from dispatch (so they
+    /// count in its working capital and carry holding cost in transit)?
+    /// Otherwise from receipt — except that goods between stocking
+    /// locations are always the network's (working capital, no holding
+    /// cost in transit).
+    pub ownership_at_dispatch: bool,
 }
 
 impl Lane {
@@ -267,6 +273,28 @@ impl Experiment {
     }
 }
 
+/// Scorecard settings: how the metrics that need a parameter are measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scorecard {
+    /// Days of mean demand above which on-hand is excess
+    /// (`excess_stock_value`); 90 by default.
+    pub excess_cover_days: f64,
+    /// Keep per-SKU-location results (and per-ABC-class figures)?
+    pub per_sku: bool,
+    /// ABC class per SKU (0 = A, 1 = B, 2 = C) as the scenario gives it;
+    /// empty: derived by demand value ([`Model::abc_classes`]).
+    pub abc: Vec<u8>,
+}
+
+impl Default for Scorecard {
+    fn default() -> Self {
+        Self { excess_cover_days: 90.0, per_sku: false, abc: Vec::new() }
+    }
+}
+
+/// The ABC class names, in class order.
+pub const ABC_CLASSES: [&str; 3] = ["A", "B", "C"];
+
 /// Everything a run needs to know about the network.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -297,6 +325,8 @@ pub struct Model {
     pub visibility_delay: crate::time::Minute,
     /// Run shape.
     pub experiment: Experiment,
+    /// Scorecard settings.
+    pub scorecard: Scorecard,
     /// Per-node indices derived from the fields above, built on first use
     /// ([`ModelIndex`]); construct a model with `Default::default()` here.
     pub index: OnceLock<ModelIndex>,
@@ -459,6 +489,39 @@ impl Model {
     pub fn own_mean_daily_demand(&self, node: usize) -> Vec<f64> {
         let index = self.index();
         index.own_mean[index.sku_start[node]..index.sku_start[node + 1]].to_vec()
+    }
+
+    /// The ABC class of every SKU (0 = A, 1 = B, 2 = C): the scenario's,
+    /// else by demand value — each SKU's mean daily customer demand over
+    /// every location × its unit cost, ranked highest first (model order
+    /// breaking ties): a SKU is A while the SKUs ranked above it hold less
+    /// than 80 % of the total value, B while they hold less than 95 %,
+    /// else C (so the most valuable SKU is always A).
+    pub fn abc_classes(&self) -> Vec<u8> {
+        if self.scorecard.abc.len() == self.skus.len() {
+            return self.scorecard.abc.clone();
+        }
+        let mut value = vec![0.0; self.skus.len()];
+        for stream in &self.demand {
+            let sku = self.nodes[stream.node].skus[stream.local_sku];
+            value[sku] += stream.process.mean_per_day() * self.skus[sku].unit_cost;
+        }
+        let total: f64 = value.iter().sum();
+        let mut ranked: Vec<usize> = (0..self.skus.len()).collect();
+        ranked.sort_by(|&a, &b| value[b].total_cmp(&value[a]).then(a.cmp(&b)));
+        let mut classes = vec![2u8; self.skus.len()];
+        let mut above = 0.0;
+        for sku in ranked {
+            classes[sku] = if above == 0.0 || above < 0.80 * total {
+                0
+            } else if above < 0.95 * total {
+                1
+            } else {
+                2
+            };
+            above += value[sku];
+        }
+        classes
     }
 
     /// Nodes whose primary lane comes from `node`, in model order.

@@ -500,7 +500,15 @@ pub fn build(tables: &Tables, settings: &Settings, warnings: &mut Vec<String>) -
         if !once(&mut lane_rows, key, &lane_cells, row, "to", &format!("the lane {from} → {to}"), errors) {
             continue;
         }
-        lanes.push(LaneFile { from, to, lead_time, cost_per_unit: cost.unwrap_or(0.0), lateral, expedite });
+        lanes.push(LaneFile {
+            from,
+            to,
+            lead_time,
+            cost_per_unit: cost.unwrap_or(0.0),
+            lateral,
+            expedite,
+            ownership: Default::default(),
+        });
     }
 
     // Demand.
@@ -771,6 +779,7 @@ pub fn build(tables: &Tables, settings: &Settings, warnings: &mut Vec<String>) -
         governance: None,
         visibility_delay_hours: 0.0,
         tune: None,
+        scorecard: None,
     };
     let levels_csv = String::from_utf8(levels.into_inner().unwrap_or_default()).unwrap_or_default();
     Ok(Built { file, levels_csv, history_csv })

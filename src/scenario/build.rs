@@ -81,6 +81,39 @@ pub(super) fn non_negative(path: String, value: f64) -> Result<f64, FieldError> 
     }
 }
 
+/// The scorecard settings: `excess_cover_days` a finite number ≥ 0; an
+/// `abc` map, when given, names every SKU and nothing else.
+fn scorecard(
+    file: Option<&super::file::ScorecardFile>,
+    skus: &[echelon_sim::model::Sku],
+) -> Result<echelon_sim::model::Scorecard, FieldError> {
+    use super::file::AbcClassFile;
+    let Some(file) = file else { return Ok(echelon_sim::model::Scorecard::default()) };
+    let excess_cover_days = non_negative("scorecard.excess_cover_days".into(), file.excess_cover_days)?;
+    if let Some(unknown) = file.abc.keys().find(|id| !skus.iter().any(|s| &s.id == *id)) {
+        return fail(
+            format!("scorecard.abc.{unknown}"),
+            format!("no SKU \"{unknown}\"; list the scenario's SKUs only"),
+        );
+    }
+    let abc = if file.abc.is_empty() {
+        Vec::new()
+    } else {
+        skus.iter()
+            .map(|s| match file.abc.get(&s.id) {
+                Some(AbcClassFile::A) => Ok(0),
+                Some(AbcClassFile::B) => Ok(1),
+                Some(AbcClassFile::C) => Ok(2),
+                None => fail(
+                    "scorecard.abc".to_string(),
+                    format!("SKU \"{}\" has no class; name every SKU (A, B or C), or leave abc out to derive the classes by demand value", s.id),
+                ),
+            })
+            .collect::<Result<Vec<u8>, _>>()?
+    };
+    Ok(echelon_sim::model::Scorecard { excess_cover_days, per_sku: file.per_sku, abc })
+}
+
 fn experiment(file: &ExperimentFile) -> Result<Experiment, FieldError> {
     if file.horizon_days > MAX_HORIZON_DAYS {
         return fail("experiment.horizon_days", format!("at most {MAX_HORIZON_DAYS} days, got {}", file.horizon_days));
@@ -250,6 +283,7 @@ pub fn model(file: &ScenarioFile, registry: &Registry) -> Result<Model, FieldErr
     let visibility_delay =
         events::data_delay_minutes("visibility_delay_hours".into(), file.visibility_delay_hours, true)?;
     check_volume(&demand, &disruptions, demand_pattern.as_ref(), experiment.horizon_days)?;
+    let scorecard = scorecard(file.scorecard.as_ref(), &skus)?;
     Ok(Model {
         name: file.name.clone(),
         skus,
@@ -264,6 +298,7 @@ pub fn model(file: &ScenarioFile, registry: &Registry) -> Result<Model, FieldErr
         governance,
         visibility_delay,
         experiment,
+        scorecard,
         index: Default::default(),
     })
 }

@@ -67,6 +67,59 @@ pub struct ScenarioFile {
     /// What `echelon tune` searches (ignored by `run`).
     #[serde(default)]
     pub tune: Option<crate::tune::spec::TuneFile>,
+    /// Scorecard settings (default: excess above 90 days of cover).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scorecard: Option<ScorecardFile>,
+}
+
+/// How the scorecard metrics that take a parameter are measured.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Scorecard")]
+pub struct ScorecardFile {
+    /// On-hand above this many days of mean demand is excess stock
+    /// (`excess_stock_value`; default 90).
+    #[serde(default = "default_excess_cover_days")]
+    pub excess_cover_days: f64,
+    /// Keep per-SKU-location results (`skus.csv`, the `sku` scope of
+    /// `runs.parquet`) and per-ABC-class figures (`abc` in `summary.json`);
+    /// default false.
+    #[serde(default)]
+    pub per_sku: bool,
+    /// ABC class of every SKU by id; when absent, derived by demand value
+    /// (80 % / 15 % / 5 %). When present it must name every SKU.
+    #[serde(default)]
+    pub abc: BTreeMap<String, AbcClassFile>,
+}
+
+/// An ABC class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AbcClassFile {
+    /// The SKUs of most demand value.
+    A,
+    /// The next.
+    B,
+    /// The rest.
+    C,
+}
+
+fn default_excess_cover_days() -> f64 {
+    90.0
+}
+
+fn is_receipt(ownership: &OwnershipFile) -> bool {
+    *ownership == OwnershipFile::Receipt
+}
+
+/// When the receiving location takes ownership of goods on a lane.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OwnershipFile {
+    /// At receipt (default): goods in transit are the sender's.
+    #[default]
+    Receipt,
+    /// At dispatch: goods in transit count in working capital and carry
+    /// holding cost.
+    Dispatch,
 }
 
 /// Which decisions wait for a planner, and the planners.
@@ -322,6 +375,9 @@ pub struct LaneFile {
     /// A faster, dearer mode for expedites.
     #[serde(default)]
     pub expedite: Option<ExpediteFile>,
+    /// When the receiving location owns the goods (default Receipt).
+    #[serde(default, skip_serializing_if = "is_receipt")]
+    pub ownership: OwnershipFile,
 }
 
 /// An expedite mode.

@@ -78,6 +78,7 @@ pub fn lanes(file: &ScenarioFile, ids: &Ids<'_>) -> Result<Vec<Lane>, FieldError
                 cost_per_unit: non_negative(format!("{path}.cost_per_unit"), lane.cost_per_unit)?,
                 lateral: lane.lateral,
                 expedite,
+                ownership_at_dispatch: lane.ownership == super::file::OwnershipFile::Dispatch,
             })
         })
         .collect()

@@ -898,6 +898,10 @@ impl<S: Replenishment> Replenishment for Checked<S> {
         self.inner.on_fallback()
     }
 
+    fn forecasts(&self) -> Option<&[f64]> {
+        self.inner.forecasts()
+    }
+
     fn decide(&mut self, view: &echelon_sim::strategy::NodeView<'_>, orders: &mut [i64]) {
         self.inner.decide(view, orders);
         if let Some(sku) = orders.iter().position(|&q| q < 0) {

@@ -93,7 +93,14 @@ impl Run<'_> {
     pub(super) fn decide(&mut self, decision: Decision, now: Minute, measured: bool) {
         let state = &self.nodes[decision.node];
         let value = decision.units as f64 * state.unit_cost[decision.sku];
-        let Some(approvals) = self.approvals.as_mut().filter(|a| a.rules.needs_approval(value)) else {
+        let exception = self.approvals.as_ref().is_some_and(|a| a.rules.needs_approval(value));
+        if measured {
+            let tally = &mut self.nodes[decision.node].tally;
+            tally.decisions += 1;
+            tally.exceptions += u64::from(exception);
+        }
+        let state = &self.nodes[decision.node];
+        let Some(approvals) = self.approvals.as_mut().filter(|_| exception) else {
             self.send_decision(decision, now, measured);
             return;
         };

@@ -84,6 +84,9 @@ impl Run<'_> {
             state.tally.orders += 1;
             state.tally.ordered_units += units;
             state.tally.ordering_cost += state.ordering_cost[sku];
+            if let Some(t) = state.sku_tally.get_mut(sku) {
+                t.ordered += units;
+            }
         }
         let trigger = if trigger == NO_TRIGGER { now } else { trigger };
         if self.approvals.is_some() {
@@ -92,6 +95,7 @@ impl Run<'_> {
             return;
         }
         if measured {
+            state.tally.decisions += 1;
             state.record_latency(DecisionKind::PurchaseOrder, now - trigger);
         }
         self.send_order(node, sku, units, now, measured);
@@ -123,10 +127,12 @@ impl Run<'_> {
                 }
             }
             Source::Supplier(s) if self.model.suppliers[s].capacity_per_day.is_some() => {
+                self.nodes[node].book_purchase(sku, units, measured);
                 self.suppliers[s].queue.push_back(Held { node, sku, lane, units });
                 self.dispatch_supplier(s, now);
             }
             Source::Supplier(_) => {
+                self.nodes[node].book_purchase(sku, units, measured);
                 let trip = Trip { lane, node, sku, units, internal: false, expedited: false };
                 let model = self.model;
                 self.depart(trip, now, &model.lanes[lane].lead_time, measured);
@@ -205,8 +211,11 @@ impl Run<'_> {
         } else {
             arrival
         };
-        let cost = self.model.lanes[trip.lane].cost_per_unit * trip.units as f64;
+        let lane = &self.model.lanes[trip.lane];
+        let cost = lane.cost_per_unit * trip.units as f64;
+        let (owned, held) = (trip.internal || lane.ownership_at_dispatch, lane.ownership_at_dispatch);
         let state = &mut self.nodes[trip.node];
+        state.start_transit(trip.sku, trip.units, owned, held);
         if measured {
             if self.model.lanes[trip.lane].lateral {
                 state.tally.transfer_cost += cost;
@@ -228,6 +237,10 @@ impl Run<'_> {
             lost,
             internal: trip.internal,
             expedited: trip.expedited,
+            lateral: lane.lateral,
+            owned,
+            held,
+            departed: now,
         };
         self.schedule_arrival(shipment);
     }
@@ -266,6 +279,7 @@ impl Run<'_> {
             state.expediting[sku] -= 1;
         }
         state.on_order[sku] -= shipment.units;
+        state.end_transit(sku, shipment);
         if shipment.lost {
             state.balance.lost_in_transit += shipment.units;
             if measured {
@@ -279,6 +293,9 @@ impl Run<'_> {
         }
         state.on_hand[sku] += shipment.units;
         state.balance.received += shipment.units;
+        if measured {
+            state.record_receipt(shipment, now);
+        }
         if shipment.internal {
             self.internal_received += shipment.units;
         }

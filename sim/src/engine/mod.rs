@@ -77,7 +77,7 @@ pub use stepper::{ActionMode, DayOutcome, Observation, Stepper};
 
 use crate::calendar::{Calendar, Event, ReceiptWheel, Shipment};
 use crate::disruption::Timeline;
-use crate::metrics::{self, ClassValues, MetricValues, ScopeSeries, Tally};
+use crate::metrics::{self, ClassValues, MetricValues, ScopeSeries, SkuTally, SkuValues, Tally};
 use crate::model::{DemandProcess, Model, Shortage};
 use crate::rng::{self, Stream, StreamKey};
 use crate::strategy::{Allocation, Capabilities, Claim, ExpediteRule, Replenishment, Review, TransferRule};
@@ -124,6 +124,11 @@ pub struct RunOutput {
     pub random_events: Vec<WindowImpact>,
     /// Per customer class, in model order.
     pub classes: Vec<ClassValues>,
+    /// Per-SKU results (when the scenario asks for them; else empty): per
+    /// node in model order, per local SKU.
+    pub skus: Vec<SkuValues>,
+    /// Per ABC class (A, B, C), with per-SKU results; else empty.
+    pub abc: Vec<SkuValues>,
     /// Unit balance per node.
     pub balances: Vec<UnitBalance>,
     /// Goods between nodes.
@@ -267,6 +272,79 @@ struct Run<'m> {
     /// Raised to abandon the run (checked once per simulated day and per
     /// customer order event).
     stop: Option<&'m AtomicBool>,
+    /// Days-of-cover dispersion across locations (`inventory_imbalance`),
+    /// when some SKU is stocked at two or more customer-facing locations.
+    imbalance: Option<Imbalance>,
+}
+
+/// The sums behind `inventory_imbalance`: per global SKU, scratch sums of
+/// the day's days of cover over the customer-facing locations stocking
+/// it with positive mean demand.
+struct Imbalance {
+    /// Per global SKU: Σ cover, Σ cover², locations.
+    cover: Vec<(f64, f64, u32)>,
+    /// Global SKUs with two or more such locations.
+    shared: Vec<usize>,
+    /// Customer-facing nodes…
+    nodes: Vec<usize>,
+    /// …and per node of those, per local SKU, 1 ÷ its mean daily demand
+    /// (0 when that is 0: the SKU-location is left out).
+    inverse_mean: Vec<Vec<f64>>,
+    /// Σ standard deviation over (SKU, day) observations…
+    sum: f64,
+    /// …and their number.
+    count: u64,
+}
+
+impl Imbalance {
+    fn new(model: &Model) -> Option<Self> {
+        let nodes: Vec<usize> = (0..model.nodes.len()).filter(|&n| model.serves_customers(n)).collect();
+        let mut locations = vec![0u32; model.skus.len()];
+        for &n in &nodes {
+            for (&g, &mean) in model.nodes[n].skus.iter().zip(model.mean_daily_demand_of(n)) {
+                locations[g] += u32::from(mean > 0.0);
+            }
+        }
+        let shared: Vec<usize> = (0..model.skus.len()).filter(|&g| locations[g] >= 2).collect();
+        let inverse = |n: &usize| {
+            let means = model.mean_daily_demand_of(*n);
+            means.iter().map(|&m| if m > 0.0 { 1.0 / m } else { 0.0 }).collect()
+        };
+        let inverse_mean = nodes.iter().map(inverse).collect();
+        (!shared.is_empty()).then(|| Self {
+            cover: vec![(0.0, 0.0, 0); model.skus.len()],
+            shared,
+            nodes,
+            inverse_mean,
+            sum: 0.0,
+            count: 0,
+        })
+    }
+
+    /// Adds one measured day end: per shared SKU, the population standard
+    /// deviation of its locations' days of cover.
+    fn record_day(&mut self, model: &Model, states: &[NodeState]) {
+        for (&n, inverse_mean) in self.nodes.iter().zip(&self.inverse_mean) {
+            let state = &states[n];
+            for (k, &g) in model.nodes[n].skus.iter().enumerate() {
+                let inverse = inverse_mean[k];
+                if inverse > 0.0 {
+                    let cover = state.on_hand[k] as f64 * inverse;
+                    let entry = &mut self.cover[g];
+                    entry.0 += cover;
+                    entry.1 += cover * cover;
+                    entry.2 += 1;
+                }
+            }
+        }
+        for &g in &self.shared {
+            let (sum, squares, n) = std::mem::take(&mut self.cover[g]);
+            let n = f64::from(n);
+            let mean = sum / n;
+            self.sum += (squares / n - mean * mean).max(0.0).sqrt();
+            self.count += 1;
+        }
+    }
 }
 
 /// Simulates one replication of `model` under `policies`.
@@ -376,6 +454,7 @@ impl<'m> Run<'m> {
             daily_customer: Vec::new(),
             trace: None,
             stop: None,
+            imbalance: Imbalance::new(model),
         }
     }
 
@@ -552,7 +631,12 @@ impl<'m> Run<'m> {
         state.on_hand[sku] -= served;
         state.settle_demand(line, served, now, measured);
         if measured {
-            self.class_books.tally[class].add(units, served, shortage == Shortage::LostSales);
+            let tally = &mut self.class_books.tally[class];
+            tally.add(units, served, shortage == Shortage::LostSales);
+            if units > 0 {
+                tally.lines += 1;
+                tally.lines_full += u64::from(served == units);
+            }
         }
         self.observe_trigger(node, sku, now);
         if open && self.strategies[node].review() == Review::Continuous {
@@ -609,6 +693,9 @@ impl<'m> Run<'m> {
             let node = self.sweep_order[k];
             let open = self.timeline.closed_until(node, now).is_none();
             if self.capabilities[node].observes_demand {
+                if measured && let Some(forecasts) = self.strategies[node].forecasts() {
+                    self.nodes[node].record_forecast_errors(forecasts);
+                }
                 let forecast_available = self.timeline.forecast_available(node, day);
                 let data_delay = self.timeline.data_delay(node, day);
                 self.strategies[node].observe(&self.nodes[node].view(day, forecast_available, data_delay));
@@ -650,6 +737,9 @@ impl<'m> Run<'m> {
         }
         if self.tracks_events {
             self.daily_customer.push((customer_demand, customer_served));
+        }
+        if measured && let Some(imbalance) = &mut self.imbalance {
+            imbalance.record_day(self.model, &self.nodes);
         }
         if measured {
             self.network_series.daily_demand.push(network_demand as f64);
@@ -728,6 +818,23 @@ impl<'m> Run<'m> {
         tallies.iter().zip(&self.class_books.ages).map(|(c, ages)| c.finish(days, ages)).collect()
     }
 
+    /// Per-SKU results and their ABC classes' (both empty without them).
+    fn sku_results(&self, days: u32) -> (Vec<SkuValues>, Vec<SkuValues>) {
+        if !self.model.scorecard.per_sku {
+            return (Vec::new(), Vec::new());
+        }
+        let classes = self.model.abc_classes();
+        let mut abc = [SkuTally::default(); 3];
+        let mut skus = Vec::with_capacity(self.model.sku_locations());
+        for (n, state) in self.nodes.iter().enumerate() {
+            for (k, t) in state.sku_tally.iter().enumerate() {
+                skus.push(t.finish(days));
+                abc[classes[self.model.nodes[n].skus[k]] as usize].absorb(t, state.serves_customers);
+            }
+        }
+        (skus, abc.iter().map(|t| t.finish(days)).collect())
+    }
+
     /// Decisions not released by the end of the run count in the latency
     /// figures censored at the horizon (latency = end − trigger) and in
     /// the pending counts of their node.
@@ -747,10 +854,17 @@ impl<'m> Run<'m> {
         self.close_open_backorders(day_start(self.model.experiment.horizon_days));
         self.censor_pending_decisions(day_start(self.model.experiment.horizon_days));
         let mut network = Tally::default();
+        if let Some(imbalance) = &self.imbalance {
+            (network.imbalance_sum, network.imbalance_count) = (imbalance.sum, imbalance.count);
+        }
         let mut nodes = Vec::with_capacity(self.nodes.len());
         let mut balances = Vec::with_capacity(self.nodes.len());
         for state in &mut self.nodes {
+            state.close_stockout_runs();
             network.absorb(&state.tally, state.serves_customers);
+            if state.serves_customers {
+                self.network_series.stockout_runs.add(&state.series.stockout_runs);
+            }
             // Latencies are recorded per node and merged here, in node order.
             for (network, node) in self.network_series.latency.iter_mut().zip(&state.series.latency) {
                 network.add(node);
@@ -760,6 +874,7 @@ impl<'m> Run<'m> {
             state.balance.on_order = state.on_order.iter().sum();
             balances.push(state.balance);
         }
+        let (skus, abc) = self.sku_results(days);
         let network_balance = NetworkBalance {
             shipped: self.nodes.iter().map(|n| n.balance.shipped_to_nodes).sum(),
             received: self.internal_received,
@@ -800,6 +915,8 @@ impl<'m> Run<'m> {
             events,
             random_events,
             classes: self.class_results(days),
+            skus,
+            abc,
             balances,
             network_balance,
             sku_location_days: self.model.sku_locations() as u64 * horizon,
