@@ -451,6 +451,8 @@ mod tests {
             cost_per_unit: 0.0,
             lateral: false,
             expedite: None,
+            capacity_per_day: None,
+            trucks: None,
         };
         let model = Model {
             name: "t".into(),

@@ -65,10 +65,12 @@
 mod actions;
 mod approvals;
 mod backorders;
+mod constraints;
 mod daily;
 mod flow;
 mod resilience;
 mod state;
+mod trucks;
 
 pub use resilience::{BASELINE_DAYS, EventImpact, IMPACT_HORIZON_DAYS};
 pub use state::UnitBalance;
@@ -254,6 +256,8 @@ struct Run<'m> {
     internal_in_transit: i64,
     internal_received: i64,
     internal_lost: i64,
+    /// Shipments waiting at lanes with a capacity per day or trucks.
+    lane_queues: trucks::LaneQueues,
     /// The approval queue, when the model has governance.
     approvals: Option<approvals::Approvals<'m>>,
     /// Does the model have disruptions (timed or random) to report impacts of?
@@ -369,6 +373,7 @@ impl<'m> Run<'m> {
             internal_in_transit: 0,
             internal_received: 0,
             internal_lost: 0,
+            lane_queues: trucks::LaneQueues::new(model),
             approvals: approvals::Approvals::new(model, seed, replication),
             tracks_events: !(model.disruptions.is_empty() && model.random_outages.is_empty()),
             daily_customer: Vec::new(),
@@ -461,7 +466,9 @@ impl<'m> Run<'m> {
             state.day_demand = 0;
             state.day_ordered = 0;
             if measured {
-                state.tally.on_hand_start += state.on_hand.iter().sum::<i64>();
+                let on_hand = state.on_hand.iter().sum::<i64>();
+                state.tally.on_hand_start += on_hand;
+                state.record_overflow(on_hand);
             }
             let open = self.timeline.closed_until(node, now).is_none();
             self.serve_daily_demand(node, day, open, measured);
@@ -630,6 +637,7 @@ impl<'m> Run<'m> {
                 network_ordered += state.day_ordered;
             }
         }
+        self.dispatch_lanes(now, measured);
         if self.tracks_events {
             self.daily_customer.push((customer_demand, customer_served));
         }

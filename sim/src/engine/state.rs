@@ -123,6 +123,11 @@ pub(super) struct NodeState<'m> {
     pub ordering_cost: Vec<f64>,
     pub backorder_penalty: Vec<f64>,
     pub lost_penalty: Vec<f64>,
+    /// Per local SKU, its order rules (empty when none changes an order:
+    /// module `constraints`).
+    pub order_rules: Vec<crate::model::OrderRules>,
+    /// The node's storage capacity, if limited.
+    pub storage: Option<crate::model::Storage>,
     /// Under event-driven demand, per SKU: the minute up to which on-hand
     /// and backorders are integrated (empty under daily demand)…
     stock_since: Vec<Minute>,
@@ -198,6 +203,8 @@ impl<'m> NodeState<'m> {
             ordering_cost: sku_field(|s| s.ordering_cost),
             backorder_penalty: sku_field(|s| s.backorder_penalty_per_day),
             lost_penalty: sku_field(|s| s.lost_sale_penalty),
+            order_rules: super::constraints::node_rules(model, n),
+            storage: node.storage,
             stock_since: if timed { vec![0; count] } else { Vec::new() },
             held_minutes: per_sku_if_timed(),
             backordered_minutes: per_sku_if_timed(),
