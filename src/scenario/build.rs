@@ -119,9 +119,11 @@ pub(super) fn whole_units(path: String, value: f64, min: i64, what: &str) -> Res
 /// minimum rounded up to whole packs.
 fn order_rules(file: &SkuFile, i: usize) -> Result<OrderRules, FieldError> {
     let at = |field: &str| format!("skus[{i}].{field}");
-    let min_order = file.min_order.map(|v| whole_units(at("min_order"), v, 0, "a minimum order quantity")).transpose()?;
+    let min_order =
+        file.min_order.map(|v| whole_units(at("min_order"), v, 0, "a minimum order quantity")).transpose()?;
     let case_pack = file.case_pack.map(|v| whole_units(at("case_pack"), v, 1, "a case pack")).transpose()?;
-    let max_order = file.max_order.map(|v| whole_units(at("max_order"), v, 1, "a maximum order quantity")).transpose()?;
+    let max_order =
+        file.max_order.map(|v| whole_units(at("max_order"), v, 1, "a maximum order quantity")).transpose()?;
     let rules = OrderRules { min_order: min_order.unwrap_or(0), case_pack: case_pack.unwrap_or(1), max_order };
     if let Some(max) = max_order {
         if rules.min_order > max {
@@ -328,7 +330,10 @@ fn check_storage(file: &ScenarioFile, nodes: &[StockingNode], skus: &[Sku]) -> R
                 format!(
                     "capacity {} units is below one case pack of SKU \"{}\" ({} units), which \"{}\" stocks; \
                      valid: at least {} units (the largest case pack stocked here)",
-                    storage.capacity, skus[g].id, skus[g].order_rules.case_pack, file.locations[n].id,
+                    storage.capacity,
+                    skus[g].id,
+                    skus[g].order_rules.case_pack,
+                    file.locations[n].id,
                     skus[g].order_rules.case_pack
                 ),
             );

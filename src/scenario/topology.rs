@@ -85,7 +85,9 @@ pub fn lanes(file: &ScenarioFile, ids: &Ids<'_>) -> Result<Vec<Lane>, FieldError
                     if min_load > units {
                         return fail(
                             at("min_load"),
-                            format!("the minimum load {min_load} is above a truck's {units} units; valid: 0 to {units}"),
+                            format!(
+                                "the minimum load {min_load} is above a truck's {units} units; valid: 0 to {units}"
+                            ),
                         );
                     }
                     Ok(Trucks {
@@ -132,7 +134,8 @@ pub fn check_trucks(file: &ScenarioFile, lanes: &[Lane]) -> Result<(), FieldErro
 
 /// Each location's storage capacity, if it has one.
 fn storage(location: &LocationFile, n: usize) -> Result<Option<Storage>, FieldError> {
-    let overflow = non_negative(format!("locations[{n}].overflow_cost_per_unit_day"), location.overflow_cost_per_unit_day)?;
+    let overflow =
+        non_negative(format!("locations[{n}].overflow_cost_per_unit_day"), location.overflow_cost_per_unit_day)?;
     location
         .capacity
         .map(|c| {
@@ -262,17 +265,17 @@ pub fn nodes(file: &ScenarioFile, lanes: &[Lane], demand_skus: &[Vec<usize>]) ->
         .enumerate()
         .map(|(n, location)| {
             Ok(StockingNode {
-            storage: storage(location, n)?,
-            id: location.id.clone(),
-            sources: sources[n].clone(),
-            sourcing: match location.sourcing {
-                SourcingFile::PrimaryFirst => Sourcing::PrimaryFirst,
-                SourcingFile::Cheapest => Sourcing::Cheapest,
-                SourcingFile::Fastest => Sourcing::Fastest,
-            },
-            skus: skus[n].iter().copied().collect(),
-            height: height[n],
-        })
+                storage: storage(location, n)?,
+                id: location.id.clone(),
+                sources: sources[n].clone(),
+                sourcing: match location.sourcing {
+                    SourcingFile::PrimaryFirst => Sourcing::PrimaryFirst,
+                    SourcingFile::Cheapest => Sourcing::Cheapest,
+                    SourcingFile::Fastest => Sourcing::Fastest,
+                },
+                skus: skus[n].iter().copied().collect(),
+                height: height[n],
+            })
         })
         .collect()
 }
