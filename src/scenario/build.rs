@@ -141,7 +141,9 @@ fn order_rules(file: &SkuFile, i: usize) -> Result<OrderRules, FieldError> {
             return fail(
                 at("max_order"),
                 format!(
-                    "no order fits: max_order {max} holds {} whole case pack(s) of {} ({cap} units), but the                      smallest order is {smallest} (min_order {} rounded up to whole packs); valid: max_order ≥                      {smallest}",
+                    "no order fits: max_order {max} holds {} whole case pack(s) of {} ({cap} units), but the \
+                     smallest order is {smallest} (min_order {} rounded up to whole packs); valid: max_order \
+                     ≥ {smallest}",
                     cap / rules.case_pack,
                     rules.case_pack,
                     rules.min_order
