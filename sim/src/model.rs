@@ -12,9 +12,11 @@
 //! has one or two replenishment sources (primary, then secondary) chosen per
 //! order by its [`Sourcing`] rule; lateral lanes between nodes carry
 //! transfers only. Suppliers have unlimited stock and an optional capacity
-//! per day. Each node stocks the SKUs in [`StockingNode::skus`] (its *local*
-//! order): those with customer demand there and those any node it feeds
-//! stocks. Every demand stream belongs to one (node, local SKU, customer
+//! per day. SKUs may carry order rules ([`OrderRules`]: MOQ, case pack,
+//! maximum), nodes a storage capacity ([`Storage`]), lanes a capacity per
+//! day and trucks ([`Trucks`]). Each node stocks the SKUs in
+//! [`StockingNode::skus`] (its *local* order): those with customer demand
+//! there and those any node it feeds stocks. Every demand stream belongs to one (node, local SKU, customer
 //! class).
 
 use crate::disruption::{DemandPattern, Disruption, RandomOutage};

@@ -27,12 +27,17 @@
 //!    and today's alike — from on-hand through the allocation rule (what it
 //!    cannot ship stays owed); triggers are observed; on review days the
 //!    strategy decides and the orders are released to the source its
-//!    sourcing rule picks, and a pending trigger whose position is above
+//!    sourcing rule picks (each order first raised to its SKU's minimum
+//!    order quantity, rounded up to case packs and capped at its maximum:
+//!    module `constraints`), and a pending trigger whose position is above
 //!    the reorder point now in force is withdrawn; expedites follow (when the strategy has them);
 //!    the node's echelon position is updated; end-of-day statistics are
 //!    recorded. An order on a source node joins that node's backlog and,
 //!    because sources come later in the sweep, is shipped the same evening
-//!    if stock allows.
+//!    if stock allows. After the sweep, lanes with a capacity per day or
+//!    trucks dispatch the shipments waiting at them (module `trucks`).
+//!    A location's stock above its storage capacity after the start-of-day
+//!    receipts is charged as overflow (module `constraints`).
 //!    Every decision (purchase order, transfer, expedite) goes through
 //!    governance (module `approvals`): released at once, or queued for the
 //!    planners, who release it during their working hours
