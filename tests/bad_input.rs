@@ -336,6 +336,68 @@ fn cases() -> Vec<Case> {
             content: edit_in(SWEEP, "count: 60, seed: 11,", "count: 60, seed: 11, locations: [\"wh-mars\"],"),
             expect: &["catalogue[0].locations[0]", "unknown location \"wh-mars\""],
         },
+        Case {
+            name: "moq-above-max-order",
+            content: edit(
+                "(id: \"drill\",  unit_cost: 60.0,",
+                "(id: \"drill\",  min_order: 50, max_order: 40, unit_cost: 60.0,",
+            ),
+            expect: &[
+                ":19:24",
+                "skus[0].min_order",
+                "minimum order quantity 50 is above max_order 40",
+                "min_order ≤ max_order",
+            ],
+        },
+        Case {
+            name: "case-pack-zero",
+            content: edit("(id: \"bits\",   unit_cost: 4.0,", "(id: \"bits\",   case_pack: 0, unit_cost: 4.0,"),
+            expect: &[":20:24", "skus[1].case_pack", "a case pack must be a whole number of units from 1", "got 0"],
+        },
+        Case {
+            name: "no-order-fits-the-order-rules",
+            content: edit(
+                "(id: \"drill\",  unit_cost: 60.0,",
+                "(id: \"drill\",  min_order: 10, case_pack: 6, max_order: 11, unit_cost: 60.0,",
+            ),
+            expect: &["skus[0].max_order", "no order fits", "1 whole case pack(s) of 6", "valid: max_order ≥ 12"],
+        },
+        Case {
+            name: "capacity-below-a-case-pack",
+            content: edit_in(
+                std::str::from_utf8(&edit(
+                    "(id: \"drill\",  unit_cost: 60.0,",
+                    "(id: \"drill\",  case_pack: 24, unit_cost: 60.0,",
+                ))
+                .unwrap(),
+                "(id: \"wh-north\")",
+                "(id: \"wh-north\", capacity: 12)",
+            ),
+            expect: &[
+                ":25:34",
+                "locations[0].capacity",
+                "capacity 12 units is below one case pack of SKU \"drill\" (24 units)",
+                "at least 24 units",
+            ],
+        },
+        Case {
+            name: "truck-minimum-above-lane-capacity",
+            content: edit(
+                "cost_per_unit: 0.30),",
+                "cost_per_unit: 0.30, capacity_per_day: 50, trucks: (units: 100, min_load: 80)),",
+            ),
+            expect: &[
+                ":29:158",
+                "lanes[0].trucks.min_load",
+                "truck minimum 80 units is above the lane's capacity_per_day 50",
+                "valid: min_load ≤ 50",
+            ],
+        },
+        Case {
+            name: "truck-minimum-above-a-truck",
+            content: edit("cost_per_unit: 0.30),", "cost_per_unit: 0.30, trucks: (units: 100, min_load: 120)),"),
+            expect: &["lanes[0].trucks.min_load", "above a truck's 100 units", "valid: 0 to 100"],
+        },
     ]
 }
 

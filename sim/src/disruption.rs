@@ -452,6 +452,8 @@ mod tests {
             lateral: false,
             expedite: None,
             ownership_at_dispatch: false,
+            capacity_per_day: None,
+            trucks: None,
         };
         let model = Model {
             name: "t".into(),

@@ -86,14 +86,14 @@ metric_table! {
     DaysOfSupply = "days_of_supply", "days", Lower, "365 ÷ turns.";
     HoldingCost = "holding_cost", "currency/day", Lower, "On-hand × unit cost × holding rate ÷ 365 per day: the day end's on-hand under daily demand; under event-driven demand (a scenario with any Orders stream) on-hand integrated over the day, in unit-minutes ÷ 1440; plus in_transit_holding_cost.";
     OrderingCost = "ordering_cost", "currency/day", Lower, "Orders placed × the SKU's ordering cost.";
-    TransportCost = "transport_cost", "currency/day", Lower, "Units departing on replenishment lanes × the lane's transport cost per unit (expedites included).";
+    TransportCost = "transport_cost", "currency/day", Lower, "Units departing on replenishment lanes × the lane's transport cost per unit (expedites included), plus trucks dispatched × the lane's cost_per_truck.";
     ExpediteCost = "expedite_cost", "currency/day", Lower, "Expedite premiums: per shipment + per unit, of the expedites sent.";
     ExpediteCount = "expedite_count", "expedites per day", Lower, "Expedite shipments sent per measured day.";
     TransferCost = "transfer_cost", "currency/day", Lower, "Units departing on lateral lanes (transfers) × the lane's cost per unit.";
     ShortageCost = "shortage_cost", "currency/day", Lower, "Backorders × backorder penalty per unit-day (the day end's backorders under daily demand; under event-driven demand backorders integrated over the day, in unit-minutes ÷ 1440) + lost and cancelled units × lost-sale penalty + the classes' late penalties (see late_penalty_cost).";
     LostInTransitMean = "lost_in_transit_mean", "units", Lower, "Units lost in transit (an outage with in_transit: Lose), counted at the receiving location on the day they were due.";
     LostInTransitCost = "lost_in_transit_cost", "currency/day", Lower, "Units lost in transit × their unit cost (goods paid for and never received).";
-    TotalCost = "total_cost", "currency/day", Lower, "holding + ordering + transport + shortage + expedite + transfer + lost in transit.";
+    TotalCost = "total_cost", "currency/day", Lower, "holding + ordering + transport + shortage + expedite + transfer + lost in transit + overflow.";
     DecisionLatencyP50 = "decision_latency_p50_min", "minutes", Lower, "Simulated minutes from trigger to release, median over every decision released on a measured day (purchase orders, transfers, expedites), and every decision still unreleased at the end of the run, counted censored at the horizon (latency = end of run − trigger; its true latency is at least that). A purchase order's trigger is the moment its SKU's inventory position was first at or below the reorder point in force when the order was decided; a transfer's or expedite's is the day end its rule fired. Release includes any wait for approval (governance).";
     DecisionLatencyP95 = "decision_latency_p95_min", "minutes", Lower, "As decision_latency_p50_min, 95th percentile.";
     DecisionLatencyP99 = "decision_latency_p99_min", "minutes", Lower, "As decision_latency_p50_min, 99th percentile.";
@@ -133,6 +133,11 @@ metric_table! {
     LeadTimeVar = "lead_time_var_days2", "days²", Lower, "Population variance of the realised lead times of lead_time_mean_days (NaN with fewer than two shipments).";
     LineFillRate = "line_fill_rate", "ratio", Higher, "Customer order lines (a daily-demand class's day of demand for a SKU, or one event-driven order) shipped complete from stock the moment they were demanded ÷ order lines with positive units demanded on measured days.";
     Otif = "otif", "ratio", Higher, "Order lines delivered in full within their class's SLA — complete from stock at once, or their backorder completed no later than sla_days after demand — ÷ order lines demanded on measured days.";
+    OverflowUnitsMean = "overflow_units_mean", "units", Lower, "Units above a location's storage capacity (on-hand of all its SKUs together, after the start-of-day receipts, before demand), per day: the stock in overflow space; 0 at locations without a capacity.";
+    OverflowCost = "overflow_cost", "currency/day", Lower, "Overflow units × the location's overflow_cost_per_unit_day.";
+    TrucksPerDay = "trucks_per_day", "trucks per day", Neither, "Trucks dispatched on lanes with trucks per measured day, counted at the receiving location (their cost_per_truck is in transport_cost).";
+    TruckFillRate = "truck_fill_rate", "ratio", Higher, "Units carried by those trucks ÷ (trucks × units a truck carries); NaN without trucks.";
+    LaneWaitingEndMean = "lane_waiting_end_mean", "units", Neither, "Units released on lanes with trucks or a capacity per day and still waiting at the lane for a truck or capacity at day end (after the day's dispatch), counted at the receiving location.";
 }
 
 /// Number of metrics.
@@ -525,6 +530,18 @@ pub struct Tally {
     pub lines_full: u64,
     /// Backordered lines completed within their SLA.
     pub lines_late_on_time: u64,
+    /// Σ units above storage capacity after the start-of-day receipts.
+    pub overflow_units: i64,
+    /// Their overflow premium.
+    pub overflow_cost: f64,
+    /// Trucks dispatched (to this node).
+    pub trucks: u64,
+    /// Units they carried.
+    pub truck_units: i64,
+    /// Units they could have carried.
+    pub truck_capacity: i64,
+    /// Σ units waiting at lanes (to this node) at day end.
+    pub lane_waiting_end: i64,
 }
 
 impl Tally {
@@ -590,6 +607,12 @@ impl Tally {
         self.transfer_cost += other.transfer_cost;
         self.lost_in_transit += other.lost_in_transit;
         self.lost_in_transit_cost += other.lost_in_transit_cost;
+        self.overflow_units += other.overflow_units;
+        self.overflow_cost += other.overflow_cost;
+        self.trucks += other.trucks;
+        self.truck_units += other.truck_units;
+        self.truck_capacity += other.truck_capacity;
+        self.lane_waiting_end += other.lane_waiting_end;
     }
 }
 
@@ -709,7 +732,8 @@ pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
         + tally.shortage_cost
         + tally.expedite_cost
         + tally.transfer_cost
-        + tally.lost_in_transit_cost;
+        + tally.lost_in_transit_cost
+        + tally.overflow_cost;
     let mut values = [f64::NAN; METRIC_COUNT];
     let mut set = |metric: Metric, value: f64| values[metric as usize] = value;
     set(Metric::FillRate, ratio(tally.served_from_stock as f64, tally.demand as f64));
@@ -780,6 +804,11 @@ pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
     set(Metric::LeadTimeVar, lead_time_var);
     set(Metric::LineFillRate, ratio(tally.lines_full as f64, tally.lines as f64));
     set(Metric::Otif, ratio((tally.lines_full + tally.lines_late_on_time) as f64, tally.lines as f64));
+    set(Metric::OverflowUnitsMean, per_day(tally.overflow_units as f64));
+    set(Metric::OverflowCost, per_day(tally.overflow_cost));
+    set(Metric::TrucksPerDay, per_day(tally.trucks as f64));
+    set(Metric::TruckFillRate, ratio(tally.truck_units as f64, tally.truck_capacity as f64));
+    set(Metric::LaneWaitingEndMean, per_day(tally.lane_waiting_end as f64));
     let all = series.all_latencies();
     let latency_metrics = [
         (Metric::DecisionLatencyP50, &all),

@@ -13,7 +13,7 @@ use echelon_reports::gate::Tolerance;
 use echelon_sim::distribution::{DailyDemand, LeadTime, OrderSize, ParamError};
 use echelon_sim::metrics::{METRICS, metric_index};
 use echelon_sim::model::{
-    CustomerClass, DemandProcess, DemandStream, Experiment, Model, Shortage, Sku, StockingNode, Supplier,
+    CustomerClass, DemandProcess, DemandStream, Experiment, Model, OrderRules, Shortage, Sku, StockingNode, Supplier,
 };
 use echelon_sim::strategy::{Allocation, ExpediteRule, Review, TransferRule};
 use echelon_strategies::level::NodeContext;
@@ -138,11 +138,62 @@ fn experiment(file: &ExperimentFile) -> Result<Experiment, FieldError> {
     })
 }
 
+/// A whole number of units from `min` to 1e12, as written at `path`.
+pub(super) fn whole_units(path: String, value: f64, min: i64, what: &str) -> Result<i64, FieldError> {
+    if value.is_finite() && value.fract() == 0.0 && value >= min as f64 && value <= 1e12 {
+        Ok(value as i64)
+    } else {
+        fail(path, format!("{what} must be a whole number of units from {min} to 1e12, got {value}"))
+    }
+}
+
+/// A SKU's order constraints ([`OrderRules`]): `min_order` ≤ `max_order`,
+/// `case_pack` ≥ 1, and the cap (max rounded down to whole packs) holds the
+/// minimum rounded up to whole packs.
+fn order_rules(file: &SkuFile, i: usize) -> Result<OrderRules, FieldError> {
+    let at = |field: &str| format!("skus[{i}].{field}");
+    let min_order =
+        file.min_order.map(|v| whole_units(at("min_order"), v, 0, "a minimum order quantity")).transpose()?;
+    let case_pack = file.case_pack.map(|v| whole_units(at("case_pack"), v, 1, "a case pack")).transpose()?;
+    let max_order =
+        file.max_order.map(|v| whole_units(at("max_order"), v, 1, "a maximum order quantity")).transpose()?;
+    let rules = OrderRules { min_order: min_order.unwrap_or(0), case_pack: case_pack.unwrap_or(1), max_order };
+    if let Some(max) = max_order {
+        if rules.min_order > max {
+            return fail(
+                at("min_order"),
+                format!(
+                    "the minimum order quantity {} is above max_order {max}; valid: min_order ≤ max_order",
+                    rules.min_order
+                ),
+            );
+        }
+        let cap = rules.cap().unwrap_or(max);
+        let smallest = OrderRules { max_order: None, ..rules }.apply(1);
+        if smallest > cap {
+            return fail(
+                at("max_order"),
+                format!(
+                    "no order fits: max_order {max} holds {} whole case pack(s) of {} ({cap} units), but the \
+                     smallest order is {smallest} (min_order {} rounded up to whole packs); valid: max_order \
+                     ≥ {smallest}",
+                    cap / rules.case_pack,
+                    rules.case_pack,
+                    rules.min_order
+                ),
+            );
+        }
+    }
+    Ok(rules)
+}
+
 fn sku(file: &SkuFile, i: usize) -> Result<Sku, FieldError> {
     let at = |field: &str| format!("skus[{i}].{field}");
     let unit_cost = non_negative(at("unit_cost"), file.unit_cost)?;
     let price = non_negative(at("price"), file.price.unwrap_or(unit_cost))?;
+    let order_rules = order_rules(file, i)?;
     Ok(Sku {
+        order_rules,
         id: file.id.clone(),
         unit_cost,
         price,
@@ -267,6 +318,8 @@ pub fn model(file: &ScenarioFile, registry: &Registry) -> Result<Model, FieldErr
     let lanes = topology::lanes(file, &ids)?;
     let (demand, demand_skus) = demand(file, &sku_index, &class_index, &location_index)?;
     let nodes = topology::nodes(file, &lanes, &demand_skus)?;
+    check_storage(file, &nodes, &skus)?;
+    topology::check_trucks(file, &lanes)?;
     let demand = localise(demand, &demand_skus, &nodes);
     let suppliers = suppliers(file)?;
     let names = events::Names {
@@ -301,6 +354,30 @@ pub fn model(file: &ScenarioFile, registry: &Registry) -> Result<Model, FieldErr
         scorecard,
         index: Default::default(),
     })
+}
+
+/// A location's capacity must hold at least one case pack of every SKU it
+/// stocks (else a single order could never be stored).
+fn check_storage(file: &ScenarioFile, nodes: &[StockingNode], skus: &[Sku]) -> Result<(), FieldError> {
+    for (n, node) in nodes.iter().enumerate() {
+        let Some(storage) = node.storage else { continue };
+        let largest = node.skus.iter().max_by_key(|&&g| (skus[g].order_rules.case_pack, std::cmp::Reverse(g)));
+        if let Some(&g) = largest.filter(|&&g| skus[g].order_rules.case_pack > storage.capacity) {
+            return fail(
+                format!("locations[{n}].capacity"),
+                format!(
+                    "capacity {} units is below one case pack of SKU \"{}\" ({} units), which \"{}\" stocks; \
+                     valid: at least {} units (the largest case pack stocked here)",
+                    storage.capacity,
+                    skus[g].id,
+                    skus[g].order_rules.case_pack,
+                    file.locations[n].id,
+                    skus[g].order_rules.case_pack
+                ),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Refuses a scenario whose demand could overflow the integer unit-day

@@ -262,6 +262,15 @@ pub struct SkuFile {
     /// Penalty per lost unit (default: price − unit cost).
     #[serde(default)]
     pub lost_sale_penalty: Option<f64>,
+    /// Minimum order quantity of every purchase order (default none).
+    #[serde(default)]
+    pub min_order: Option<f64>,
+    /// Units per case: orders are rounded up to whole cases (default 1).
+    #[serde(default)]
+    pub case_pack: Option<f64>,
+    /// Maximum order quantity, rounded down to whole cases (default none).
+    #[serde(default)]
+    pub max_order: Option<f64>,
 }
 
 fn default_holding_rate() -> f64 {
@@ -340,6 +349,13 @@ pub struct LocationFile {
     /// With two replenishment lanes: which one an order uses.
     #[serde(default)]
     pub sourcing: SourcingFile,
+    /// Units it stores, all SKUs together (default unlimited); stock above
+    /// it is in overflow space.
+    #[serde(default)]
+    pub capacity: Option<f64>,
+    /// Premium per unit and day of stock above `capacity` (default 0).
+    #[serde(default)]
+    pub overflow_cost_per_unit_day: f64,
 }
 
 /// How a location with two sources picks one per order.
@@ -378,6 +394,32 @@ pub struct LaneFile {
     /// When the receiving location owns the goods (default Receipt).
     #[serde(default, skip_serializing_if = "is_receipt")]
     pub ownership: OwnershipFile,
+    /// Units that may depart on it per day (default unlimited).
+    #[serde(default)]
+    pub capacity_per_day: Option<f64>,
+    /// Truck consolidation (default none: every shipment leaves at once).
+    #[serde(default)]
+    pub trucks: Option<TrucksFile>,
+}
+
+/// Shipments on a lane travel by the truckload.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Trucks")]
+pub struct TrucksFile {
+    /// Units one truck carries.
+    pub units: f64,
+    /// Cost per truck dispatched (default 0).
+    #[serde(default)]
+    pub cost_per_truck: f64,
+    /// A partial truck leaves with at least this many units (default 0:
+    /// any load; `units`: full trucks only).
+    #[serde(default)]
+    pub min_load: f64,
+    /// A partial truck leaves anyway once its oldest units have waited this
+    /// many days (default: it waits for `min_load`).
+    #[serde(default)]
+    pub max_wait_days: Option<u32>,
 }
 
 /// An expedite mode.

@@ -27,12 +27,17 @@
 //!    and today's alike — from on-hand through the allocation rule (what it
 //!    cannot ship stays owed); triggers are observed; on review days the
 //!    strategy decides and the orders are released to the source its
-//!    sourcing rule picks, and a pending trigger whose position is above
+//!    sourcing rule picks (each order first raised to its SKU's minimum
+//!    order quantity, rounded up to case packs and capped at its maximum:
+//!    module `constraints`), and a pending trigger whose position is above
 //!    the reorder point now in force is withdrawn; expedites follow (when the strategy has them);
 //!    the node's echelon position is updated; end-of-day statistics are
 //!    recorded. An order on a source node joins that node's backlog and,
 //!    because sources come later in the sweep, is shipped the same evening
-//!    if stock allows.
+//!    if stock allows. After the sweep, lanes with a capacity per day or
+//!    trucks dispatch the shipments waiting at them (module `trucks`).
+//!    A location's stock above its storage capacity after the start-of-day
+//!    receipts is charged as overflow (module `constraints`).
 //!    Every decision (purchase order, transfer, expedite) goes through
 //!    governance (module `approvals`): released at once, or queued for the
 //!    planners, who release it during their working hours
@@ -65,11 +70,13 @@
 mod actions;
 mod approvals;
 mod backorders;
+mod constraints;
 mod daily;
 mod flow;
 mod resilience;
 mod state;
 pub mod stepper;
+mod trucks;
 
 pub use resilience::{BASELINE_DAYS, EventImpact, IMPACT_HORIZON_DAYS};
 pub use state::UnitBalance;
@@ -261,6 +268,8 @@ struct Run<'m> {
     internal_in_transit: i64,
     internal_received: i64,
     internal_lost: i64,
+    /// Shipments waiting at lanes with a capacity per day or trucks.
+    lane_queues: trucks::LaneQueues,
     /// The approval queue, when the model has governance.
     approvals: Option<approvals::Approvals<'m>>,
     /// Does the model have disruptions (timed or random) to report impacts of?
@@ -449,6 +458,7 @@ impl<'m> Run<'m> {
             internal_in_transit: 0,
             internal_received: 0,
             internal_lost: 0,
+            lane_queues: trucks::LaneQueues::new(model),
             approvals: approvals::Approvals::new(model, seed, replication),
             tracks_events: !(model.disruptions.is_empty() && model.random_outages.is_empty()),
             daily_customer: Vec::new(),
@@ -558,7 +568,9 @@ impl<'m> Run<'m> {
             state.day_demand = 0;
             state.day_ordered = 0;
             if measured {
-                state.tally.on_hand_start += state.on_hand.iter().sum::<i64>();
+                let on_hand = state.on_hand.iter().sum::<i64>();
+                state.tally.on_hand_start += on_hand;
+                state.record_overflow(on_hand);
             }
             let open = self.timeline.closed_until(node, now).is_none();
             self.serve_daily_demand(node, day, open, measured);
@@ -735,6 +747,7 @@ impl<'m> Run<'m> {
                 network_ordered += state.day_ordered;
             }
         }
+        self.dispatch_lanes(now, measured);
         if self.tracks_events {
             self.daily_customer.push((customer_demand, customer_served));
         }

@@ -138,6 +138,11 @@ pub(super) struct NodeState<'m> {
     /// …and of those, units on lanes with ownership at dispatch (empty
     /// when no lane into the node has it).
     in_transit_held: Vec<i64>,
+    /// Per local SKU, its order rules (empty when none changes an order:
+    /// module `constraints`).
+    pub order_rules: Vec<crate::model::OrderRules>,
+    /// The node's storage capacity, if limited.
+    pub storage: Option<crate::model::Storage>,
     /// Under event-driven demand, per SKU: the minute up to which on-hand
     /// and backorders are integrated (empty under daily demand)…
     stock_since: Vec<Minute>,
@@ -232,6 +237,8 @@ impl<'m> NodeState<'m> {
             sku_tally: if model.scorecard.per_sku { vec![SkuTally::default(); count] } else { Vec::new() },
             in_transit_owned: per_sku_if(owns_in_transit),
             in_transit_held: per_sku_if(holds_in_transit),
+            order_rules: super::constraints::node_rules(model, n),
+            storage: node.storage,
             stock_since: if timed { vec![0; count] } else { Vec::new() },
             held_minutes: per_sku_if_timed(),
             backordered_minutes: per_sku_if_timed(),
