@@ -349,6 +349,8 @@ pub fn build(tables: &Tables, settings: &Settings, warnings: &mut Vec<String>) -
             ordering_cost: ordering_cost.unwrap_or(0.0),
             backorder_penalty_per_day: backorder.unwrap_or(0.0),
             lost_sale_penalty: lost,
+            substitutes: Vec::new(),
+            returns: Default::default(),
         });
     }
 
@@ -744,6 +746,7 @@ pub fn build(tables: &Tables, settings: &Settings, warnings: &mut Vec<String>) -
             late_penalty_per_day: 0.0,
             patience_days: None,
             partial_shipment: true,
+            returns: None,
         })
         .collect();
     let file = ScenarioFile {

@@ -130,6 +130,8 @@ fn generate(entry: &CatalogueFile, index: usize, locations: &[String], out: &mut
             ordering_cost: entry.ordering_cost,
             backorder_penalty_per_day: entry.backorder_penalty_per_day,
             lost_sale_penalty: None,
+            substitutes: Vec::new(),
+            returns: Default::default(),
         });
         for location in locations {
             for (class, share) in &classes {

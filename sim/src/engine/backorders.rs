@@ -129,6 +129,9 @@ impl Run<'_> {
             for &line in &lines {
                 self.class_books.book(classes, state, sku, line, now, Ending::Served);
                 shipped += line.units;
+                if let Some(returns) = &mut self.returns {
+                    state.balance.returns_drawn += returns.shipped(node, sku, line.class as usize, line.units, now);
+                }
             }
             lines.clear();
         } else {
@@ -143,6 +146,9 @@ impl Run<'_> {
             for (line, &granted) in lines.iter_mut().zip(&self.grants) {
                 let served = BackorderLine { units: granted, ..*line };
                 self.class_books.book(classes, state, sku, served, now, Ending::Served);
+                if let Some(returns) = &mut self.returns {
+                    state.balance.returns_drawn += returns.shipped(node, sku, line.class as usize, granted, now);
+                }
                 line.units -= granted;
                 shipped += granted;
             }

@@ -68,7 +68,9 @@ mod backorders;
 mod daily;
 mod flow;
 mod resilience;
+mod returns;
 mod state;
+mod substitution;
 
 pub use resilience::{BASELINE_DAYS, EventImpact, IMPACT_HORIZON_DAYS};
 pub use state::UnitBalance;
@@ -256,6 +258,10 @@ struct Run<'m> {
     internal_lost: i64,
     /// The approval queue, when the model has governance.
     approvals: Option<approvals::Approvals<'m>>,
+    /// Customer returns, when any class returns units (module `returns`).
+    returns: Option<returns::ReturnBooks<'m>>,
+    /// Substitutes, when any SKU has one (module `substitution`).
+    substitutions: Option<substitution::Substitutions>,
     /// Does the model have disruptions (timed or random) to report impacts of?
     tracks_events: bool,
     /// Customer demand and units served from stock, network-wide, per day
@@ -370,6 +376,8 @@ impl<'m> Run<'m> {
             internal_received: 0,
             internal_lost: 0,
             approvals: approvals::Approvals::new(model, seed, replication),
+            returns: returns::ReturnBooks::new(model, seed, replication),
+            substitutions: substitution::Substitutions::new(model),
             tracks_events: !(model.disruptions.is_empty() && model.random_outages.is_empty()),
             daily_customer: Vec::new(),
             trace: None,
@@ -449,10 +457,13 @@ impl<'m> Run<'m> {
                 self.dispatch_supplier(s, now);
             }
         }
+        let measured = self.is_measured(day);
+        if self.returns.is_some() {
+            self.receive_returns(day, measured);
+        }
         if self.class_books.any_patience {
             self.cancel_impatient(now);
         }
-        let measured = self.is_measured(day);
         self.timeline.demand_factors(day, &mut self.demand_factor);
         for node in 0..self.nodes.len() {
             let state = &mut self.nodes[node];
@@ -473,25 +484,52 @@ impl<'m> Run<'m> {
     /// class: in full when there is enough for every class, else split by
     /// the allocation strategy (each class's day of demand for a SKU is one
     /// order line: a class without partial shipment gets all of it or none).
+    /// Lines left short whose SKU has substitutes at the node are settled
+    /// after every line has been served from its own SKU (module
+    /// `substitution`).
     fn serve_daily_demand(&mut self, node: usize, day: Day, open: bool, measured: bool) {
         let state = &mut self.nodes[node];
         state.daily.draw_day(self.demand_factor[node], day, measured);
         let now = day_start(day);
         let classes = &self.model.classes;
         let mut books = DemandBooks::default();
+        let mut deferred = match &mut self.substitutions {
+            Some(subs) if open && subs.any_at(node) => {
+                let lines = std::mem::take(&mut subs.deferred);
+                Some((subs, lines))
+            }
+            _ => None,
+        };
+        let returns = &mut self.returns;
+        // Serves `served` units of stream `i`'s line, or defers the line
+        // when it is short and its SKU has substitutes here.
+        let mut serve = |state: &mut NodeState, books: &mut DemandBooks, i: usize, sku: usize, served: i64| {
+            if let Some((subs, lines)) = &mut deferred
+                && served < state.daily.units(i)
+                && subs.has(node, sku)
+            {
+                state.on_hand[sku] -= served;
+                lines.push((i, sku, served));
+                return;
+            }
+            state.serve_daily_line(books, i, sku, served, now);
+            if let Some(returns) = returns.as_mut() {
+                state.balance.returns_drawn += returns.shipped(node, sku, state.daily.class(i), served, now);
+            }
+        };
         for sku in 0..state.on_hand.len() {
             let streams = state.daily.of_sku(sku);
             let available = if open { state.on_hand[sku] } else { 0 };
             if state.daily.total_units(streams.clone()) <= available {
                 for i in streams {
-                    state.serve_daily_line(&mut books, i, sku, state.daily.units(i), now);
+                    serve(state, &mut books, i, sku, state.daily.units(i));
                 }
                 continue;
             }
             if streams.len() == 1 {
                 let line = state.daily.line(streams.start, sku);
                 let served = if classes[line.class].partial_shipment { available } else { 0 };
-                state.serve_daily_line(&mut books, streams.start, sku, served, now);
+                serve(state, &mut books, streams.start, sku, served);
                 continue;
             }
             // The classes' lines all arose at the day start: they are
@@ -512,10 +550,27 @@ impl<'m> Run<'m> {
             let whole = |k: usize| !classes[state.daily.class(order[k].1)].partial_shipment;
             grant_lines(self.allocation, now, available, claims, whole, grants);
             for (k, &(_, i)) in order.iter().enumerate() {
-                state.serve_daily_line(&mut books, i, sku, grants[k], now);
+                serve(state, &mut books, i, sku, grants[k]);
             }
         }
-        state.post(&books, measured);
+        if let Some((_, lines)) = deferred {
+            for &(i, sku, own) in &lines {
+                let line = self.nodes[node].daily.line(i, sku);
+                let (substituted, value) = self.substitute(node, sku, line.class, line.units - own, now, measured);
+                let state = &mut self.nodes[node];
+                let cost = own as f64 * state.unit_cost[sku] + value;
+                state.settle_parts(&mut books, line, own + substituted, cost, now);
+                state.daily.note_short(i, line.units - own - substituted);
+                if let Some(returns) = &mut self.returns {
+                    state.balance.returns_drawn += returns.shipped(node, sku, line.class, own, now);
+                }
+            }
+            if let Some(subs) = &mut self.substitutions {
+                subs.deferred = lines;
+                subs.deferred.clear();
+            }
+        }
+        self.nodes[node].post(&books, measured);
     }
 
     fn customer_order(&mut self, stream: usize, now: Minute) {
@@ -529,13 +584,37 @@ impl<'m> Run<'m> {
         state.accrue(sku, now);
         let available = if open { state.on_hand[sku] } else { 0 };
         let whole_line_short = line.units > available && !self.model.classes[class].partial_shipment;
-        let served = if whole_line_short { 0 } else { line.units.min(available) };
+        let own = if whole_line_short { 0 } else { line.units.min(available) };
         let units = line.units;
-        state.on_hand[sku] -= served;
-        state.settle_demand(line, served, now, measured);
+        state.on_hand[sku] -= own;
+        let mut cost = own as f64 * state.unit_cost[sku];
+        let mut served = own;
+        if open && own < units && self.substitutions.is_some() {
+            let (substituted, value) = self.substitute(node, sku, class, units - own, now, measured);
+            served += substituted;
+            cost += value;
+        }
+        self.nodes[node].settle_demand(line, served, cost, now, measured);
+        self.note_shipped(node, sku, class, own, now);
         if measured {
             self.class_books.tally[class].add(units, served, shortage == Shortage::LostSales);
         }
+        self.check_continuous(node, sku, now, day, open, measured);
+        if served > own {
+            // The substitutes' positions fell too.
+            let count = self.substitutions.as_ref().map_or(0, |s| s.of(node, sku).len());
+            for k in 0..count {
+                let substitute = self.substitutions.as_ref().map_or(0, |s| s.of(node, sku)[k].0 as usize);
+                self.check_continuous(node, substitute, now, day, open, measured);
+            }
+        }
+        self.schedule_next_order(stream);
+    }
+
+    /// After `sku`'s on-hand at `node` fell at `now` (an order of day
+    /// `day`): notes its trigger, and asks a continuous-review strategy at
+    /// once whether to order.
+    fn check_continuous(&mut self, node: usize, sku: usize, now: Minute, day: Day, open: bool, measured: bool) {
         self.observe_trigger(node, sku, now);
         if open && self.strategies[node].review() == Review::Continuous {
             let started = self.start_compute_timer();
@@ -549,7 +628,6 @@ impl<'m> Run<'m> {
                 self.release(node, sku, quantity, now, measured);
             }
         }
-        self.schedule_next_order(stream);
     }
 
     /// Draws the next order time at the rate in force on the day of the
@@ -731,7 +809,7 @@ impl<'m> Run<'m> {
         let mut network = Tally::default();
         let mut nodes = Vec::with_capacity(self.nodes.len());
         let mut balances = Vec::with_capacity(self.nodes.len());
-        for state in &mut self.nodes {
+        for (node, state) in self.nodes.iter_mut().enumerate() {
             network.absorb(&state.tally, state.serves_customers);
             // Latencies are recorded per node and merged here, in node order.
             for (network, node) in self.network_series.latency.iter_mut().zip(&state.series.latency) {
@@ -739,6 +817,7 @@ impl<'m> Run<'m> {
             }
             nodes.push(metrics::finish(&state.tally, &state.series, days));
             state.balance.final_on_hand = state.on_hand.iter().sum();
+            state.balance.returns_due = self.returns.as_ref().map_or(0, |r| r.due_at(node));
             state.balance.on_order = state.on_order.iter().sum();
             balances.push(state.balance);
         }
