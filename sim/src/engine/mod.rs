@@ -11,15 +11,18 @@
 //! 1. **Start of day t.** Every shipment whose arrival minute is ≤ the start
 //!    of day t has been received into on-hand; each receipt first serves
 //!    the SKU's backordered customer lines (module `backorders`). Suppliers with
-//!    a capacity ship what waits for it. Backordered lines whose customers'
+//!    a capacity ship what waits for it. Customer returns due by the day
+//!    start arrive (module `returns`; restocked units serve backorders
+//!    first). Backordered lines whose customers'
 //!    patience has run out are cancelled. `on_hand_start` is recorded.
 //!    Daily-batch demand of day t is then drawn and served from on-hand,
-//!    one order line per class and SKU; the unserved part is backordered
-//!    or lost according to the customer class. Each node's stock figures
+//!    one order line per class and SKU; lines left short are then offered
+//!    their SKU's substitutes (module `substitution`); the unserved part is
+//!    backordered or lost according to the customer class. Each node's stock figures
 //!    are then kept for strategies that see stale data.
 //! 2. **During day t** (event-driven demand): each customer order is served
-//!    on arrival; a continuous-review strategy is asked at once whether to
-//!    order. Shipments arrive as events at their minute.
+//!    on arrival (then from substitutes); a continuous-review strategy is
+//!    asked at once whether to order (for the substitutes that served too). Shipments arrive as events at their minute.
 //! 3. **End of day t**, at minute `1440·(t+1)`: lateral transfers first (when
 //!    the strategy has them); then node by node, from the nodes that feed
 //!    none up to the suppliers' customers (by height, then model order):
