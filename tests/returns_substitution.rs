@@ -134,8 +134,10 @@ fn substituting(class: &str, substitutes: &str) -> String {
 /// b has 10, 8, 6, 2, 0, 0. Day 2: a serves 2 of 4; b first serves its own
 /// 2 (6 → 4), then stands in for a's 2 (→ 2). Day 3: b's own 2 take its
 /// last units, nothing is left to substitute — its own customers come
-/// first. Served 10 (a) + 2 (b for a) + 8 (b) = 20 of 36, all counted
-/// from stock; lost 12 (a) + 4 (b). Without the substitute a loses 2 more.
+/// first (were a's line substituted first, 4 units would be). Served 10
+/// (a) + 2 (b for a) + 8 (b) = 20 of 36, all counted from stock; lost 12
+/// (a) + 4 (b). Without the substitute b's 10 units all go to b's own
+/// customers (a loses 14, b 2): the same 20 served, nothing substituted.
 #[test]
 fn substitutes_serve_unmet_demand_after_their_own_customers() {
     let class = r#"(name: "trade", shortage: LostSales)"#;
@@ -150,8 +152,9 @@ fn substitutes_serve_unmet_demand_after_their_own_customers() {
     assert_eq!(metric(&with, "lost_sales_mean"), 16.0 / 6.0);
     assert_eq!(with.balances[0][0].shipped, 20);
     let without = common::run(&common::scenario_from_text("n.ron", &substituting(class, "[]")), 1);
-    assert_eq!(metric(&without, "fill_rate"), 18.0 / 36.0);
-    assert_eq!(metric(&without, "lost_sales_mean"), 18.0 / 6.0);
+    assert_eq!(metric(&without, "fill_rate"), 20.0 / 36.0);
+    assert_eq!(metric(&without, "lost_sales_mean"), 16.0 / 6.0);
+    assert_eq!(metric(&without, "substitution_cost"), 0.0);
     assert_eq!(metric(&without, "substituted_units"), 0.0);
 }
 
@@ -216,7 +219,7 @@ fn returns_and_substitutes_conserve_units_under_event_driven_demand() {
         (location: "store", sku: "a", class: "trade", model: Orders(rate_per_day: 1.0, size: Fixed(units: 3.0))),
         (location: "store", sku: "b", class: "web", model: Orders(rate_per_day: 2.0, size: Geometric(mean: 1.5))),
         (location: "store", sku: "c", class: "trade", model: Orders(rate_per_day: 1.0, size: Fixed(units: 2.0))),
-        (location: "dc", sku: "c", class: "web", model: Poisson(mean: 3.0)),
+        (location: "dc", sku: "c", class: "web", model: Orders(rate_per_day: 3.0, size: Fixed(units: 1.0))),
     ],
     strategies: [
         (name: "tight", replenishment: BaseStock(order_up_to: DaysOfCover(3.0))),
