@@ -347,7 +347,8 @@ fn cases() -> Vec<Case> {
         Case {
             name: "substitution-cycle",
             content: edit_in(
-                &String::from_utf8(edit(DRILL, &DRILL.replace("2.0),", "2.0, substitutes: [(sku: \"bits\")]),"))).unwrap(),
+                &String::from_utf8(edit(DRILL, &DRILL.replace("2.0),", "2.0, substitutes: [(sku: \"bits\")]),")))
+                    .unwrap(),
                 "backorder_penalty_per_day: 0.2)",
                 "backorder_penalty_per_day: 0.2, substitutes: [(sku: \"gloves\"), (sku: \"drill\", cost_per_unit: 1.0)])",
             ),
@@ -458,6 +459,7 @@ fn the_bundled_scenarios_validate() {
         "scenarios/quickstart.ron",
         "scenarios/bench-single-location.ron",
         "scenarios/disruption-sweep.ron",
+        "scenarios/distributor.ron",
         "scenarios/golden/C01.ron",
     ] {
         let out =

@@ -93,7 +93,10 @@ fn returns_use_their_own_random_stream_and_return_their_share() {
 )"#
         )
     };
-    let with = common::run(&common::scenario_from_text("a.ron", &base("Some((share: 0.3, delay: Uniform(min_days: 2, max_days: 9)))")), 2);
+    let with = common::run(
+        &common::scenario_from_text("a.ron", &base("Some((share: 0.3, delay: Uniform(min_days: 2, max_days: 9)))")),
+        2,
+    );
     let without = common::run(&common::scenario_from_text("b.ron", &base("None")), 2);
     common::assert_conservation(&with);
     for key in ["demand_mean", "fill_rate", "on_hand_end_mean", "order_frequency", "backorders_end_mean"] {

@@ -29,7 +29,7 @@ use serde_json::{Map, Value};
 
 /// Identifies the metric set; bumped whenever a metric key or definition
 /// changes, so old baselines are recognised.
-pub const METRIC_SET_VERSION: u32 = 7;
+pub const METRIC_SET_VERSION: u32 = 8;
 
 /// A paired comparison of strategy `b` against `a` on one metric.
 #[derive(Debug, Clone, PartialEq, Serialize)]

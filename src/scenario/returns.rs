@@ -67,7 +67,10 @@ pub(super) fn substitutes(
             if list.iter().any(|l| l.sku == s) {
                 return fail(
                     format!("{path}.sku"),
-                    format!("\"{}\" is listed twice among the substitutes of \"{}\"; list each once", substitute.sku, sku.id),
+                    format!(
+                        "\"{}\" is listed twice among the substitutes of \"{}\"; list each once",
+                        substitute.sku, sku.id
+                    ),
                 );
             }
             if !demanded_at[i].iter().any(|&n| nodes[n].skus.binary_search(&s).is_ok()) {
