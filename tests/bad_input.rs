@@ -8,6 +8,8 @@ use std::process::Command;
 const QUICKSTART: &str = include_str!("../scenarios/quickstart.ron");
 const SWEEP: &str = include_str!("../scenarios/disruption-sweep.ron");
 const REGIONAL: &str = include_str!("../scenarios/regional-network.ron");
+/// The quickstart's first SKU line (substitution cases edit it).
+const DRILL: &str = "backorder_penalty_per_day: 2.0),\n        (id: \"bits\",";
 
 struct Case {
     name: &'static str,
@@ -327,6 +329,40 @@ fn cases() -> Vec<Case> {
             expect: &[":47:32", "strategies[0].replenishment:", "needs event-driven demand", "BaseStock instead"],
         },
         Case {
+            name: "substitute-unknown",
+            content: edit(DRILL, &DRILL.replace("2.0),", "2.0, substitutes: [(sku: \"hammer\")]),")),
+            expect: &["skus[0].substitutes[0].sku", "unknown SKU \"hammer\"", "valid: \"bits\", \"drill\""],
+        },
+        Case {
+            name: "substitute-stocked-nowhere",
+            content: edit(
+                DRILL,
+                &DRILL.replace("2.0),", "2.0, substitutes: [(sku: \"saw\")]),\n        (id: \"saw\", unit_cost: 9.0),"),
+            ),
+            expect: &[
+                "skus[0].substitutes[0].sku",
+                "substitute \"saw\" is stocked at no location where \"drill\" has customer demand at \"wh-north\", \"wh-south\"",
+            ],
+        },
+        Case {
+            name: "substitution-cycle",
+            content: edit_in(
+                &String::from_utf8(edit(DRILL, &DRILL.replace("2.0),", "2.0, substitutes: [(sku: \"bits\")]),")))
+                    .unwrap(),
+                "backorder_penalty_per_day: 0.2)",
+                "backorder_penalty_per_day: 0.2, substitutes: [(sku: \"gloves\"), (sku: \"drill\", cost_per_unit: 1.0)])",
+            ),
+            expect: &["skus[1].substitutes[1].sku", "substitution cycle drill → bits → drill", "must not lead back"],
+        },
+        Case {
+            name: "return-share-outside-0-1",
+            content: edit(
+                "    suppliers: [",
+                "    classes: [(name: \"web\", returns: (share: 1.5, delay: Constant(days: 3.0)))],\n    suppliers: [",
+            ),
+            expect: &["classes[0].returns.share", "between 0 and 1, got 1.5"],
+        },
+        Case {
             name: "catalogue-shares",
             content: edit_in(SWEEP, "count: 60, seed: 11,", "count: 60, seed: 11, shares: (a: 0.5, b: 0.5, c: 0.5),"),
             expect: &["catalogue[0].shares", "must be 1"],
@@ -485,6 +521,7 @@ fn the_bundled_scenarios_validate() {
         "scenarios/quickstart.ron",
         "scenarios/bench-single-location.ron",
         "scenarios/disruption-sweep.ron",
+        "scenarios/distributor.ron",
         "scenarios/golden/C01.ron",
     ] {
         let out =

@@ -93,7 +93,12 @@ metric_table! {
     ShortageCost = "shortage_cost", "currency/day", Lower, "Backorders × backorder penalty per unit-day (the day end's backorders under daily demand; under event-driven demand backorders integrated over the day, in unit-minutes ÷ 1440) + lost and cancelled units × lost-sale penalty + the classes' late penalties (see late_penalty_cost).";
     LostInTransitMean = "lost_in_transit_mean", "units", Lower, "Units lost in transit (an outage with in_transit: Lose), counted at the receiving location on the day they were due.";
     LostInTransitCost = "lost_in_transit_cost", "currency/day", Lower, "Units lost in transit × their unit cost (goods paid for and never received).";
-    TotalCost = "total_cost", "currency/day", Lower, "holding + ordering + transport + shortage + expedite + transfer + lost in transit + overflow.";
+    TotalCost = "total_cost", "currency/day", Lower, "holding + ordering + transport + shortage + expedite + transfer + lost in transit + overflow + scrap + substitution.";
+    ReturnedUnits = "returned_units", "units/day", Neither, "Units customers returned (a class's returns share of the units shipped to it, after its return delay), counted at the location that shipped them on the day they arrive back; restocked or scrapped as the SKU says.";
+    ScrappedUnits = "scrapped_units", "units/day", Lower, "Returned units scrapped (SKUs with returns: Scrap), on the day they arrive back.";
+    ScrapCost = "scrap_cost", "currency/day", Lower, "Scrapped units × unit cost.";
+    SubstitutedUnits = "substituted_units", "units/day", Neither, "Units of unmet demand served from a substitute SKU's stock at the same location when demanded; they count as served from stock in fill_rate, so a SKU's own availability is fill_rate − substituted_units ÷ demand_mean.";
+    SubstitutionCost = "substitution_cost", "currency/day", Lower, "Substituted units × the substitute's cost per unit (margin given up).";
     DecisionLatencyP50 = "decision_latency_p50_min", "minutes", Lower, "Simulated minutes from trigger to release, median over every decision released on a measured day (purchase orders, transfers, expedites), and every decision still unreleased at the end of the run, counted censored at the horizon (latency = end of run − trigger; its true latency is at least that). A purchase order's trigger is the moment its SKU's inventory position was first at or below the reorder point in force when the order was decided; a transfer's or expedite's is the day end its rule fired. Release includes any wait for approval (governance).";
     DecisionLatencyP95 = "decision_latency_p95_min", "minutes", Lower, "As decision_latency_p50_min, 95th percentile.";
     DecisionLatencyP99 = "decision_latency_p99_min", "minutes", Lower, "As decision_latency_p50_min, 99th percentile.";
@@ -542,6 +547,16 @@ pub struct Tally {
     pub truck_capacity: i64,
     /// Σ units waiting at lanes (to this node) at day end.
     pub lane_waiting_end: i64,
+    /// Units customers returned (arrived back at the location).
+    pub returned_units: i64,
+    /// Of those, units scrapped…
+    pub scrapped_units: i64,
+    /// …and their value at unit cost.
+    pub scrap_cost: f64,
+    /// Units served as substitutes for another SKU's demand.
+    pub substituted_units: i64,
+    /// Their substitution cost.
+    pub substitution_cost: f64,
 }
 
 impl Tally {
@@ -613,6 +628,11 @@ impl Tally {
         self.truck_units += other.truck_units;
         self.truck_capacity += other.truck_capacity;
         self.lane_waiting_end += other.lane_waiting_end;
+        self.returned_units += other.returned_units;
+        self.scrapped_units += other.scrapped_units;
+        self.scrap_cost += other.scrap_cost;
+        self.substituted_units += other.substituted_units;
+        self.substitution_cost += other.substitution_cost;
     }
 }
 
@@ -733,7 +753,9 @@ pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
         + tally.expedite_cost
         + tally.transfer_cost
         + tally.lost_in_transit_cost
-        + tally.overflow_cost;
+        + tally.overflow_cost
+        + tally.scrap_cost
+        + tally.substitution_cost;
     let mut values = [f64::NAN; METRIC_COUNT];
     let mut set = |metric: Metric, value: f64| values[metric as usize] = value;
     set(Metric::FillRate, ratio(tally.served_from_stock as f64, tally.demand as f64));
@@ -767,6 +789,11 @@ pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
     set(Metric::LostInTransitMean, per_day(tally.lost_in_transit as f64));
     set(Metric::LostInTransitCost, per_day(tally.lost_in_transit_cost));
     set(Metric::TotalCost, per_day(total_cost));
+    set(Metric::ReturnedUnits, per_day(tally.returned_units as f64));
+    set(Metric::ScrappedUnits, per_day(tally.scrapped_units as f64));
+    set(Metric::ScrapCost, per_day(tally.scrap_cost));
+    set(Metric::SubstitutedUnits, per_day(tally.substituted_units as f64));
+    set(Metric::SubstitutionCost, per_day(tally.substitution_cost));
     set(Metric::Bullwhip, ratio(series.daily_orders.variance(), series.daily_demand.variance()));
     set(Metric::FallbackSwitches, tally.fallback_switches as f64);
     set(Metric::FallbackDays, tally.fallback_days as f64);

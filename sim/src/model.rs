@@ -52,6 +52,11 @@ pub struct Sku {
     /// Minimum order quantity, case pack and maximum order quantity of
     /// every purchase order of this SKU, at every location.
     pub order_rules: OrderRules,
+    /// SKUs that may serve this SKU's unmet demand at a location, in the
+    /// order they are tried (module `engine::substitution`); empty: none.
+    pub substitutes: Vec<Substitute>,
+    /// What happens to units of this SKU customers return.
+    pub returns: ReturnDisposition,
 }
 
 /// A SKU's order constraints, applied by the engine to every purchase
@@ -113,6 +118,35 @@ impl OrderRules {
     }
 }
 
+/// A SKU that may stand in for another.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Substitute {
+    /// Index into [`Model::skus`] (never the SKU it stands in for).
+    pub sku: usize,
+    /// Cost per unit served as a substitute (margin given up, relabelling…).
+    pub cost_per_unit: f64,
+}
+
+/// What a location does with units of a SKU that customers return.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ReturnDisposition {
+    /// Back into on-hand, available to serve demand.
+    #[default]
+    Restock,
+    /// Written off at unit cost.
+    Scrap,
+}
+
+/// Customer returns of a class: a share of the units shipped to it comes
+/// back after a delay (module `engine::returns`).
+#[derive(Debug, Clone)]
+pub struct Returns {
+    /// Probability that a unit shipped comes back, in [0, 1].
+    pub share: f64,
+    /// Delay from shipment to the return's arrival at the location.
+    pub delay: LeadTime,
+}
+
 impl Sku {
     /// Holding cost of one unit for one day.
     #[inline]
@@ -151,6 +185,8 @@ pub struct CustomerClass {
     /// May an order line ship in parts? When not, a line ships whole or
     /// waits (or is lost, for a lost-sales class).
     pub partial_shipment: bool,
+    /// Customer returns of this class (none when `None`).
+    pub returns: Option<Returns>,
 }
 
 impl CustomerClass {
@@ -166,6 +202,7 @@ impl CustomerClass {
             late_penalty_per_day: 0.0,
             patience_days: None,
             partial_shipment: true,
+            returns: None,
         }
     }
 

@@ -367,6 +367,8 @@ pub fn build(tables: &Tables, settings: &Settings, warnings: &mut Vec<String>) -
             min_order: moq,
             case_pack,
             max_order: None,
+            substitutes: Vec::new(),
+            returns: Default::default(),
         });
     }
 
@@ -776,6 +778,7 @@ pub fn build(tables: &Tables, settings: &Settings, warnings: &mut Vec<String>) -
             late_penalty_per_day: 0.0,
             patience_days: None,
             partial_shipment: true,
+            returns: None,
         })
         .collect();
     let file = ScenarioFile {

@@ -204,6 +204,9 @@ fn sku(file: &SkuFile, i: usize) -> Result<Sku, FieldError> {
             at("lost_sale_penalty"),
             file.lost_sale_penalty.unwrap_or((price - unit_cost).max(0.0)),
         )?,
+        // Resolved once the network is known (`super::returns::substitutes`).
+        substitutes: Vec::new(),
+        returns: super::returns::disposition(file.returns),
     })
 }
 
@@ -284,6 +287,7 @@ fn classes(file: &ScenarioFile) -> Result<Vec<CustomerClass>, FieldError> {
                 late_penalty_per_day,
                 patience_days,
                 partial_shipment: c.partial_shipment,
+                returns: super::returns::class_returns(c, i)?,
             })
         })
         .collect()
@@ -300,7 +304,7 @@ pub fn model(file: &ScenarioFile, registry: &Registry) -> Result<Model, FieldErr
     }
     let experiment = experiment(&file.experiment)?;
     let sku_index = index_ids("skus", file.skus.iter().map(|s| s.id.as_str()), "id")?;
-    let skus = file.skus.iter().enumerate().map(|(i, s)| sku(s, i)).collect::<Result<Vec<_>, _>>()?;
+    let mut skus = file.skus.iter().enumerate().map(|(i, s)| sku(s, i)).collect::<Result<Vec<_>, _>>()?;
     let class_index = index_ids("classes", file.classes.iter().map(|c| c.name.as_str()), "name")?;
     let classes = classes(file)?;
     let supplier_index = index_ids("suppliers", file.suppliers.iter().map(|s| s.id.as_str()), "id")?;
@@ -321,6 +325,9 @@ pub fn model(file: &ScenarioFile, registry: &Registry) -> Result<Model, FieldErr
     check_storage(file, &nodes, &skus)?;
     topology::check_trucks(file, &lanes)?;
     let demand = localise(demand, &demand_skus, &nodes);
+    for (sku, substitutes) in skus.iter_mut().zip(super::returns::substitutes(file, &sku_index, &nodes, &demand)?) {
+        sku.substitutes = substitutes;
+    }
     let suppliers = suppliers(file)?;
     let names = events::Names {
         suppliers: &supplier_index,

@@ -133,6 +133,8 @@ fn generate(entry: &CatalogueFile, index: usize, locations: &[String], out: &mut
             min_order: None,
             case_pack: None,
             max_order: None,
+            substitutes: Vec::new(),
+            returns: Default::default(),
         });
         for location in locations {
             for (class, share) in &classes {

@@ -271,6 +271,53 @@ pub struct SkuFile {
     /// Maximum order quantity, rounded down to whole cases (default none).
     #[serde(default)]
     pub max_order: Option<f64>,
+    /// SKUs that may serve this SKU's unmet demand at a location, tried in
+    /// order (default none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub substitutes: Vec<SubstituteFile>,
+    /// What happens to units customers return (default Restock).
+    #[serde(default, skip_serializing_if = "ReturnDispositionFile::is_restock")]
+    pub returns: ReturnDispositionFile,
+}
+
+/// A substitute of a SKU.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Substitute")]
+pub struct SubstituteFile {
+    /// The substitute's SKU id.
+    pub sku: String,
+    /// Cost per unit served as a substitute: margin given up (default 0).
+    #[serde(default)]
+    pub cost_per_unit: f64,
+}
+
+/// What a location does with returned units of a SKU.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "ReturnDisposition")]
+pub enum ReturnDispositionFile {
+    /// Back into on-hand.
+    #[default]
+    Restock,
+    /// Written off at unit cost.
+    Scrap,
+}
+
+impl ReturnDispositionFile {
+    fn is_restock(&self) -> bool {
+        *self == Self::Restock
+    }
+}
+
+/// Customer returns of a class.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Returns")]
+pub struct ReturnsFile {
+    /// Share of the units shipped to the class that comes back, in [0, 1].
+    pub share: f64,
+    /// Days from shipment to the return's arrival (a lead-time distribution).
+    pub delay: LeadTimeFile,
 }
 
 fn default_holding_rate() -> f64 {
@@ -306,6 +353,9 @@ pub struct ClassFile {
     /// May an order line ship in parts (default true)?
     #[serde(default = "yes")]
     pub partial_shipment: bool,
+    /// Customer returns (default none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub returns: Option<ReturnsFile>,
 }
 
 fn yes() -> bool {

@@ -18,6 +18,7 @@ pub mod levels_table;
 pub mod locate;
 pub mod params;
 pub mod parse;
+pub mod returns;
 pub mod sweep;
 pub mod topology;
 

@@ -143,6 +143,9 @@ impl Run<'_> {
                 self.class_books.book(classes, state, sku, line, now, Ending::Served);
                 self.class_books.complete(classes, state, line, now);
                 shipped += line.units;
+                if let Some(returns) = &mut self.returns {
+                    state.balance.returns_drawn += returns.shipped(node, sku, line.class as usize, line.units, now);
+                }
             }
             lines.clear();
         } else {
@@ -157,6 +160,9 @@ impl Run<'_> {
             for (line, &granted) in lines.iter_mut().zip(&self.grants) {
                 let served = BackorderLine { units: granted, ..*line };
                 self.class_books.book(classes, state, sku, served, now, Ending::Served);
+                if let Some(returns) = &mut self.returns {
+                    state.balance.returns_drawn += returns.shipped(node, sku, line.class as usize, granted, now);
+                }
                 line.units -= granted;
                 shipped += granted;
                 if granted > 0 && line.units == 0 {

@@ -11,15 +11,18 @@
 //! 1. **Start of day t.** Every shipment whose arrival minute is ≤ the start
 //!    of day t has been received into on-hand; each receipt first serves
 //!    the SKU's backordered customer lines (module `backorders`). Suppliers with
-//!    a capacity ship what waits for it. Backordered lines whose customers'
+//!    a capacity ship what waits for it. Customer returns due by the day
+//!    start arrive (module `returns`; restocked units serve backorders
+//!    first). Backordered lines whose customers'
 //!    patience has run out are cancelled. `on_hand_start` is recorded.
 //!    Daily-batch demand of day t is then drawn and served from on-hand,
-//!    one order line per class and SKU; the unserved part is backordered
-//!    or lost according to the customer class. Each node's stock figures
+//!    one order line per class and SKU; lines left short are then offered
+//!    their SKU's substitutes (module `substitution`); the unserved part is
+//!    backordered or lost according to the customer class. Each node's stock figures
 //!    are then kept for strategies that see stale data.
 //! 2. **During day t** (event-driven demand): each customer order is served
-//!    on arrival; a continuous-review strategy is asked at once whether to
-//!    order. Shipments arrive as events at their minute.
+//!    on arrival (then from substitutes); a continuous-review strategy is
+//!    asked at once whether to order (for the substitutes that served too). Shipments arrive as events at their minute.
 //! 3. **End of day t**, at minute `1440·(t+1)`: lateral transfers first (when
 //!    the strategy has them); then node by node, from the nodes that feed
 //!    none up to the suppliers' customers (by height, then model order):
@@ -74,8 +77,10 @@ mod constraints;
 mod daily;
 mod flow;
 mod resilience;
+mod returns;
 mod state;
 pub mod stepper;
+mod substitution;
 mod trucks;
 
 pub use resilience::{BASELINE_DAYS, EventImpact, IMPACT_HORIZON_DAYS};
@@ -272,6 +277,10 @@ struct Run<'m> {
     lane_queues: trucks::LaneQueues,
     /// The approval queue, when the model has governance.
     approvals: Option<approvals::Approvals<'m>>,
+    /// Customer returns, when any class returns units (module `returns`).
+    returns: Option<returns::ReturnBooks<'m>>,
+    /// Substitutes, when any SKU has one (module `substitution`).
+    substitutions: Option<substitution::Substitutions>,
     /// Does the model have disruptions (timed or random) to report impacts of?
     tracks_events: bool,
     /// Customer demand and units served from stock, network-wide, per day
@@ -460,6 +469,8 @@ impl<'m> Run<'m> {
             internal_lost: 0,
             lane_queues: trucks::LaneQueues::new(model),
             approvals: approvals::Approvals::new(model, seed, replication),
+            returns: returns::ReturnBooks::new(model, seed, replication),
+            substitutions: substitution::Substitutions::new(model),
             tracks_events: !(model.disruptions.is_empty() && model.random_outages.is_empty()),
             daily_customer: Vec::new(),
             trace: None,
@@ -556,10 +567,13 @@ impl<'m> Run<'m> {
                 self.dispatch_supplier(s, now);
             }
         }
+        let measured = self.is_measured(day);
+        if self.returns.is_some() {
+            self.receive_returns(day, measured);
+        }
         if self.class_books.any_patience {
             self.cancel_impatient(now);
         }
-        let measured = self.is_measured(day);
         self.timeline.demand_factors(day, &mut self.demand_factor);
         for node in 0..self.nodes.len() {
             let state = &mut self.nodes[node];
@@ -582,25 +596,52 @@ impl<'m> Run<'m> {
     /// class: in full when there is enough for every class, else split by
     /// the allocation strategy (each class's day of demand for a SKU is one
     /// order line: a class without partial shipment gets all of it or none).
+    /// Lines left short whose SKU has substitutes at the node are settled
+    /// after every line has been served from its own SKU (module
+    /// `substitution`).
     fn serve_daily_demand(&mut self, node: usize, day: Day, open: bool, measured: bool) {
         let state = &mut self.nodes[node];
         state.daily.draw_day(self.demand_factor[node], day, measured);
         let now = day_start(day);
         let classes = &self.model.classes;
         let mut books = DemandBooks::default();
+        let mut deferred = match &mut self.substitutions {
+            Some(subs) if open && subs.any_at(node) => {
+                let lines = std::mem::take(&mut subs.deferred);
+                Some((subs, lines))
+            }
+            _ => None,
+        };
+        let returns = &mut self.returns;
+        // Serves `served` units of stream `i`'s line, or defers the line
+        // when it is short and its SKU has substitutes here.
+        let mut serve = |state: &mut NodeState, books: &mut DemandBooks, i: usize, sku: usize, served: i64| {
+            if let Some((subs, lines)) = &mut deferred
+                && served < state.daily.units(i)
+                && subs.has(node, sku)
+            {
+                state.on_hand[sku] -= served;
+                lines.push((i, sku, served));
+                return;
+            }
+            state.serve_daily_line(books, i, sku, served, now);
+            if let Some(returns) = returns.as_mut() {
+                state.balance.returns_drawn += returns.shipped(node, sku, state.daily.class(i), served, now);
+            }
+        };
         for sku in 0..state.on_hand.len() {
             let streams = state.daily.of_sku(sku);
             let available = if open { state.on_hand[sku] } else { 0 };
             if state.daily.total_units(streams.clone()) <= available {
                 for i in streams {
-                    state.serve_daily_line(&mut books, i, sku, state.daily.units(i), now);
+                    serve(state, &mut books, i, sku, state.daily.units(i));
                 }
                 continue;
             }
             if streams.len() == 1 {
                 let line = state.daily.line(streams.start, sku);
                 let served = if classes[line.class].partial_shipment { available } else { 0 };
-                state.serve_daily_line(&mut books, streams.start, sku, served, now);
+                serve(state, &mut books, streams.start, sku, served);
                 continue;
             }
             // The classes' lines all arose at the day start: they are
@@ -621,10 +662,27 @@ impl<'m> Run<'m> {
             let whole = |k: usize| !classes[state.daily.class(order[k].1)].partial_shipment;
             grant_lines(self.allocation, now, available, claims, whole, grants);
             for (k, &(_, i)) in order.iter().enumerate() {
-                state.serve_daily_line(&mut books, i, sku, grants[k], now);
+                serve(state, &mut books, i, sku, grants[k]);
             }
         }
-        state.post(&books, measured);
+        if let Some((_, lines)) = deferred {
+            for &(i, sku, own) in &lines {
+                let line = self.nodes[node].daily.line(i, sku);
+                let (substituted, value) = self.substitute(node, sku, line.class, line.units - own, now, measured);
+                let state = &mut self.nodes[node];
+                let cost = own as f64 * state.unit_cost[sku] + value;
+                state.settle_parts(&mut books, line, own + substituted, cost, now);
+                state.daily.note_short(i, line.units - own - substituted);
+                if let Some(returns) = &mut self.returns {
+                    state.balance.returns_drawn += returns.shipped(node, sku, line.class, own, now);
+                }
+            }
+            if let Some(subs) = &mut self.substitutions {
+                subs.deferred = lines;
+                subs.deferred.clear();
+            }
+        }
+        self.nodes[node].post(&books, measured);
     }
 
     fn customer_order(&mut self, stream: usize, now: Minute) {
@@ -638,10 +696,18 @@ impl<'m> Run<'m> {
         state.accrue(sku, now);
         let available = if open { state.on_hand[sku] } else { 0 };
         let whole_line_short = line.units > available && !self.model.classes[class].partial_shipment;
-        let served = if whole_line_short { 0 } else { line.units.min(available) };
+        let own = if whole_line_short { 0 } else { line.units.min(available) };
         let units = line.units;
-        state.on_hand[sku] -= served;
-        state.settle_demand(line, served, now, measured);
+        state.on_hand[sku] -= own;
+        let mut cost = own as f64 * state.unit_cost[sku];
+        let mut served = own;
+        if open && own < units && self.substitutions.is_some() {
+            let (substituted, value) = self.substitute(node, sku, class, units - own, now, measured);
+            served += substituted;
+            cost += value;
+        }
+        self.nodes[node].settle_demand(line, served, cost, now, measured);
+        self.note_shipped(node, sku, class, own, now);
         if measured {
             let tally = &mut self.class_books.tally[class];
             tally.add(units, served, shortage == Shortage::LostSales);
@@ -650,6 +716,22 @@ impl<'m> Run<'m> {
                 tally.lines_full += u64::from(served == units);
             }
         }
+        self.check_continuous(node, sku, now, day, open, measured);
+        if served > own {
+            // The substitutes' positions fell too.
+            let count = self.substitutions.as_ref().map_or(0, |s| s.of(node, sku).len());
+            for k in 0..count {
+                let substitute = self.substitutions.as_ref().map_or(0, |s| s.of(node, sku)[k].0 as usize);
+                self.check_continuous(node, substitute, now, day, open, measured);
+            }
+        }
+        self.schedule_next_order(stream);
+    }
+
+    /// After `sku`'s on-hand at `node` fell at `now` (an order of day
+    /// `day`): notes its trigger, and asks a continuous-review strategy at
+    /// once whether to order.
+    fn check_continuous(&mut self, node: usize, sku: usize, now: Minute, day: Day, open: bool, measured: bool) {
         self.observe_trigger(node, sku, now);
         if open && self.strategies[node].review() == Review::Continuous {
             let started = self.start_compute_timer();
@@ -663,7 +745,6 @@ impl<'m> Run<'m> {
                 self.release(node, sku, quantity, now, measured);
             }
         }
-        self.schedule_next_order(stream);
     }
 
     /// Draws the next order time at the rate in force on the day of the
@@ -872,7 +953,7 @@ impl<'m> Run<'m> {
         }
         let mut nodes = Vec::with_capacity(self.nodes.len());
         let mut balances = Vec::with_capacity(self.nodes.len());
-        for state in &mut self.nodes {
+        for (node, state) in self.nodes.iter_mut().enumerate() {
             state.close_stockout_runs();
             network.absorb(&state.tally, state.serves_customers);
             if state.serves_customers {
@@ -884,6 +965,7 @@ impl<'m> Run<'m> {
             }
             nodes.push(metrics::finish(&state.tally, &state.series, days));
             state.balance.final_on_hand = state.on_hand.iter().sum();
+            state.balance.returns_due = self.returns.as_ref().map_or(0, |r| r.due_at(node));
             state.balance.on_order = state.on_order.iter().sum();
             balances.push(state.balance);
         }

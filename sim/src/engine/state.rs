@@ -35,15 +35,28 @@ pub struct UnitBalance {
     pub on_order: i64,
     /// Units lost in transit (disrupted lanes).
     pub lost_in_transit: i64,
+    /// Units customers were drawn to return (of those shipped; module
+    /// `returns`)…
+    pub returns_drawn: i64,
+    /// …of which put back into on-hand…
+    pub returns_restocked: i64,
+    /// …scrapped…
+    pub returns_scrapped: i64,
+    /// …and still on their way back at the end of the run.
+    pub returns_due: i64,
 }
 
 impl UnitBalance {
-    /// Do the books balance? `initial + received = shipped + shipped to
-    /// nodes + on-hand` and `ordered + transferred in = received + on order
-    /// + lost in transit`.
+    /// Do the books balance? `initial + received + returns restocked =
+    /// shipped + shipped to nodes + on-hand`, `ordered + transferred in =
+    /// received + on order + lost in transit`, and `returns drawn =
+    /// restocked + scrapped + due ≤ shipped`.
     pub fn holds(&self) -> bool {
-        self.initial_on_hand + self.received == self.shipped + self.shipped_to_nodes + self.final_on_hand
+        self.initial_on_hand + self.received + self.returns_restocked
+            == self.shipped + self.shipped_to_nodes + self.final_on_hand
             && self.ordered + self.transferred_in == self.received + self.on_order + self.lost_in_transit
+            && self.returns_drawn == self.returns_restocked + self.returns_scrapped + self.returns_due
+            && self.returns_drawn <= self.shipped
     }
 }
 
@@ -367,9 +380,9 @@ impl<'m> NodeState<'m> {
     /// Books `line`, of which `served` units came from stock at `now`; the
     /// rest is backordered (as one line) or lost, as its class says.
     #[inline]
-    pub fn settle_demand(&mut self, line: Line, served: i64, now: Minute, measured: bool) {
+    pub fn settle_demand(&mut self, line: Line, served: i64, served_cost: f64, now: Minute, measured: bool) {
         let mut books = DemandBooks::default();
-        self.settle_into(&mut books, line, served, now);
+        self.settle_parts(&mut books, line, served, served_cost, now);
         self.post(&books, measured);
     }
 
@@ -378,6 +391,15 @@ impl<'m> NodeState<'m> {
     /// registers and posts them once ([`post`](Self::post)).
     #[inline]
     pub fn settle_into(&mut self, books: &mut DemandBooks, line: Line, served: i64, now: Minute) {
+        let cost = served as f64 * self.unit_cost[line.sku];
+        self.settle_parts(books, line, served, cost, now);
+    }
+
+    /// As [`settle_into`](Self::settle_into), with `served` units (some
+    /// perhaps substitutes, module `substitution`) worth `served_cost` at
+    /// unit cost.
+    #[inline]
+    pub fn settle_parts(&mut self, books: &mut DemandBooks, line: Line, served: i64, served_cost: f64, now: Minute) {
         let (sku, short) = (line.sku, line.units - served);
         self.day_shortfall[sku] += short;
         if let Some(units) = self.sku_demand.get_mut(sku) {
@@ -390,7 +412,7 @@ impl<'m> NodeState<'m> {
             books.lines += 1;
             books.lines_full += u64::from(short == 0);
         }
-        books.shipped_cost += served as f64 * self.unit_cost[sku];
+        books.shipped_cost += served_cost;
         if short == 0 {
             return;
         }
