@@ -427,7 +427,16 @@ fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<(), Failure> {
     }
     let records: Vec<RunRecord> = by_run.into_values().map(|(_, r)| r.clone()).collect();
     let header = Header { shard: None, ..first.header.clone() };
-    let representative = dirs.iter().find_map(|dir| read_trace(dir).ok().flatten());
+    let mut representative = dirs.iter().find_map(|dir| read_trace(dir).ok().flatten());
+    // Each shard summed its own runs' series; together they are the study's.
+    if let Some(rep) = representative.as_mut() {
+        rep.series.clear();
+        for dir in dirs {
+            if let Ok(Some(shard)) = read_trace(dir) {
+                echelon_reports::representative::merge_series(&mut rep.series, &shard.series);
+            }
+        }
+    }
     let rendered = output::render(&header, &records, None, representative.as_ref());
     let _lock = take_dir(out)?;
     if out.join("runs.jsonl").exists() {

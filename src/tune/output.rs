@@ -522,8 +522,9 @@ fn compare_rendered(path: &Path, threads: usize, registry: &std::sync::Arc<Regis
     if let Some(failure) = &outcome.failure {
         return Err(TuneError::Input(failure.to_string()));
     }
-    let representative =
+    let mut representative =
         runner::representative(&study, &outcome.traces).map_err(|f| TuneError::Input(f.to_string()))?;
+    representative.series = outcome.series.clone();
     let rendered = output::render(&header, &outcome.records, Some(&outcome.timing), Some(&representative));
     let mut records = outcome.records;
     records.sort_by_key(|r| (r.point, r.strategy, r.replication));
