@@ -69,7 +69,7 @@ fn run_one(
     // mean-and-band series; the trace is summed in and dropped here.
     let (out, trace) = engine::simulate_with(&scenario.model, at.replication, policies, stop, true)?;
     let trace = trace.expect("tracing was on");
-    add_run(&mut series.lock().unwrap_or_else(|e| e.into_inner()), at, &trace);
+    add_run(study, &mut series.lock().unwrap_or_else(|e| e.into_inner()), at, &trace);
     let trace = representative.then(|| strategy_trace(study, at.strategy, &out, trace));
     let record = RunRecord {
         point: at.point,
@@ -87,18 +87,20 @@ fn run_one(
 
 /// Adds run `at`'s trace to the summed series (integer sums: the order
 /// runs finish in does not matter).
-fn add_run(series: &mut Vec<PointSeries>, at: Coordinate, trace: &Trace) {
-    let one = PointSeries {
-        point: at.point,
-        strategy: at.strategy,
-        runs: 1,
-        first_day: trace.first_day,
-        ..PointSeries::default()
-    };
+fn add_run(study: &Study, series: &mut Vec<PointSeries>, at: Coordinate, trace: &Trace) {
     let i = match series.binary_search_by_key(&(at.point, at.strategy), |t| (t.point, t.strategy)) {
         Ok(i) => i,
         Err(i) => {
-            series.insert(i, PointSeries { runs: 0, ..one });
+            // The point's timed windows, once per (point, strategy).
+            let timeline = Timeline::new(&study.points[at.point].scenario.model, 0);
+            let events = timeline
+                .timed()
+                .iter()
+                .filter(|d| shown(d))
+                .map(|d| Window { name: d.name.clone(), start_day: d.start_day, end_day: d.end_day })
+                .collect();
+            let new = PointSeries { point: at.point, strategy: at.strategy, events, ..PointSeries::default() };
+            series.insert(i, new);
             i
         }
     };
@@ -124,7 +126,7 @@ pub fn trace_runs(study: &Study, coordinates: &[Coordinate], threads: usize) -> 
             if let Ok(Some((_, Some(trace)))) =
                 catch(|| engine::simulate_with(&scenario.model, at.replication, policies, None, true))
             {
-                add_run(&mut series.lock().unwrap_or_else(|e| e.into_inner()), at, &trace);
+                add_run(study, &mut series.lock().unwrap_or_else(|e| e.into_inner()), at, &trace);
             }
         })
     });

@@ -46,7 +46,8 @@ pub fn amount(key: &str, v: f64) -> String {
 /// A difference in a metric's own words: ratios in points.
 fn difference(key: &str, v: f64) -> String {
     let unit = metric_index(key).map_or("", |m| METRICS[m].unit);
-    if unit == "ratio" { format!("{:.2} points", v * 100.0) } else { format!("{v:.3}") }
+    // (+ 0.0 turns −0 into 0.)
+    if unit == "ratio" { format!("{:.2} points", v * 100.0 + 0.0) } else { format!("{:.3}", v + 0.0) }
 }
 
 /// The per-replication network values of `strategy` at `point` on metric
@@ -104,6 +105,10 @@ fn sentence(stats: &PointStats, records: &[RunRecord], point: usize, key: &str, 
     let (a, b): (Vec<f64>, Vec<f64>) =
         a.iter().zip(&b).filter(|(x, y)| x.0 == y.0).map(|(x, y)| (x.1, y.1)).unzip();
     let diff = Estimate::paired(&a, &b);
+    if diff.n >= 2 && diff.mean == 0.0 && diff.sd == 0.0 {
+        let tied: Vec<&str> = ranked.iter().filter(|(_, v)| *v == best_mean).map(|(i, _)| strategy(*i)).collect();
+        return format!("{name}: {} tie at {} in every replication.", tied.join(", "), amount(key, best_mean));
+    }
     // In the metric's good direction: positive means the best is better.
     let (lo, hi) = if sign > 0.0 { (diff.ci95[0], diff.ci95[1]) } else { (-diff.ci95[1], -diff.ci95[0]) };
     let size = difference(key, sign * diff.mean);

@@ -179,6 +179,11 @@ pub struct PointSeries {
     /// Simulated decision latency over every replication: (minutes,
     /// decisions), ascending.
     pub latency: Vec<(u64, u64)>,
+    /// The timed disruption windows at this point (the same in every
+    /// replication; random outages' windows differ between replications
+    /// and are not drawn on the summed series).
+    #[serde(default)]
+    pub events: Vec<Window>,
 }
 
 impl PointSeries {
@@ -186,6 +191,9 @@ impl PointSeries {
     pub fn merge(&mut self, other: &PointSeries) {
         self.runs += other.runs;
         self.first_day = other.first_day;
+        if self.events.is_empty() {
+            self.events = other.events.clone();
+        }
         self.on_hand.merge(&other.on_hand);
         self.backorders.merge(&other.backorders);
         self.ordered.merge(&other.ordered);

@@ -482,7 +482,9 @@ fn report(dir: &Path, png: bool) -> Result<(), Failure> {
         )));
     }
     let representative = read_trace(dir)?;
-    let rendered = output::render(&log.header, &log.records, None, representative.as_ref());
+    // Charts the directory's writer added (the tuner's frontier) are kept.
+    let extra = output::read_extra_charts(dir).map_err(Failure::Usage)?;
+    let rendered = output::render_with(&log.header, &log.records, None, representative.as_ref(), extra);
     let io = |e: std::io::Error| Failure::Io(format!("{}: cannot write the report: {e}", dir.display()));
     output::write_report(dir, &rendered).map_err(io)?;
     if png {

@@ -430,6 +430,7 @@ fn frontier_chart(plan: &Plan, strategies: usize, points: &[FrontierPoint]) -> C
             markers: true,
             bar_width: None,
             colour: strategies + family,
+            area: false,
         });
         if let Some(hand) = points.iter().find(|p| p.family == family && p.target.is_none()) {
             series.push(Series {
@@ -439,6 +440,7 @@ fn frontier_chart(plan: &Plan, strategies: usize, points: &[FrontierPoint]) -> C
                 markers: true,
                 bar_width: None,
                 colour: sp.index,
+                area: false,
             });
         }
     }
@@ -460,6 +462,7 @@ fn frontier_chart(plan: &Plan, strategies: usize, points: &[FrontierPoint]) -> C
         bands: Vec::new(),
         categories: None,
         panels: false,
+        log_x: false,
     }
 }
 
