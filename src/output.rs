@@ -204,8 +204,9 @@ pub fn write_all(dir: &Path, rendered: &Rendered) -> std::io::Result<()> {
 pub fn read_extra_charts(dir: &Path) -> Result<Vec<Chart>, String> {
     let path = dir.join(EXTRA_CHARTS);
     match std::fs::read_to_string(&path) {
-        Ok(text) => serde_json::from_str(&text)
-            .map_err(|e| format!("{}: not a chart file Echelon wrote: {e}", path.display())),
+        Ok(text) => {
+            serde_json::from_str(&text).map_err(|e| format!("{}: not a chart file Echelon wrote: {e}", path.display()))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
         Err(e) => Err(format!("{}: {e}", path.display())),
     }

@@ -102,8 +102,7 @@ fn sentence(stats: &PointStats, records: &[RunRecord], point: usize, key: &str, 
     };
     let a = values(records, point, second, m);
     let b = values(records, point, best, m);
-    let (a, b): (Vec<f64>, Vec<f64>) =
-        a.iter().zip(&b).filter(|(x, y)| x.0 == y.0).map(|(x, y)| (x.1, y.1)).unzip();
+    let (a, b): (Vec<f64>, Vec<f64>) = a.iter().zip(&b).filter(|(x, y)| x.0 == y.0).map(|(x, y)| (x.1, y.1)).unzip();
     let diff = Estimate::paired(&a, &b);
     if diff.n >= 2 && diff.mean == 0.0 && diff.sd == 0.0 {
         let tied: Vec<&str> = ranked.iter().filter(|(_, v)| *v == best_mean).map(|(i, _)| strategy(*i)).collect();
@@ -254,10 +253,11 @@ mod tests {
     fn a_headline_verdict_is_inconclusive_when_the_paired_interval_includes_zero() {
         let m = metric_index("fill_rate").unwrap();
         // Paired differences 0.01, -0.01, 0.02: interval includes 0.
-        let records: Vec<RunRecord> =
-            [(0.90, 0.91), (0.92, 0.91), (0.90, 0.92)].iter().enumerate().flat_map(|(r, &(a, b))| {
-                [record(0, r as u32, a), record(1, r as u32, b)]
-            }).collect();
+        let records: Vec<RunRecord> = [(0.90, 0.91), (0.92, 0.91), (0.90, 0.92)]
+            .iter()
+            .enumerate()
+            .flat_map(|(r, &(a, b))| [record(0, r as u32, a), record(1, r as u32, b)])
+            .collect();
         let stats = crate::summary::compute(
             &crate::record::StudyInfo {
                 scenario: "t".into(),

@@ -82,7 +82,7 @@ const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-se
 h1{margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:1px solid #ddd;padding-bottom:.3rem}h3{margin-top:1.6rem}\
 table{border-collapse:collapse;margin:.8rem 0;font-size:.85rem}th,td{padding:.25rem .45rem;border-bottom:1px solid #eee;text-align:right;vertical-align:top}\
 th{font-weight:600;max-width:7.5rem;overflow-wrap:anywhere}td{white-space:nowrap}th:first-child,td:first-child,td.name{text-align:left}thead th{border-bottom:2px solid #999}\
-td.name{white-space:normal;max-width:12rem;overflow-wrap:anywhere}.hw{display:block;font-size:.78em;color:#666}\
+td.name{white-space:normal;max-width:12rem;overflow-wrap:break-word}th.name{text-align:left}.hw{display:block;font-size:.78em;color:#666}\
 .best{font-weight:bold}.muted{color:#666}ul.verdicts li{margin:.2rem 0}figure{margin:1.4rem 0}\
 figcaption{color:#555;font-size:.9rem}svg{max-width:100%;height:auto}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dt{color:#555}\
 .selector{position:sticky;top:0;background:#fff;padding:.5rem 0;border-bottom:1px solid #ddd;z-index:1}\
@@ -352,7 +352,10 @@ fn costs(out: &mut String, ctx: &Ctx<'_, '_>) {
             cell_html(&s.metrics[total])
         );
     }
-    let _ = writeln!(out, "</tbody></table><p class=\"muted\">Currency per day, mean ± 95% half-width; the components add up to the total.</p>");
+    let _ = writeln!(
+        out,
+        "</tbody></table><p class=\"muted\">Currency per day, mean ± 95% half-width; the components add up to the total.</p>"
+    );
 }
 
 /// Every class metric per customer class and strategy (with two classes or
@@ -366,7 +369,7 @@ fn classes(out: &mut String, ctx: &Ctx<'_, '_>) {
     let heads: String = CLASS_METRICS.iter().map(|m| format!("<th>{}</th>", m.key.replace('_', " "))).collect();
     let _ = writeln!(
         out,
-        "<table id=\"{}\"><thead><tr><th>class</th><th>strategy</th>{heads}</tr></thead><tbody>",
+        "<table id=\"{}\"><thead><tr><th>class</th><th class=\"name\">strategy</th>{heads}</tr></thead><tbody>",
         ctx.id("classes")
     );
     for (c, class) in page.info.classes.iter().enumerate() {
@@ -557,11 +560,8 @@ fn heatmaps(out: &mut String, page: &Page<'_>) {
                             let v = p.strategies[s].metrics[m].mean;
                             let t = shade(v);
                             // White to Okabe–Ito blue.
-                            let (r, g, b) = (
-                                (255.0 - t * 255.0).round(),
-                                (255.0 - t * 141.0).round(),
-                                (255.0 - t * 77.0).round(),
-                            );
+                            let (r, g, b) =
+                                ((255.0 - t * 255.0).round(), (255.0 - t * 141.0).round(), (255.0 - t * 77.0).round());
                             let dark = if t > 0.55 { " class=\"dark\"" } else { "" };
                             let _ = write!(
                                 out,

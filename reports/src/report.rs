@@ -177,7 +177,10 @@ fn cost_breakdown(point: &PointStats) -> Chart {
 }
 
 fn windows(events: &[Window]) -> Vec<Band> {
-    events.iter().map(|e| Band { from: f64::from(e.start_day), to: f64::from(e.end_day), label: e.name.clone() }).collect()
+    events
+        .iter()
+        .map(|e| Band { from: f64::from(e.start_day), to: f64::from(e.end_day), label: e.name.clone() })
+        .collect()
 }
 
 fn mean_over_time(info: &StudyInfo, series: &[&PointSeries]) -> Vec<Chart> {

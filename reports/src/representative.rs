@@ -219,3 +219,34 @@ pub fn merge_series(into: &mut Vec<PointSeries>, more: &[PointSeries]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summed_series_give_the_mean_and_sample_sd_of_each_day() {
+        // Runs (2, 4) and (4, 8): day 0 mean 3, sd √2; day 1 mean 6, sd √8.
+        let mut a = DaySums::default();
+        a.add(&[2, 4]);
+        let mut b = DaySums::default();
+        b.add(&[4, 8]);
+        a.merge(&b);
+        assert_eq!((a.sum.clone(), a.sum_sq.clone()), (vec![6, 12], vec![20, 80]));
+        let days = a.mean_sd(2);
+        assert_eq!(days[0].0, 3.0);
+        assert!((days[0].1 - 2f64.sqrt()).abs() < 1e-12 && (days[1].1 - 8f64.sqrt()).abs() < 1e-12);
+        assert!(a.mean_sd(1)[0].1.is_nan(), "one run has no spread");
+    }
+
+    #[test]
+    fn merging_series_adds_runs_and_pools_latencies_in_any_order() {
+        let one = |point, runs, latency: Vec<(u64, u64)>| PointSeries { point, runs, latency, ..Default::default() };
+        let (x, y, z) = (one(0, 1, vec![(0, 2), (60, 1)]), one(0, 2, vec![(60, 3), (1440, 1)]), one(1, 1, vec![]));
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        merge_series(&mut a, &[x.clone(), y.clone(), z.clone()]);
+        merge_series(&mut b, &[z, y, x]);
+        assert_eq!(a, b);
+        assert_eq!((a[0].runs, a[0].latency.clone()), (3, vec![(0, 2), (60, 4), (1440, 1)]));
+    }
+}
