@@ -233,7 +233,8 @@ fn brief(out: &mut String, page: &Page<'_>) {
             .iter()
             .map(|e| format!("{} (days {}–{})", e.name, e.start_day, e.end_day.saturating_sub(1)))
             .collect();
-        row("events", escape(&events.join("; ")));
+        let note = if info.points.len() > 1 { " (as written; each point's own windows are in its charts)" } else { "" };
+        row("events", escape(&events.join("; ")) + note);
     }
     if info.points.len() > 1 {
         let swept: Vec<&str> = info.points[0].iter().map(|(p, _)| p.as_str()).collect();
