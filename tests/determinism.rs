@@ -126,7 +126,7 @@ fn the_summed_series_are_every_replications_trace_added_whatever_the_thread_coun
     assert_eq!(one, echelon::runner::execute(&study, 2).series);
     assert_eq!(one.len(), 4, "one summed series per (point, strategy)");
     let s = &study.points[0].scenario;
-    for strategy in 0..4 {
+    for (strategy, got) in one.iter().enumerate() {
         let (mut on_hand, mut squares, mut orders) = (Vec::<i64>::new(), Vec::<i128>::new(), 0u64);
         for r in 0..4 {
             let allocation = s.allocation(strategy);
@@ -139,7 +139,6 @@ fn the_summed_series_are_every_replications_trace_added_whatever_the_thread_coun
             }
             orders += trace.latency.iter().map(|(_, n)| n).sum::<u64>();
         }
-        let got = &one[strategy];
         assert_eq!((got.point, got.strategy, got.runs), (0, strategy, 4));
         assert_eq!(got.on_hand.sum, on_hand, "strategy {strategy}");
         assert_eq!(got.on_hand.sum_sq, squares, "strategy {strategy}");
