@@ -547,7 +547,7 @@ fn a_number_parameter_is_tuned_on_its_grid_to_the_cheapest_feasible_value() {
 /// SKU (base stock levels are monotone in the fill target); the target the
 /// constraint names reproduces the main levels; report.html draws it.
 #[test]
-fn the_frontier_retunes_per_service_target_and_is_drawn_in_the_report() {
+fn the_frontier_retunes_per_service_target_and_is_drawn_in_the_report_which_echelon_report_keeps() {
     let cases =
         [Case { lambda: 4.0, lead: 2, h: 1.0, p: 0.0, k: 0.0 }, Case { lambda: 9.0, lead: 2, h: 1.0, p: 0.0, k: 0.0 }];
     let tune_section = "(strategies: [\"policy\"], parameters: [(strategy: \"policy\", parameter: \"order_up_to\", min: 0, max: 500)], \
@@ -582,6 +582,18 @@ fn the_frontier_retunes_per_service_target_and_is_drawn_in_the_report() {
     assert!(html.contains("id=\"tuned-frontier\""));
     let svg = std::fs::read_to_string(dir.path().join("comparison/charts/tuned-frontier.svg")).unwrap();
     assert!(svg.contains("policy tuned") && svg.contains("policy (hand-set)"));
+    // `echelon report` on the comparison rebuilds the same page, the
+    // tuner's frontier included (it used to drop it).
+    std::fs::remove_file(dir.path().join("comparison/report.html")).unwrap();
+    std::fs::remove_dir_all(dir.path().join("comparison/charts")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_echelon"))
+        .arg("report")
+        .arg(dir.path().join("comparison"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_to_string(dir.path().join("comparison/report.html")).unwrap(), html);
+    assert_eq!(std::fs::read_to_string(dir.path().join("comparison/charts/tuned-frontier.svg")).unwrap(), svg);
 }
 
 /// `Global` groups are per echelon level, so a number parameter tuned in a

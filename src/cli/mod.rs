@@ -427,7 +427,16 @@ fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<(), Failure> {
     }
     let records: Vec<RunRecord> = by_run.into_values().map(|(_, r)| r.clone()).collect();
     let header = Header { shard: None, ..first.header.clone() };
-    let representative = dirs.iter().find_map(|dir| read_trace(dir).ok().flatten());
+    let mut representative = dirs.iter().find_map(|dir| read_trace(dir).ok().flatten());
+    // Each shard summed its own runs' series; together they are the study's.
+    if let Some(rep) = representative.as_mut() {
+        rep.series.clear();
+        for dir in dirs {
+            if let Ok(Some(shard)) = read_trace(dir) {
+                echelon_reports::representative::merge_series(&mut rep.series, &shard.series);
+            }
+        }
+    }
     let rendered = output::render(&header, &records, None, representative.as_ref());
     let _lock = take_dir(out)?;
     if out.join("runs.jsonl").exists() {
@@ -473,7 +482,9 @@ fn report(dir: &Path, png: bool) -> Result<(), Failure> {
         )));
     }
     let representative = read_trace(dir)?;
-    let rendered = output::render(&log.header, &log.records, None, representative.as_ref());
+    // Charts the directory's writer added (the tuner's frontier) are kept.
+    let extra = output::read_extra_charts(dir).map_err(Failure::Usage)?;
+    let rendered = output::render_with(&log.header, &log.records, None, representative.as_ref(), extra);
     let io = |e: std::io::Error| Failure::Io(format!("{}: cannot write the report: {e}", dir.display()));
     output::write_report(dir, &rendered).map_err(io)?;
     if png {

@@ -456,6 +456,7 @@ fn frontier_chart(plan: &Plan, strategies: usize, points: &[FrontierPoint]) -> C
             markers: true,
             bar_width: None,
             colour: strategies + family,
+            area: false,
         });
         if let Some(hand) = points.iter().find(|p| p.family == family && p.target.is_none()) {
             series.push(Series {
@@ -465,6 +466,7 @@ fn frontier_chart(plan: &Plan, strategies: usize, points: &[FrontierPoint]) -> C
                 markers: true,
                 bar_width: None,
                 colour: sp.index,
+                area: false,
             });
         }
     }
@@ -486,6 +488,7 @@ fn frontier_chart(plan: &Plan, strategies: usize, points: &[FrontierPoint]) -> C
         bands: Vec::new(),
         categories: None,
         panels: false,
+        log_x: false,
     }
 }
 
@@ -548,8 +551,9 @@ fn compare_rendered(path: &Path, threads: usize, registry: &std::sync::Arc<Regis
     if let Some(failure) = &outcome.failure {
         return Err(TuneError::Input(failure.to_string()));
     }
-    let representative =
+    let mut representative =
         runner::representative(&study, &outcome.traces).map_err(|f| TuneError::Input(f.to_string()))?;
+    representative.series = outcome.series.clone();
     let rendered = output::render(&header, &outcome.records, Some(&outcome.timing), Some(&representative));
     let mut records = outcome.records;
     records.sort_by_key(|r| (r.point, r.strategy, r.replication));
