@@ -38,7 +38,7 @@ pub const TEMP_PREFIX: &str = ".echelon-tmp-";
 pub const LOCK_FILE: &str = ".echelon.lock";
 
 /// The files `run` and `merge` write at the top of a results directory.
-pub const RESULT_FILES: [&str; 9] = [
+pub const RESULT_FILES: [&str; 10] = [
     "runs.jsonl",
     "summary.json",
     "runs.csv",

@@ -207,6 +207,7 @@ mod tests {
                         events: Vec::new(),
                         random_outages: Vec::new(),
                         classes: Vec::new(),
+                        abc: Vec::new(),
                     }
                 })
                 .collect(),
@@ -234,6 +235,8 @@ mod tests {
             events: Vec::new(),
             random_events: Vec::new(),
             classes: Vec::new(),
+            skus: Vec::new(),
+            abc: Vec::new(),
         }
     }
 
@@ -267,6 +270,7 @@ mod tests {
                 replications: 3,
                 strategies: vec!["a".into(), "b".into()],
                 nodes: Vec::new(),
+                skus: Vec::new(),
                 points: vec![Vec::new()],
                 events: Vec::new(),
                 random_outages: Vec::new(),

@@ -202,6 +202,9 @@ fn a_transfer_leaves_the_donor_at_once_and_reaches_the_receiver_after_the_lane_l
         cost_per_unit: 1.0,
         lateral: true,
         expedite: None,
+        ownership_at_dispatch: false,
+        capacity_per_day: None,
+        trucks: None,
     });
     b.demand(a, sku, 0, daily(1.0)).demand(store_b, sku, 0, daily(0.0));
     let model = b.build().unwrap();
@@ -247,6 +250,9 @@ fn expedites_take_the_fast_mode_and_book_their_premium() {
         cost_per_unit: 0.0,
         lateral: false,
         expedite: Some(ExpediteMode { lead_time: days(1.0), cost_per_unit: 2.0, cost_per_shipment: 10.0 }),
+        ownership_at_dispatch: false,
+        capacity_per_day: None,
+        trucks: None,
     });
     b.demand(store, sku, 0, daily(1.0));
     let model = b.build().unwrap();

@@ -109,6 +109,9 @@ impl Sku {
             ordering_cost: 0.0,
             backorder_penalty_per_day: 0.0,
             lost_sale_penalty: 0.0,
+            order_rules: Default::default(),
+            substitutes: Vec::new(),
+            returns: Default::default(),
         }
     }
 }
@@ -166,7 +169,17 @@ impl ModelBuilder {
     /// Adds a replenishment lane `from → to` (no transport cost, no
     /// expedite mode); returns its index.
     pub fn lane(&mut self, from: Source, to: usize, lead_time: LeadTime) -> usize {
-        self.add_lane(Lane { from, to_node: to, lead_time, cost_per_unit: 0.0, lateral: false, expedite: None })
+        self.add_lane(Lane {
+            from,
+            to_node: to,
+            lead_time,
+            cost_per_unit: 0.0,
+            lateral: false,
+            expedite: None,
+            ownership_at_dispatch: false,
+            capacity_per_day: None,
+            trucks: None,
+        })
     }
 
     /// Adds a lane given whole (lateral, costed, with an expedite mode…);
@@ -337,6 +350,7 @@ impl ModelBuilder {
                 sourcing,
                 skus: skus[k].iter().copied().collect(),
                 height: height[k],
+                storage: None,
             })
             .collect();
         let mut demand: BTreeMap<(usize, usize, usize), DemandStream> = BTreeMap::new();
@@ -360,6 +374,7 @@ impl ModelBuilder {
             demand_pattern: self.demand_pattern,
             governance: self.governance,
             visibility_delay: self.visibility_delay,
+            scorecard: Default::default(),
             experiment: self.experiment,
             index: Default::default(),
         })
