@@ -91,8 +91,9 @@ fn columns_narrow_the_table_and_verbose_shows_every_verdict() {
 
     // 3 comparisons × 6 metrics = 18 verdicts: a screenful (24 rows when
     // piped) shows fewer, --verbose all of them.
+    // A verdict's first line is indented two spaces (continuations four).
     let verdicts =
-        |t: &str| t.lines().filter(|l| l.starts_with("  ") && !l.starts_with("    ") && l.contains(" on ")).count();
+        |t: &str| t.lines().filter(|l| l.starts_with("  ") && !l.starts_with("   ") && !l.starts_with("  …")).count();
     let short = stdout(&run(&file, &dir.path().join("short"), &[], &[]));
     let all = stdout(&run(&file, &dir.path().join("all"), &["--verbose"], &[]));
     assert_eq!(verdicts(&all), 18, "{all}");
@@ -120,7 +121,8 @@ fn metrics_flag_picks_the_columns_and_rejects_unknown_names() {
     assert!(cost < fill, "columns in the order given: {header}");
     assert!(!text.contains("turns") && !text.contains("cycle service"), "{text}");
     // The verdicts follow the columns: 3 comparisons × 2 metrics.
-    assert_eq!(text.matches(" on fill rate").count() + text.matches(" on total cost").count(), 6, "{text}");
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(flat.matches(" on fill rate").count() + flat.matches(" on total cost").count(), 6, "{text}");
 
     let bad = run(&file, &dir.path().join("bad"), &["--metrics", "fill_rate,fil_rate"], &[]);
     assert_eq!(bad.status.code(), Some(2));

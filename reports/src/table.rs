@@ -172,7 +172,7 @@ fn wrap_at(text: &str, width: usize, breaks: &[char]) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
     for piece in pieces(text, breaks) {
-        let fits = width_of(line.trim_end()) + width_of(piece.trim_end()) <= width;
+        let fits = width_of(&line) + width_of(piece.trim_end()) <= width;
         if !line.is_empty() && !fits {
             lines.push(line.trim_end().to_string());
             line = String::new();
@@ -194,7 +194,7 @@ fn wrap_at(text: &str, width: usize, breaks: &[char]) -> Vec<String> {
 /// Wraps prose to `width` columns: the first line starts with `first`, the
 /// rest with `rest` (indents).
 pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
-    let inner = width.saturating_sub(width_of(first).max(width_of(rest))).max(20);
+    let inner = width.saturating_sub(width_of(first).max(width_of(rest))).max(10);
     let mut out = String::new();
     for (i, line) in wrap_at(text, inner, &[' ']).iter().enumerate() {
         let indent = if i == 0 { first } else { rest };
@@ -556,6 +556,26 @@ mod tests {
         let mut c = comparison(3.0, [2.0, 4.0], None, "on_hand_end_mean");
         c.significant = true;
         assert_eq!(verdict(&c), "B is higher than A on on hand end mean by 3.00 [2.00, 4.00]");
+    }
+
+    #[test]
+    fn wrapping_breaks_between_words_and_never_overflows() {
+        let text = "Fallback(primary: ForecastOrderUpTo(forecast: Sba(alpha: 0.1)), fallback: MinMax(x: 1))";
+        for width in [33, 40, 61] {
+            let wrapped = wrap(text, width, "  ", "    ");
+            assert!(wrapped.lines().all(|l| l.chars().count() <= width), "{width}:\n{wrapped}");
+            assert_eq!(wrapped.split_whitespace().collect::<Vec<_>>().join(" "), text, "{width}");
+        }
+        assert_eq!(wrap_at("decision_latency_p95_min", 13, &['_']), ["decision_", "latency_p95_", "min"]);
+    }
+
+    #[test]
+    fn latency_cells_read_in_days_from_one_day() {
+        let def = &METRICS[metric_index("decision_latency_p95_min").unwrap()];
+        assert_eq!(metric_cell(def, 8640.0, [8640.0, 8640.0]), "6.00 d ± 0.00");
+        assert_eq!(metric_cell(def, 90.0, [80.0, 100.0]), "90.0 min ± 10.0");
+        let c = comparison(-8640.0, [-8640.0, -8640.0], Some("B"), "decision_latency_p95_min");
+        assert_eq!(verdict(&c), "B beats A on decision latency p95 min by 6.00 days [6.00, 6.00]");
     }
 
     #[test]

@@ -58,7 +58,8 @@ fn list_at(registry: &Registry, width: usize) -> String {
         }
         out += &topic_text(t, registry, width).expect("listed topic");
     }
-    out += &format!("\n`echelon list TOPIC` shows one of: {}.\n", TOPICS.join(", "));
+    out.push('\n');
+    out += &wrap(&format!("`echelon list TOPIC` shows one of: {}.", TOPICS.join(", ")), width, "", "  ");
     out
 }
 
