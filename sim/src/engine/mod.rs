@@ -69,9 +69,11 @@ mod daily;
 mod flow;
 mod resilience;
 mod state;
+pub mod stepper;
 
 pub use resilience::{BASELINE_DAYS, EventImpact, IMPACT_HORIZON_DAYS};
 pub use state::UnitBalance;
+pub use stepper::{ActionMode, DayOutcome, Observation, Stepper};
 
 use crate::calendar::{Calendar, Event, ReceiptWheel, Shipment};
 use crate::disruption::Timeline;
@@ -385,11 +387,24 @@ impl<'m> Run<'m> {
 
     /// Runs the calendar to the horizon; `false` when stopped first.
     fn execute(&mut self) -> bool {
-        let horizon = self.model.experiment.horizon_days;
+        self.begin();
+        self.advance_through(self.model.experiment.horizon_days.saturating_sub(1))
+    }
+
+    /// Schedules the first day start and the first customer orders.
+    fn begin(&mut self) {
         self.calendar.schedule(0, Event::DayStart(0));
         for stream in 0..self.order_streams.len() {
             self.schedule_next_order(stream);
         }
+    }
+
+    /// Processes the calendar's events up to and including the end of day
+    /// `last` (the run's last day at most: the run ends there); `false`
+    /// when stopped first. Pausing between days changes nothing: the
+    /// calendar resumes where it stopped ([`stepper`]).
+    fn advance_through(&mut self, last: Day) -> bool {
+        let horizon = self.model.experiment.horizon_days;
         while let Some((now, event)) = self.calendar.pop() {
             match event {
                 Event::DayStart(day) => {
@@ -408,6 +423,9 @@ impl<'m> Run<'m> {
                         break;
                     }
                     self.calendar.schedule(now, Event::DayStart(day + 1));
+                    if day == last {
+                        break;
+                    }
                 }
                 Event::Arrival(shipment) => {
                     self.receive(&shipment, now);
