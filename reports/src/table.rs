@@ -238,15 +238,15 @@ impl Grid {
         let key_width: usize = widths[..self.keys].iter().sum::<usize>() + sep * self.keys;
         let mut blocks: Vec<Vec<usize>> = vec![];
         let mut used = key_width;
-        for c in self.keys..columns {
+        for (c, &w) in widths.iter().enumerate().skip(self.keys) {
             match blocks.last_mut() {
-                Some(block) if used + widths[c] <= width => block.push(c),
+                Some(block) if used + w <= width => block.push(c),
                 _ => {
                     blocks.push(vec![c]);
                     used = key_width;
                 }
             }
-            used += widths[c] + sep;
+            used += w + sep;
         }
         if blocks.is_empty() {
             blocks.push(vec![]);
