@@ -450,6 +450,14 @@ pub fn execute(plan: &RunPlan, progress: &dyn Progress, stop: &AtomicBool) -> Re
     };
     let (mut options, mut resume, mut precision_note) = (plan.options.clone(), plan.resume, None);
     let mut traces = Vec::new();
+    // The runs a resumed study took from its log are simulated again for
+    // the report's summed series (trace.json), so that a resumed study's
+    // files equal an uninterrupted one's.
+    let previous: Vec<crate::study::Coordinate> = records
+        .iter()
+        .map(|r| crate::study::Coordinate { point: r.point, strategy: r.strategy, replication: r.replication })
+        .collect();
+    let mut series = runner::trace_runs(&loaded.study, &previous, loaded.threads);
     let timing = loop {
         let batch = Batch { loaded: &loaded, header: &header, shard: plan.shard, done: &records, resume };
         let outcome = batch.run(&log_path, progress, stop, &io).map_err(|e| match e {
@@ -469,6 +477,7 @@ pub fn execute(plan: &RunPlan, progress: &dyn Progress, stop: &AtomicBool) -> Re
         records.extend(outcome.records);
         // Replication 0's traces come from the batch that ran it.
         runner::keep_traces(&mut traces, outcome.traces);
+        runner::keep_series(&mut series, &outcome.series);
         let replications = loaded.study.base.model.experiment.replications;
         if plan.precision.is_empty() {
             break outcome.timing;
@@ -498,8 +507,9 @@ pub fn execute(plan: &RunPlan, progress: &dyn Progress, stop: &AtomicBool) -> Re
             }
         }
     };
-    let representative =
+    let mut representative =
         runner::representative(&loaded.study, &traces).map_err(|f| Failure::Strategy(f.to_string()))?;
+    representative.series = series;
     let rendered = output::render(&header, &records, Some(&timing), Some(&representative));
     output::write_all(dir, &rendered).map_err(io)?;
     if plan.png {

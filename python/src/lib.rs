@@ -17,6 +17,8 @@
 //! * [`allocation`] — allocation rules written in Python;
 //! * [`thread_state`] — a Python thread state kept per engine worker
 //!   thread, so a policy call only takes the GIL;
+//! * [`gym`] — the native core of the Gymnasium environments
+//!   (`echelon.gym`);
 //! * [`registry`] — the strategies registered from Python, added to the
 //!   bundled registry for each `load`.
 //!
@@ -28,6 +30,7 @@ pub mod allocation;
 pub mod arrays;
 pub mod arrow;
 pub mod errors;
+pub mod gym;
 pub mod policy;
 pub mod registry;
 pub mod results;
@@ -46,6 +49,7 @@ fn _echelon(m: &Bound<'_, PyModule>) -> PyResult<()> {
     study::register(m)?;
     results::register(m)?;
     arrow::register(m)?;
+    gym::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
