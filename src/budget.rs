@@ -131,7 +131,8 @@ pub fn estimate(study: &Study, threads: usize, runs: usize) -> Estimate {
     let values = (METRIC_COUNT * (1 + base.nodes.len())
         + 2 * base.disruptions.len()
         + CLASS_METRICS.len() * base.classes.len()
-        + if base.scorecard.per_sku { SKU_METRICS.len() * (base.sku_locations() + 3) } else { 0 }) as u64;
+        + if base.scorecard.per_sku { SKU_METRICS.len() * (base.sku_locations() + 3) } else { 0 })
+        as u64;
     let records = runs.saturating_mul(values * BYTES_PER_VALUE + BYTES_PER_RUN);
     let works: Vec<f64> = models.iter().map(|m| run_work(m)).collect();
     Estimate {
