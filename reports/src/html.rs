@@ -329,30 +329,24 @@ fn comparison(out: &mut String, ctx: &Ctx<'_, '_>) {
     let _ = writeln!(out, "</ul>");
 }
 
-/// Cost per day by component and strategy.
+/// Cost per day by component (rows) and strategy (columns): one row per
+/// part of `total_cost`, so the table stays narrow however many parts the
+/// catalogue has.
 fn costs(out: &mut String, ctx: &Ctx<'_, '_>) {
     let point = ctx.point;
-    let components = cost_components();
     let total = metric_index("total_cost").expect("catalogue metric");
     let _ = writeln!(out, "<h2>Cost breakdown{}</h2>", ctx.at);
-    let heads: String = components
-        .iter()
-        .map(|&m| format!("<th>{}</th>", METRICS[m].key.trim_end_matches("_cost").replace('_', " ")))
-        .collect();
-    let _ = writeln!(
-        out,
-        "<table id=\"{}\"><thead><tr><th>strategy</th>{heads}<th>total</th></tr></thead><tbody>",
-        ctx.id("costs")
-    );
-    for s in &point.strategies {
-        let cells: String = components.iter().map(|&m| format!("<td>{}</td>", cell_html(&s.metrics[m]))).collect();
-        let _ = writeln!(
-            out,
-            "<tr><td class=\"name\">{}</td>{cells}<td>{}</td></tr>",
-            escape(&s.name),
-            cell_html(&s.metrics[total])
-        );
+    let heads: String =
+        point.strategies.iter().map(|s| format!("<th class=\"name\">{}</th>", escape(&s.name))).collect();
+    let _ = writeln!(out, "<table id=\"{}\"><thead><tr><th>cost</th>{heads}</tr></thead><tbody>", ctx.id("costs"));
+    let row = |out: &mut String, label: &str, m: usize| {
+        let cells: String = point.strategies.iter().map(|s| format!("<td>{}</td>", cell_html(&s.metrics[m]))).collect();
+        let _ = writeln!(out, "<tr><td class=\"name\">{label}</td>{cells}</tr>");
+    };
+    for m in cost_components() {
+        row(out, &METRICS[m].key.trim_end_matches("_cost").replace('_', " "), m);
     }
+    row(out, "total", total);
     let _ = writeln!(
         out,
         "</tbody></table><p class=\"muted\">Currency per day, mean ± 95% half-width; the components add up to the total.</p>"

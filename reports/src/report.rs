@@ -54,16 +54,11 @@ fn with_interval(e: &Estimate) -> Option<(f64, f64)> {
     (e.n > 1 && e.ci95[0].is_finite()).then_some((e.ci95[0], e.ci95[1]))
 }
 
-/// The cost components of `total_cost`: the catalogue metrics in
-/// currency/day whose key ends in `_cost`, but `total_cost`, in catalogue
-/// order (a cost metric added to the catalogue joins them).
+/// The cost components of `total_cost`, in report order: the engine's
+/// [`TOTAL_COST_PARTS`](echelon_sim::metrics::TOTAL_COST_PARTS), so the
+/// breakdown adds up to the total by construction.
 pub fn cost_components() -> Vec<usize> {
-    METRICS
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| d.unit == "currency/day" && d.key.ends_with("_cost") && d.key != "total_cost")
-        .map(|(m, _)| m)
-        .collect()
+    echelon_sim::metrics::TOTAL_COST_PARTS.iter().map(|&m| m as usize).collect()
 }
 
 /// The point a chart shows: `Some(k)` for a chart of sweep point k

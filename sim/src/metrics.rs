@@ -395,6 +395,23 @@ impl ClassTally {
 /// One value per metric, in [`METRICS`] order.
 pub type MetricValues = [f64; METRIC_COUNT];
 
+/// The metrics whose sum is `total_cost` (see its definition), in the
+/// order reports show them. `in_transit_holding_cost` is part of
+/// `holding_cost` and `purchase_cost` is not a cost of running the network,
+/// so neither is here.
+pub const TOTAL_COST_PARTS: [Metric; 10] = [
+    Metric::HoldingCost,
+    Metric::OrderingCost,
+    Metric::TransportCost,
+    Metric::ShortageCost,
+    Metric::ExpediteCost,
+    Metric::TransferCost,
+    Metric::LostInTransitCost,
+    Metric::OverflowCost,
+    Metric::ScrapCost,
+    Metric::SubstitutionCost,
+];
+
 /// Looks a metric up by key.
 pub fn metric_index(key: &str) -> Option<usize> {
     METRICS.iter().position(|m| m.key == key)
@@ -746,6 +763,7 @@ pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
     let days = f64::from(days);
     let per_day = |x: f64| x / days;
     let turns = ratio(tally.shipped_cost * 365.0, tally.on_hand_end_value);
+    // The parts of TOTAL_COST_PARTS, in that order.
     let total_cost = tally.holding_cost
         + tally.ordering_cost
         + tally.transport_cost
@@ -854,6 +872,29 @@ pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn total_cost_is_exactly_the_sum_of_its_listed_parts() {
+        let tally = Tally {
+            holding_cost: 1.0,
+            ordering_cost: 2.0,
+            transport_cost: 4.0,
+            shortage_cost: 8.0,
+            expedite_cost: 16.0,
+            transfer_cost: 32.0,
+            lost_in_transit_cost: 64.0,
+            overflow_cost: 128.0,
+            scrap_cost: 256.0,
+            substitution_cost: 512.0,
+            in_transit_holding_cost: 1024.0,
+            purchase_cost: 2048.0,
+            ..Tally::default()
+        };
+        let values = finish(&tally, &ScopeSeries::default(), 1);
+        let parts: f64 = TOTAL_COST_PARTS.iter().map(|&m| values[m as usize]).sum();
+        assert_eq!(parts, 1023.0, "every part counted once, nothing else");
+        assert_eq!(values[Metric::TotalCost as usize], parts);
+    }
 
     /// Zero latencies are a plain count: a scope that never waited keeps no
     /// histogram, and the latencies read back as one histogram of every

@@ -271,6 +271,12 @@ pub fn topic_text(topic: &str, registry: &Registry, width: usize) -> Option<Stri
                 "days a backordered customer waits before cancelling (default: until served)",
             );
             entry(o, width, "partial_shipment", "may an order line ship in parts (default true)");
+            entry(
+                o,
+                width,
+                "returns: (share, delay)",
+                "a share of the units shipped to the class comes back after a delay (a lead-time distribution, days); restocked or scrapped as the SKU says (skus[i].returns: Restock | Scrap)",
+            );
         }
         "governance" => {
             heading(o, width, "GOVERNANCE (governance: (…); absent: every decision released at once)");

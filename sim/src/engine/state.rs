@@ -389,7 +389,7 @@ impl<'m> NodeState<'m> {
     /// As [`settle_demand`](Self::settle_demand), summing into `books`
     /// instead of the tally: a day's demand sweep keeps its sums in
     /// registers and posts them once ([`post`](Self::post)).
-    #[inline]
+    #[inline(always)]
     pub fn settle_into(&mut self, books: &mut DemandBooks, line: Line, served: i64, now: Minute) {
         let cost = served as f64 * self.unit_cost[line.sku];
         self.settle_parts(books, line, served, cost, now);
@@ -398,7 +398,7 @@ impl<'m> NodeState<'m> {
     /// As [`settle_into`](Self::settle_into), with `served` units (some
     /// perhaps substitutes, module `substitution`) worth `served_cost` at
     /// unit cost.
-    #[inline]
+    #[inline(always)]
     pub fn settle_parts(&mut self, books: &mut DemandBooks, line: Line, served: i64, served_cost: f64, now: Minute) {
         let (sku, short) = (line.sku, line.units - served);
         self.day_shortfall[sku] += short;
@@ -430,7 +430,7 @@ impl<'m> NodeState<'m> {
 
     /// Serves `served` units of daily stream `i`'s line for local `sku` at
     /// `now` and books the line.
-    #[inline]
+    #[inline(always)]
     pub fn serve_daily_line(&mut self, books: &mut DemandBooks, i: usize, sku: usize, served: i64, now: Minute) {
         let line = self.daily.line(i, sku);
         self.on_hand[sku] -= served;
