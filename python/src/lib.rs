@@ -15,6 +15,8 @@
 //! * [`arrays`] — what a Python strategy returns, checked;
 //! * [`policy`] — replenishment policies written in Python;
 //! * [`allocation`] — allocation rules written in Python;
+//! * [`distributed`] — one shard of a study, and the merge of shards
+//!   (`echelon.distributed`);
 //! * [`gym`] — the native core of the Gymnasium environments
 //!   (`echelon.gym`);
 //! * [`registry`] — the strategies registered from Python, added to the
@@ -27,6 +29,7 @@ use pyo3::prelude::*;
 pub mod allocation;
 pub mod arrays;
 pub mod arrow;
+pub mod distributed;
 pub mod errors;
 pub mod gym;
 pub mod policy;
@@ -47,6 +50,7 @@ fn _echelon(m: &Bound<'_, PyModule>) -> PyResult<()> {
     results::register(m)?;
     arrow::register(m)?;
     gym::register(m)?;
+    distributed::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
