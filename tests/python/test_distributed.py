@@ -48,15 +48,13 @@ def test_ray_shards_merge_byte_identical_to_study_run(ray, tmp_path):
 
 SCENARIO = """Scenario(
     name: "ray-failure",
-    horizon_days: 60,
-    warmup_days: 10,
-    seed: 3,
-    experiment: (replications: 2),
+    experiment: (horizon_days: 60, warmup_days: 10, replications: 2, seed: 3),
     skus: [(id: "a", unit_cost: 10.0, price: 20.0, holding_rate: 0.25, ordering_cost: 5.0, backorder_penalty_per_day: 1.0)],
     suppliers: [(id: "sup")],
     locations: [(id: "north")],
     lanes: [(from: "sup", to: "north", lead_time: Uniform(min_days: 2, max_days: 5))],
     demand: [(location: "north", sku: "a", model: Poisson(mean: 3.0))],
+    sweep: [(path: "demand[0].model.mean", values: [3.0, 30.0])],
     strategies: [
         (name: "builtin", replenishment: BaseStock(order_up_to: Units(15))),
         (name: "python", replenishment: Custom(name: "ray-flaky", params: {"order_up_to": 15})),
@@ -66,11 +64,18 @@ SCENARIO = """Scenario(
 
 
 class Explodes:
+    """Fails where the mean demand is above 10: at sweep point 1 only (the
+    representative runs every shard simulates for its trace are of the
+    scenario as written, mean 3)."""
+
     def __init__(self, params, location):
         self.s = np.full(len(location.sku_ids), int(params["order_up_to"]), dtype=np.int64)
+        self.explodes = bool(location.mean_demand.max() > 10)
 
     def decide(self, view):
-        raise ZeroDivisionError("flaky policy exploded on purpose")
+        if self.explodes:
+            raise ZeroDivisionError("flaky policy exploded on purpose")
+        return np.maximum(self.s - view.inventory_position, 0)
 
     def initial_on_hand(self):
         return self.s
@@ -88,9 +93,10 @@ def test_a_failed_shard_fails_the_study_keeps_finished_shards_and_a_rerun_resume
     path.write_text(SCENARIO)
     echelon_module.register_replenishment("ray-flaky", Explodes)
     study = echelon_module.load(path)
-    # Runs in (point, strategy, replication) order: 0,1 builtin, 2,3 python.
-    # Two shards: shard 0 = runs 0 and 2, shard 1 = runs 1 and 3; four shards
-    # put the Python strategy in shards 2 and 3 only.
+    # Runs in (point, strategy, replication) order, 2 × 2 × 2: run
+    # 4p + 2s + r. Four shards: shard i holds runs i and i + 4, so shards 0
+    # and 1 are the built-in strategy's, 2 and 3 the Python one's, which
+    # fails at point 1 (runs 6 and 7).
     out = tmp_path / "out"
     with pytest.raises(echelon.RunError) as failed:
         run_ray(study, shards=4, out=out)
