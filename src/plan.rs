@@ -38,8 +38,8 @@ use crate::runner::{self, Hooks};
 use crate::scenario::{InputError, LoadOptions, Scenario, params, parse};
 use crate::study::{Coordinate, Study};
 use echelon_reports::record::RunRecord;
-use echelon_strategies::registry::Registry;
 use echelon_reports::representative::Representative;
+use echelon_strategies::registry::Registry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -236,11 +236,7 @@ pub const SHARD_AUTO_VARIABLES: &str = "Slurm job arrays: SLURM_ARRAY_TASK_ID wi
 /// Parses `--shard`: `i/n`, or `auto` (see [`shard_from_env`]) with the
 /// process environment.
 pub fn resolve_shard(text: &str) -> Result<(usize, usize), Failure> {
-    if text.trim() == "auto" {
-        shard_from_env(&|name| std::env::var(name).ok())
-    } else {
-        parse_shard(text)
-    }
+    if text.trim() == "auto" { shard_from_env(&|name| std::env::var(name).ok()) } else { parse_shard(text) }
 }
 
 /// `--shard auto`: the shard `i/n` of a job-array task, from the variables
@@ -318,9 +314,9 @@ pub fn shard_from_env(var: &dyn Fn(&str) -> Option<String>) -> Result<(usize, us
         {
             return Err(fail(format!("{count_var}={ours} disagrees with SLURM_ARRAY_TASK_COUNT={count}")));
         }
-        let offset = index.checked_sub(min).ok_or_else(|| {
-            fail(format!("SLURM_ARRAY_TASK_ID={index} is below SLURM_ARRAY_TASK_MIN={min}"))
-        })?;
+        let offset = index
+            .checked_sub(min)
+            .ok_or_else(|| fail(format!("SLURM_ARRAY_TASK_ID={index} is below SLURM_ARRAY_TASK_MIN={min}")))?;
         (offset, count)
     } else {
         let count = ours.ok_or_else(|| {

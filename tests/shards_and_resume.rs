@@ -179,13 +179,15 @@ fn shard_auto_without_a_job_array_exits_2_naming_the_variables() {
         (&[("AWS_BATCH_JOB_ARRAY_INDEX", "3"), ("ECHELON_SHARD_COUNT", "3")], "expected 0 ≤ i < n"),
         (&[("AWS_BATCH_JOB_ARRAY_INDEX", "-1"), ("ECHELON_SHARD_COUNT", "3")], "not a whole number"),
         (
-            &[("SLURM_ARRAY_TASK_ID", "4"), ("SLURM_ARRAY_TASK_COUNT", "3"), ("SLURM_ARRAY_TASK_MIN", "0"), ("SLURM_ARRAY_TASK_MAX", "8")],
+            &[
+                ("SLURM_ARRAY_TASK_ID", "4"),
+                ("SLURM_ARRAY_TASK_COUNT", "3"),
+                ("SLURM_ARRAY_TASK_MIN", "0"),
+                ("SLURM_ARRAY_TASK_MAX", "8"),
+            ],
             "a step or a list",
         ),
-        (
-            &[("SLURM_ARRAY_TASK_ID", "0"), ("SLURM_ARRAY_TASK_COUNT", "3"), ("ECHELON_SHARD_COUNT", "4")],
-            "disagrees",
-        ),
+        (&[("SLURM_ARRAY_TASK_ID", "0"), ("SLURM_ARRAY_TASK_COUNT", "3"), ("ECHELON_SHARD_COUNT", "4")], "disagrees"),
         (&[("SLURM_ARRAY_TASK_ID", "0"), ("JOB_COMPLETION_INDEX", "0")], "several schedulers"),
     ];
     for (vars, why) in refusals {

@@ -26,7 +26,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def compare(a="base-stock", b="min-max", replications=10, out="compare.png"):
-    """Runs the quickstart, returns {strategy: {metric: (mean, ci95)}} for
+    """Runs the quickstart, returns {strategy: {metric: (mean, [95% interval])}} for
     `a` and `b`, and writes the chart to `out`."""
     study = echelon.load(ROOT / "scenarios" / "quickstart.ron")
     results = study.run(replications=replications)
@@ -58,8 +58,8 @@ def main():
     args = parser.parse_args()
     figures = compare(replications=args.replications, out=args.out)
     for name, f in figures.items():
-        (fill, fill_ci), (cost, cost_ci) = f["fill_rate"], f["total_cost"]
-        print(f"{name:12} fill rate {fill:.4f} ± {fill_ci:.4f}   total cost/day {cost:8.2f} ± {cost_ci:.2f}")
+        (fill, (f_lo, f_hi)), (cost, (c_lo, c_hi)) = f["fill_rate"], f["total_cost"]
+        print(f"{name:12} fill rate {fill:.4f} [{f_lo:.4f}, {f_hi:.4f}]   total cost/day {cost:7.2f} [{c_lo:.2f}, {c_hi:.2f}]")
     print(f"chart: {args.out}")
 
 

@@ -5,8 +5,8 @@ The agent controls both warehouses of scenarios/quickstart.ron day by day
 SKU-location). Two agents play the same episodes (seed s, replication r:
 the same demand as `echelon run --seed s`): a random one, and a heuristic
 that learns, by a crude search over episodes, how many days of recent
-demand to cover (a one-parameter policy improved by trial: the shape of RL,
-without the neural network).
+demand to keep as a reorder point (a one-parameter policy improved by
+trial: the shape of RL, without the neural network).
 
     python examples/python/rl_loop.py [--episodes 4]
 
@@ -39,12 +39,16 @@ def random_agent(env, rng):
 
 
 def cover_agent(env, days):
-    """Order up to `days` × the mean demand of the last week."""
+    """Reorder when the position falls below `days` of the last week's mean
+    demand, up to `days` + 7 days of it (weekly-sized orders: each order
+    line costs, so ordering every day is dear)."""
     high = env.action_space.high
 
     def act(obs):
         mean = obs["demand"].mean(axis=1)
-        return np.minimum(np.ceil(days * mean), high).astype(np.float32)
+        level = np.minimum(np.ceil((days + 7.0) * mean), high)
+        # An order-up-to level of 0 orders nothing.
+        return np.where(obs["position"] <= days * mean, level, 0.0).astype(np.float32)
 
     return act
 
@@ -72,9 +76,9 @@ def main():
     args = parser.parse_args()
     random_reward, best, learnt_reward, scores = train(args.episodes)
     for days, score in scores.items():
-        print(f"training: cover {days:5.1f} days -> mean episode reward {score:12.1f}")
+        print(f"training: reorder at {days:5.1f} days -> mean episode reward {score:12.1f}")
     print(f"random agent:            mean episode reward {random_reward:12.1f}")
-    print(f"learnt cover ({best:.0f} days):  mean episode reward {learnt_reward:12.1f}")
+    print(f"learnt ({best:.0f} days):        mean episode reward {learnt_reward:12.1f}")
 
 
 if __name__ == "__main__":
