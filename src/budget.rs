@@ -39,7 +39,7 @@
 use crate::scenario::file::ScenarioFile;
 use crate::study::Study;
 use echelon_sim::distribution::LeadTime;
-use echelon_sim::metrics::{CLASS_METRICS, METRIC_COUNT};
+use echelon_sim::metrics::{CLASS_METRICS, METRIC_COUNT, SKU_METRICS};
 use echelon_sim::model::{DemandProcess, Model};
 use echelon_sim::time::MINUTES_PER_DAY;
 
@@ -130,7 +130,9 @@ pub fn estimate(study: &Study, threads: usize, runs: usize) -> Estimate {
     let base = &study.base.model;
     let values = (METRIC_COUNT * (1 + base.nodes.len())
         + 2 * base.disruptions.len()
-        + CLASS_METRICS.len() * base.classes.len()) as u64;
+        + CLASS_METRICS.len() * base.classes.len()
+        + if base.scorecard.per_sku { SKU_METRICS.len() * (base.sku_locations() + 3) } else { 0 })
+        as u64;
     let records = runs.saturating_mul(values * BYTES_PER_VALUE + BYTES_PER_RUN);
     let works: Vec<f64> = models.iter().map(|m| run_work(m)).collect();
     Estimate {

@@ -35,3 +35,4 @@ pub mod scenario;
 pub mod study;
 pub mod tidy;
 pub mod tune;
+pub mod warnings;

@@ -38,16 +38,23 @@ pub const TEMP_PREFIX: &str = ".echelon-tmp-";
 pub const LOCK_FILE: &str = ".echelon.lock";
 
 /// The files `run` and `merge` write at the top of a results directory.
-pub const RESULT_FILES: [&str; 8] = [
+pub const RESULT_FILES: [&str; 10] = [
     "runs.jsonl",
     "summary.json",
     "runs.csv",
+    "skus.csv",
     "runs.parquet",
     "runs-long.csv",
     "timing.json",
     "trace.json",
     "report.html",
+    EXTRA_CHARTS,
 ];
+
+/// The charts a results directory's report holds beyond the study's own
+/// (e.g. the tuner's frontier in a tune output's `comparison/`), as JSON
+/// chart descriptions, so that `echelon report` redraws them too.
+pub const EXTRA_CHARTS: &str = "extra-charts.json";
 
 fn temp_in(dir: &Path, suffix: &str) -> std::io::Result<tempfile::NamedTempFile> {
     tempfile::Builder::new().prefix(TEMP_PREFIX).suffix(suffix).tempfile_in(dir)
@@ -92,6 +99,8 @@ pub struct Rendered {
     pub summary_json: String,
     /// `runs.csv` bytes.
     pub runs_csv: Vec<u8>,
+    /// `skus.csv` bytes, when the study keeps per-SKU results.
+    pub skus_csv: Option<Vec<u8>>,
     /// `runs.parquet` bytes: the long table of [`crate::tidy`].
     pub runs_parquet: Vec<u8>,
     /// `timing.json` text (absent for merged results).
@@ -104,6 +113,8 @@ pub struct Rendered {
     pub charts: Vec<(Chart, String)>,
     /// `report.html` text.
     pub report_html: String,
+    /// The extra charts' descriptions ([`EXTRA_CHARTS`]), when there are any.
+    pub extra_json: Option<String>,
 }
 
 /// Renders the result files of a finished study.
@@ -134,9 +145,11 @@ pub fn render_with(
     let stats = summary::compute(info, records);
     let summary_json = serde_json::to_string_pretty(&summary::to_json(info, &stats)).expect("plain data") + "\n";
     let runs_csv = runs_csv::to_csv(info, records).expect("in-memory CSV");
+    let skus_csv = runs_csv::skus_to_csv(info, records).expect("in-memory CSV");
     let runs_parquet = crate::tidy::to_parquet(info, records).expect("in-memory Parquet");
     let timing_json = timing.map(|t| serde_json::to_string_pretty(t).expect("plain data") + "\n");
     let runs_jsonl = runlog::finished_text(header, records);
+    let extra_json = (!extra.is_empty()).then(|| serde_json::to_string(&extra).expect("plain data") + "\n");
     let trace_json = representative.map(|r| serde_json::to_string(r).expect("plain data") + "\n");
     let charts: Vec<(Chart, String)> = report::charts(info, records, &stats, representative)
         .into_iter()
@@ -155,12 +168,25 @@ pub fn render_with(
         description: representative.map_or("", |r| r.description.as_str()),
         events: representative.map_or(&[], |r| r.events.as_slice()),
         stats: &stats,
+        records,
         charts: &charts,
         note,
         version: env!("CARGO_PKG_VERSION"),
     };
     let report_html = html::render(&page);
-    Rendered { runs_jsonl, summary_json, runs_csv, runs_parquet, timing_json, stats, trace_json, charts, report_html }
+    Rendered {
+        runs_jsonl,
+        summary_json,
+        runs_csv,
+        skus_csv,
+        runs_parquet,
+        timing_json,
+        stats,
+        trace_json,
+        charts,
+        report_html,
+        extra_json,
+    }
 }
 
 /// Writes the rendered files into `dir`, creating it.
@@ -168,6 +194,9 @@ pub fn write_all(dir: &Path, rendered: &Rendered) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     write_atomic(&dir.join("summary.json"), rendered.summary_json.as_bytes())?;
     write_atomic(&dir.join("runs.csv"), &rendered.runs_csv)?;
+    if let Some(skus) = &rendered.skus_csv {
+        write_atomic(&dir.join("skus.csv"), skus)?;
+    }
     write_atomic(&dir.join("runs.parquet"), &rendered.runs_parquet)?;
     write_atomic(&dir.join("runs.jsonl"), rendered.runs_jsonl.as_bytes())?;
     if let Some(timing) = &rendered.timing_json {
@@ -179,12 +208,28 @@ pub fn write_all(dir: &Path, rendered: &Rendered) -> std::io::Result<()> {
     write_report(dir, rendered)
 }
 
-/// Writes `report.html` and `charts/*.svg` into `dir`.
+/// The extra charts saved in `dir` ([`EXTRA_CHARTS`]), if any.
+pub fn read_extra_charts(dir: &Path) -> Result<Vec<Chart>, String> {
+    let path = dir.join(EXTRA_CHARTS);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            serde_json::from_str(&text).map_err(|e| format!("{}: not a chart file Echelon wrote: {e}", path.display()))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
+/// Writes `report.html`, `charts/*.svg` and the extra charts' descriptions
+/// into `dir`.
 pub fn write_report(dir: &Path, rendered: &Rendered) -> std::io::Result<()> {
     let charts = dir.join("charts");
     std::fs::create_dir_all(&charts)?;
     for (chart, svg) in &rendered.charts {
         write_atomic(&charts.join(format!("{}.svg", chart.file)), svg.as_bytes())?;
+    }
+    if let Some(extra) = &rendered.extra_json {
+        write_atomic(&dir.join(EXTRA_CHARTS), extra.as_bytes())?;
     }
     write_atomic(&dir.join("report.html"), rendered.report_html.as_bytes())
 }

@@ -557,6 +557,14 @@ pub fn execute(plan: &RunPlan, progress: &dyn Progress, stop: &AtomicBool) -> Re
     };
     let (mut options, mut resume, mut precision_note) = (plan.options.clone(), plan.resume, None);
     let mut traces = Vec::new();
+    // The runs a resumed study took from its log are simulated again for
+    // the report's summed series (trace.json), so that a resumed study's
+    // files equal an uninterrupted one's.
+    let previous: Vec<crate::study::Coordinate> = records
+        .iter()
+        .map(|r| crate::study::Coordinate { point: r.point, strategy: r.strategy, replication: r.replication })
+        .collect();
+    let mut series = runner::trace_runs(&loaded.study, &previous, loaded.threads);
     let timing = loop {
         let batch = Batch { loaded: &loaded, header: &header, shard: plan.shard, done: &records, resume };
         let outcome = batch.run(&log_path, progress, stop, &io).map_err(|e| match e {
@@ -576,6 +584,7 @@ pub fn execute(plan: &RunPlan, progress: &dyn Progress, stop: &AtomicBool) -> Re
         records.extend(outcome.records);
         // Replication 0's traces come from the batch that ran it.
         runner::keep_traces(&mut traces, outcome.traces);
+        runner::keep_series(&mut series, &outcome.series);
         let replications = loaded.study.base.model.experiment.replications;
         if plan.precision.is_empty() {
             break outcome.timing;
@@ -605,8 +614,9 @@ pub fn execute(plan: &RunPlan, progress: &dyn Progress, stop: &AtomicBool) -> Re
             }
         }
     };
-    let representative =
+    let mut representative =
         runner::representative(&loaded.study, &traces).map_err(|f| Failure::Strategy(f.to_string()))?;
+    representative.series = series;
     let rendered = output::render(&header, &records, Some(&timing), Some(&representative));
     output::write_all(dir, &rendered).map_err(io)?;
     if plan.png {
@@ -855,7 +865,16 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<RunResults, Fa
     }
     let records: Vec<RunRecord> = by_run.into_values().map(|(_, r)| r.clone()).collect();
     let header = Header { shard: None, ..first.header.clone() };
-    let representative = dirs.iter().find_map(|dir| read_trace(dir).ok().flatten());
+    let mut representative = dirs.iter().find_map(|dir| read_trace(dir).ok().flatten());
+    // Each shard summed its own runs' series; together they are the study's.
+    if let Some(rep) = representative.as_mut() {
+        rep.series.clear();
+        for dir in dirs {
+            if let Ok(Some(shard)) = read_trace(dir) {
+                echelon_reports::representative::merge_series(&mut rep.series, &shard.series);
+            }
+        }
+    }
     let rendered = output::render(&header, &records, None, representative.as_ref());
     let _lock = take_dir(out)?;
     if out.join("runs.jsonl").exists() {

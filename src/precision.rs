@@ -116,6 +116,7 @@ mod tests {
             events: vec![],
             classes: vec![],
             random_outages: vec![],
+            abc: vec![],
         };
         vec![PointStats { params: vec![], strategies: vec![strategy], comparisons: vec![] }]
     }

@@ -38,7 +38,7 @@
 use echelon_reports::record::{RunRecord, StudyInfo};
 use echelon_reports::summary::METRIC_SET_VERSION;
 use echelon_sim::engine::{EventImpact, WindowImpact};
-use echelon_sim::metrics::{CLASS_METRICS, ClassValues, METRICS, MetricValues};
+use echelon_sim::metrics::{CLASS_METRICS, ClassValues, METRICS, MetricValues, SKU_METRICS, SkuValues};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::Write;
@@ -70,6 +70,10 @@ pub struct Header {
     /// of `runs.parquet` ([`crate::tidy`]).
     #[serde(default)]
     pub event_metrics: Vec<String>,
+    /// SKU metric keys (the `skus` and `abc` scopes), when the study keeps
+    /// per-SKU results.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sku_metrics: Vec<String>,
     /// FNV-1a 64 digest of the scenario text, hex.
     pub scenario_digest: String,
     /// `i/n` when the study is a shard.
@@ -89,6 +93,11 @@ impl Header {
             metrics: METRICS.iter().map(|m| m.key.to_string()).collect(),
             class_metrics: CLASS_METRICS.iter().map(|m| m.key.to_string()).collect(),
             event_metrics: crate::tidy::EVENT_METRICS.iter().map(|m| m.to_string()).collect(),
+            sku_metrics: if study.skus.is_empty() {
+                Vec::new()
+            } else {
+                SKU_METRICS.iter().map(|m| m.key.to_string()).collect()
+            },
             scenario_digest: digest(source),
             shard,
             study: study.clone(),
@@ -114,7 +123,8 @@ impl Header {
         let keys_match = self.metrics.iter().map(String::as_str).eq(METRICS.iter().map(|m| m.key))
             && self.class_metrics.iter().map(String::as_str).eq(CLASS_METRICS.iter().map(|m| m.key))
             // Logs written before the header named them lack event keys.
-            && (self.event_metrics.is_empty() || self.event_metrics.iter().map(String::as_str).eq(crate::tidy::EVENT_METRICS));
+            && (self.event_metrics.is_empty() || self.event_metrics.iter().map(String::as_str).eq(crate::tidy::EVENT_METRICS))
+            && (self.study.skus.is_empty() || self.sku_metrics.iter().map(String::as_str).eq(SKU_METRICS.iter().map(|m| m.key)));
         if self.metric_set != METRIC_SET_VERSION || !keys_match {
             return Some(format!(
                 "written by {by} with metric set {}; Echelon {this} measures metric set {METRIC_SET_VERSION}, \
@@ -203,6 +213,14 @@ struct Line {
     /// Per customer class: its class metrics.
     #[serde(default)]
     classes: Vec<Vec<Option<f64>>>,
+    /// Per SKU-location of the header's `skus`: its SKU metrics (absent
+    /// without per-SKU results).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    skus: Vec<Vec<Option<f64>>>,
+    /// Per ABC class A, B, C: its SKU metrics (absent without per-SKU
+    /// results).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    abc: Vec<Vec<Option<f64>>>,
 }
 
 /// One random-outage window of a run, as logged.
@@ -249,6 +267,8 @@ pub fn line(record: &RunRecord) -> String {
         network: to_option(&record.network),
         nodes: record.nodes.iter().map(|n| to_option(n)).collect(),
         classes: record.classes.iter().map(|c| to_option(c)).collect(),
+        skus: record.skus.iter().map(|v| to_option(v)).collect(),
+        abc: record.abc.iter().map(|v| to_option(v)).collect(),
         events: record
             .events
             .iter()
@@ -346,6 +366,13 @@ pub fn read(path: &Path) -> Result<Log, String> {
         if line.classes.len() != info.classes.len() {
             return Err(count("class metric vectors", line.classes.len(), info.classes.len()));
         }
+        if line.skus.len() != info.skus.len() {
+            return Err(count("SKU metric vectors", line.skus.len(), info.skus.len()));
+        }
+        let abc_classes = if info.skus.is_empty() { 0 } else { 3 };
+        if line.abc.len() != abc_classes {
+            return Err(count("ABC class metric vectors", line.abc.len(), abc_classes));
+        }
         if let Some(figures) = line.events.iter().find(|f| f.len() != 3) {
             return Err(count("figures for an event", figures.len(), 3));
         }
@@ -374,6 +401,14 @@ pub fn read(path: &Path) -> Result<Log, String> {
             .map(|c| from_option(c))
             .collect::<Option<Vec<ClassValues>>>()
             .ok_or_else(|| bad("wrong number of class metrics"))?;
+        let sku_values = |lines: &[Vec<Option<f64>>]| {
+            lines
+                .iter()
+                .map(|v| from_option(v))
+                .collect::<Option<Vec<SkuValues>>>()
+                .ok_or_else(|| bad("wrong number of SKU metrics"))
+        };
+        let (skus, abc) = (sku_values(&line.skus)?, sku_values(&line.abc)?);
         let record = RunRecord {
             point: line.point,
             strategy: line.strategy,
@@ -404,6 +439,8 @@ pub fn read(path: &Path) -> Result<Log, String> {
                 })
                 .collect(),
             classes,
+            skus,
+            abc,
         };
         let key = (record.point, record.strategy, record.replication);
         match seen.get(&key) {
@@ -499,8 +536,19 @@ mod tests {
             end_day: 6,
             impact: EventImpact { units_short: 0.0, recovery_days: 0.0, time_to_impact_days: f64::NAN },
         }];
-        let classes = vec![[0.5, f64::NAN, 2.0, 0.25, 1.0, 3.5, 0.0, 12.0]];
-        RunRecord { point: 0, strategy: 1, replication, network, nodes: vec![network], events, random_events, classes }
+        let classes = vec![[0.5, f64::NAN, 2.0, 0.25, 1.0, 3.5, 0.0, 12.0, 0.75, 0.5]];
+        RunRecord {
+            point: 0,
+            strategy: 1,
+            replication,
+            network,
+            nodes: vec![network],
+            events,
+            random_events,
+            classes,
+            skus: Vec::new(),
+            abc: Vec::new(),
+        }
     }
 
     fn header() -> Header {
@@ -516,6 +564,7 @@ mod tests {
             events: vec!["outage".into()],
             random_outages: vec!["flaky".into()],
             classes: vec!["retail".into()],
+            skus: Vec::new(),
         };
         Header::new(&info, "text", None)
     }

@@ -28,7 +28,7 @@
 
 use crate::study::{Coordinate, Study};
 use echelon_reports::record::RunRecord;
-use echelon_reports::representative::{Representative, StrategyTrace, Window};
+use echelon_reports::representative::{PointSeries, Representative, StrategyTrace, Window, merge_series};
 use echelon_sim::disruption::{Disruption, Timeline};
 use echelon_sim::engine::{self, NetworkBalance, RunOutput, Trace, UnitBalance};
 use hdrhistogram::Histogram;
@@ -59,13 +59,18 @@ fn run_one(
     at: Coordinate,
     compute: &Mutex<Histogram<u64>>,
     stop: Option<&AtomicBool>,
+    series: &Mutex<Vec<PointSeries>>,
 ) -> Option<RunOutputs> {
     let scenario = &study.points[at.point].scenario;
     let allocation = scenario.allocation(at.strategy);
     let policies = scenario.policies(at.strategy, &*allocation);
-    let traced = at.replication == 0 && traced_point(study) == Some(at.point);
-    let (out, trace) = engine::simulate_with(&scenario.model, at.replication, policies, stop, traced)?;
-    let trace = trace.map(|trace| strategy_trace(study, at.strategy, &out, trace));
+    let representative = at.replication == 0 && traced_point(study) == Some(at.point);
+    // Every run is traced (a few integers per day) for the report's
+    // mean-and-band series; the trace is summed in and dropped here.
+    let (out, trace) = engine::simulate_with(&scenario.model, at.replication, policies, stop, true)?;
+    let trace = trace.expect("tracing was on");
+    add_run(study, &mut series.lock().unwrap_or_else(|e| e.into_inner()), at, &trace);
+    let trace = representative.then(|| strategy_trace(study, at.strategy, &out, trace));
     let record = RunRecord {
         point: at.point,
         strategy: at.strategy,
@@ -75,9 +80,64 @@ fn run_one(
         events: out.events,
         random_events: out.random_events,
         classes: out.classes,
+        skus: out.skus,
+        abc: out.abc,
     };
     compute.lock().unwrap_or_else(|e| e.into_inner()).add(&out.decision_ns).expect("auto-resizing histogram");
     Some((record, (out.balances, out.network_balance), out.sku_location_days, trace))
+}
+
+/// Adds run `at`'s trace to the summed series (integer sums: the order
+/// runs finish in does not matter).
+fn add_run(study: &Study, series: &mut Vec<PointSeries>, at: Coordinate, trace: &Trace) {
+    let i = match series.binary_search_by_key(&(at.point, at.strategy), |t| (t.point, t.strategy)) {
+        Ok(i) => i,
+        Err(i) => {
+            // The point's timed windows, once per (point, strategy).
+            let timeline = Timeline::new(&study.points[at.point].scenario.model, 0);
+            let events = timeline
+                .timed()
+                .iter()
+                .filter(|d| shown(d))
+                .map(|d| Window { name: d.name.clone(), start_day: d.start_day, end_day: d.end_day })
+                .collect();
+            let new = PointSeries { point: at.point, strategy: at.strategy, events, ..PointSeries::default() };
+            series.insert(i, new);
+            i
+        }
+    };
+    let s = &mut series[i];
+    s.runs += 1;
+    s.first_day = trace.first_day;
+    s.on_hand.add(&trace.on_hand);
+    s.backorders.add(&trace.backorders);
+    s.ordered.add(&trace.ordered);
+    s.add_latency(&trace.latency);
+}
+
+/// The summed series of the runs at `coordinates`, simulated again (for
+/// runs a resumed study took from its log).
+pub fn trace_runs(study: &Study, coordinates: &[Coordinate], threads: usize) -> Vec<PointSeries> {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
+    let series = Mutex::new(Vec::new());
+    pool.install(|| {
+        coordinates.par_iter().for_each(|&at| {
+            let scenario = &study.points[at.point].scenario;
+            let allocation = scenario.allocation(at.strategy);
+            let policies = scenario.policies(at.strategy, &*allocation);
+            if let Ok(Some((_, Some(trace)))) =
+                catch(|| engine::simulate_with(&scenario.model, at.replication, policies, None, true))
+            {
+                add_run(study, &mut series.lock().unwrap_or_else(|e| e.into_inner()), at, &trace);
+            }
+        })
+    });
+    series.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Adds `more` to `series` (per point and strategy).
+pub fn keep_series(series: &mut Vec<PointSeries>, more: &[PointSeries]) {
+    merge_series(series, more);
 }
 
 /// Wall-clock measurements of a study (not deterministic; `timing.json`).
@@ -130,6 +190,9 @@ pub struct Outcome {
     /// Per strategy, its representative run's trace when this execution
     /// ran it (see the module doc); [`representative`] simulates the rest.
     pub traces: Vec<Option<StrategyTrace>>,
+    /// The network series of every run executed, summed per (point,
+    /// strategy), sorted.
+    pub series: Vec<PointSeries>,
 }
 
 /// A run that panicked.
@@ -261,6 +324,7 @@ pub fn execute_runs(study: &Study, threads: usize, coordinates: Vec<Coordinate>,
     let compute = Mutex::new(Histogram::<u64>::new(3).expect("valid precision"));
     let failures: Mutex<Vec<RunFailure>> = Mutex::new(Vec::new());
     let failed = AtomicBool::new(false);
+    let series = Mutex::new(Vec::new());
     let outputs: Vec<Option<RunOutputs>> = pool.install(|| {
         coordinates
             .par_iter()
@@ -268,7 +332,7 @@ pub fn execute_runs(study: &Study, threads: usize, coordinates: Vec<Coordinate>,
                 if stopped() || failed.load(Ordering::SeqCst) {
                     return None;
                 }
-                let outputs = match catch(|| run_one(study, at, &compute, hooks.stop)) {
+                let outputs = match catch(|| run_one(study, at, &compute, hooks.stop, &series)) {
                     Ok(outputs) => outputs?,
                     Err(message) => {
                         failed.store(true, Ordering::SeqCst);
@@ -321,7 +385,8 @@ pub fn execute_runs(study: &Study, threads: usize, coordinates: Vec<Coordinate>,
         },
     };
     let interrupted = stopped();
-    Outcome { records, balances, network_balances, timing, interrupted, failure, traces }
+    let series = series.into_inner().unwrap_or_else(|e| e.into_inner());
+    Outcome { records, balances, network_balances, timing, interrupted, failure, traces, series }
 }
 
 /// Replication 0 of every strategy in the scenario as given (overrides
@@ -352,7 +417,13 @@ pub fn representative(study: &Study, traces: &[Option<StrategyTrace>]) -> Result
         .filter(|d| shown(d))
         .map(|d| Window { name: d.name.clone(), start_day: d.start_day, end_day: d.end_day })
         .collect();
-    Ok(Representative { description: scenario.file.description.clone(), replication: 0, events, strategies })
+    Ok(Representative {
+        description: scenario.file.description.clone(),
+        replication: 0,
+        events,
+        strategies,
+        series: Vec::new(),
+    })
 }
 
 /// Adds the traces `more` holds to `traces` (per strategy).

@@ -62,6 +62,15 @@ impl Study {
             events: base.model.disruptions.iter().map(|d| d.name.clone()).collect(),
             random_outages: base.model.random_outages.iter().map(|r| r.name.clone()).collect(),
             classes: base.model.classes.iter().map(|c| c.name.clone()).collect(),
+            skus: if base.model.scorecard.per_sku {
+                let model = &base.model;
+                let label = |n: &echelon_sim::model::StockingNode| {
+                    n.skus.iter().map(|&g| (n.id.clone(), model.skus[g].id.clone())).collect::<Vec<_>>()
+                };
+                model.nodes.iter().flat_map(label).collect()
+            } else {
+                Vec::new()
+            },
         }
     }
 

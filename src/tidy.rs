@@ -15,8 +15,12 @@
 //! * `event` — [`EVENT_METRICS`] per timed disruption (`scope_id` its name)
 //!   and per window of a random outage (`<outage>#<window>`, in time order).
 //!
-//! The `sku` scope is reserved: runs record no per-SKU figures yet, so no
-//! row has it. Rows are in (point, strategy, replication) order, then in
+//! * `sku` — when the scenario asks for per-SKU results
+//!   (`scorecard: (per_sku: true)`), every metric of [`SKU_METRICS`] per
+//!   SKU-location (`scope_id` `<location>/<sku>`), locations in model
+//!   order, their SKUs in scenario order; without them no row has it.
+//!
+//! Rows are in (point, strategy, replication) order, then in
 //! the order above, so the file is the same, byte for byte, for any thread
 //! count, shard split or resume. The sweep parameters of each point are in
 //! `summary.json` (`points`), as for `runs.csv`.
@@ -27,7 +31,7 @@
 //! study.
 
 use echelon_reports::record::{RunRecord, StudyInfo};
-use echelon_sim::metrics::{CLASS_METRICS, METRICS};
+use echelon_sim::metrics::{CLASS_METRICS, METRICS, SKU_METRICS};
 use parquet::basic::Compression;
 use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int64Type};
 use parquet::file::properties::WriterProperties;
@@ -105,6 +109,12 @@ pub fn for_each_row<'a>(info: &'a StudyInfo, records: &[&'a RunRecord], mut f: i
             let name = format!("{}#{}", info.random_outages[w.outage], w.window);
             for (key, v) in EVENT_METRICS.iter().zip(figures(&w.impact)) {
                 emit("event", Cow::Owned(name.clone()), key, v);
+            }
+        }
+        for ((location, sku), values) in info.skus.iter().zip(&r.skus) {
+            let id = format!("{location}/{sku}");
+            for (m, v) in SKU_METRICS.iter().zip(values) {
+                emit("sku", Cow::Owned(id.clone()), m.key, *v);
             }
         }
     }
@@ -235,6 +245,7 @@ mod tests {
             events: vec!["strike".into()],
             random_outages: vec!["storms".into()],
             classes: vec!["retail".into()],
+            skus: Vec::new(),
         }
     }
 
@@ -254,7 +265,9 @@ mod tests {
                 end_day: 5,
                 impact: EventImpact { units_short: 1.0, recovery_days: 2.0, time_to_impact_days: 0.5 },
             }],
-            classes: vec![[base + 0.75; 8]],
+            classes: vec![[base + 0.75; 10]],
+            skus: Vec::new(),
+            abc: Vec::new(),
         }
     }
 

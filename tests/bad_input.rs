@@ -8,6 +8,8 @@ use std::process::Command;
 const QUICKSTART: &str = include_str!("../scenarios/quickstart.ron");
 const SWEEP: &str = include_str!("../scenarios/disruption-sweep.ron");
 const REGIONAL: &str = include_str!("../scenarios/regional-network.ron");
+/// The quickstart's first SKU line (substitution cases edit it).
+const DRILL: &str = "backorder_penalty_per_day: 2.0),\n        (id: \"bits\",";
 
 struct Case {
     name: &'static str,
@@ -327,6 +329,40 @@ fn cases() -> Vec<Case> {
             expect: &[":47:32", "strategies[0].replenishment:", "needs event-driven demand", "BaseStock instead"],
         },
         Case {
+            name: "substitute-unknown",
+            content: edit(DRILL, &DRILL.replace("2.0),", "2.0, substitutes: [(sku: \"hammer\")]),")),
+            expect: &["skus[0].substitutes[0].sku", "unknown SKU \"hammer\"", "valid: \"bits\", \"drill\""],
+        },
+        Case {
+            name: "substitute-stocked-nowhere",
+            content: edit(
+                DRILL,
+                &DRILL.replace("2.0),", "2.0, substitutes: [(sku: \"saw\")]),\n        (id: \"saw\", unit_cost: 9.0),"),
+            ),
+            expect: &[
+                "skus[0].substitutes[0].sku",
+                "substitute \"saw\" is stocked at no location where \"drill\" has customer demand at \"wh-north\", \"wh-south\"",
+            ],
+        },
+        Case {
+            name: "substitution-cycle",
+            content: edit_in(
+                &String::from_utf8(edit(DRILL, &DRILL.replace("2.0),", "2.0, substitutes: [(sku: \"bits\")]),")))
+                    .unwrap(),
+                "backorder_penalty_per_day: 0.2)",
+                "backorder_penalty_per_day: 0.2, substitutes: [(sku: \"gloves\"), (sku: \"drill\", cost_per_unit: 1.0)])",
+            ),
+            expect: &["skus[1].substitutes[1].sku", "substitution cycle drill → bits → drill", "must not lead back"],
+        },
+        Case {
+            name: "return-share-outside-0-1",
+            content: edit(
+                "    suppliers: [",
+                "    classes: [(name: \"web\", returns: (share: 1.5, delay: Constant(days: 3.0)))],\n    suppliers: [",
+            ),
+            expect: &["classes[0].returns.share", "between 0 and 1, got 1.5"],
+        },
+        Case {
             name: "catalogue-shares",
             content: edit_in(SWEEP, "count: 60, seed: 11,", "count: 60, seed: 11, shares: (a: 0.5, b: 0.5, c: 0.5),"),
             expect: &["catalogue[0].shares", "must be 1"],
@@ -335,6 +371,68 @@ fn cases() -> Vec<Case> {
             name: "catalogue-unknown-location",
             content: edit_in(SWEEP, "count: 60, seed: 11,", "count: 60, seed: 11, locations: [\"wh-mars\"],"),
             expect: &["catalogue[0].locations[0]", "unknown location \"wh-mars\""],
+        },
+        Case {
+            name: "moq-above-max-order",
+            content: edit(
+                "(id: \"drill\",  unit_cost: 60.0,",
+                "(id: \"drill\",  min_order: 50, max_order: 40, unit_cost: 60.0,",
+            ),
+            expect: &[
+                ":19:24",
+                "skus[0].min_order",
+                "minimum order quantity 50 is above max_order 40",
+                "min_order ≤ max_order",
+            ],
+        },
+        Case {
+            name: "case-pack-zero",
+            content: edit("(id: \"bits\",   unit_cost: 4.0,", "(id: \"bits\",   case_pack: 0, unit_cost: 4.0,"),
+            expect: &[":20:24", "skus[1].case_pack", "a case pack must be a whole number of units from 1", "got 0"],
+        },
+        Case {
+            name: "no-order-fits-the-order-rules",
+            content: edit(
+                "(id: \"drill\",  unit_cost: 60.0,",
+                "(id: \"drill\",  min_order: 10, case_pack: 6, max_order: 11, unit_cost: 60.0,",
+            ),
+            expect: &["skus[0].max_order", "no order fits", "1 whole case pack(s) of 6", "valid: max_order ≥ 12"],
+        },
+        Case {
+            name: "capacity-below-a-case-pack",
+            content: edit_in(
+                std::str::from_utf8(&edit(
+                    "(id: \"drill\",  unit_cost: 60.0,",
+                    "(id: \"drill\",  case_pack: 24, unit_cost: 60.0,",
+                ))
+                .unwrap(),
+                "(id: \"wh-north\")",
+                "(id: \"wh-north\", capacity: 12)",
+            ),
+            expect: &[
+                ":25:34",
+                "locations[0].capacity",
+                "capacity 12 units is below one case pack of SKU \"drill\" (24 units)",
+                "at least 24 units",
+            ],
+        },
+        Case {
+            name: "truck-minimum-above-lane-capacity",
+            content: edit(
+                "cost_per_unit: 0.30),",
+                "cost_per_unit: 0.30, capacity_per_day: 50, trucks: (units: 100, min_load: 80)),",
+            ),
+            expect: &[
+                ":29:158",
+                "lanes[0].trucks.min_load",
+                "truck minimum 80 units is above the lane's capacity_per_day 50",
+                "valid: min_load ≤ 50",
+            ],
+        },
+        Case {
+            name: "truck-minimum-above-a-truck",
+            content: edit("cost_per_unit: 0.30),", "cost_per_unit: 0.30, trucks: (units: 100, min_load: 120)),"),
+            expect: &["lanes[0].trucks.min_load", "above a truck's 100 units", "valid: 0 to 100"],
         },
     ]
 }
@@ -423,6 +521,7 @@ fn the_bundled_scenarios_validate() {
         "scenarios/quickstart.ron",
         "scenarios/bench-single-location.ron",
         "scenarios/disruption-sweep.ron",
+        "scenarios/distributor.ron",
         "scenarios/golden/C01.ron",
     ] {
         let out =

@@ -110,3 +110,38 @@ fn a_swept_study_traces_none_of_its_runs() {
     let outcome = echelon::runner::execute_runs(&study, 2, first, &echelon::runner::Hooks::default());
     assert!(outcome.traces.iter().all(Option::is_none));
 }
+
+/// The report's time series are the mean over *every* replication: the
+/// summed series (`trace.json`'s `series`) equal each replication's own
+/// trace added up by hand, and do not depend on the thread count (integer
+/// sums, whatever order runs finish in).
+#[test]
+fn the_summed_series_are_every_replications_trace_added_whatever_the_thread_count() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.ron"))
+        .unwrap()
+        .replace("replications: 20", "replications: 4");
+    let scenario = common::scenario_from_text("quickstart.ron", &text);
+    let study = echelon::study::Study::new(scenario).unwrap();
+    let one = echelon::runner::execute(&study, 1).series;
+    assert_eq!(one, echelon::runner::execute(&study, 2).series);
+    assert_eq!(one.len(), 4, "one summed series per (point, strategy)");
+    let s = &study.points[0].scenario;
+    for (strategy, got) in one.iter().enumerate() {
+        let (mut on_hand, mut squares, mut orders) = (Vec::<i64>::new(), Vec::<i128>::new(), 0u64);
+        for r in 0..4 {
+            let allocation = s.allocation(strategy);
+            let (_, trace) = echelon::sim::engine::simulate_traced(&s.model, r, s.policies(strategy, &*allocation));
+            on_hand.resize(trace.on_hand.len(), 0);
+            squares.resize(trace.on_hand.len(), 0);
+            for (d, &v) in trace.on_hand.iter().enumerate() {
+                on_hand[d] += v;
+                squares[d] += i128::from(v) * i128::from(v);
+            }
+            orders += trace.latency.iter().map(|(_, n)| n).sum::<u64>();
+        }
+        assert_eq!((got.point, got.strategy, got.runs), (0, strategy, 4));
+        assert_eq!(got.on_hand.sum, on_hand, "strategy {strategy}");
+        assert_eq!(got.on_hand.sum_sq, squares, "strategy {strategy}");
+        assert_eq!(got.latency.iter().map(|(_, n)| n).sum::<u64>(), orders, "latencies pooled");
+    }
+}

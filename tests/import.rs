@@ -221,19 +221,44 @@ fn imported_policies_are_the_levels_table_and_one_type_per_location() {
 }
 
 #[test]
-fn columns_not_modelled_yet_are_warned_about_and_ignored() {
+fn moq_and_case_pack_become_the_skus_order_rules_and_abc_class_is_warned_about() {
     let tmp = tempfile::tempdir().unwrap();
     let out = import(&example("csv"), tmp.path());
-    assert!(out.status.success());
+    assert!(out.status.success(), "{}", text(&out.stderr));
     let stderr = text(&out.stderr);
-    for column in ["moq", "case_pack", "abc_class"] {
-        assert!(
-            stderr.contains(&format!("items.csv: {column}: not modelled yet: ignored (3 rows give a value)")),
-            "{stderr}"
-        );
+    assert!(stderr.contains("items.csv: abc_class: not modelled yet: ignored (3 rows give a value)"), "{stderr}");
+    for column in ["moq", "case_pack"] {
+        assert!(!stderr.contains(&format!("{column}: not modelled")), "{stderr}");
     }
     let (ron, _) = imported_files(tmp.path());
-    assert!(!ron.contains("moq") && !ron.contains("case_pack"));
+    // widget: MOQ 24 in packs of 12; gizmo: MOQ 100 in packs of 50.
+    assert!(ron.contains("min_order: Some(24.0), case_pack: Some(12.0), max_order: None"), "{ron}");
+    assert!(ron.contains("min_order: Some(100.0), case_pack: Some(50.0), max_order: None"), "{ron}");
+}
+
+#[test]
+fn a_stocking_locations_capacity_becomes_its_storage_capacity() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("tables");
+    planted(&input, &[("locations", "north,store,", "north,store,900")]);
+    let out = import(&input, &tmp.path().join("out"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("capacity: not modelled"));
+    let (ron, _) = imported_files(&tmp.path().join("out"));
+    assert!(
+        ron.contains("(id: \"north\", sourcing: PrimaryFirst, capacity: Some(900.0), overflow_cost_per_unit_day: 0.0)"),
+        "{ron}"
+    );
+    // A fraction of a unit is refused at its cell.
+    let input = tmp.path().join("fraction");
+    planted(&input, &[("locations", "north,store,", "north,store,90.5")]);
+    let out = import(&input, &tmp.path().join("out2"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("locations.csv:4:3: capacity: a stocking location's capacity is a whole number"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 /// Copies the example CSV set into `dir`, applying `(table, from, to)` edits.

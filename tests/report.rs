@@ -29,10 +29,11 @@ fn figures(html: &str) -> Vec<String> {
         .collect()
 }
 
-const QUICKSTART_CHARTS: [&str; 8] = [
+const QUICKSTART_CHARTS: [&str; 9] = [
     "frontier",
     "fill-rate-by-replication",
     "total-cost-by-replication",
+    "cost-breakdown",
     "inventory-over-time",
     "backorders-over-time",
     "orders-over-time",
@@ -88,8 +89,10 @@ fn a_sweep_report_draws_each_metric_against_each_swept_parameter() {
         assert!(ids.iter().any(|id| id == chart), "{chart} missing from {ids:?}");
     }
     assert!(html.contains("<th>events[outage].days</th>"), "the sweep table lists the swept values");
-    let svg = std::fs::read_to_string(tmp.path().join("charts/inventory-over-time.svg")).unwrap();
+    // Point 5 (outage 7 days): each point's windows are its own.
+    let svg = std::fs::read_to_string(tmp.path().join("charts/inventory-over-time-p5.svg")).unwrap();
     assert!(svg.contains("\noutage\n") && svg.contains("\nshock\n"), "disruption windows are labelled");
+    assert!(svg.contains("events[outage].days = 7"), "the chart names its point");
 }
 
 #[test]
@@ -104,8 +107,9 @@ fn chromium() -> Option<&'static str> {
     ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter().find(|p| Path::new(p).exists())
 }
 
-/// Renders the page in headless Chromium: the page's own check finds every
-/// chart drawn and non-empty, and the console shows no error. `.ci/run`
+/// Renders the pages in headless Chromium: the page's own check finds every
+/// chart drawn and non-empty and every table within the page's column, and
+/// the console shows no error. `.ci/run`
 /// installs Debian's chromium and sets ECHELON_REQUIRE_BROWSER=1, so in CI a
 /// missing browser fails instead of skipping.
 #[test]
@@ -116,9 +120,23 @@ fn headless_chromium_renders_every_chart_without_errors() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    run("scenarios/disruption-sweep.ron", tmp.path(), "2");
-    let page = tmp.path().join("report.html");
-    let profile = tmp.path().join("profile");
+    // A sweep (sections, selector, heatmaps) and a study with customer
+    // classes (the widest table).
+    for (scenario, dir) in
+        [("scenarios/disruption-sweep.ron", "sweep"), ("scenarios/resilience-fallback.ron", "classes")]
+    {
+        let dir = tmp.path().join(dir);
+        run(scenario, &dir, "2");
+        check_in_chromium(browser, &dir);
+    }
+}
+
+/// Loads `dir/report.html` in headless Chromium: every chart drawn and
+/// non-empty, no table wider than the page's column (the per-class table
+/// used to overflow it), no console error.
+fn check_in_chromium(browser: &str, dir: &Path) {
+    let page = dir.join("report.html");
+    let profile = dir.join("profile");
     let out = Command::new(browser)
         .args([
             "--headless",
@@ -146,6 +164,158 @@ fn headless_chromium_renders_every_chart_without_errors() {
         "chart check: {}",
         dom.lines().find(|l| l.contains("data-chart-check")).unwrap_or("no body")
     );
+    let tables = std::fs::read_to_string(&page).unwrap().matches("<table").count();
+    assert!(
+        dom.contains(&format!("data-layout-check=\"ok {tables}\"")),
+        "layout check: {}",
+        dom.lines().find(|l| l.contains("data-layout-check")).unwrap_or("no body")
+    );
     let console_errors: Vec<&str> = log.lines().filter(|l| l.contains("CONSOLE") || l.contains("Uncaught")).collect();
     assert!(console_errors.is_empty(), "console: {console_errors:?}");
+}
+
+/// The text of point `k`'s section.
+fn section(html: &str, k: usize) -> &str {
+    let open = format!("<section class=\"point\" data-point=\"{k}\">");
+    let start = html.find(&open).unwrap_or_else(|| panic!("no section for point {k}"));
+    let end = html[start..].find("</section>").unwrap() + start;
+    &html[start..end]
+}
+
+/// The text of the table with id `id` in `html`.
+fn table<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html.find(&format!(" id=\"{id}\"")).unwrap_or_else(|| panic!("no table {id}"));
+    let end = html[start..].find("</table>").unwrap() + start;
+    &html[start..end]
+}
+
+/// A table cell's mean as the report writes it.
+fn mean_text(v: f64) -> String {
+    if v.abs() < 10.0 { format!("{v:.4}") } else { format!("{v:.1}") }
+}
+
+/// A sweep's report has a section per point (named by its values, chosen
+/// with a selector), whose disruption and per-location tables hold that
+/// point's figures (they used to show point 0 under every point), its own
+/// charts, and a heatmap per headline metric whose cells are summary.json's
+/// means.
+#[test]
+fn a_sweep_report_has_per_point_sections_tables_and_heatmaps_whose_figures_equal_summary_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    run("scenarios/disruption-sweep.ron", tmp.path(), "2");
+    let html = std::fs::read_to_string(tmp.path().join("report.html")).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("summary.json")).unwrap()).unwrap();
+    let points = summary["points"].as_array().unwrap();
+    assert_eq!(points.len(), 20);
+    assert_eq!(html.matches("<option value=").count(), 20, "the selector offers every point");
+    let label = |p: &serde_json::Value| -> String {
+        let params = p["params"].as_object().unwrap();
+        params.iter().map(|(k, v)| format!("{k} = {}", v.as_f64().unwrap())).collect::<Vec<_>>().join(", ")
+    };
+    let ids = figures(&html);
+    let mut outage_short = std::collections::BTreeSet::new();
+    for (k, p) in points.iter().enumerate() {
+        let text = section(&html, k);
+        assert!(text.contains(&format!("<h2>Point {}: {}</h2>", k + 1, label(p))), "point {k} is named");
+        let disruptions = table(text, &format!("disruptions-p{k}"));
+        let locations = table(text, &format!("locations-p{k}"));
+        for s in p["strategies"].as_array().unwrap() {
+            let name = s["name"].as_str().unwrap();
+            let short = s["events"]["outage"]["units_short"]["mean"].as_f64().unwrap();
+            outage_short.insert(mean_text(short));
+            let row = format!(
+                "<td class=\"name\">outage</td><td class=\"name\">{name}</td><td>1</td><td>{}",
+                mean_text(short)
+            );
+            assert!(disruptions.contains(&row), "point {k}: {row} missing from {disruptions}");
+            let fill = s["nodes"]["wh-west"]["fill_rate"]["mean"].as_f64().unwrap();
+            let row = format!("<td class=\"name\">wh-west</td><td class=\"name\">{name}</td><td>{}", mean_text(fill));
+            assert!(locations.contains(&row), "point {k}: {row} missing");
+        }
+        for chart in ["frontier", "cost-breakdown", "inventory-over-time", "decision-latency"] {
+            let id = format!("{chart}-p{k}");
+            assert!(text.contains(&format!("<figure id=\"{id}\">")), "{id} not in point {k}'s section");
+            assert!(ids.contains(&id));
+        }
+    }
+    assert!(outage_short.len() > 3, "the points' disruption figures differ: {outage_short:?}");
+    // Heatmaps: columns = outage days, rows = shock multiplier.
+    let days = [0.0, 7.0, 14.0, 21.0, 28.0];
+    let multipliers = [1.0, 1.25, 1.5, 1.75];
+    for key in ["fill_rate", "total_cost", "turns"] {
+        for (s, strategy) in ["min-max", "base-stock", "lean-r-Q"].iter().enumerate() {
+            let grid = table(&html, &format!("heatmap-{key}-{s}"));
+            assert!(grid.contains(&format!("<caption>{strategy}</caption>")));
+            let cells: Vec<f64> = grid
+                .match_indices("data-value=\"")
+                .map(|(i, m)| grid[i + m.len()..].split('"').next().unwrap().parse().unwrap())
+                .collect();
+            let mut expected = Vec::new();
+            for y in multipliers {
+                for x in days {
+                    let p = points
+                        .iter()
+                        .find(|p| {
+                            p["params"]["events[outage].days"].as_f64() == Some(x)
+                                && p["params"]["events[shock].kind.multiplier"].as_f64() == Some(y)
+                        })
+                        .unwrap();
+                    expected.push(p["strategies"][s]["metrics"][key]["mean"].as_f64().unwrap());
+                }
+            }
+            assert_eq!(cells, expected, "heatmap {key} of {strategy}");
+        }
+    }
+}
+
+/// The executive summary opens the page: a verdict per headline metric,
+/// the service–cost Pareto set (recomputed here from summary.json), and
+/// two strategies with identical runs flagged as such.
+#[test]
+fn the_executive_summary_gives_verdicts_the_pareto_set_and_flags_identical_strategies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/quickstart.ron"))
+        .unwrap()
+        .replace(
+            "    strategies: [\n",
+            "    strategies: [\n        (name: \"twin\", replenishment: BaseStock(order_up_to: DaysOfCover(7.0))),\n",
+        );
+    let file = tmp.path().join("twins.ron");
+    std::fs::write(&file, text).unwrap();
+    let out_dir = tmp.path().join("out");
+    run(file.to_str().unwrap(), &out_dir, "4");
+    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("summary.json")).unwrap()).unwrap();
+    let at = |h: &str| html.find(h).unwrap_or_else(|| panic!("{h} missing"));
+    assert!(at("<h2>Executive summary</h2>") < at("<h2>Strategy comparison</h2>"));
+    let start = at("<div class=\"summary\"");
+    let block = &html[start..start + html[start..].find("</div>").unwrap()];
+    assert_eq!(block.matches("<li>").count(), 6, "one verdict per headline metric");
+    for metric in
+        ["fill rate:", "cycle service:", "on hand end mean:", "turns:", "total cost:", "decision latency p95 min:"]
+    {
+        assert!(block.contains(&format!("<li>{metric}")), "{metric} missing");
+    }
+    let strategies = summary["points"][0]["strategies"].as_array().unwrap();
+    let mean = |s: &serde_json::Value, k: &str| s["metrics"][k]["mean"].as_f64().unwrap();
+    let front: Vec<&str> = strategies
+        .iter()
+        .filter(|a| {
+            !strategies.iter().any(|b| {
+                let (fa, ca, fb, cb) =
+                    (mean(a, "fill_rate"), mean(a, "total_cost"), mean(b, "fill_rate"), mean(b, "total_cost"));
+                fb >= fa && cb <= ca && (fb > fa || cb < ca)
+            })
+        })
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(!front.is_empty());
+    assert!(block.contains(&format!("by another): {}.", front.join(", "))), "Pareto set {front:?} in {block}");
+    assert!(
+        block.contains("<b>Identical runs:</b> twin and base-stock produced identical results in every replication"),
+        "{block}"
+    );
+    assert_eq!(block.matches("Identical runs").count(), 1, "only the twins are identical");
 }

@@ -23,7 +23,9 @@ fn run(out: &Path, extra: &[&str]) -> Output {
 }
 
 fn assert_same_results(a: &Path, b: &Path) {
-    for file in ["summary.json", "runs.csv", "runs.jsonl"] {
+    // trace.json holds every run's series summed (integers): shards' sums
+    // add up, and a resumed study simulates its logged runs again for them.
+    for file in ["summary.json", "runs.csv", "runs.jsonl", "trace.json", "report.html"] {
         let (x, y) = (std::fs::read(a.join(file)).unwrap(), std::fs::read(b.join(file)).unwrap());
         assert!(x == y, "{file} differs between {} and {}", a.display(), b.display());
     }

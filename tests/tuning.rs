@@ -547,7 +547,7 @@ fn a_number_parameter_is_tuned_on_its_grid_to_the_cheapest_feasible_value() {
 /// SKU (base stock levels are monotone in the fill target); the target the
 /// constraint names reproduces the main levels; report.html draws it.
 #[test]
-fn the_frontier_retunes_per_service_target_and_is_drawn_in_the_report() {
+fn the_frontier_retunes_per_service_target_and_is_drawn_in_the_report_which_echelon_report_keeps() {
     let cases =
         [Case { lambda: 4.0, lead: 2, h: 1.0, p: 0.0, k: 0.0 }, Case { lambda: 9.0, lead: 2, h: 1.0, p: 0.0, k: 0.0 }];
     let tune_section = "(strategies: [\"policy\"], parameters: [(strategy: \"policy\", parameter: \"order_up_to\", min: 0, max: 500)], \
@@ -582,4 +582,75 @@ fn the_frontier_retunes_per_service_target_and_is_drawn_in_the_report() {
     assert!(html.contains("id=\"tuned-frontier\""));
     let svg = std::fs::read_to_string(dir.path().join("comparison/charts/tuned-frontier.svg")).unwrap();
     assert!(svg.contains("policy tuned") && svg.contains("policy (hand-set)"));
+    // `echelon report` on the comparison rebuilds the same page, the
+    // tuner's frontier included (it used to drop it).
+    std::fs::remove_file(dir.path().join("comparison/report.html")).unwrap();
+    std::fs::remove_dir_all(dir.path().join("comparison/charts")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_echelon"))
+        .arg("report")
+        .arg(dir.path().join("comparison"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_to_string(dir.path().join("comparison/report.html")).unwrap(), html);
+    assert_eq!(std::fs::read_to_string(dir.path().join("comparison/charts/tuned-frontier.svg")).unwrap(), svg);
+}
+
+/// `Global` groups are per echelon level, so a number parameter tuned in a
+/// network holds one value at the DC and another at the stores; tuned.ron
+/// must carry each location's own value (it used to write the first
+/// SKU-location's value for every location). Tuned values are set by hand
+/// here: DC service target 0.58 (grid index 2), stores 0.78 (index 7).
+#[test]
+fn number_parameters_tuned_per_echelon_are_written_per_location() {
+    let text = r#"Scenario(
+    name: "tune-number-per-echelon",
+    experiment: (horizon_days: 200, warmup_days: 20, replications: 2, seed: 11),
+    skus: [(id: "k0", unit_cost: 365.0, holding_rate: 1.0, ordering_cost: 5.0)],
+    suppliers: [(id: "supplier")],
+    locations: [(id: "dc"), (id: "west"), (id: "east")],
+    lanes: [(from: "supplier", to: "dc", lead_time: Constant(days: 3.0)),
+            (from: "dc", to: "west", lead_time: Constant(days: 1.0)),
+            (from: "dc", to: "east", lead_time: Constant(days: 1.0))],
+    demand: [(location: "west", sku: "k0", model: Poisson(mean: 4.0)),
+             (location: "east", sku: "k0", model: Poisson(mean: 6.0))],
+    strategies: [(name: "policy", replenishment: ForecastOrderUpTo(forecast: Ses(alpha: 0.2), service_target: 0.54))],
+    tune: (strategies: ["policy"], parameters: [(strategy: "policy", parameter: "service_target", min: 0.5, max: 0.98, step: 0.04)],
+           objective: MinHoldingOrdering, constraints: [(metric: "fill_rate", target: 0.9)], granularity: Global, replications: 2),
+)"#;
+    let scenario = common::scenario_from_text("tune-number-per-echelon.ron", text);
+    let plan = spec::check(scenario.file.tune.as_ref().unwrap(), &scenario.file).unwrap();
+    let sls = tune::sku_locations(&scenario);
+    let id = |sl: &SkuLocation| scenario.model.nodes[sl.node].id.clone();
+    let index = |sl: &SkuLocation| if id(sl) == "dc" { 2 } else { 7 };
+    let heights: Vec<u32> = sls.iter().map(|sl| sl.height).collect();
+    assert!(heights.contains(&0) && heights.contains(&1), "two echelons: {heights:?}");
+    let tuned = tune::Tuned {
+        plan: plan.strategies[0].clone(),
+        values: sls.iter().map(|sl| vec![index(sl)]).collect(),
+        start: sls.iter().map(|_| vec![1]).collect(),
+        evaluations: vec![0; sls.len()],
+        group: sls.iter().map(|sl| sl.height as usize).collect(),
+        scores: vec![tune::search::Score::default(); 2],
+        found_feasible: vec![true; 2],
+        runs: Vec::new(),
+        rounds: 0,
+    };
+    let file = tune::output::tuned_file(&scenario, std::slice::from_ref(&tuned));
+    let ron = ron::ser::to_string_pretty(&file, ron::ser::PrettyConfig::default()).unwrap();
+    let reloaded = common::scenario_from_text("tuned.ron", &ron);
+    let strategy = &reloaded.file.strategies[1];
+    assert_eq!(strategy.name, "policy tuned");
+    for location in ["dc", "west", "east"] {
+        let spec = strategy.at.get(location).unwrap_or(&strategy.replenishment);
+        let written = echelon::strategies::tunable::numbers(spec)
+            .into_iter()
+            .find(|(n, _)| n == "service_target")
+            .map(|(_, v)| v)
+            .unwrap();
+        let expected = if location == "dc" { 0.58 } else { 0.78 };
+        assert!((written - expected).abs() < 1e-12, "{location}: {written} written, {expected} tuned");
+    }
+    // The hand-set strategy is untouched.
+    assert!(reloaded.file.strategies[0].at.is_empty());
 }

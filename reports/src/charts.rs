@@ -43,16 +43,31 @@ pub fn colour(index: usize) -> RGBColor {
 }
 
 /// One plotted point with optional intervals.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Datum {
     /// x value (a category index on a categorical axis).
+    #[serde(with = "nullable")]
     pub x: f64,
     /// y value.
+    #[serde(with = "nullable")]
     pub y: f64,
     /// Interval on x.
     pub x_interval: Option<(f64, f64)>,
     /// Interval on y.
     pub y_interval: Option<(f64, f64)>,
+}
+
+/// An `f64` in JSON with NaN as `null` (JSON has no NaN), back as NaN.
+mod nullable {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if v.is_finite() { s.serialize_f64(*v) } else { s.serialize_none() }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+    }
 }
 
 impl Datum {
@@ -63,7 +78,7 @@ impl Datum {
 }
 
 /// A named series.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Series {
     /// Legend name.
     pub name: String,
@@ -77,10 +92,14 @@ pub struct Series {
     pub bar_width: Option<f64>,
     /// Palette index (same strategy, same colour in every chart).
     pub colour: usize,
+    /// Draw the points' y intervals as one shaded band joining them (a
+    /// spread over time) instead of whiskers.
+    #[serde(default)]
+    pub area: bool,
 }
 
 /// A shaded x-range with a label (a disruption window).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Band {
     /// Start (x units).
     pub from: f64,
@@ -91,7 +110,7 @@ pub struct Band {
 }
 
 /// A chart.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Chart {
     /// File stem under `charts/`.
     pub file: String,
@@ -107,8 +126,13 @@ pub struct Chart {
     pub bands: Vec<Band>,
     /// Names of x = 0, 1, … for a categorical axis.
     pub categories: Option<Vec<String>>,
-    /// One panel per series, stacked, sharing both axes' ranges.
+    /// One panel per series, stacked, sharing both axes' ranges (a series
+    /// with `area` shares the panel of the series after it).
     pub panels: bool,
+    /// The x values are log10 of the quantity: the axis is logarithmic,
+    /// its ticks labelled with the quantity.
+    #[serde(default)]
+    pub log_x: bool,
 }
 
 fn register_font() {
@@ -159,12 +183,29 @@ impl Chart {
 
     /// Does the chart need a legend (several named series, no category axis)?
     fn has_legend(&self) -> bool {
-        self.series.len() > 1 && self.categories.is_none() && !self.panels
+        // Bars over categories are components of each category (a legend
+        // names them); markers over categories are the categories' own.
+        let bars = self.series.iter().all(|s| s.bar_width.is_some());
+        self.series.len() > 1 && (self.categories.is_none() || bars) && !self.panels
     }
 
     /// Width and height in pixels: stacked panels get 150 px each.
     pub fn size(&self) -> (u32, u32) {
-        if self.panels { (SIZE.0, 90 + 150 * self.series.len() as u32) } else { SIZE }
+        if self.panels { (SIZE.0, 90 + 150 * self.panel_groups().len() as u32) } else { SIZE }
+    }
+
+    /// The series of each stacked panel: a band (`area`) with the series
+    /// after it.
+    fn panel_groups(&self) -> Vec<&[Series]> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for (k, s) in self.series.iter().enumerate() {
+            if !s.area || k + 1 == self.series.len() {
+                out.push(&self.series[start..=k]);
+                start = k + 1;
+            }
+        }
+        out
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
@@ -178,10 +219,11 @@ impl Chart {
             (body, None)
         };
         if self.panels {
-            let areas = plot.split_evenly((self.series.len(), 1));
-            for (k, (area, series)) in areas.iter().zip(&self.series).enumerate() {
-                let last = k + 1 == self.series.len();
-                self.draw_plot(area, std::slice::from_ref(series), last).map_err(fail)?;
+            let groups = self.panel_groups();
+            let areas = plot.split_evenly((groups.len(), 1));
+            for (k, (area, series)) in areas.iter().zip(&groups).enumerate() {
+                let last = k + 1 == groups.len();
+                self.draw_plot(area, series, last).map_err(fail)?;
             }
         } else {
             self.draw_plot(&plot, &self.series, true).map_err(fail)?;
@@ -217,7 +259,7 @@ impl Chart {
             }
         };
         // A panel's y title names its series; the chart title gives the unit.
-        let y_desc = if self.panels { series.first().map_or("", |s| s.name.as_str()) } else { &self.y_label };
+        let y_desc = if self.panels { series.last().map_or("", |s| s.name.as_str()) } else { &self.y_label };
         let mut mesh = chart.configure_mesh();
         mesh.y_desc(y_desc).label_style(("sans-serif", 13)).axis_desc_style(("sans-serif", 15));
         mesh.light_line_style(RGBColor(238, 238, 238)).bold_line_style(RGBColor(215, 215, 215));
@@ -226,6 +268,8 @@ impl Chart {
         }
         if self.categories.is_some() {
             mesh.x_labels(categories.len() + 1).x_label_formatter(&category).disable_x_mesh();
+        } else if self.log_x {
+            mesh.x_labels(8).x_label_formatter(&|x| short_number(10f64.powf(*x)));
         } else {
             mesh.x_labels(8).x_label_formatter(&|x| short_number(*x));
         }
@@ -272,6 +316,15 @@ fn draw_series<DB: DrawingBackend>(
     let colour = colour(series.colour);
     let style = ShapeStyle::from(&colour).stroke_width(if series.markers { 2 } else { 1 });
     let finite: Vec<&Datum> = series.data.iter().filter(|d| d.x.is_finite() && d.y.is_finite()).collect();
+    if series.area {
+        let upper = finite.iter().filter_map(|d| d.y_interval.map(|(_, hi)| (d.x, hi)));
+        let lower = finite.iter().rev().filter_map(|d| d.y_interval.map(|(lo, _)| (d.x, lo)));
+        let outline: Vec<(f64, f64)> = upper.chain(lower).filter(|(_, y)| y.is_finite()).collect();
+        if outline.len() > 2 {
+            chart.draw_series([Polygon::new(outline, colour.mix(0.22).filled())])?;
+        }
+        return Ok(());
+    }
     if let Some(width) = series.bar_width {
         let bars = finite
             .iter()
@@ -339,10 +392,12 @@ mod tests {
                 markers: true,
                 bar_width: None,
                 colour: 0,
+                area: false,
             }],
             bands: vec![Band { from: 2.0, to: 4.0, label: "outage".into() }],
             categories: None,
             panels: false,
+            log_x: false,
         }
     }
 

@@ -4,22 +4,42 @@
 //!
 //! The page holds everything inline — styles, charts (SVG), a few lines of
 //! script — and refers to nothing outside itself, so it opens offline and
-//! survives being mailed. Sections, in order: the scenario in brief, the
-//! strategy comparison (a table of means with 95% half-widths and the
-//! paired verdicts; for sweeps the sweep table), the charts, the per-node
-//! table. All text from the scenario is HTML-escaped.
+//! survives being mailed. All text from the scenario is HTML-escaped.
 //!
-//! The inline script checks, once the page has loaded, that every chart has
-//! a drawn, non-empty box and marks the result on `<body data-chart-check>`
-//! (`ok N`, or `empty` and the charts' ids), which the headless-browser test
-//! reads.
+//! Sections, in order: the scenario in brief; for a sweep, a point
+//! selector; then one section per sweep point (`<section class="point"
+//! data-point="k">`, its heading naming the point's parameter values),
+//! each holding, for that point: the executive summary (a verdict per
+//! headline metric, the service–cost Pareto set, strategies with
+//! identical runs — see [`crate::decide`]), the strategy comparison (means
+//! with 95% half-widths, paired verdicts), the cost breakdown, the
+//! per-class and disruption tables, the point's charts and the
+//! per-location table. For a sweep, then: the sweep table (every point),
+//! a heatmap per headline metric over the first two swept parameters
+//! (others at their first value; a small grid per strategy, the cells'
+//! `data-value` the exact mean), the charts across points, and extra
+//! charts (e.g. the tuner's frontier).
+//!
+//! The point selector is a `<select>`; its script shows one point's
+//! section at a time. Without script every section shows, one after
+//! another (small multiples).
+//!
+//! The inline check script, once the page has loaded, shows every section,
+//! checks that every chart has a drawn, non-empty box and that no table is
+//! wider than the page's column, restores the selection, and marks the
+//! results on `<body data-chart-check>` (`ok N`, or `empty` and the charts'
+//! ids) and `<body data-layout-check>` (`ok N` tables, or `overflow` and
+//! the tables' ids), which the headless-browser test reads.
 
 use crate::charts::Chart;
-use crate::record::StudyInfo;
+use crate::decide;
+use crate::record::{RunRecord, StudyInfo};
+use crate::report::{cost_components, point_label, point_of};
 use crate::representative::Window;
+use crate::stats::Estimate;
 use crate::summary::PointStats;
 use crate::table::{self, HEADLINE};
-use echelon_sim::metrics::{CLASS_METRICS, metric_index};
+use echelon_sim::metrics::{Better, CLASS_METRICS, METRICS, metric_index};
 use std::fmt::Write;
 
 /// What the page shows.
@@ -32,6 +52,8 @@ pub struct Page<'a> {
     pub events: &'a [Window],
     /// Statistics per point.
     pub stats: &'a [PointStats],
+    /// The run records (for paired verdicts and identical runs).
+    pub records: &'a [RunRecord],
     /// Charts with their SVG text.
     pub charts: &'a [(Chart, String)],
     /// A note shown above the charts (e.g. why some are absent).
@@ -57,15 +79,28 @@ pub fn escape(text: &str) -> String {
 }
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:1000px;color:#222;padding:0 1rem}\
-h1{margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:1px solid #ddd;padding-bottom:.3rem}\
-table{border-collapse:collapse;margin:.8rem 0;font-size:.9rem}th,td{padding:.3rem .6rem;border-bottom:1px solid #eee;text-align:right}\
-td{white-space:nowrap}th:first-child,td:first-child,td.name{text-align:left}thead th{border-bottom:2px solid #999}\
+h1{margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:1px solid #ddd;padding-bottom:.3rem}h3{margin-top:1.6rem}\
+table{border-collapse:collapse;margin:.8rem 0;font-size:.85rem}th,td{padding:.25rem .45rem;border-bottom:1px solid #eee;text-align:right;vertical-align:top}\
+th{font-weight:600;max-width:7.5rem;overflow-wrap:anywhere}td{white-space:nowrap}th:first-child,td:first-child,td.name{text-align:left}thead th{border-bottom:2px solid #999}\
+td.name{white-space:normal;max-width:12rem;overflow-wrap:break-word}th.name{text-align:left}.hw{display:block;font-size:.78em;color:#666}\
 .best{font-weight:bold}.muted{color:#666}ul.verdicts li{margin:.2rem 0}figure{margin:1.4rem 0}\
-figcaption{color:#555;font-size:.9rem}svg{max-width:100%;height:auto}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dt{color:#555}";
+figcaption{color:#555;font-size:.9rem}svg{max-width:100%;height:auto}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dt{color:#555}\
+.selector{position:sticky;top:0;background:#fff;padding:.5rem 0;border-bottom:1px solid #ddd;z-index:1}\
+section.point>h2:first-child{background:#f4f6f8;padding:.4rem .6rem;border:none}.summary{background:#fafbfc;border-left:4px solid #0072b2;padding:.2rem 1rem}\
+.heatmaps{display:flex;flex-wrap:wrap;gap:1rem}.heatmap td{color:#000;text-align:center}.heatmap td.dark{color:#fff}";
 
-const CHECK: &str = "addEventListener('load',()=>{const s=[...document.querySelectorAll('figure svg')];\
+const SELECT: &str = "document.addEventListener('DOMContentLoaded',()=>{const s=document.getElementById('point-select');if(!s)return;\
+const show=()=>document.querySelectorAll('section.point').forEach(p=>{p.hidden=p.dataset.point!==s.value;});\
+s.addEventListener('change',show);show();});";
+
+const CHECK: &str = "addEventListener('load',()=>{const ps=[...document.querySelectorAll('section.point')];const was=ps.map(p=>p.hidden);\
+ps.forEach(p=>{p.hidden=false;});const s=[...document.querySelectorAll('figure svg')];\
 const e=s.filter(v=>{const b=v.getBBox();return!(b.width>0&&b.height>0)||v.querySelectorAll('polyline,circle,path,line,rect,text').length<5;});\
-document.body.dataset.chartCheck=e.length===0?'ok '+s.length:'empty '+e.map(v=>v.closest('figure').id).join(',');});";
+const w=document.body.clientWidth-parseFloat(getComputedStyle(document.body).paddingLeft)-parseFloat(getComputedStyle(document.body).paddingRight);\
+const t=[...document.querySelectorAll('table')];const o=t.filter(x=>x.getBoundingClientRect().width>w+1);\
+ps.forEach((p,i)=>{p.hidden=was[i];});\
+document.body.dataset.chartCheck=e.length===0?'ok '+s.length:'empty '+e.map(v=>v.closest('figure').id).join(',');\
+document.body.dataset.layoutCheck=o.length===0?'ok '+t.length:'overflow '+o.map(x=>x.id).join(',');});";
 
 /// The whole page.
 pub fn render(page: &Page<'_>) -> String {
@@ -74,17 +109,58 @@ pub fn render(page: &Page<'_>) -> String {
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} — Echelon report</title>\
-         <style>{STYLE}</style></head>\n<body data-chart-check=\"pending\">\n<h1>{title}</h1>\n"
+         <style>{STYLE}</style></head>\n<body data-chart-check=\"pending\" data-layout-check=\"pending\">\n<h1>{title}</h1>\n"
     );
     brief(&mut out, page);
-    comparison(&mut out, page);
-    classes(&mut out, page);
-    disruptions(&mut out, page);
-    let _ = writeln!(out, "<h2>Charts</h2>");
-    if let Some(note) = page.note {
-        let _ = writeln!(out, "<p class=\"muted\">{}</p>", escape(note));
+    let sweep = page.stats.len() > 1;
+    if sweep {
+        selector(&mut out, page);
     }
-    for (chart, svg) in page.charts {
+    for (k, point) in page.stats.iter().enumerate() {
+        let label = point_label(&point.params);
+        let _ = writeln!(out, "<section class=\"point\" data-point=\"{k}\">");
+        if sweep {
+            let _ = writeln!(out, "<h2>Point {}: {}</h2>", k + 1, escape(&label));
+        }
+        let at = if sweep { format!(" — at {label}") } else { String::new() };
+        let ctx = Ctx { page, point, k, at: escape(&at) };
+        executive(&mut out, &ctx);
+        comparison(&mut out, &ctx);
+        costs(&mut out, &ctx);
+        classes(&mut out, &ctx);
+        disruptions(&mut out, &ctx);
+        let mine: Vec<&(Chart, String)> =
+            page.charts.iter().filter(|(c, _)| point_of(&c.file, page.stats.len()) == Some(k)).collect();
+        if !mine.is_empty() || page.note.is_some() {
+            let _ = writeln!(out, "<h2>Charts{}</h2>", ctx.at);
+            if let Some(note) = page.note {
+                let _ = writeln!(out, "<p class=\"muted\">{}</p>", escape(note));
+            }
+            figures(&mut out, &mine);
+        }
+        nodes(&mut out, &ctx);
+        let _ = writeln!(out, "</section>");
+    }
+    let across: Vec<&(Chart, String)> =
+        page.charts.iter().filter(|(c, _)| point_of(&c.file, page.stats.len()).is_none()).collect();
+    if sweep {
+        sweep_section(&mut out, page);
+    }
+    if !across.is_empty() {
+        let _ = writeln!(out, "<h2>{}</h2>", if sweep { "Charts across points" } else { "More charts" });
+        figures(&mut out, &across);
+    }
+    let _ = write!(
+        out,
+        "<p class=\"muted\">Written by Echelon {}. Means over replications ± half-width of the 95% Student-t \
+         interval; comparisons are paired by replication (common random numbers).</p>\n<script>{SELECT}{CHECK}</script>\n</body></html>\n",
+        escape(page.version)
+    );
+    out
+}
+
+fn figures(out: &mut String, charts: &[&(Chart, String)]) {
+    for (chart, svg) in charts {
         let _ = writeln!(
             out,
             "<figure id=\"{}\">{svg}<figcaption>charts/{}.svg</figcaption></figure>",
@@ -92,14 +168,37 @@ pub fn render(page: &Page<'_>) -> String {
             escape(&chart.file)
         );
     }
-    nodes(&mut out, page);
+}
+
+/// One point's section being written.
+struct Ctx<'p, 'a> {
+    page: &'p Page<'a>,
+    point: &'p PointStats,
+    k: usize,
+    /// " — at <params>" for a sweep (escaped), "" without.
+    at: String,
+}
+
+impl Ctx<'_, '_> {
+    /// A table id unique in the page.
+    fn id(&self, what: &str) -> String {
+        format!("{what}-p{}", self.k)
+    }
+}
+
+fn selector(out: &mut String, page: &Page<'_>) {
     let _ = write!(
         out,
-        "<p class=\"muted\">Written by Echelon {}. Means over replications ± half-width of the 95% Student-t \
-         interval; comparisons are paired by replication (common random numbers).</p>\n<script>{CHECK}</script>\n</body></html>\n",
-        escape(page.version)
+        "<div class=\"selector\"><label for=\"point-select\"><b>Sweep point shown:</b></label> <select id=\"point-select\">"
     );
-    out
+    for (k, point) in page.stats.iter().enumerate() {
+        let _ = write!(out, "<option value=\"{k}\">{}: {}</option>", k + 1, escape(&point_label(&point.params)));
+    }
+    let _ = writeln!(
+        out,
+        "</select> <span class=\"muted\">(the sections below show this point; the sweep table, heatmaps and \
+         charts across points are at the end)</span></div>"
+    );
 }
 
 fn brief(out: &mut String, page: &Page<'_>) {
@@ -134,7 +233,8 @@ fn brief(out: &mut String, page: &Page<'_>) {
             .iter()
             .map(|e| format!("{} (days {}–{})", e.name, e.start_day, e.end_day.saturating_sub(1)))
             .collect();
-        row("events", escape(&events.join("; ")));
+        let note = if info.points.len() > 1 { " (as written; each point's own windows are in its charts)" } else { "" };
+        row("events", escape(&events.join("; ")) + note);
     }
     if info.points.len() > 1 {
         let swept: Vec<&str> = info.points[0].iter().map(|(p, _)| p.as_str()).collect();
@@ -149,8 +249,17 @@ fn header_row(first: &[&str]) -> String {
     format!("<thead><tr>{}</tr></thead>", cells.concat())
 }
 
+/// A table cell's content: the mean, its 95% half-width beneath.
+fn cell_html(e: &Estimate) -> String {
+    let text = table::cell(e.mean, e.ci95);
+    match text.split_once(" ± ") {
+        Some((mean, half)) => format!("{mean}<span class=\"hw\">± {half}</span>"),
+        None => text,
+    }
+}
+
 /// Headline cells; with `mark_best`, the point's best strategy in bold.
-fn metric_cells(point: &PointStats, strategy: usize, estimates: &[crate::stats::Estimate], mark_best: bool) -> String {
+fn metric_cells(point: &PointStats, strategy: usize, estimates: &[Estimate], mark_best: bool) -> String {
     HEADLINE
         .iter()
         .map(|k| {
@@ -160,54 +269,113 @@ fn metric_cells(point: &PointStats, strategy: usize, estimates: &[crate::stats::
             } else {
                 ""
             };
-            format!("<td{class}>{}</td>", table::cell(estimates[m].mean, estimates[m].ci95))
+            format!("<td{class}>{}</td>", cell_html(&estimates[m]))
         })
         .collect()
 }
 
-fn comparison(out: &mut String, page: &Page<'_>) {
-    let _ = writeln!(out, "<h2>Strategy comparison</h2>");
-    let sweep = page.stats.len() > 1;
-    let params: Vec<&str> = page.info.points[0].iter().map(|(p, _)| p.as_str()).collect();
-    let mut first: Vec<&str> = if sweep { params.clone() } else { Vec::new() };
-    first.push("strategy");
-    let _ = writeln!(out, "<table>{}<tbody>", header_row(&first));
-    for point in page.stats {
-        for (i, s) in point.strategies.iter().enumerate() {
-            let values: String = point.params.iter().map(|(_, v)| format!("<td>{v}</td>")).collect();
+/// The executive summary of a point: verdicts, Pareto set, identical runs.
+fn executive(out: &mut String, ctx: &Ctx<'_, '_>) {
+    let (page, point) = (ctx.page, ctx.point);
+    let _ = writeln!(out, "<h2>Executive summary{}</h2>\n<div class=\"summary\" id=\"{}\">", ctx.at, ctx.id("summary"));
+    let _ = writeln!(out, "<ul class=\"verdicts\">");
+    for line in decide::headline(point, page.records, ctx.k) {
+        let _ = writeln!(out, "<li>{}</li>", escape(&line));
+    }
+    let _ = writeln!(out, "</ul>");
+    if point.strategies.len() > 1 {
+        let front = decide::pareto(point);
+        let names = |set: &[usize]| set.iter().map(|&i| escape(&point.strategies[i].name)).collect::<Vec<_>>();
+        let dominated: Vec<usize> = (0..point.strategies.len()).filter(|i| !front.contains(i)).collect();
+        let _ = write!(
+            out,
+            "<p><b>Service–cost Pareto set</b> (fill rate against total cost; none of them is beaten on both by \
+             another): {}.",
+            if front.is_empty() { "none (undefined means)".into() } else { names(&front).join(", ") }
+        );
+        if !dominated.is_empty() {
+            let _ = write!(out, " Dominated: {}.", names(&dominated).join(", "));
+        }
+        let _ = writeln!(out, "</p>");
+        for group in decide::identical(page.records, point.strategies.len(), ctx.k) {
             let _ = writeln!(
                 out,
-                "<tr>{}<td class=\"name\">{}</td>{}</tr>",
-                if sweep { values } else { String::new() },
-                escape(&s.name),
-                metric_cells(point, i, &s.metrics, true)
+                "<p class=\"identical\"><b>Identical runs:</b> {} produced identical results in every replication \
+                 — the same rule under several names, or a setting that does not act in this scenario.</p>",
+                names(&group).join(" and ")
             );
         }
     }
-    let _ = writeln!(out, "</tbody></table><p class=\"muted\">Bold: the best mean of its point.</p>");
-    if let [point] = page.stats {
-        let _ = writeln!(out, "<ul class=\"verdicts\">");
-        for line in table::verdicts(point) {
-            let _ = writeln!(out, "<li>{}</li>", escape(&line));
-        }
-        let _ = writeln!(out, "</ul>");
-    } else {
-        let _ = writeln!(out, "<p class=\"muted\">Paired comparisons at every point are in summary.json.</p>");
+    let _ = writeln!(out, "</div>");
+}
+
+fn comparison(out: &mut String, ctx: &Ctx<'_, '_>) {
+    let point = ctx.point;
+    let _ = writeln!(out, "<h2>Strategy comparison{}</h2>", ctx.at);
+    let _ = writeln!(out, "<table id=\"{}\">{}<tbody>", ctx.id("comparison"), header_row(&["strategy"]));
+    for (i, s) in point.strategies.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"name\">{}</td>{}</tr>",
+            escape(&s.name),
+            metric_cells(point, i, &s.metrics, true)
+        );
     }
+    let _ = writeln!(out, "</tbody></table><p class=\"muted\">Bold: the best mean.</p>");
+    let _ = writeln!(out, "<ul class=\"verdicts\">");
+    for line in table::verdicts(point) {
+        let _ = writeln!(out, "<li>{}</li>", escape(&line));
+    }
+    let _ = writeln!(out, "</ul>");
+}
+
+/// Cost per day by component and strategy.
+fn costs(out: &mut String, ctx: &Ctx<'_, '_>) {
+    let point = ctx.point;
+    let components = cost_components();
+    let total = metric_index("total_cost").expect("catalogue metric");
+    let _ = writeln!(out, "<h2>Cost breakdown{}</h2>", ctx.at);
+    let heads: String = components
+        .iter()
+        .map(|&m| format!("<th>{}</th>", METRICS[m].key.trim_end_matches("_cost").replace('_', " ")))
+        .collect();
+    let _ = writeln!(
+        out,
+        "<table id=\"{}\"><thead><tr><th>strategy</th>{heads}<th>total</th></tr></thead><tbody>",
+        ctx.id("costs")
+    );
+    for s in &point.strategies {
+        let cells: String = components.iter().map(|&m| format!("<td>{}</td>", cell_html(&s.metrics[m]))).collect();
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"name\">{}</td>{cells}<td>{}</td></tr>",
+            escape(&s.name),
+            cell_html(&s.metrics[total])
+        );
+    }
+    let _ = writeln!(
+        out,
+        "</tbody></table><p class=\"muted\">Currency per day, mean ± 95% half-width; the components add up to the total.</p>"
+    );
 }
 
 /// Every class metric per customer class and strategy (with two classes or
 /// more).
-fn classes(out: &mut String, page: &Page<'_>) {
-    let Some(point) = page.stats.first().filter(|_| page.info.classes.len() > 1) else { return };
-    let _ =
-        writeln!(out, "<h2>Per customer class{}</h2>", if page.stats.len() > 1 { " (first sweep point)" } else { "" });
+fn classes(out: &mut String, ctx: &Ctx<'_, '_>) {
+    let (page, point) = (ctx.page, ctx.point);
+    if page.info.classes.len() < 2 {
+        return;
+    }
+    let _ = writeln!(out, "<h2>Per customer class{}</h2>", ctx.at);
     let heads: String = CLASS_METRICS.iter().map(|m| format!("<th>{}</th>", m.key.replace('_', " "))).collect();
-    let _ = writeln!(out, "<table><thead><tr><th>class</th><th>strategy</th>{heads}</tr></thead><tbody>");
+    let _ = writeln!(
+        out,
+        "<table id=\"{}\"><thead><tr><th>class</th><th class=\"name\">strategy</th>{heads}</tr></thead><tbody>",
+        ctx.id("classes")
+    );
     for (c, class) in page.info.classes.iter().enumerate() {
         for s in &point.strategies {
-            let cells: String =
-                s.classes[c].iter().map(|e| format!("<td>{}</td>", table::cell(e.mean, e.ci95))).collect();
+            let cells: String = s.classes[c].iter().map(|e| format!("<td>{}</td>", cell_html(e))).collect();
             let _ = writeln!(
                 out,
                 "<tr><td class=\"name\">{}</td><td class=\"name\">{}</td>{cells}</tr>",
@@ -221,11 +389,12 @@ fn classes(out: &mut String, page: &Page<'_>) {
 
 /// Units short, days to impact and days to recover per disruption and
 /// strategy: timed events, then random outages (per window, averaged).
-fn disruptions(out: &mut String, page: &Page<'_>) {
-    let info = page.info;
-    let any = !(info.events.is_empty() && info.random_outages.is_empty());
-    let Some(point) = page.stats.first().filter(|_| any) else { return };
-    let _ = writeln!(out, "<h2>Disruptions{}</h2>", if page.stats.len() > 1 { " (first sweep point)" } else { "" });
+fn disruptions(out: &mut String, ctx: &Ctx<'_, '_>) {
+    let (info, point) = (ctx.page.info, ctx.point);
+    if info.events.is_empty() && info.random_outages.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "<h2>Disruptions{}</h2>", ctx.at);
     let _ = writeln!(
         out,
         "<p class=\"muted\">Impact: from the event's start until service recovers, however late the shortage \
@@ -237,10 +406,10 @@ fn disruptions(out: &mut String, page: &Page<'_>) {
     );
     let _ = writeln!(
         out,
-        "<table><thead><tr><th>event</th><th>strategy</th><th>windows</th><th>units short</th>\
-         <th>time to impact (days)</th><th>recovery (days)</th></tr></thead><tbody>"
+        "<table id=\"{}\"><thead><tr><th>event</th><th>strategy</th><th>windows</th><th>units short</th>\
+         <th>time to impact (days)</th><th>recovery (days)</th></tr></thead><tbody>",
+        ctx.id("disruptions")
     );
-    let cell = |e: &crate::stats::Estimate| table::cell(e.mean, e.ci95);
     for (e, name) in info.events.iter().enumerate() {
         for s in &point.strategies {
             let stats = &s.events[e];
@@ -249,9 +418,9 @@ fn disruptions(out: &mut String, page: &Page<'_>) {
                 "<tr><td class=\"name\">{}</td><td class=\"name\">{}</td><td>1</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(name),
                 escape(&s.name),
-                cell(&stats.units_short),
-                cell(&stats.time_to_impact_days),
-                cell(&stats.recovery_days)
+                cell_html(&stats.units_short),
+                cell_html(&stats.time_to_impact_days),
+                cell_html(&stats.recovery_days)
             );
         }
     }
@@ -263,20 +432,20 @@ fn disruptions(out: &mut String, page: &Page<'_>) {
                 "<tr><td class=\"name\">{} (random)</td><td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(name),
                 escape(&s.name),
-                cell(&stats.windows),
-                cell(&stats.units_short),
-                cell(&stats.time_to_impact_days),
-                cell(&stats.recovery_days)
+                cell_html(&stats.windows),
+                cell_html(&stats.units_short),
+                cell_html(&stats.time_to_impact_days),
+                cell_html(&stats.recovery_days)
             );
         }
     }
     let _ = writeln!(out, "</tbody></table>");
 }
 
-fn nodes(out: &mut String, page: &Page<'_>) {
-    let Some(point) = page.stats.first() else { return };
-    let _ = writeln!(out, "<h2>Per location{}</h2>", if page.stats.len() > 1 { " (first sweep point)" } else { "" });
-    let _ = writeln!(out, "<table>{}<tbody>", header_row(&["location", "strategy"]));
+fn nodes(out: &mut String, ctx: &Ctx<'_, '_>) {
+    let (page, point) = (ctx.page, ctx.point);
+    let _ = writeln!(out, "<h2>Per location{}</h2>", ctx.at);
+    let _ = writeln!(out, "<table id=\"{}\">{}<tbody>", ctx.id("locations"), header_row(&["location", "strategy"]));
     for (n, node) in page.info.nodes.iter().enumerate() {
         for (i, s) in point.strategies.iter().enumerate() {
             let _ = writeln!(
@@ -289,6 +458,129 @@ fn nodes(out: &mut String, page: &Page<'_>) {
         }
     }
     let _ = writeln!(out, "</tbody></table>");
+}
+
+/// The sweep table (every point) and the heatmaps.
+fn sweep_section(out: &mut String, page: &Page<'_>) {
+    let _ = writeln!(out, "<h2>Sweep: every point</h2>");
+    let params: Vec<&str> = page.info.points[0].iter().map(|(p, _)| p.as_str()).collect();
+    let mut first = params.clone();
+    first.push("strategy");
+    let _ = writeln!(out, "<table id=\"sweep\">{}<tbody>", header_row(&first));
+    for point in page.stats {
+        for (i, s) in point.strategies.iter().enumerate() {
+            let values: String = point.params.iter().map(|(_, v)| format!("<td>{v}</td>")).collect();
+            let _ = writeln!(
+                out,
+                "<tr>{values}<td class=\"name\">{}</td>{}</tr>",
+                escape(&s.name),
+                metric_cells(point, i, &s.metrics, true)
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "</tbody></table><p class=\"muted\">Bold: the best mean of its point. Paired comparisons at every point \
+         are in each point's section and in summary.json.</p>"
+    );
+    heatmaps(out, page);
+}
+
+/// The distinct values of parameter `j` over the points, in first-seen
+/// order.
+fn values_of(stats: &[PointStats], j: usize) -> Vec<f64> {
+    let mut out: Vec<f64> = Vec::new();
+    for p in stats {
+        let v = p.params[j].1;
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    out
+}
+
+/// A heatmap per headline metric over the first two swept parameters.
+fn heatmaps(out: &mut String, page: &Page<'_>) {
+    let params = &page.info.points[0];
+    if params.len() < 2 {
+        return;
+    }
+    let (xs, ys) = (values_of(page.stats, 0), values_of(page.stats, 1));
+    let base: Vec<f64> = params.iter().map(|(_, v)| *v).collect();
+    let at = |x: f64, y: f64| {
+        page.stats.iter().find(|p| {
+            p.params.iter().enumerate().all(|(j, (_, v))| match j {
+                0 => *v == x,
+                1 => *v == y,
+                _ => *v == base[j],
+            })
+        })
+    };
+    let others: Vec<String> = params.iter().skip(2).map(|(p, v)| format!("{p} = {v}")).collect();
+    let _ = writeln!(
+        out,
+        "<h2>Heatmaps</h2><p class=\"muted\">Each headline metric's mean over {} (columns) × {} (rows){}, a grid \
+         per strategy on one colour scale per metric: darker is better (for a metric with no better direction, \
+         higher).</p>",
+        escape(&params[0].0),
+        escape(&params[1].0),
+        if others.is_empty() { String::new() } else { format!(", {}", escape(&others.join(", "))) }
+    );
+    for key in HEADLINE {
+        let m = metric_index(key).expect("catalogue metric");
+        let cells: Vec<f64> = page
+            .stats
+            .iter()
+            .flat_map(|p| p.strategies.iter().map(move |s| s.metrics[m].mean))
+            .filter(|v| v.is_finite())
+            .collect();
+        let (lo, hi) = cells.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+        let shade = |v: f64| -> f64 {
+            if !v.is_finite() || hi <= lo {
+                return 0.5;
+            }
+            let t = (v - lo) / (hi - lo);
+            if METRICS[m].better == Better::Lower { 1.0 - t } else { t }
+        };
+        let _ = writeln!(out, "<h3>{} ({})</h3><div class=\"heatmaps\">", key.replace('_', " "), METRICS[m].unit);
+        for (s, name) in page.info.strategies.iter().enumerate() {
+            let _ = write!(
+                out,
+                "<table class=\"heatmap\" id=\"heatmap-{key}-{s}\"><caption>{}</caption><thead><tr><th></th>",
+                escape(name)
+            );
+            for x in &xs {
+                let _ = write!(out, "<th>{x}</th>");
+            }
+            let _ = write!(out, "</tr></thead><tbody>");
+            for y in &ys {
+                let _ = write!(out, "<tr><th>{y}</th>");
+                for x in &xs {
+                    match at(*x, *y) {
+                        Some(p) => {
+                            let v = p.strategies[s].metrics[m].mean;
+                            let t = shade(v);
+                            // White to Okabe–Ito blue.
+                            let (r, g, b) =
+                                ((255.0 - t * 255.0).round(), (255.0 - t * 141.0).round(), (255.0 - t * 77.0).round());
+                            let dark = if t > 0.55 { " class=\"dark\"" } else { "" };
+                            let _ = write!(
+                                out,
+                                "<td{dark} style=\"background:rgb({r},{g},{b})\" data-value=\"{v}\">{}</td>",
+                                crate::charts::short_number(v)
+                            );
+                        }
+                        None => {
+                            let _ = write!(out, "<td></td>");
+                        }
+                    }
+                }
+                let _ = write!(out, "</tr>");
+            }
+            let _ = writeln!(out, "</tbody></table>");
+        }
+        let _ = writeln!(out, "</div>");
+    }
 }
 
 #[cfg(test)]

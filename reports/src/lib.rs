@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod charts;
+pub mod decide;
 pub mod gate;
 pub mod gate_view;
 pub mod html;

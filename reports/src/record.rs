@@ -1,7 +1,7 @@
 //! The result of one run, as reports see it.
 
 use echelon_sim::engine::{EventImpact, WindowImpact};
-use echelon_sim::metrics::{ClassValues, MetricValues};
+use echelon_sim::metrics::{ClassValues, MetricValues, SkuValues};
 
 /// Coordinates and metrics of one finished run.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +23,11 @@ pub struct RunRecord {
     pub random_events: Vec<WindowImpact>,
     /// Class metrics per customer class, in the order of [`StudyInfo::classes`].
     pub classes: Vec<ClassValues>,
+    /// Per-SKU results, in the order of [`StudyInfo::skus`] (empty unless
+    /// the scenario asks for them).
+    pub skus: Vec<SkuValues>,
+    /// Per ABC class (A, B, C), with per-SKU results; else empty.
+    pub abc: Vec<SkuValues>,
 }
 
 /// What a results set describes, beside its runs.
@@ -53,4 +58,9 @@ pub struct StudyInfo {
     /// Names of the customer classes each run reports on.
     #[serde(default)]
     pub classes: Vec<String>,
+    /// (location id, SKU id) of every SKU-location each run reports on:
+    /// empty unless the scenario asks for per-SKU results
+    /// (`scorecard: (per_sku: true)`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skus: Vec<(String, String)>,
 }

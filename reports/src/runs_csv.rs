@@ -12,7 +12,35 @@
 
 use crate::record::{RunRecord, StudyInfo};
 use echelon_sim::engine::EventImpact;
-use echelon_sim::metrics::METRICS;
+use echelon_sim::metrics::{METRICS, SKU_METRICS};
+
+/// `skus.csv`, when the study keeps per-SKU results (else `None`): one row
+/// per (run, SKU-location) — `point`, `strategy`, `replication`,
+/// `location`, `sku`, then every metric of [`SKU_METRICS`] — in (point,
+/// strategy, replication) order, then the study's SKU-location order
+/// (locations in model order, their SKUs in scenario order); undefined
+/// values are empty cells.
+pub fn skus_to_csv(info: &StudyInfo, records: &[RunRecord]) -> Result<Option<Vec<u8>>, csv::Error> {
+    if info.skus.is_empty() {
+        return Ok(None);
+    }
+    let mut sorted: Vec<&RunRecord> = records.iter().collect();
+    sorted.sort_by_key(|r| (r.point, r.strategy, r.replication));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["point", "strategy", "replication", "location", "sku"];
+    header.extend(SKU_METRICS.iter().map(|m| m.key));
+    w.write_record(&header)?;
+    let cell = |v: &f64| if v.is_nan() { String::new() } else { v.to_string() };
+    for r in sorted {
+        for ((location, sku), values) in info.skus.iter().zip(&r.skus) {
+            let mut row = vec![r.point.to_string(), info.strategies[r.strategy].clone(), r.replication.to_string()];
+            row.extend([location.clone(), sku.clone()]);
+            row.extend(values.iter().map(cell));
+            w.write_record(&row)?;
+        }
+    }
+    w.into_inner().map(Some).map_err(|e| e.into_error().into())
+}
 
 /// Writes the CSV text of `records`.
 pub fn to_csv(info: &StudyInfo, records: &[RunRecord]) -> Result<Vec<u8>, csv::Error> {

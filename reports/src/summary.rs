@@ -23,13 +23,14 @@
 use crate::record::{RunRecord, StudyInfo};
 use crate::stats::Estimate;
 use echelon_sim::engine::EventImpact;
-use echelon_sim::metrics::{Better, CLASS_METRICS, METRICS, MetricValues};
+use echelon_sim::metrics::{Better, CLASS_METRICS, METRICS, MetricValues, SKU_METRICS};
+use echelon_sim::model::ABC_CLASSES;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// Identifies the metric set; bumped whenever a metric key or definition
 /// changes, so old baselines are recognised.
-pub const METRIC_SET_VERSION: u32 = 7;
+pub const METRIC_SET_VERSION: u32 = 8;
 
 /// A paired comparison of strategy `b` against `a` on one metric.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -65,6 +66,9 @@ pub struct StrategyStats {
     pub random_outages: Vec<RandomOutageStats>,
     /// Per customer class, class metrics in [`CLASS_METRICS`] order.
     pub classes: Vec<Vec<Estimate>>,
+    /// Per ABC class (A, B, C), SKU metrics in [`SKU_METRICS`] order;
+    /// empty unless the study keeps per-SKU results.
+    pub abc: Vec<Vec<Estimate>>,
 }
 
 /// Replication statistics of one timed disruption's impact.
@@ -191,6 +195,13 @@ pub fn compute(info: &StudyInfo, records: &[RunRecord]) -> Vec<PointStats> {
                                 .collect()
                         })
                         .collect(),
+                    abc: (0..if info.skus.is_empty() { 0 } else { ABC_CLASSES.len() })
+                        .map(|c| {
+                            (0..SKU_METRICS.len())
+                                .map(|m| Estimate::of(runs.iter().map(|r| r.abc.get(c).map_or(f64::NAN, |v| v[m]))))
+                                .collect()
+                        })
+                        .collect(),
                 })
                 .collect();
             PointStats { params: info.points[point].clone(), strategies, comparisons: compare(info, &per_strategy) }
@@ -285,14 +296,30 @@ pub fn to_json(info: &StudyInfo, points: &[PointStats]) -> Value {
                             (name.clone(), Value::Object(values))
                         })
                         .collect();
-                    serde_json::json!({
+                    let mut strategy = serde_json::json!({
                         "name": s.name,
                         "metrics": metric_map(&s.metrics),
                         "nodes": nodes,
                         "events": events,
                         "random_outages": random_outages,
                         "classes": classes,
-                    })
+                    });
+                    if !s.abc.is_empty() {
+                        let abc: Map<String, Value> = ABC_CLASSES
+                            .iter()
+                            .zip(&s.abc)
+                            .map(|(name, estimates)| {
+                                let values: Map<String, Value> = SKU_METRICS
+                                    .iter()
+                                    .zip(estimates)
+                                    .map(|(def, e)| (def.key.to_string(), serde_json::to_value(e).expect("plain data")))
+                                    .collect();
+                                (name.to_string(), Value::Object(values))
+                            })
+                            .collect();
+                        strategy["abc"] = Value::Object(abc);
+                    }
+                    strategy
                 })
                 .collect();
             let best: Map<String, Value> = (0..METRICS.len())

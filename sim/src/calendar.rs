@@ -97,6 +97,15 @@ pub struct Shipment {
     pub internal: bool,
     /// Sent by an expedite.
     pub expedited: bool,
+    /// A transfer over a lateral lane.
+    pub lateral: bool,
+    /// Owned by the network in transit (from a stocking node, or on a lane
+    /// with ownership at dispatch): counted in working capital.
+    pub owned: bool,
+    /// On a lane with ownership at dispatch: holding cost in transit.
+    pub held: bool,
+    /// Minute it was handed to the lane (realised lead time = receipt − this).
+    pub departed: Minute,
 }
 
 /// Priority queue of sparse events.
@@ -207,7 +216,19 @@ mod tests {
     use super::*;
 
     fn shipment(arrival: Minute, units: i64) -> Shipment {
-        Shipment { arrival, node: 0, local_sku: 0, units, lost: false, internal: false, expedited: false }
+        Shipment {
+            arrival,
+            node: 0,
+            local_sku: 0,
+            units,
+            lost: false,
+            internal: false,
+            expedited: false,
+            lateral: false,
+            owned: false,
+            held: false,
+            departed: 0,
+        }
     }
 
     #[test]

@@ -451,6 +451,9 @@ mod tests {
             cost_per_unit: 0.0,
             lateral: false,
             expedite: None,
+            ownership_at_dispatch: false,
+            capacity_per_day: None,
+            trucks: None,
         };
         let model = Model {
             name: "t".into(),
@@ -466,6 +469,7 @@ mod tests {
             governance: None,
             visibility_delay: 0,
             experiment: Experiment { horizon_days: 100, warmup_days: 0, replications: 1, seed: 0 },
+            scorecard: Default::default(),
             index: Default::default(),
         };
         Timeline::new(&model, 0)

@@ -13,11 +13,17 @@
 //!   is not used up they take waiting decisions at once, best first: at the
 //!   start of the working day the decisions that waited overnight, during
 //!   it each new one as it arrives.
-//! * **Order.** [`ApprovalOrder::Fifo`]: oldest first. With
-//!   [`ApprovalOrder::ExceptionPriority`]: highest exception score first
+//! * **Order.** An [`ApprovalOrdering`] compares waiting decisions (one
+//!   dynamic call per comparison, when the planners take decisions — never
+//!   per SKU-day). The bundled ones are [`ApprovalOrder`]:
+//!   [`ApprovalOrder::Fifo`], oldest first; with
+//!   [`ApprovalOrder::ExceptionPriority`], highest exception score first
 //!   (projected shortage × margin × tier weight, computed by the engine when
-//!   the decision is queued), oldest first among equal scores. Equal queue
-//!   minutes are broken by arrival order, so the order is total.
+//!   the decision is queued), oldest first among equal scores. An embedding
+//!   program may plug in its own (`Registry::register_approval_order` in
+//!   `echelon-strategies`; `queue: Custom(name: …, params: …)` in a
+//!   scenario). Whatever the ordering, decisions it ranks equal are taken
+//!   oldest first, then in arrival order, so the order is total.
 //! * **Delay.** A decision taken at minute `m` needs `d` minutes of
 //!   *working time*, `d` drawn from the approval-delay distribution (one
 //!   draw per decision taken, in the order taken). Working time runs only
@@ -43,6 +49,8 @@
 
 use crate::distribution::LeadTime;
 use crate::time::{Day, MINUTES_PER_DAY, Minute, day_start};
+use std::cmp::Ordering;
+use std::sync::Arc;
 
 /// What a governed decision is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,13 +63,56 @@ pub enum DecisionKind {
     Expedite = 2,
 }
 
-/// How the approval queue is ordered.
+/// A waiting decision as an [`ApprovalOrdering`] sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct Queued {
+    /// What it is.
+    pub kind: DecisionKind,
+    /// When it joined the queue (minute).
+    pub queued: Minute,
+    /// Its exception score (projected shortage × margin × tier weight).
+    pub score: f64,
+    /// Its value: units × the SKU's unit cost.
+    pub value: f64,
+}
+
+impl Queued {
+    /// A waiting decision's figures (for tests and orderings of other
+    /// crates).
+    pub fn new(kind: DecisionKind, queued: Minute, score: f64, value: f64) -> Self {
+        Self { kind, queued, score, value }
+    }
+}
+
+/// The order in which planners take waiting decisions.
+///
+/// `compare(a, b)` is `Less` when `a` is to be taken before `b`. It must
+/// be a consistent total preorder (as for `slice::sort_by`) and a pure
+/// function of what it sees (no hidden randomness: common random numbers
+/// and byte-identical results depend on it). Decisions it ranks `Equal`
+/// are taken oldest first, then in arrival order.
+pub trait ApprovalOrdering: Send + Sync + std::fmt::Debug {
+    /// How `a` ranks against `b`.
+    fn compare(&self, a: &Queued, b: &Queued) -> Ordering;
+}
+
+/// The bundled approval orders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ApprovalOrder {
     /// First in, first out.
     Fifo,
     /// Highest exception score first.
     ExceptionPriority,
+}
+
+impl ApprovalOrdering for ApprovalOrder {
+    fn compare(&self, a: &Queued, b: &Queued) -> Ordering {
+        match self {
+            Self::Fifo => Ordering::Equal,
+            Self::ExceptionPriority => b.score.total_cmp(&a.score),
+        }
+    }
 }
 
 /// The approval rules of a scenario.
@@ -78,7 +129,7 @@ pub struct Governance {
     /// Time a planner takes to approve a decision (samples in minutes).
     pub delay: LeadTime,
     /// Queue order.
-    pub order: ApprovalOrder,
+    pub order: Arc<dyn ApprovalOrdering>,
 }
 
 impl Governance {
@@ -98,8 +149,7 @@ impl Governance {
 #[derive(Debug, Clone)]
 struct Waiting<T> {
     decision: T,
-    queued: Minute,
-    score: f64,
+    seen: Queued,
     arrival: u64,
 }
 
@@ -153,9 +203,15 @@ fn day_index(day: u64) -> Day {
 }
 
 impl<T> ApprovalQueue<T> {
-    /// Queues `decision` at minute `queued` with exception score `score`.
+    /// Queues `decision` at minute `queued` with exception score `score`
+    /// (a purchase order of value 0, as far as the ordering sees).
     pub fn push(&mut self, decision: T, queued: Minute, score: f64) {
-        self.waiting.push(Waiting { decision, queued, score, arrival: self.arrivals });
+        self.push_queued(decision, Queued::new(DecisionKind::PurchaseOrder, queued, score, 0.0));
+    }
+
+    /// Queues `decision` with what the ordering sees of it.
+    pub fn push_queued(&mut self, decision: T, seen: Queued) {
+        self.waiting.push(Waiting { decision, seen, arrival: self.arrivals });
         self.arrivals += 1;
     }
 
@@ -194,7 +250,7 @@ impl<T> ApprovalQueue<T> {
         if free == 0 {
             return;
         }
-        self.sort(rules.order);
+        self.sort(&*rules.order);
         let count = free.min(self.waiting.len());
         for waiting in self.waiting.drain(..count) {
             let (at, last) = rules.release_after(now, delay());
@@ -211,13 +267,10 @@ impl<T> ApprovalQueue<T> {
         self.waiting.iter().map(|w| &w.decision)
     }
 
-    /// Best first: by score (exception priority only), then queue minute,
-    /// then arrival.
-    fn sort(&mut self, order: ApprovalOrder) {
-        let by_score = order == ApprovalOrder::ExceptionPriority;
+    /// Best first: by `order`, then queue minute, then arrival.
+    fn sort(&mut self, order: &dyn ApprovalOrdering) {
         self.waiting.sort_by(|a, b| {
-            let score = if by_score { b.score.total_cmp(&a.score) } else { std::cmp::Ordering::Equal };
-            score.then(a.queued.cmp(&b.queued)).then(a.arrival.cmp(&b.arrival))
+            order.compare(&a.seen, &b.seen).then(a.seen.queued.cmp(&b.seen.queued)).then(a.arrival.cmp(&b.arrival))
         });
     }
 }
@@ -235,7 +288,7 @@ mod tests {
             work_start: 8 * HOUR,
             work_end: 17 * HOUR,
             delay: LeadTime::Constant(2 * HOUR),
-            order,
+            order: Arc::new(order),
         }
     }
 
@@ -338,6 +391,33 @@ mod tests {
         queue.push("new-high", 30, 9.0);
         let order: Vec<_> = take(&mut queue, &fifo, 8 * HOUR, 0).into_iter().map(|(d, _)| d).collect();
         assert_eq!(order, ["old-low", "new-high"]);
+    }
+
+    /// A plugged-in ordering: dearest decision first, expedites before
+    /// anything else. Equal ranks fall back to the oldest, then arrival.
+    #[derive(Debug)]
+    struct ExpeditesThenDearest;
+
+    impl ApprovalOrdering for ExpeditesThenDearest {
+        fn compare(&self, a: &Queued, b: &Queued) -> Ordering {
+            let expedite = |q: &Queued| q.kind != DecisionKind::Expedite;
+            expedite(a).cmp(&expedite(b)).then(b.value.total_cmp(&a.value))
+        }
+    }
+
+    #[test]
+    fn a_plugged_in_ordering_ranks_the_queue_and_ties_stay_oldest_first() {
+        let mut rules = rules(ApprovalOrder::Fifo);
+        rules.order = Arc::new(ExpeditesThenDearest);
+        rules.approvals_per_day = 5;
+        let mut queue = ApprovalQueue::default();
+        queue.push_queued("cheap-po", Queued::new(DecisionKind::PurchaseOrder, 10, 0.0, 100.0));
+        queue.push_queued("dear-po", Queued::new(DecisionKind::PurchaseOrder, 20, 0.0, 900.0));
+        queue.push_queued("cheap-expedite", Queued::new(DecisionKind::Expedite, 30, 0.0, 50.0));
+        queue.push_queued("late-tie", Queued::new(DecisionKind::PurchaseOrder, 40, 0.0, 100.0));
+        queue.push_queued("transfer", Queued::new(DecisionKind::Transfer, 5, 0.0, 500.0));
+        let order: Vec<_> = take(&mut queue, &rules, 8 * HOUR, 0).into_iter().map(|(d, _)| d).collect();
+        assert_eq!(order, ["cheap-expedite", "dear-po", "transfer", "cheap-po", "late-tie"]);
     }
 
     #[test]

@@ -12,16 +12,23 @@
 //! has one or two replenishment sources (primary, then secondary) chosen per
 //! order by its [`Sourcing`] rule; lateral lanes between nodes carry
 //! transfers only. Suppliers have unlimited stock and an optional capacity
-//! per day. Each node stocks the SKUs in [`StockingNode::skus`] (its *local*
-//! order): those with customer demand there and those any node it feeds
-//! stocks. Every demand stream belongs to one (node, local SKU, customer
+//! per day. SKUs may carry order rules ([`OrderRules`]: MOQ, case pack,
+//! maximum), nodes a storage capacity ([`Storage`]), lanes a capacity per
+//! day and trucks ([`Trucks`]). Each node stocks the SKUs in
+//! [`StockingNode::skus`] (its *local* order): those with customer demand
+//! there and those any node it feeds stocks. Every demand stream belongs to one (node, local SKU, customer
 //! class).
+//!
+//! [`ModelBuilder`] builds a model in code and checks these invariants.
 
 use crate::disruption::{DemandPattern, Disruption, RandomOutage};
 use crate::distribution::{DailyDemand, LeadTime, OrderSize};
 use crate::governance::Governance;
 use crate::time::Day;
 use std::sync::OnceLock;
+
+mod builder;
+pub use builder::{ModelBuilder, ModelError};
 
 /// A stock-keeping unit and its economics.
 #[derive(Debug, Clone)]
@@ -42,6 +49,102 @@ pub struct Sku {
     pub backorder_penalty_per_day: f64,
     /// Penalty per lost unit (defaults to the margin, price − unit cost).
     pub lost_sale_penalty: f64,
+    /// Minimum order quantity, case pack and maximum order quantity of
+    /// every purchase order of this SKU, at every location.
+    pub order_rules: OrderRules,
+    /// SKUs that may serve this SKU's unmet demand at a location, in the
+    /// order they are tried (module `engine::substitution`); empty: none.
+    pub substitutes: Vec<Substitute>,
+    /// What happens to units of this SKU customers return.
+    pub returns: ReturnDisposition,
+}
+
+/// A SKU's order constraints, applied by the engine to every purchase
+/// order after the replenishment policy's rule, whatever the policy and
+/// wherever the order goes (a supplier or a source location):
+///
+/// 1. a quantity below `min_order` is raised to `min_order`;
+/// 2. it is rounded up to whole case packs (a multiple of `case_pack`);
+/// 3. it is capped at `max_order` rounded *down* to whole packs: a cap
+///    that is not a multiple of the pack caps at the largest multiple
+///    below it (`max_order` 100 with `case_pack` 12 caps at 96), so an
+///    order is always whole packs.
+///
+/// The scenario loader refuses rules under which no order satisfies all
+/// three (`min_order` rounded up to packs above that cap), so a result is
+/// always ≥ `min_order`, ≤ `max_order` and whole packs. A policy's order
+/// of 0 stays 0. The part of a need above the cap is not ordered; the
+/// policy sees the smaller position and orders again at its next review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderRules {
+    /// Minimum order quantity (0 or 1: none).
+    pub min_order: i64,
+    /// Units per case (≥ 1; 1: any quantity).
+    pub case_pack: i64,
+    /// Maximum order quantity (`None`: unlimited).
+    pub max_order: Option<i64>,
+}
+
+impl Default for OrderRules {
+    fn default() -> Self {
+        Self { min_order: 0, case_pack: 1, max_order: None }
+    }
+}
+
+impl OrderRules {
+    /// Does any rule change an order?
+    pub fn is_free(&self) -> bool {
+        self.min_order <= 1 && self.case_pack == 1 && self.max_order.is_none()
+    }
+
+    /// The cap in force: `max_order` rounded down to whole packs.
+    pub fn cap(&self) -> Option<i64> {
+        self.max_order.map(|m| m / self.case_pack * self.case_pack)
+    }
+
+    /// The quantity ordered when the policy asks for `quantity` (rules in
+    /// the type's doc; `quantity ≤ 0` orders nothing).
+    #[inline]
+    pub fn apply(&self, quantity: i64) -> i64 {
+        if quantity <= 0 {
+            return 0;
+        }
+        let raised = quantity.max(self.min_order);
+        let packed = (raised + (self.case_pack - 1)) / self.case_pack * self.case_pack;
+        match self.cap() {
+            Some(cap) => packed.min(cap),
+            None => packed,
+        }
+    }
+}
+
+/// A SKU that may stand in for another.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Substitute {
+    /// Index into [`Model::skus`] (never the SKU it stands in for).
+    pub sku: usize,
+    /// Cost per unit served as a substitute (margin given up, relabelling…).
+    pub cost_per_unit: f64,
+}
+
+/// What a location does with units of a SKU that customers return.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ReturnDisposition {
+    /// Back into on-hand, available to serve demand.
+    #[default]
+    Restock,
+    /// Written off at unit cost.
+    Scrap,
+}
+
+/// Customer returns of a class: a share of the units shipped to it comes
+/// back after a delay (module `engine::returns`).
+#[derive(Debug, Clone)]
+pub struct Returns {
+    /// Probability that a unit shipped comes back, in [0, 1].
+    pub share: f64,
+    /// Delay from shipment to the return's arrival at the location.
+    pub delay: LeadTime,
 }
 
 impl Sku {
@@ -82,6 +185,8 @@ pub struct CustomerClass {
     /// May an order line ship in parts? When not, a line ships whole or
     /// waits (or is lost, for a lost-sales class).
     pub partial_shipment: bool,
+    /// Customer returns of this class (none when `None`).
+    pub returns: Option<Returns>,
 }
 
 impl CustomerClass {
@@ -97,6 +202,7 @@ impl CustomerClass {
             late_penalty_per_day: 0.0,
             patience_days: None,
             partial_shipment: true,
+            returns: None,
         }
     }
 
@@ -158,6 +264,39 @@ pub struct Lane {
     pub lateral: bool,
     /// Its expedite mode, if it has one.
     pub expedite: Option<ExpediteMode>,
+    /// Does the receiving location own the goods from dispatch (so they
+    /// count in its working capital and carry holding cost in transit)?
+    /// Otherwise from receipt — except that goods between stocking
+    /// locations are always the network's (working capital, no holding
+    /// cost in transit).
+    pub ownership_at_dispatch: bool,
+    /// Units that may depart on it per day (unlimited when `None`).
+    pub capacity_per_day: Option<i64>,
+    /// Truck consolidation, if shipments travel by the truckload.
+    pub trucks: Option<Trucks>,
+}
+
+/// Truck consolidation on a lane ([`Lane::trucks`]).
+///
+/// Shipments released on a lane with trucks (or a daily capacity) wait at
+/// the lane and depart at the day end, first in first out; each day end the
+/// lane loads as many full trucks as the waiting units fill (within its
+/// capacity per day), and one last partial truck when its load is at least
+/// `min_load` or the oldest units left after the full trucks have waited
+/// `max_wait_days`. Each truck costs `cost_per_truck` (transport cost of
+/// the receiving location). Expedites bypass the trucks and the capacity.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Trucks {
+    /// Units one truck carries.
+    pub units: i64,
+    /// Cost per truck dispatched.
+    pub cost_per_truck: f64,
+    /// A partial truck leaves with at least this many units (0: any load;
+    /// `units`: full trucks only).
+    pub min_load: i64,
+    /// A partial truck leaves anyway once its oldest units have waited this
+    /// many days (`None`: it waits for `min_load`).
+    pub max_wait_days: Option<u32>,
 }
 
 impl Lane {
@@ -196,6 +335,26 @@ pub struct StockingNode {
     /// Height in the network: 0 for a node no other node sources from,
     /// else 1 + the largest height of the nodes it feeds.
     pub height: u32,
+    /// Its storage capacity, if limited.
+    pub storage: Option<Storage>,
+}
+
+/// A location's storage capacity and what stock above it costs.
+///
+/// The rule: receipts are never refused. Stock above the capacity is kept
+/// in overflow space rented at a premium: once a day, after the
+/// start-of-day receipts (the day's peak under daily-batch demand, where
+/// stock only falls during the day), the location's on-hand of all its
+/// SKUs above `capacity` is in overflow and costs `overflow_cost_per_unit_day`
+/// per unit for that day (metrics `overflow_units_mean`, `overflow_cost`).
+/// Overflow stock is the location's on-hand like any other, so the unit
+/// balances are unchanged.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Storage {
+    /// Units the location stores (all SKUs together).
+    pub capacity: i64,
+    /// Premium per unit and day in overflow space.
+    pub overflow_cost_per_unit_day: f64,
 }
 
 impl StockingNode {
@@ -262,6 +421,28 @@ impl Experiment {
     }
 }
 
+/// Scorecard settings: how the metrics that need a parameter are measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scorecard {
+    /// Days of mean demand above which on-hand is excess
+    /// (`excess_stock_value`); 90 by default.
+    pub excess_cover_days: f64,
+    /// Keep per-SKU-location results (and per-ABC-class figures)?
+    pub per_sku: bool,
+    /// ABC class per SKU (0 = A, 1 = B, 2 = C) as the scenario gives it;
+    /// empty: derived by demand value ([`Model::abc_classes`]).
+    pub abc: Vec<u8>,
+}
+
+impl Default for Scorecard {
+    fn default() -> Self {
+        Self { excess_cover_days: 90.0, per_sku: false, abc: Vec::new() }
+    }
+}
+
+/// The ABC class names, in class order.
+pub const ABC_CLASSES: [&str; 3] = ["A", "B", "C"];
+
 /// Everything a run needs to know about the network.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -292,6 +473,8 @@ pub struct Model {
     pub visibility_delay: crate::time::Minute,
     /// Run shape.
     pub experiment: Experiment,
+    /// Scorecard settings.
+    pub scorecard: Scorecard,
     /// Per-node indices derived from the fields above, built on first use
     /// ([`ModelIndex`]); construct a model with `Default::default()` here.
     pub index: OnceLock<ModelIndex>,
@@ -454,6 +637,39 @@ impl Model {
     pub fn own_mean_daily_demand(&self, node: usize) -> Vec<f64> {
         let index = self.index();
         index.own_mean[index.sku_start[node]..index.sku_start[node + 1]].to_vec()
+    }
+
+    /// The ABC class of every SKU (0 = A, 1 = B, 2 = C): the scenario's,
+    /// else by demand value — each SKU's mean daily customer demand over
+    /// every location × its unit cost, ranked highest first (model order
+    /// breaking ties): a SKU is A while the SKUs ranked above it hold less
+    /// than 80 % of the total value, B while they hold less than 95 %,
+    /// else C (so the most valuable SKU is always A).
+    pub fn abc_classes(&self) -> Vec<u8> {
+        if self.scorecard.abc.len() == self.skus.len() {
+            return self.scorecard.abc.clone();
+        }
+        let mut value = vec![0.0; self.skus.len()];
+        for stream in &self.demand {
+            let sku = self.nodes[stream.node].skus[stream.local_sku];
+            value[sku] += stream.process.mean_per_day() * self.skus[sku].unit_cost;
+        }
+        let total: f64 = value.iter().sum();
+        let mut ranked: Vec<usize> = (0..self.skus.len()).collect();
+        ranked.sort_by(|&a, &b| value[b].total_cmp(&value[a]).then(a.cmp(&b)));
+        let mut classes = vec![2u8; self.skus.len()];
+        let mut above = 0.0;
+        for sku in ranked {
+            classes[sku] = if above == 0.0 || above < 0.80 * total {
+                0
+            } else if above < 0.95 * total {
+                1
+            } else {
+                2
+            };
+            above += value[sku];
+        }
+        classes
     }
 
     /// Nodes whose primary lane comes from `node`, in model order.

@@ -51,6 +51,9 @@ pub enum Purpose {
     /// The order in which claims arising in the same minute arrived
     /// ([`keyed_draw`] per claimant and minute).
     ArrivalOrder = 7,
+    /// Customer returns of one (node, SKU, class): how many units of a
+    /// shipment come back, and when.
+    Returns = 8,
 }
 
 /// Names one stream within a replication: a purpose and up to three entity
@@ -97,6 +100,11 @@ impl StreamKey {
     /// a node ordering from its source) on global SKU `sku` at `node`.
     pub fn arrival_order(node: usize, sku: usize, claimant: usize) -> Self {
         Self { purpose: Purpose::ArrivalOrder, a: node as u64, b: sku as u64, c: claimant as u64 }
+    }
+
+    /// The customer-returns stream of one (node, global SKU, class).
+    pub fn returns(node: usize, sku: usize, class: usize) -> Self {
+        Self { purpose: Purpose::Returns, a: node as u64, b: sku as u64, c: class as u64 }
     }
 
     /// The stream that generates catalogue entry `index` of a scenario.

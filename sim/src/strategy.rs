@@ -235,6 +235,16 @@ pub trait Replenishment: Send {
         false
     }
 
+    /// Per local SKU, the policy's forecast of the next day's demand, as of
+    /// its last [`observe`](Self::observe): a forecasting policy's
+    /// one-step-ahead forecasts, which the engine compares with the day's
+    /// demand (`forecast_mape`, `forecast_bias`) just before it observes
+    /// that day. Read once per node and day end when the policy observes
+    /// demand. (Default: `None`, the policy does not forecast.)
+    fn forecasts(&self) -> Option<&[f64]> {
+        None
+    }
+
     /// Decides the orders of every SKU at the node: writes one quantity per
     /// local SKU into `orders`. The default applies
     /// [`order_quantity`](Self::order_quantity) to each SKU's local — or,

@@ -16,6 +16,8 @@
 
 mod gate;
 mod import;
+mod list;
+mod terminal;
 mod tune;
 
 use crate::budget;
@@ -30,8 +32,7 @@ use crate::study::{Coordinate, Study};
 use clap::{Parser, Subcommand, ValueEnum};
 use echelon_reports::record::RunRecord;
 use echelon_reports::table;
-use echelon_sim::metrics::METRICS;
-use echelon_strategies::registry::{ALLOCATIONS, CATALOGUE, Registry};
+use echelon_strategies::registry::Registry;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -59,8 +60,14 @@ enum Command {
         #[arg(long)]
         allow_paths_outside: bool,
     },
-    /// List strategies, distributions and metrics with their parameters.
-    List,
+    /// List what a scenario can say — strategies, levels, demand, events,
+    /// classes, governance, catalogue, lead times, sweeps — and the
+    /// metrics; `echelon list TOPIC` shows one topic.
+    List {
+        /// One topic (strategies, levels, demand, events, classes,
+        /// governance, catalogue, lead-times, add-ons, sweeps, metrics).
+        topic: Option<String>,
+    },
     /// Record a baseline of a scenario's results for `check`.
     Baseline(gate::BaselineArgs),
     /// Run a scenario and compare it with a baseline: exit 0 pass, 1 regression.
@@ -143,6 +150,14 @@ struct RunArgs {
     /// With --precision: stop adding replications at this many.
     #[arg(long, default_value_t = 1000, value_name = "N")]
     max_replications: u32,
+    /// The table's metric columns, in order, e.g. --metrics
+    /// fill_rate,total_cost [default: the headline metrics, with
+    /// expedite_cost when a strategy expedites].
+    #[arg(long, value_name = "KEY,KEY,…")]
+    metrics: Option<String>,
+    /// Print every verdict, not only a screenful.
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 /// Runs the command line with the bundled strategies; returns the process
@@ -177,7 +192,7 @@ pub fn main_with(registry: Registry) -> i32 {
         Command::Validate { file, allow_large, allow_paths_outside } => {
             validate(&file, allow_large, LoadOptions { allow_paths_outside }, &registry)
         }
-        Command::List => emit(&list_with(&registry)),
+        Command::List { topic } => list::run(topic.as_deref(), &registry),
         Command::Merge { dirs, out, force } => merge(&dirs, &out, force),
         Command::Report { dir, png } => report(&dir, png),
         Command::Baseline(args) => gate::baseline(&args, &registry),
@@ -199,6 +214,7 @@ fn validate(file: &Path, allow_large: bool, options: LoadOptions, registry: &Arc
     check_model_budget(&parsed, allow_large)?;
     let study = Study::new(Scenario::from_parts_in(file, source, parsed, options, registry)?)?;
     let base = &study.base;
+    warn(crate::warnings::scenario(base));
     let estimate = budget::estimate(&study, default_threads(), study.run_count());
     let available = budget::available_memory();
     let fits = match estimate.refusal(available) {
@@ -224,6 +240,13 @@ fn validate(file: &Path, allow_large: bool, options: LoadOptions, registry: &Arc
         estimate.describe(),
         default_threads(),
     ))
+}
+
+/// Prints warnings on stderr, one `warning: …` line each.
+fn warn(warnings: Vec<String>) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
 }
 
 /// Writes `text` to stdout. A reader that went away (`… | head`) is not an
@@ -281,6 +304,7 @@ fn run(args: &RunArgs, registry: &Arc<Registry>) -> Result<(), Failure> {
     // Ctrl-C handled from the start: never a half-made directory by signal.
     let stop = progress::interrupt_flag();
     let shard = args.shard.as_deref().map(plan::resolve_shard).transpose()?;
+    let metrics = args.metrics.as_deref().map(table::parse_metrics).transpose().map_err(Failure::Usage)?;
     if !args.precision.is_empty() && shard.is_some() {
         return Err(Failure::Usage(
             "--precision needs every run of each batch to decide the next; it cannot be combined with --shard".into(),
@@ -291,6 +315,7 @@ fn run(args: &RunArgs, registry: &Arc<Registry>) -> Result<(), Failure> {
         .with_restart(args.resume, args.force)?
         .with_precision(&args.precision, args.max_replications)?
         .with_png(args.png);
+    warn(crate::warnings::scenario(&plan.loaded.study.base));
     let results = plan::execute(&plan, &Bar::new(args.study.quiet), stop)?;
     if args.long_csv {
         let io = |e: std::io::Error| Failure::Io(format!("{}: cannot write results: {e}", results.dir.display()));
@@ -298,18 +323,39 @@ fn run(args: &RunArgs, registry: &Arc<Registry>) -> Result<(), Failure> {
             crate::tidy::to_csv(&results.header.study, &results.records).map_err(|e| Failure::Io(e.to_string()))?;
         output::write_atomic(&results.dir.join("runs-long.csv"), &csv).map_err(io)?;
     }
-    let mut text = results_text(args.format, &results.header, &results.rendered);
+    let terminal = terminal::Terminal::detect();
+    let view = table::View {
+        width: terminal.width,
+        colour: terminal.colour,
+        metrics: metrics.unwrap_or_else(|| table::default_metrics(&results.rendered.stats)),
+        verbose: args.verbose,
+        max_verdicts: 0,
+    };
+    warn(crate::warnings::results(
+        &results.rendered.stats,
+        &results.records,
+        &results.header.study.strategies,
+        &view.metrics,
+    ));
+    let mut text = results_text(args.format, &results.header, &results.rendered, view, terminal.height);
     if args.format == Format::Table {
         if let Some(note) = &results.precision_note {
-            text += &format!("\n{note} ({})\n", args.precision.join(", "));
+            text += "\n";
+            text += &table::wrap(&format!("{note} ({})", args.precision.join(", ")), terminal.width, "", "");
         }
-        text += &format!(
-            "\n{} runs ({} new), {:.2e} SKU-location-days/s on {} threads; results in {}\n",
-            results.records.len(),
-            results.timing.runs,
-            results.timing.sku_location_days_per_sec,
-            plan.loaded.threads,
-            results.dir.display()
+        text += "\n";
+        text += &table::wrap(
+            &format!(
+                "{} runs ({} new), {:.2e} SKU-location-days/s on {} threads; results in {}",
+                results.records.len(),
+                results.timing.runs,
+                results.timing.sku_location_days_per_sec,
+                plan.loaded.threads,
+                results.dir.display()
+            ),
+            terminal.width,
+            "",
+            "",
         );
     } else if let Some(note) = &results.precision_note {
         eprintln!("{note}");
@@ -317,8 +363,17 @@ fn run(args: &RunArgs, registry: &Arc<Registry>) -> Result<(), Failure> {
     emit(&text)
 }
 
-fn results_text(format: Format, header: &Header, rendered: &output::Rendered) -> String {
-    use std::fmt::Write;
+/// What `run` prints on stdout. For the table: the title, the table (or
+/// the sweep table), the verdicts that fit on a screen of `height` rows
+/// (at least 5; all with `view.verbose`) and the per-class table, every
+/// line within `view.width`.
+fn results_text(
+    format: Format,
+    header: &Header,
+    rendered: &output::Rendered,
+    mut view: table::View,
+    height: usize,
+) -> String {
     let mut out = String::new();
     match format {
         Format::Json => out += &rendered.summary_json,
@@ -328,31 +383,41 @@ fn results_text(format: Format, header: &Header, rendered: &output::Rendered) ->
                 1 => String::new(),
                 n => format!("{n} points × "),
             };
-            let _ = writeln!(
-                out,
-                "{} — {points}{} strategies × {} replications, {} measured days each (mean ± 95% CI half-width)\n",
-                header.study.scenario,
-                header.study.strategies.len(),
-                header.study.replications,
-                header.study.horizon_days - header.study.warmup_days
+            out += &table::wrap(
+                &format!(
+                    "{} — {points}{} strategies × {} replications, {} measured days each (mean ± 95% CI half-width)",
+                    header.study.scenario,
+                    header.study.strategies.len(),
+                    header.study.replications,
+                    header.study.horizon_days - header.study.warmup_days
+                ),
+                view.width,
+                "",
+                "",
             );
+            out += "\n";
             if header.study.replications < 2 {
-                println!(
+                out += &table::wrap(
                     "One replication: no confidence intervals (shown as —) and no significant differences; \
-                     run at least 2 (--replications N) to compare strategies.\n"
+                     run at least 2 (--replications N) to compare strategies.",
+                    view.width,
+                    "",
+                    "",
                 );
+                out += "\n";
             }
             if let [point] = rendered.stats.as_slice() {
-                out += &table::render(point);
-                for line in table::verdicts(point) {
-                    let _ = writeln!(out, "  {line}");
-                }
-                let classes = table::render_classes(point, &header.study.classes);
+                out += &table::render_with(point, &view);
+                // A screenful: what is left of it after the table and the
+                // lines that follow the verdicts.
+                view.max_verdicts = height.saturating_sub(out.lines().count() + 4).max(5);
+                out += &table::verdict_lines(point, &view);
+                let classes = table::render_classes_with(point, &header.study.classes, &view);
                 if !classes.is_empty() {
-                    let _ = write!(out, "\nPer customer class:\n{classes}");
+                    out += &format!("\nPer customer class:\n{classes}");
                 }
             } else {
-                out += &table::render_sweep(&rendered.stats);
+                out += &table::render_sweep_with(&rendered.stats, &view);
                 out += "Paired comparisons at every point are in summary.json.\n";
             }
         }
@@ -385,7 +450,9 @@ fn report(dir: &Path, png: bool) -> Result<(), Failure> {
         )));
     }
     let representative = plan::read_trace(dir)?;
-    let rendered = output::render(&log.header, &log.records, None, representative.as_ref());
+    // Charts the directory's writer added (the tuner's frontier) are kept.
+    let extra = output::read_extra_charts(dir).map_err(Failure::Usage)?;
+    let rendered = output::render_with(&log.header, &log.records, None, representative.as_ref(), extra);
     let io = |e: std::io::Error| Failure::Io(format!("{}: cannot write the report: {e}", dir.display()));
     output::write_report(dir, &rendered).map_err(io)?;
     if png {
@@ -399,39 +466,4 @@ fn report(dir: &Path, png: bool) -> Result<(), Failure> {
     ))
 }
 
-/// The text of `echelon list` with the bundled strategies only.
-pub fn list() -> String {
-    list_with(&Registry::bundled())
-}
-
-/// The text of `echelon list`, with the strategies plugged into `registry`.
-pub fn list_with(registry: &Registry) -> String {
-    let mut out = String::from("STRATEGIES (a strategy's `replenishment:` and `allocation:` fields)\n");
-    for info in CATALOGUE.iter().chain(ALLOCATIONS) {
-        out += &format!(
-            "  {:<22} {:<13} {}\n  {:<22} {:<13} e.g. {}\n",
-            info.name, info.kind, info.summary, "", "", info.example
-        );
-    }
-    let plugins = registry.plugins();
-    if !plugins.is_empty() {
-        out += "\nPLUGGED-IN STRATEGIES (Custom(name: \"…\", params: { … }) in `replenishment:`, `allocation:`, `transfers:` or `expedites:`)\n";
-        for p in plugins {
-            let mut lines = p.help.lines();
-            out += &format!("  {:<22} {:<13} {}\n", p.name, p.kind, lines.next().unwrap_or(""));
-            for line in lines {
-                out += &format!("  {:<22} {:<13} {}\n", "", "", line);
-            }
-        }
-    }
-    out += "\nLEVELS (any stock level parameter)\n  Units(n)  DaysOfCover(days)  PerSku({\"sku\": n, …})\n";
-    out += "\nDEMAND MODELS (demand[i].model)\n  Poisson(mean)  Normal(mean, sd)  Gamma(mean, sd)  NegativeBinomial(mean, sd)  Constant(quantity)\n  Intermittent(probability, mean_size, sd_size)\n  Orders(rate_per_day, size: Fixed(units) | Geometric(mean))   event-driven customer orders\n  history: (file: \"sales.csv\", mode: Replay | Bootstrap)     recorded demand (columns day|date, location, sku, quantity)\n";
-    out += "\nEVENTS (events[i].kind; start_day, days)\n  SupplierOutage(supplier, in_transit: Continue | Delay | Lose)  LaneOutage(from, to, in_transit)\n  CapacityCut(supplier, multiplier)  LeadTimeInflation(supplier, location, multiplier)  NodeClosure(location)\n  DemandShock(location, multiplier)  Promotion(location, uplift, dip, dip_days)  RegimeShift(location, multiplier)\n  random_outages: [(name, from, to, mean_up_days, mean_down_days, in_transit)]\n";
-    out += "\nSTRATEGY ADD-ONS (strategies[i])\n  transfers: (below_days, above_days)   expedites: (cover_days)   at: {\"location\": <replenishment>}\n";
-    out += "\nLEAD TIMES (lanes[i].lead_time, days)\n  Constant(days)  Uniform(min_days, max_days)  Normal(mean_days, sd_days)  LogNormal(mean_days, sd_days)\n  Gamma(mean_days, sd_days)  Empirical(days: [..], weights: [..])\n";
-    out += "\nMETRICS\n";
-    for m in METRICS {
-        out += &format!("  {:<28} {:<28} {}\n", m.key, m.unit, m.definition);
-    }
-    out
-}
+pub use list::{list, list_with};

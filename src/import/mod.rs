@@ -10,9 +10,11 @@
 //! * Every bad cell is reported, one line each, as `file:row:column: column:
 //!   what is wrong, what is valid` (`file:sheet:row:column: …` in a
 //!   workbook), and nothing is written: exit 2.
-//! * Columns the model cannot express yet (`moq`, `case_pack`, `abc_class`,
-//!   a stocking location's `capacity`) are ignored with one warning each on
-//!   stderr.
+//! * An item's `moq` and `case_pack` become the SKU's `min_order` and
+//!   `case_pack`; a stocking location's `capacity` its storage capacity
+//!   (units, all SKUs together; a supplier's `capacity` is units per day).
+//!   Columns the model cannot express yet (`abc_class`) are ignored with
+//!   one warning each on stderr.
 //! * Written: the scenario (RON, every field spelled out), its levels table
 //!   `<stem>-levels.csv` and, with a history, `<stem>-history.csv`, all in
 //!   the scenario's folder. The scenario is validated exactly as `validate`

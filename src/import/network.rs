@@ -36,8 +36,16 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const ITEMS: Schema = Schema {
     name: "items",
     required: &["sku", "unit_cost"],
-    optional: &["price", "holding_rate", "ordering_cost", "backorder_penalty_per_day", "lost_sale_penalty"],
-    not_modelled: &["moq", "case_pack", "abc_class"],
+    optional: &[
+        "price",
+        "holding_rate",
+        "ordering_cost",
+        "backorder_penalty_per_day",
+        "lost_sale_penalty",
+        "moq",
+        "case_pack",
+    ],
+    not_modelled: &["abc_class"],
 };
 
 /// `locations`: suppliers and stocking locations.
@@ -319,6 +327,11 @@ fn demand_model(cells: &Cells<'_>, row: &Row, errors: &mut Vec<CellError>) -> Op
     Some(model)
 }
 
+/// A whole number ≥ 1 of at most 10¹² units.
+fn whole_units_from_one(v: f64) -> bool {
+    v >= 1.0 && columns::whole_units(v)
+}
+
 /// Builds the scenario, or reports every bad cell.
 pub fn build(tables: &Tables, settings: &Settings, warnings: &mut Vec<String>) -> Result<Built, Vec<CellError>> {
     let mut errors = Vec::new();
@@ -341,6 +354,8 @@ pub fn build(tables: &Tables, settings: &Settings, warnings: &mut Vec<String>) -
         let backorder =
             items.number(row, "backorder_penalty_per_day", columns::non_negative, "a penalty per unit-day ≥ 0", errors);
         let lost = items.number(row, "lost_sale_penalty", columns::non_negative, "a penalty per unit ≥ 0", errors);
+        let moq = items.number(row, "moq", columns::whole_units, "a whole number of units ≥ 0", errors);
+        let case_pack = items.number(row, "case_pack", whole_units_from_one, "a whole number of units ≥ 1", errors);
         skus.push(SkuFile {
             id: id.to_string(),
             unit_cost: unit_cost.unwrap_or(1.0),
@@ -349,6 +364,11 @@ pub fn build(tables: &Tables, settings: &Settings, warnings: &mut Vec<String>) -
             ordering_cost: ordering_cost.unwrap_or(0.0),
             backorder_penalty_per_day: backorder.unwrap_or(0.0),
             lost_sale_penalty: lost,
+            min_order: moq,
+            case_pack,
+            max_order: None,
+            substitutes: Vec::new(),
+            returns: Default::default(),
         });
     }
 
@@ -356,14 +376,13 @@ pub fn build(tables: &Tables, settings: &Settings, warnings: &mut Vec<String>) -
     let places = Cells::new(&tables.locations, LOCATIONS, errors, warnings);
     let (mut suppliers, mut locations) = (Vec::new(), Vec::new());
     let mut node_rows = BTreeMap::new();
-    let mut unmodelled_capacity = 0;
     for row in &tables.locations.rows {
         let Some(id) = places.required_text(row, "id", errors) else { continue };
         if !once(&mut node_rows, id.to_string(), &places, row, "id", &format!("id \"{id}\""), errors) {
             continue;
         }
         let kind = places.required_text(row, "kind", errors).map(str::to_lowercase);
-        let capacity = places.number(row, "capacity", columns::positive, "units per day > 0", errors);
+        let capacity = places.number(row, "capacity", columns::positive, "units > 0", errors);
         let sourcing = match places.text(row, "sourcing").map(|t| t.to_lowercase().replace(['-', ' '], "_")) {
             None => SourcingFile::PrimaryFirst,
             Some(s) if s == "primary_first" => SourcingFile::PrimaryFirst,
@@ -386,8 +405,20 @@ pub fn build(tables: &Tables, settings: &Settings, warnings: &mut Vec<String>) -
                 suppliers.push(SupplierFile { id: id.to_string(), capacity_per_day: capacity });
             }
             Some(k) if KINDS.contains(&k) => {
-                unmodelled_capacity += usize::from(capacity.is_some());
-                locations.push(LocationFile { id: id.to_string(), sourcing });
+                if capacity.is_some_and(|c| c.fract() != 0.0) {
+                    errors.push(places.error(
+                        row,
+                        "capacity",
+                        "a stocking location's capacity is a whole number of units it stores (all SKUs \
+                         together) ≥ 1",
+                    ));
+                }
+                locations.push(LocationFile {
+                    id: id.to_string(),
+                    sourcing,
+                    capacity,
+                    overflow_cost_per_unit_day: 0.0,
+                });
             }
             Some(k) => errors.push(places.error(
                 row,
@@ -396,13 +427,6 @@ pub fn build(tables: &Tables, settings: &Settings, warnings: &mut Vec<String>) -
             )),
             None => {}
         }
-    }
-    if unmodelled_capacity > 0 {
-        warnings.push(format!(
-            "{}: capacity: not modelled yet for stocking locations (only a supplier's capacity per day is): \
-             ignored ({unmodelled_capacity} rows give a value)",
-            tables.locations.name()
-        ));
     }
     let supplier_ids: BTreeSet<&str> = suppliers.iter().map(|s| s.id.as_str()).collect();
     let location_ids: BTreeSet<&str> = locations.iter().map(|l| l.id.as_str()).collect();
@@ -500,7 +524,17 @@ pub fn build(tables: &Tables, settings: &Settings, warnings: &mut Vec<String>) -
         if !once(&mut lane_rows, key, &lane_cells, row, "to", &format!("the lane {from} → {to}"), errors) {
             continue;
         }
-        lanes.push(LaneFile { from, to, lead_time, cost_per_unit: cost.unwrap_or(0.0), lateral, expedite });
+        lanes.push(LaneFile {
+            from,
+            to,
+            lead_time,
+            cost_per_unit: cost.unwrap_or(0.0),
+            lateral,
+            expedite,
+            ownership: Default::default(),
+            capacity_per_day: None,
+            trucks: None,
+        });
     }
 
     // Demand.
@@ -744,6 +778,7 @@ pub fn build(tables: &Tables, settings: &Settings, warnings: &mut Vec<String>) -
             late_penalty_per_day: 0.0,
             patience_days: None,
             partial_shipment: true,
+            returns: None,
         })
         .collect();
     let file = ScenarioFile {
@@ -771,6 +806,7 @@ pub fn build(tables: &Tables, settings: &Settings, warnings: &mut Vec<String>) -
         governance: None,
         visibility_delay_hours: 0.0,
         tune: None,
+        scorecard: None,
     };
     let levels_csv = String::from_utf8(levels.into_inner().unwrap_or_default()).unwrap_or_default();
     Ok(Built { file, levels_csv, history_csv })

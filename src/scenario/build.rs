@@ -13,7 +13,7 @@ use echelon_reports::gate::Tolerance;
 use echelon_sim::distribution::{DailyDemand, LeadTime, OrderSize, ParamError};
 use echelon_sim::metrics::{METRICS, metric_index};
 use echelon_sim::model::{
-    CustomerClass, DemandProcess, DemandStream, Experiment, Model, Shortage, Sku, StockingNode, Supplier,
+    CustomerClass, DemandProcess, DemandStream, Experiment, Model, OrderRules, Shortage, Sku, StockingNode, Supplier,
 };
 use echelon_sim::strategy::{Allocation, ExpediteRule, Review, TransferRule};
 use echelon_strategies::level::NodeContext;
@@ -81,6 +81,39 @@ pub(super) fn non_negative(path: String, value: f64) -> Result<f64, FieldError> 
     }
 }
 
+/// The scorecard settings: `excess_cover_days` a finite number ≥ 0; an
+/// `abc` map, when given, names every SKU and nothing else.
+fn scorecard(
+    file: Option<&super::file::ScorecardFile>,
+    skus: &[echelon_sim::model::Sku],
+) -> Result<echelon_sim::model::Scorecard, FieldError> {
+    use super::file::AbcClassFile;
+    let Some(file) = file else { return Ok(echelon_sim::model::Scorecard::default()) };
+    let excess_cover_days = non_negative("scorecard.excess_cover_days".into(), file.excess_cover_days)?;
+    if let Some(unknown) = file.abc.keys().find(|id| !skus.iter().any(|s| &s.id == *id)) {
+        return fail(
+            format!("scorecard.abc.{unknown}"),
+            format!("no SKU \"{unknown}\"; list the scenario's SKUs only"),
+        );
+    }
+    let abc = if file.abc.is_empty() {
+        Vec::new()
+    } else {
+        skus.iter()
+            .map(|s| match file.abc.get(&s.id) {
+                Some(AbcClassFile::A) => Ok(0),
+                Some(AbcClassFile::B) => Ok(1),
+                Some(AbcClassFile::C) => Ok(2),
+                None => fail(
+                    "scorecard.abc".to_string(),
+                    format!("SKU \"{}\" has no class; name every SKU (A, B or C), or leave abc out to derive the classes by demand value", s.id),
+                ),
+            })
+            .collect::<Result<Vec<u8>, _>>()?
+    };
+    Ok(echelon_sim::model::Scorecard { excess_cover_days, per_sku: file.per_sku, abc })
+}
+
 fn experiment(file: &ExperimentFile) -> Result<Experiment, FieldError> {
     if file.horizon_days > MAX_HORIZON_DAYS {
         return fail("experiment.horizon_days", format!("at most {MAX_HORIZON_DAYS} days, got {}", file.horizon_days));
@@ -105,11 +138,62 @@ fn experiment(file: &ExperimentFile) -> Result<Experiment, FieldError> {
     })
 }
 
+/// A whole number of units from `min` to 1e12, as written at `path`.
+pub(super) fn whole_units(path: String, value: f64, min: i64, what: &str) -> Result<i64, FieldError> {
+    if value.is_finite() && value.fract() == 0.0 && value >= min as f64 && value <= 1e12 {
+        Ok(value as i64)
+    } else {
+        fail(path, format!("{what} must be a whole number of units from {min} to 1e12, got {value}"))
+    }
+}
+
+/// A SKU's order constraints ([`OrderRules`]): `min_order` ≤ `max_order`,
+/// `case_pack` ≥ 1, and the cap (max rounded down to whole packs) holds the
+/// minimum rounded up to whole packs.
+fn order_rules(file: &SkuFile, i: usize) -> Result<OrderRules, FieldError> {
+    let at = |field: &str| format!("skus[{i}].{field}");
+    let min_order =
+        file.min_order.map(|v| whole_units(at("min_order"), v, 0, "a minimum order quantity")).transpose()?;
+    let case_pack = file.case_pack.map(|v| whole_units(at("case_pack"), v, 1, "a case pack")).transpose()?;
+    let max_order =
+        file.max_order.map(|v| whole_units(at("max_order"), v, 1, "a maximum order quantity")).transpose()?;
+    let rules = OrderRules { min_order: min_order.unwrap_or(0), case_pack: case_pack.unwrap_or(1), max_order };
+    if let Some(max) = max_order {
+        if rules.min_order > max {
+            return fail(
+                at("min_order"),
+                format!(
+                    "the minimum order quantity {} is above max_order {max}; valid: min_order ≤ max_order",
+                    rules.min_order
+                ),
+            );
+        }
+        let cap = rules.cap().unwrap_or(max);
+        let smallest = OrderRules { max_order: None, ..rules }.apply(1);
+        if smallest > cap {
+            return fail(
+                at("max_order"),
+                format!(
+                    "no order fits: max_order {max} holds {} whole case pack(s) of {} ({cap} units), but the \
+                     smallest order is {smallest} (min_order {} rounded up to whole packs); valid: max_order \
+                     ≥ {smallest}",
+                    cap / rules.case_pack,
+                    rules.case_pack,
+                    rules.min_order
+                ),
+            );
+        }
+    }
+    Ok(rules)
+}
+
 fn sku(file: &SkuFile, i: usize) -> Result<Sku, FieldError> {
     let at = |field: &str| format!("skus[{i}].{field}");
     let unit_cost = non_negative(at("unit_cost"), file.unit_cost)?;
     let price = non_negative(at("price"), file.price.unwrap_or(unit_cost))?;
+    let order_rules = order_rules(file, i)?;
     Ok(Sku {
+        order_rules,
         id: file.id.clone(),
         unit_cost,
         price,
@@ -120,6 +204,9 @@ fn sku(file: &SkuFile, i: usize) -> Result<Sku, FieldError> {
             at("lost_sale_penalty"),
             file.lost_sale_penalty.unwrap_or((price - unit_cost).max(0.0)),
         )?,
+        // Resolved once the network is known (`super::returns::substitutes`).
+        substitutes: Vec::new(),
+        returns: super::returns::disposition(file.returns),
     })
 }
 
@@ -200,13 +287,15 @@ fn classes(file: &ScenarioFile) -> Result<Vec<CustomerClass>, FieldError> {
                 late_penalty_per_day,
                 patience_days,
                 partial_shipment: c.partial_shipment,
+                returns: super::returns::class_returns(c, i)?,
             })
         })
         .collect()
 }
 
-/// Builds and validates the model of `file` (its catalogue expanded).
-pub fn model(file: &ScenarioFile) -> Result<Model, FieldError> {
+/// Builds and validates the model of `file` (its catalogue expanded); a
+/// plugged-in approval order is looked up in `registry`.
+pub fn model(file: &ScenarioFile, registry: &Registry) -> Result<Model, FieldError> {
     super::ids::check(file)?;
     let expanded = catalogue::expand(file)?;
     let file = expanded.as_ref().unwrap_or(file);
@@ -215,7 +304,7 @@ pub fn model(file: &ScenarioFile) -> Result<Model, FieldError> {
     }
     let experiment = experiment(&file.experiment)?;
     let sku_index = index_ids("skus", file.skus.iter().map(|s| s.id.as_str()), "id")?;
-    let skus = file.skus.iter().enumerate().map(|(i, s)| sku(s, i)).collect::<Result<Vec<_>, _>>()?;
+    let mut skus = file.skus.iter().enumerate().map(|(i, s)| sku(s, i)).collect::<Result<Vec<_>, _>>()?;
     let class_index = index_ids("classes", file.classes.iter().map(|c| c.name.as_str()), "name")?;
     let classes = classes(file)?;
     let supplier_index = index_ids("suppliers", file.suppliers.iter().map(|s| s.id.as_str()), "id")?;
@@ -233,7 +322,12 @@ pub fn model(file: &ScenarioFile) -> Result<Model, FieldError> {
     let lanes = topology::lanes(file, &ids)?;
     let (demand, demand_skus) = demand(file, &sku_index, &class_index, &location_index)?;
     let nodes = topology::nodes(file, &lanes, &demand_skus)?;
+    check_storage(file, &nodes, &skus)?;
+    topology::check_trucks(file, &lanes)?;
     let demand = localise(demand, &demand_skus, &nodes);
+    for (sku, substitutes) in skus.iter_mut().zip(super::returns::substitutes(file, &sku_index, &nodes, &demand)?) {
+        sku.substitutes = substitutes;
+    }
     let suppliers = suppliers(file)?;
     let names = events::Names {
         suppliers: &supplier_index,
@@ -245,10 +339,11 @@ pub fn model(file: &ScenarioFile) -> Result<Model, FieldError> {
     let disruptions = events::disruptions(file, &names)?;
     let random_outages = events::random_outages(file, &names)?;
     let demand_pattern = events::demand_pattern(file)?;
-    let governance = super::governance::governance(file.governance.as_ref())?;
+    let governance = super::governance::governance(file.governance.as_ref(), registry)?;
     let visibility_delay =
         events::data_delay_minutes("visibility_delay_hours".into(), file.visibility_delay_hours, true)?;
     check_volume(&demand, &disruptions, demand_pattern.as_ref(), experiment.horizon_days)?;
+    let scorecard = scorecard(file.scorecard.as_ref(), &skus)?;
     Ok(Model {
         name: file.name.clone(),
         skus,
@@ -263,8 +358,33 @@ pub fn model(file: &ScenarioFile) -> Result<Model, FieldError> {
         governance,
         visibility_delay,
         experiment,
+        scorecard,
         index: Default::default(),
     })
+}
+
+/// A location's capacity must hold at least one case pack of every SKU it
+/// stocks (else a single order could never be stored).
+fn check_storage(file: &ScenarioFile, nodes: &[StockingNode], skus: &[Sku]) -> Result<(), FieldError> {
+    for (n, node) in nodes.iter().enumerate() {
+        let Some(storage) = node.storage else { continue };
+        let largest = node.skus.iter().max_by_key(|&&g| (skus[g].order_rules.case_pack, std::cmp::Reverse(g)));
+        if let Some(&g) = largest.filter(|&&g| skus[g].order_rules.case_pack > storage.capacity) {
+            return fail(
+                format!("locations[{n}].capacity"),
+                format!(
+                    "capacity {} units is below one case pack of SKU \"{}\" ({} units), which \"{}\" stocks; \
+                     valid: at least {} units (the largest case pack stocked here)",
+                    storage.capacity,
+                    skus[g].id,
+                    skus[g].order_rules.case_pack,
+                    file.locations[n].id,
+                    skus[g].order_rules.case_pack
+                ),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Refuses a scenario whose demand could overflow the integer unit-day

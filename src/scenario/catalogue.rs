@@ -130,6 +130,11 @@ fn generate(entry: &CatalogueFile, index: usize, locations: &[String], out: &mut
             ordering_cost: entry.ordering_cost,
             backorder_penalty_per_day: entry.backorder_penalty_per_day,
             lost_sale_penalty: None,
+            min_order: None,
+            case_pack: None,
+            max_order: None,
+            substitutes: Vec::new(),
+            returns: Default::default(),
         });
         for location in locations {
             for (class, share) in &classes {

@@ -67,6 +67,59 @@ pub struct ScenarioFile {
     /// What `echelon tune` searches (ignored by `run`).
     #[serde(default)]
     pub tune: Option<crate::tune::spec::TuneFile>,
+    /// Scorecard settings (default: excess above 90 days of cover).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scorecard: Option<ScorecardFile>,
+}
+
+/// How the scorecard metrics that take a parameter are measured.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Scorecard")]
+pub struct ScorecardFile {
+    /// On-hand above this many days of mean demand is excess stock
+    /// (`excess_stock_value`; default 90).
+    #[serde(default = "default_excess_cover_days")]
+    pub excess_cover_days: f64,
+    /// Keep per-SKU-location results (`skus.csv`, the `sku` scope of
+    /// `runs.parquet`) and per-ABC-class figures (`abc` in `summary.json`);
+    /// default false.
+    #[serde(default)]
+    pub per_sku: bool,
+    /// ABC class of every SKU by id; when absent, derived by demand value
+    /// (80 % / 15 % / 5 %). When present it must name every SKU.
+    #[serde(default)]
+    pub abc: BTreeMap<String, AbcClassFile>,
+}
+
+/// An ABC class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AbcClassFile {
+    /// The SKUs of most demand value.
+    A,
+    /// The next.
+    B,
+    /// The rest.
+    C,
+}
+
+fn default_excess_cover_days() -> f64 {
+    90.0
+}
+
+fn is_receipt(ownership: &OwnershipFile) -> bool {
+    *ownership == OwnershipFile::Receipt
+}
+
+/// When the receiving location takes ownership of goods on a lane.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OwnershipFile {
+    /// At receipt (default): goods in transit are the sender's.
+    #[default]
+    Receipt,
+    /// At dispatch: goods in transit count in working capital and carry
+    /// holding cost.
+    Dispatch,
 }
 
 /// Which decisions wait for a planner, and the planners.
@@ -139,7 +192,7 @@ pub enum DelayFile {
 }
 
 /// How the approval queue is ordered.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename = "ApprovalOrder")]
 pub enum ApprovalOrderFile {
     /// Oldest first.
@@ -147,6 +200,15 @@ pub enum ApprovalOrderFile {
     Fifo,
     /// Highest projected shortage × margin × tier weight first.
     ExceptionPriority,
+    /// An ordering plugged into the registry
+    /// (`Registry::register_approval_order`).
+    Custom {
+        /// The registered name.
+        name: String,
+        /// Its parameters (default: none).
+        #[serde(default)]
+        params: echelon_strategies::registry::Params,
+    },
 }
 
 /// Settings of the regression gate.
@@ -200,6 +262,62 @@ pub struct SkuFile {
     /// Penalty per lost unit (default: price − unit cost).
     #[serde(default)]
     pub lost_sale_penalty: Option<f64>,
+    /// Minimum order quantity of every purchase order (default none).
+    #[serde(default)]
+    pub min_order: Option<f64>,
+    /// Units per case: orders are rounded up to whole cases (default 1).
+    #[serde(default)]
+    pub case_pack: Option<f64>,
+    /// Maximum order quantity, rounded down to whole cases (default none).
+    #[serde(default)]
+    pub max_order: Option<f64>,
+    /// SKUs that may serve this SKU's unmet demand at a location, tried in
+    /// order (default none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub substitutes: Vec<SubstituteFile>,
+    /// What happens to units customers return (default Restock).
+    #[serde(default, skip_serializing_if = "ReturnDispositionFile::is_restock")]
+    pub returns: ReturnDispositionFile,
+}
+
+/// A substitute of a SKU.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Substitute")]
+pub struct SubstituteFile {
+    /// The substitute's SKU id.
+    pub sku: String,
+    /// Cost per unit served as a substitute: margin given up (default 0).
+    #[serde(default)]
+    pub cost_per_unit: f64,
+}
+
+/// What a location does with returned units of a SKU.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "ReturnDisposition")]
+pub enum ReturnDispositionFile {
+    /// Back into on-hand.
+    #[default]
+    Restock,
+    /// Written off at unit cost.
+    Scrap,
+}
+
+impl ReturnDispositionFile {
+    fn is_restock(&self) -> bool {
+        *self == Self::Restock
+    }
+}
+
+/// Customer returns of a class.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Returns")]
+pub struct ReturnsFile {
+    /// Share of the units shipped to the class that comes back, in [0, 1].
+    pub share: f64,
+    /// Days from shipment to the return's arrival (a lead-time distribution).
+    pub delay: LeadTimeFile,
 }
 
 fn default_holding_rate() -> f64 {
@@ -235,6 +353,9 @@ pub struct ClassFile {
     /// May an order line ship in parts (default true)?
     #[serde(default = "yes")]
     pub partial_shipment: bool,
+    /// Customer returns (default none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub returns: Option<ReturnsFile>,
 }
 
 fn yes() -> bool {
@@ -278,6 +399,13 @@ pub struct LocationFile {
     /// With two replenishment lanes: which one an order uses.
     #[serde(default)]
     pub sourcing: SourcingFile,
+    /// Units it stores, all SKUs together (default unlimited); stock above
+    /// it is in overflow space.
+    #[serde(default)]
+    pub capacity: Option<f64>,
+    /// Premium per unit and day of stock above `capacity` (default 0).
+    #[serde(default)]
+    pub overflow_cost_per_unit_day: f64,
 }
 
 /// How a location with two sources picks one per order.
@@ -313,6 +441,35 @@ pub struct LaneFile {
     /// A faster, dearer mode for expedites.
     #[serde(default)]
     pub expedite: Option<ExpediteFile>,
+    /// When the receiving location owns the goods (default Receipt).
+    #[serde(default, skip_serializing_if = "is_receipt")]
+    pub ownership: OwnershipFile,
+    /// Units that may depart on it per day (default unlimited).
+    #[serde(default)]
+    pub capacity_per_day: Option<f64>,
+    /// Truck consolidation (default none: every shipment leaves at once).
+    #[serde(default)]
+    pub trucks: Option<TrucksFile>,
+}
+
+/// Shipments on a lane travel by the truckload.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename = "Trucks")]
+pub struct TrucksFile {
+    /// Units one truck carries.
+    pub units: f64,
+    /// Cost per truck dispatched (default 0).
+    #[serde(default)]
+    pub cost_per_truck: f64,
+    /// A partial truck leaves with at least this many units (default 0:
+    /// any load; `units`: full trucks only).
+    #[serde(default)]
+    pub min_load: f64,
+    /// A partial truck leaves anyway once its oldest units have waited this
+    /// many days (default: it waits for `min_load`).
+    #[serde(default)]
+    pub max_wait_days: Option<u32>,
 }
 
 /// An expedite mode.

@@ -11,9 +11,11 @@ use super::file::{ApprovalOrderFile, DelayFile, GovernanceFile};
 use echelon_sim::distribution::LeadTime;
 use echelon_sim::governance::{ApprovalOrder, Governance};
 use echelon_sim::time::Minute;
+use echelon_strategies::registry::{CustomSpec, Registry};
 
-/// The governance of `file`, validated.
-pub fn governance(file: Option<&GovernanceFile>) -> Result<Option<Governance>, FieldError> {
+/// The governance of `file`, validated; a `Custom` queue order is looked
+/// up in `registry`.
+pub fn governance(file: Option<&GovernanceFile>, registry: &Registry) -> Result<Option<Governance>, FieldError> {
     let Some(file) = file else { return Ok(None) };
     let path = |field: &str| format!("governance.{field}");
     if !(file.approval_above.is_finite() && file.approval_above >= 0.0) {
@@ -44,11 +46,25 @@ pub fn governance(file: Option<&GovernanceFile>) -> Result<Option<Governance>, F
         work_start: hours_to_minutes(hours.start),
         work_end: hours_to_minutes(hours.end),
         delay: delay(&file.approval_delay, &path("approval_delay"))?,
-        order: match file.queue {
-            ApprovalOrderFile::Fifo => ApprovalOrder::Fifo,
-            ApprovalOrderFile::ExceptionPriority => ApprovalOrder::ExceptionPriority,
-        },
+        order: order(&file.queue, registry)?,
     }))
+}
+
+fn order(
+    file: &ApprovalOrderFile,
+    registry: &Registry,
+) -> Result<std::sync::Arc<dyn echelon_sim::governance::ApprovalOrdering>, FieldError> {
+    let (bundled, custom) = match file {
+        ApprovalOrderFile::Fifo => (ApprovalOrder::Fifo, None),
+        ApprovalOrderFile::ExceptionPriority => (ApprovalOrder::ExceptionPriority, None),
+        ApprovalOrderFile::Custom { name, params } => {
+            (ApprovalOrder::Fifo, Some(CustomSpec { name: name.clone(), params: params.clone() }))
+        }
+    };
+    registry.approval_order(bundled, custom.as_ref()).map_err(|e| FieldError {
+        path: if e.field.is_empty() { "governance.queue".into() } else { format!("governance.queue.{}", e.field) },
+        message: e.message,
+    })
 }
 
 fn hours_to_minutes(hours: f64) -> Minute {

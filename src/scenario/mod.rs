@@ -18,6 +18,7 @@ pub mod levels_table;
 pub mod locate;
 pub mod params;
 pub mod parse;
+pub mod returns;
 pub mod sweep;
 pub mod topology;
 
@@ -109,7 +110,7 @@ impl Scenario {
         let file = levels_table::expand(path, &source, &file, options)?.unwrap_or(file);
         let located = |e: build::FieldError| InputError::at(path, &source, e.path, e.message);
         let with_history = history::expand(path, &source, &file, options)?;
-        let model = build::model(with_history.as_ref().unwrap_or(&file)).map_err(located)?;
+        let model = build::model(with_history.as_ref().unwrap_or(&file), registry).map_err(located)?;
         let prepared = build::prepare_strategies(&file, &model, registry).map_err(located)?;
         build::check_gate(&file).map_err(located)?;
         if let Some(tune) = &file.tune {

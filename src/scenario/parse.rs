@@ -150,6 +150,16 @@ pub fn parse(path: &Path, source: &str) -> Result<ScenarioFile, InputError> {
             }),
             _ => locate::path_at(source, position),
         };
+        let in_sweep_values = path_here.as_deref().is_some_and(|p| p.starts_with("sweep[") && p.contains("].values"));
+        let message = if in_sweep_values && !truncated {
+            format!(
+                "sweeps are numeric ({message}): a field that takes a name (e.g. in_transit: Continue, Delay, \
+                 Lose) cannot be swept; run once per name with --set (e.g. --set \
+                 events[outage].kind.in_transit=Delay), or write one event or strategy per name"
+            )
+        } else {
+            message
+        };
         InputError { file: path.to_path_buf(), position: Some(position), path: path_here, message }
     })
 }

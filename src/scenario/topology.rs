@@ -11,9 +11,9 @@
 //! * a location stocks the SKUs its customers demand and every SKU stocked
 //!   by a location it feeds.
 
-use super::build::{FieldError, fail, lead_time, non_negative};
-use super::file::{LaneFile, ScenarioFile, SourcingFile};
-use echelon_sim::model::{ExpediteMode, Lane, Source, Sourcing, StockingNode};
+use super::build::{FieldError, fail, lead_time, non_negative, whole_units};
+use super::file::{LaneFile, LocationFile, ScenarioFile, SourcingFile};
+use echelon_sim::model::{ExpediteMode, Lane, Source, Sourcing, StockingNode, Storage, Trucks};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Name → index maps of suppliers and locations.
@@ -71,6 +71,33 @@ pub fn lanes(file: &ScenarioFile, ids: &Ids<'_>) -> Result<Vec<Lane>, FieldError
                     })
                 })
                 .transpose()?;
+            let capacity_per_day = lane
+                .capacity_per_day
+                .map(|c| whole_units(format!("{path}.capacity_per_day"), c, 1, "a lane's capacity per day"))
+                .transpose()?;
+            let trucks = lane
+                .trucks
+                .as_ref()
+                .map(|t| {
+                    let at = |field: &str| format!("{path}.trucks.{field}");
+                    let units = whole_units(at("units"), t.units, 1, "a truck's load")?;
+                    let min_load = whole_units(at("min_load"), t.min_load, 0, "a truck's minimum load")?;
+                    if min_load > units {
+                        return fail(
+                            at("min_load"),
+                            format!(
+                                "the minimum load {min_load} is above a truck's {units} units; valid: 0 to {units}"
+                            ),
+                        );
+                    }
+                    Ok(Trucks {
+                        units,
+                        cost_per_truck: non_negative(at("cost_per_truck"), t.cost_per_truck)?,
+                        min_load,
+                        max_wait_days: t.max_wait_days,
+                    })
+                })
+                .transpose()?;
             Ok(Lane {
                 from,
                 to_node,
@@ -78,9 +105,45 @@ pub fn lanes(file: &ScenarioFile, ids: &Ids<'_>) -> Result<Vec<Lane>, FieldError
                 cost_per_unit: non_negative(format!("{path}.cost_per_unit"), lane.cost_per_unit)?,
                 lateral: lane.lateral,
                 expedite,
+                ownership_at_dispatch: lane.ownership == super::file::OwnershipFile::Dispatch,
+                capacity_per_day,
+                trucks,
             })
         })
         .collect()
+}
+
+/// A truck's minimum load must fit in its lane's capacity per day, else no
+/// truck below a full one could ever leave.
+pub fn check_trucks(file: &ScenarioFile, lanes: &[Lane]) -> Result<(), FieldError> {
+    for (l, lane) in lanes.iter().enumerate() {
+        if let (Some(capacity), Some(trucks)) = (lane.capacity_per_day, lane.trucks)
+            && trucks.min_load > capacity
+        {
+            return fail(
+                format!("lanes[{l}].trucks.min_load"),
+                format!(
+                    "the truck minimum {} units is above the lane's capacity_per_day {capacity} ({} → {}), so no \
+                     truck could leave; valid: min_load ≤ {capacity}",
+                    trucks.min_load, file.lanes[l].from, file.lanes[l].to
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Each location's storage capacity, if it has one.
+fn storage(location: &LocationFile, n: usize) -> Result<Option<Storage>, FieldError> {
+    let overflow =
+        non_negative(format!("locations[{n}].overflow_cost_per_unit_day"), location.overflow_cost_per_unit_day)?;
+    location
+        .capacity
+        .map(|c| {
+            let capacity = whole_units(format!("locations[{n}].capacity"), c, 1, "a storage capacity")?;
+            Ok(Storage { capacity, overflow_cost_per_unit_day: overflow })
+        })
+        .transpose()
 }
 
 /// Each location's replenishment lanes, primary first.
@@ -198,20 +261,22 @@ pub fn nodes(file: &ScenarioFile, lanes: &[Lane], demand_skus: &[Vec<usize>]) ->
             }
         }
     }
-    Ok(file
-        .locations
+    file.locations
         .iter()
         .enumerate()
-        .map(|(n, location)| StockingNode {
-            id: location.id.clone(),
-            sources: sources[n].clone(),
-            sourcing: match location.sourcing {
-                SourcingFile::PrimaryFirst => Sourcing::PrimaryFirst,
-                SourcingFile::Cheapest => Sourcing::Cheapest,
-                SourcingFile::Fastest => Sourcing::Fastest,
-            },
-            skus: skus[n].iter().copied().collect(),
-            height: height[n],
+        .map(|(n, location)| {
+            Ok(StockingNode {
+                storage: storage(location, n)?,
+                id: location.id.clone(),
+                sources: sources[n].clone(),
+                sourcing: match location.sourcing {
+                    SourcingFile::PrimaryFirst => Sourcing::PrimaryFirst,
+                    SourcingFile::Cheapest => Sourcing::Cheapest,
+                    SourcingFile::Fastest => Sourcing::Fastest,
+                },
+                skus: skus[n].iter().copied().collect(),
+                height: height[n],
+            })
         })
-        .collect())
+        .collect()
 }

@@ -76,7 +76,7 @@ use echelon_strategies::registry::ReplenishmentSpec;
 use echelon_strategies::tunable;
 use probe::{NodeEconomics, Probe, SkuTally};
 use rayon::prelude::*;
-use search::{Score, Walker};
+use search::{Groups, Score, Walked, walk_groups};
 use spec::{Constraint, GranularityFile, ParamKind, Plan, ScopeFile, SlMetric, StrategyPlan};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -398,7 +398,6 @@ pub fn tune_strategy(scenario: &Scenario, plan: &Plan, which: usize, sls: &[SkuL
         (0..scenario.model.nodes.len()).map(|n| NodeEconomics::of(&scenario.model, n)).collect();
     let reps = SEARCH_REPLICATION_BASE..SEARCH_REPLICATION_BASE + plan.replications;
     let start = start_values(scenario, splan, sls)?;
-    let mut values = start.clone();
     // Groups, in key order.
     let mut keys: BTreeMap<(u32, usize, char), usize> = BTreeMap::new();
     let group: Vec<usize> = sls
@@ -423,99 +422,21 @@ pub fn tune_strategy(scenario: &Scenario, plan: &Plan, which: usize, sls: &[SkuL
         })
         .collect();
     let height: Vec<u32> = members.iter().map(|m| sls[m[0]].height).collect();
-    let max_height = height.iter().copied().max().unwrap_or(0);
-    let lo: Vec<i64> = splan.params.iter().map(|p| p.min).collect();
-    let hi: Vec<i64> = splan.params.iter().map(|p| p.max).collect();
-    let level_dims = splan.params.iter().filter(|p| p.kind == ParamKind::Level).count();
     let spec = &scenario.file.strategies[splan.index].replenishment;
-    let valid = structure(spec, splan);
-    let mut evaluations = vec![0u32; members.len()];
-    let mut found_feasible = vec![false; members.len()];
-    let mut rounds = 0;
-    // Walks the groups `active` together from `values` (step 1 from the
-    // start when `step_one`), leaving each at its best point.
-    let mut walk = |active: &[usize], step_one: bool, values: &mut Vec<Vec<i64>>| -> Result<(), String> {
-        let mut walkers: Vec<Walker> = active
-            .iter()
-            .map(|&g| {
-                let walker = Walker::new(
-                    values[members[g][0]].clone(),
-                    lo.clone(),
-                    hi.clone(),
-                    level_dims,
-                    valid,
-                    plan.max_evaluations,
-                );
-                // A later pass starts at the last optimum: step 1, expanding
-                // if the other echelons moved it far.
-                if step_one { walker.with_step(1) } else { walker }
-            })
-            .collect();
-        loop {
-            let mut proposed = vec![false; walkers.len()];
-            for (w, walker) in walkers.iter_mut().enumerate() {
-                let point = match walker.propose() {
-                    Some(p) => {
-                        proposed[w] = true;
-                        p
-                    }
-                    None => walker.best.clone(),
-                };
-                for &i in &members[active[w]] {
-                    values[i] = point.clone();
-                }
-            }
-            if !proposed.iter().any(|&p| p) {
-                break;
-            }
-            let runs = evaluate(scenario, splan, values, reps.clone(), &economics)?;
-            rounds += 1;
-            let pooled = pool(&runs);
-            for (w, walker) in walkers.iter_mut().enumerate() {
-                if proposed[w] {
-                    walker.report(score(plan, sls, &scopes[active[w]], &pooled));
-                    evaluations[active[w]] += 1;
-                }
-            }
-        }
-        for (w, walker) in walkers.iter().enumerate() {
-            for &i in &members[active[w]] {
-                values[i] = walker.best.clone();
-            }
-            found_feasible[active[w]] |= walker.best_score().is_some_and(|s| s.violation <= 0.0);
-        }
-        Ok(())
+    let groups = Groups {
+        members: &members,
+        height: &height,
+        lo: splan.params.iter().map(|p| p.min).collect(),
+        hi: splan.params.iter().map(|p| p.max).collect(),
+        level_dims: splan.params.iter().filter(|p| p.kind == ParamKind::Level).count(),
+        valid: structure(spec, splan),
+        budget: plan.max_evaluations,
     };
-    let passes = if max_height == 0 { 1 } else { MAX_PASSES };
-    for pass in 0..passes {
-        let before = values.clone();
-        for h in 0..=max_height {
-            let active: Vec<usize> = (0..members.len()).filter(|&g| height[g] == h).collect();
-            walk(&active, pass > 0, &mut values)?;
-        }
-        if values == before {
-            break;
-        }
-    }
-    // Repair: groups walk simultaneously, so a group's accepted point was
-    // measured beside the others' candidates, not their final points; where
-    // they interact (the same SKU's locations sharing a DC's stock, a
-    // supplier's capacity) a group feasible during its walk can fall short
-    // at the joint final point. Those groups walk again from there, the
-    // others fixed, downstream first.
-    for _ in 0..MAX_REPAIRS {
-        let pooled = pool(&evaluate(scenario, splan, &values, reps.clone(), &economics)?);
-        let short: Vec<bool> = scopes.iter().map(|s| score(plan, sls, s, &pooled).violation > 0.0).collect();
-        if !short.contains(&true) {
-            break;
-        }
-        for h in 0..=max_height {
-            let active: Vec<usize> = (0..members.len()).filter(|&g| short[g] && height[g] == h).collect();
-            if !active.is_empty() {
-                walk(&active, true, &mut values)?;
-            }
-        }
-    }
+    let walked = walk_groups(&groups, start.clone(), MAX_PASSES, MAX_REPAIRS, |values| {
+        let pooled = pool(&evaluate(scenario, splan, values, reps.clone(), &economics)?);
+        Ok(scopes.iter().map(|s| score(plan, sls, s, &pooled)).collect())
+    })?;
+    let Walked { values, evaluations, found_feasible, rounds } = walked;
     let runs = evaluate(scenario, splan, &values, reps, &economics)?;
     let pooled = pool(&runs);
     let scores = scopes.iter().map(|s| score(plan, sls, s, &pooled)).collect();

@@ -48,6 +48,7 @@ use std::path::{Path, PathBuf};
 
 /// Why tuning stopped.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum TuneError {
     /// The scenario has no `tune:` section, or the search hit an invalid
     /// candidate (exit 2).
@@ -64,6 +65,7 @@ pub fn tuned_name(name: &str) -> String {
 }
 
 /// What `tune` produced.
+#[non_exhaustive]
 pub struct TuneOutcome {
     /// Per tuned strategy.
     pub tuned: Vec<Tuned>,
@@ -140,7 +142,22 @@ pub fn tuned_file(scenario: &Scenario, tuned: &[Tuned]) -> ScenarioFile {
     for t in tuned {
         let original = &scenario.file.strategies[t.plan.index];
         let name = tuned_name(&t.plan.name);
-        let retune = |spec: &mut echelon_strategies::registry::ReplenishmentSpec| {
+        // Number parameters are one value per group, and `Global` groups are
+        // per echelon level: a DC and its stores may hold different values.
+        // Each node's values are those of its SKU-locations (one group per
+        // node); the base spec takes the first stocked node's, and every
+        // node whose values differ gets its own `at` entry.
+        let numbers = |v: &[i64]| -> Vec<i64> {
+            t.plan.params.iter().enumerate().filter(|(_, q)| q.kind == ParamKind::Number).map(|(p, _)| v[p]).collect()
+        };
+        let mut node_values: Vec<Option<&[i64]>> = Vec::with_capacity(scenario.model.nodes.len());
+        let mut first = 0;
+        for node in &scenario.model.nodes {
+            node_values.push(t.values.get(first).filter(|_| !node.skus.is_empty()).map(Vec::as_slice));
+            first += node.skus.len();
+        }
+        let base = t.values.first().map(Vec::as_slice);
+        let retune = |spec: &mut echelon_strategies::registry::ReplenishmentSpec, values: Option<&[i64]>| {
             for (p, param) in t.plan.params.iter().enumerate() {
                 match param.kind {
                     ParamKind::Level => {
@@ -154,7 +171,7 @@ pub fn tuned_file(scenario: &Scenario, tuned: &[Tuned]) -> ScenarioFile {
                         }
                     }
                     ParamKind::Number => {
-                        if let (Some(number), Some(v)) = (tunable::number_mut(spec, &param.name), t.values.first()) {
+                        if let (Some(number), Some(v)) = (tunable::number_mut(spec, &param.name), values) {
                             *number = param.value(v[p]);
                         }
                     }
@@ -163,9 +180,18 @@ pub fn tuned_file(scenario: &Scenario, tuned: &[Tuned]) -> ScenarioFile {
         };
         let mut strategy: StrategyFile = original.clone();
         strategy.name = name.clone();
-        retune(&mut strategy.replenishment);
-        for spec in strategy.at.values_mut() {
-            retune(spec);
+        retune(&mut strategy.replenishment, base);
+        for (n, node) in scenario.model.nodes.iter().enumerate() {
+            let own = node_values[n].or(base);
+            if let Some(spec) = strategy.at.get_mut(&node.id) {
+                retune(spec, own);
+            } else if let (Some(own), Some(base)) = (own, base)
+                && numbers(own) != numbers(base)
+            {
+                let mut spec = original.replenishment.clone();
+                retune(&mut spec, Some(own));
+                strategy.at.insert(node.id.clone(), spec);
+            }
         }
         // Keep Table paths of untuned parameters absolute, as above.
         let mut specs = vec![&mut strategy.replenishment];
@@ -430,6 +456,7 @@ fn frontier_chart(plan: &Plan, strategies: usize, points: &[FrontierPoint]) -> C
             markers: true,
             bar_width: None,
             colour: strategies + family,
+            area: false,
         });
         if let Some(hand) = points.iter().find(|p| p.family == family && p.target.is_none()) {
             series.push(Series {
@@ -439,6 +466,7 @@ fn frontier_chart(plan: &Plan, strategies: usize, points: &[FrontierPoint]) -> C
                 markers: true,
                 bar_width: None,
                 colour: sp.index,
+                area: false,
             });
         }
     }
@@ -460,6 +488,7 @@ fn frontier_chart(plan: &Plan, strategies: usize, points: &[FrontierPoint]) -> C
         bands: Vec::new(),
         categories: None,
         panels: false,
+        log_x: false,
     }
 }
 
@@ -522,8 +551,9 @@ fn compare_rendered(path: &Path, threads: usize, registry: &std::sync::Arc<Regis
     if let Some(failure) = &outcome.failure {
         return Err(TuneError::Input(failure.to_string()));
     }
-    let representative =
+    let mut representative =
         runner::representative(&study, &outcome.traces).map_err(|f| TuneError::Input(f.to_string()))?;
+    representative.series = outcome.series.clone();
     let rendered = output::render(&header, &outcome.records, Some(&outcome.timing), Some(&representative));
     let mut records = outcome.records;
     records.sort_by_key(|r| (r.point, r.strategy, r.replication));

@@ -197,6 +197,9 @@ impl Replenishment for Probe<'_> {
     fn on_fallback(&self) -> bool {
         self.inner.on_fallback()
     }
+    fn forecasts(&self) -> Option<&[f64]> {
+        self.inner.forecasts()
+    }
 
     fn observe(&mut self, view: &NodeView<'_>) {
         self.day = view.day;

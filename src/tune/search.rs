@@ -223,6 +223,144 @@ impl Walker {
     }
 }
 
+/// The searched groups of one strategy, and the walk's rules.
+#[derive(Debug, Clone)]
+pub struct Groups<'a> {
+    /// Per group, its members (indices into the values).
+    pub members: &'a [Vec<usize>],
+    /// Per group, its echelon height (0 first).
+    pub height: &'a [u32],
+    /// Lowest index per parameter.
+    pub lo: Vec<i64>,
+    /// Highest index per parameter.
+    pub hi: Vec<i64>,
+    /// How many parameters (first) are levels.
+    pub level_dims: usize,
+    /// The structural check of a candidate.
+    pub valid: fn(&[i64]) -> bool,
+    /// Evaluations per group and walk.
+    pub budget: u32,
+}
+
+/// Where [`walk_groups`] left the groups.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Walked {
+    /// Values per member.
+    pub values: Vec<Vec<i64>>,
+    /// Evaluations spent per group.
+    pub evaluations: Vec<u32>,
+    /// Per group: did a walk of it ever reach a feasible point?
+    pub found_feasible: Vec<bool>,
+    /// Evaluation rounds run.
+    pub rounds: u32,
+}
+
+/// Walks every group from `start`: echelons in turn, lowest height first,
+/// the groups of one height simultaneously (one `evaluate` per round gives
+/// every group's score at the joint values); up to `passes` passes while a
+/// pass changes something (one pass without echelons above 0; later passes
+/// start at step 1); then up to `repairs` repair rounds: groups short of a
+/// constraint at the joint final values walk again from there, the others
+/// fixed, lowest height first.
+pub fn walk_groups(
+    groups: &Groups,
+    start: Vec<Vec<i64>>,
+    passes: usize,
+    repairs: usize,
+    evaluate: impl Fn(&[Vec<i64>]) -> Result<Vec<Score>, String>,
+) -> Result<Walked, String> {
+    let count = groups.members.len();
+    let mut values = start;
+    let mut evaluations = vec![0u32; count];
+    let mut found_feasible = vec![false; count];
+    let mut rounds = 0;
+    let max_height = groups.height.iter().copied().max().unwrap_or(0);
+    // Walks the groups `active` together from `values` (step 1 from the
+    // start when `step_one`), leaving each at its best point.
+    let mut walk = |active: &[usize], step_one: bool, values: &mut Vec<Vec<i64>>| -> Result<(), String> {
+        let mut walkers: Vec<Walker> = active
+            .iter()
+            .map(|&g| {
+                let walker = Walker::new(
+                    values[groups.members[g][0]].clone(),
+                    groups.lo.clone(),
+                    groups.hi.clone(),
+                    groups.level_dims,
+                    groups.valid,
+                    groups.budget,
+                );
+                // A later pass starts at the last optimum: step 1, expanding
+                // if the other echelons moved it far.
+                if step_one { walker.with_step(1) } else { walker }
+            })
+            .collect();
+        loop {
+            let mut proposed = vec![false; walkers.len()];
+            for (w, walker) in walkers.iter_mut().enumerate() {
+                let point = match walker.propose() {
+                    Some(p) => {
+                        proposed[w] = true;
+                        p
+                    }
+                    None => walker.best.clone(),
+                };
+                for &i in &groups.members[active[w]] {
+                    values[i] = point.clone();
+                }
+            }
+            if !proposed.iter().any(|&p| p) {
+                break;
+            }
+            let scores = evaluate(values)?;
+            rounds += 1;
+            for (w, walker) in walkers.iter_mut().enumerate() {
+                if proposed[w] {
+                    walker.report(scores[active[w]]);
+                    evaluations[active[w]] += 1;
+                }
+            }
+        }
+        for (w, walker) in walkers.iter().enumerate() {
+            for &i in &groups.members[active[w]] {
+                values[i] = walker.best.clone();
+            }
+            found_feasible[active[w]] |= walker.best_score().is_some_and(|s| s.violation <= 0.0);
+        }
+        Ok(())
+    };
+    let passes = if max_height == 0 { passes.min(1) } else { passes };
+    for pass in 0..passes {
+        let before = values.clone();
+        for h in 0..=max_height {
+            let active: Vec<usize> = (0..count).filter(|&g| groups.height[g] == h).collect();
+            walk(&active, pass > 0, &mut values)?;
+        }
+        if values == before {
+            break;
+        }
+    }
+    // Repair: groups walk simultaneously, so a group's accepted point was
+    // measured beside the others' candidates, not their final points; where
+    // they interact (the same SKU's locations sharing a DC's stock, a
+    // supplier's capacity) a group feasible during its walk can fall short
+    // at the joint final point. Those groups walk again from there, the
+    // others fixed, downstream first.
+    for _ in 0..repairs {
+        let short: Vec<bool> = evaluate(&values)?.iter().map(|s| s.violation > 0.0).collect();
+        if !short.contains(&true) {
+            break;
+        }
+        for h in 0..=max_height {
+            let active: Vec<usize> = (0..count).filter(|&g| short[g] && groups.height[g] == h).collect();
+            if !active.is_empty() {
+                walk(&active, true, &mut values)?;
+            }
+        }
+    }
+    Ok(Walked { values, evaluations, found_feasible, rounds })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,5 +418,47 @@ mod tests {
         let mut tight = Walker::new(vec![0, 1], vec![-10, 1], vec![100, 200], 2, valid, 3);
         run(&mut tight, f);
         assert_eq!(tight.evaluations, 3);
+    }
+
+    /// Two groups sharing a resource, one member each: group 0 costs x0 and
+    /// is feasible only when x0 ≥ x1 (the more group 1 holds, the more
+    /// group 0 needs — a DC's stock shared by two stores); group 1 costs
+    /// (x1 − 2)², unconstrained. Both start at 8 with step 2 and walk
+    /// together, proposing the same points: (8, 8), (6, 6), (2, 2) by
+    /// expansion, then (0, 0). Group 0 accepts 0 (feasible beside group
+    /// 1's candidate 0, cost 0); group 1 keeps 2 (cost 4 at 0). At the joint
+    /// final point (0, 2) group 0 is short by 2. The repair walks group 0
+    /// alone with group 1 fixed at 2 and ends at the cheapest feasible
+    /// x0 = 2; group 1 is not walked again.
+    #[test]
+    fn the_repair_walks_again_only_groups_short_at_the_joint_final_point() {
+        let members = [vec![0], vec![1]];
+        let height = [0, 0];
+        let groups = Groups {
+            members: &members,
+            height: &height,
+            lo: vec![0],
+            hi: vec![20],
+            level_dims: 1,
+            valid: |_| true,
+            budget: 100,
+        };
+        let evaluate = |v: &[Vec<i64>]| -> Result<Vec<Score>, String> {
+            let (x0, x1) = (v[0][0], v[1][0]);
+            Ok(vec![
+                Score { violation: (x1 - x0).max(0) as f64, shortfall: (x1 - x0).max(0) as f64, cost: x0 as f64 },
+                cost(((x1 - 2) * (x1 - 2)) as f64),
+            ])
+        };
+        let start = vec![vec![8], vec![8]];
+        let unrepaired = walk_groups(&groups, start.clone(), 3, 0, evaluate).unwrap();
+        assert_eq!(unrepaired.values, [vec![0], vec![2]]);
+        assert_eq!(unrepaired.found_feasible, [true, true], "group 0's walk met its constraint");
+        assert!(evaluate(&unrepaired.values).unwrap()[0].violation > 0.0, "short at the joint point");
+        let repaired = walk_groups(&groups, start, 3, 2, evaluate).unwrap();
+        assert_eq!(repaired.values, [vec![2], vec![2]]);
+        assert_eq!(evaluate(&repaired.values).unwrap()[0].violation, 0.0);
+        assert_eq!(repaired.evaluations[1], unrepaired.evaluations[1], "group 1 is not walked again");
+        assert!(repaired.evaluations[0] > unrepaired.evaluations[0]);
     }
 }

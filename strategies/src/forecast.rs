@@ -68,6 +68,8 @@ pub struct Forecasts {
     since: Vec<f64>,
     /// Smoothed squared one-day error.
     error_variance: Vec<f64>,
+    /// Per SKU, [`daily`](Self::daily) as of the last observation.
+    next: Vec<f64>,
 }
 
 impl Forecasts {
@@ -77,13 +79,22 @@ impl Forecasts {
             Method::Croston { .. } => vec![1.0; means.len()],
             _ => vec![0.0; means.len()],
         };
-        Self {
+        let mut forecasts = Self {
             method,
             level: means.to_vec(),
             slope,
             since: vec![1.0; means.len()],
             error_variance: means.iter().map(|m| m.max(1e-9)).collect(),
-        }
+            next: Vec::new(),
+        };
+        forecasts.next = (0..means.len()).map(|sku| forecasts.daily(sku)).collect();
+        forecasts
+    }
+
+    /// Per SKU, the forecast of the next day's demand ([`daily`](Self::daily)),
+    /// kept current by [`observe`](Self::observe).
+    pub fn next_days(&self) -> &[f64] {
+        &self.next
     }
 
     /// Learns SKU `sku`'s demand of one day.
@@ -109,6 +120,7 @@ impl Forecasts {
                 }
             }
         }
+        self.next[sku] = self.daily(sku);
     }
 
     /// The forecast of the next day's demand of `sku`.

@@ -12,6 +12,7 @@ use crate::allocation::{FairShare, Fcfs, MarginWeighted, SlaRisk, StrictPriority
 use crate::forecast::Method;
 use crate::level::{Level, NodeContext};
 use crate::replenishment::{Batching, Fallback, ForecastOrderUpTo, MinMax, OrderUpTo, ReorderQuantity};
+use echelon_sim::governance::{ApprovalOrder, ApprovalOrdering};
 use echelon_sim::strategy::{
     Allocation, ExpediteRule, MAX_DATA_DELAY_HOURS, Replenishment, Review, TransferRule, data_delay_minutes,
 };
@@ -613,6 +614,7 @@ pub struct Registry {
     allocation: BTreeMap<String, Entry<RuleFactory<dyn Allocation>>>,
     transfers: BTreeMap<String, Entry<RuleFactory<dyn TransferRule>>>,
     expedites: BTreeMap<String, Entry<RuleFactory<dyn ExpediteRule>>>,
+    approval_orders: BTreeMap<String, Entry<RuleFactory<dyn ApprovalOrdering>>>,
 }
 
 impl<F: Clone> Clone for Entry<F> {
@@ -628,6 +630,7 @@ impl std::fmt::Debug for Registry {
             .field("allocation", &self.allocation.keys().collect::<Vec<_>>())
             .field("transfers", &self.transfers.keys().collect::<Vec<_>>())
             .field("expedites", &self.expedites.keys().collect::<Vec<_>>())
+            .field("approval_orders", &self.approval_orders.keys().collect::<Vec<_>>())
             .finish()
     }
 }
@@ -636,7 +639,8 @@ impl std::fmt::Debug for Registry {
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub struct PluginInfo<'a> {
-    /// `replenishment`, `allocation`, `transfers` or `expedites`.
+    /// `replenishment`, `allocation`, `transfers`, `expedites` or
+    /// `approval_order`.
     pub kind: &'static str,
     /// The registered name.
     pub name: &'a str,
@@ -738,6 +742,25 @@ impl Registry {
         self
     }
 
+    /// Adds the approval-queue ordering `name` (a scenario's `governance:
+    /// (queue: Custom(name: …, params: …))`); `factory` validates `params`
+    /// once when the scenario is loaded. One instance serves every run (in
+    /// parallel: it must hold no mutable state).
+    ///
+    /// # Panics
+    /// As [`register_replenishment`](Self::register_replenishment).
+    pub fn register_approval_order<R, F>(&mut self, name: &str, help: &str, factory: F) -> &mut Self
+    where
+        R: ApprovalOrdering + 'static,
+        F: Fn(&Params) -> Result<R, SpecError> + Send + Sync + 'static,
+    {
+        check_name(name, self.approval_orders.contains_key(name));
+        let factory: RuleFactory<dyn ApprovalOrdering> =
+            Arc::new(move |params| Ok(Arc::new(factory(params)?) as Arc<dyn ApprovalOrdering>));
+        self.approval_orders.insert(name.to_string(), Entry { help: help.to_string(), factory });
+        self
+    }
+
     /// Every plugged-in strategy, by kind then name.
     pub fn plugins(&self) -> Vec<PluginInfo<'_>> {
         fn of<'a, F>(kind: &'static str, map: &'a BTreeMap<String, Entry<F>>) -> impl Iterator<Item = PluginInfo<'a>> {
@@ -747,6 +770,7 @@ impl Registry {
             .chain(of("allocation", &self.allocation))
             .chain(of("transfers", &self.transfers))
             .chain(of("expedites", &self.expedites))
+            .chain(of("approval_order", &self.approval_orders))
             .collect()
     }
 
@@ -794,6 +818,18 @@ impl Registry {
                 (entry.factory)(params).map_err(in_params)
             }
         }
+    }
+
+    /// Validates and builds an approval-queue ordering: a bundled one, or
+    /// the plugged-in `custom` (its name and params).
+    pub fn approval_order(
+        &self,
+        bundled: ApprovalOrder,
+        custom: Option<&CustomSpec>,
+    ) -> Result<Arc<dyn ApprovalOrdering>, SpecError> {
+        let Some(CustomSpec { name, params }) = custom else { return Ok(Arc::new(bundled)) };
+        let entry = self.approval_orders.get(name.as_str()).ok_or_else(|| self.unknown("approval_order", name))?;
+        (entry.factory)(params).map_err(in_params)
     }
 
     /// Validates and builds an expedite rule.
@@ -860,6 +896,10 @@ impl<S: Replenishment> Replenishment for Checked<S> {
 
     fn on_fallback(&self) -> bool {
         self.inner.on_fallback()
+    }
+
+    fn forecasts(&self) -> Option<&[f64]> {
+        self.inner.forecasts()
     }
 
     fn decide(&mut self, view: &echelon_sim::strategy::NodeView<'_>, orders: &mut [i64]) {

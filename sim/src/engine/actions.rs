@@ -124,6 +124,8 @@ impl Run<'_> {
                     continue;
                 }
                 self.nodes[source].ship_to_node(slot_sku, units);
+            } else {
+                self.nodes[node].book_purchase(sku, units, measured);
             }
             let state = &mut self.nodes[node];
             state.on_order[sku] += units;

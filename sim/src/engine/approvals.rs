@@ -17,7 +17,7 @@
 use super::Run;
 use super::flow::Trip;
 use crate::calendar::Event;
-use crate::governance::{ApprovalQueue, DecisionKind, Governance};
+use crate::governance::{ApprovalQueue, DecisionKind, Governance, Queued};
 use crate::model::Model;
 use crate::rng::{self, Stream, StreamKey};
 use crate::time::{Day, MINUTES_PER_DAY, Minute};
@@ -92,8 +92,15 @@ impl Run<'_> {
     /// it for approval when it is worth more than the governance threshold.
     pub(super) fn decide(&mut self, decision: Decision, now: Minute, measured: bool) {
         let state = &self.nodes[decision.node];
-        let value = || decision.units as f64 * state.unit_cost[decision.sku];
-        let Some(approvals) = self.approvals.as_mut().filter(|a| a.rules.needs_approval(value())) else {
+        let value = decision.units as f64 * state.unit_cost[decision.sku];
+        let exception = self.approvals.as_ref().is_some_and(|a| a.rules.needs_approval(value));
+        if measured {
+            let tally = &mut self.nodes[decision.node].tally;
+            tally.decisions += 1;
+            tally.exceptions += u64::from(exception);
+        }
+        let state = &self.nodes[decision.node];
+        let Some(approvals) = self.approvals.as_mut().filter(|_| exception) else {
             self.send_decision(decision, now, measured);
             return;
         };
@@ -101,7 +108,7 @@ impl Run<'_> {
         if let Some(trip) = decision.shipment.filter(|t| t.internal) {
             self.internal_in_transit += trip.units;
         }
-        approvals.queue.push(decision, now, score);
+        approvals.queue.push_queued(decision, Queued::new(decision.kind, now, score, value));
         self.take_approvals(now);
     }
 

@@ -114,6 +114,19 @@ impl ClassBooks {
     }
 }
 
+impl ClassBooks {
+    /// Books the completion of backordered `line` at `now` (its last units
+    /// served): on time in full (`otif`) when no later than its class's
+    /// SLA after demand, if it was demanded on a measured day.
+    fn complete(&mut self, classes: &[CustomerClass], state: &mut NodeState, line: BackorderLine, now: Minute) {
+        let c = line.class as usize;
+        if line.since >= self.first_measured && now - line.since <= days_to_minutes(classes[c].sla_days) {
+            self.tally[c].lines_late_on_time += 1;
+            state.tally.lines_late_on_time += 1;
+        }
+    }
+}
+
 impl Run<'_> {
     /// Serves `sku`'s backordered lines at `node` from on-hand at `now`.
     pub(super) fn serve_backorders(&mut self, node: usize, sku: usize, now: Minute, measured: bool) {
@@ -128,7 +141,11 @@ impl Run<'_> {
         if state.backorders[sku] <= available {
             for &line in &lines {
                 self.class_books.book(classes, state, sku, line, now, Ending::Served);
+                self.class_books.complete(classes, state, line, now);
                 shipped += line.units;
+                if let Some(returns) = &mut self.returns {
+                    state.balance.returns_drawn += returns.shipped(node, sku, line.class as usize, line.units, now);
+                }
             }
             lines.clear();
         } else {
@@ -143,8 +160,14 @@ impl Run<'_> {
             for (line, &granted) in lines.iter_mut().zip(&self.grants) {
                 let served = BackorderLine { units: granted, ..*line };
                 self.class_books.book(classes, state, sku, served, now, Ending::Served);
+                if let Some(returns) = &mut self.returns {
+                    state.balance.returns_drawn += returns.shipped(node, sku, line.class as usize, granted, now);
+                }
                 line.units -= granted;
                 shipped += granted;
+                if granted > 0 && line.units == 0 {
+                    self.class_books.complete(classes, state, *line, now);
+                }
             }
         }
         lines.retain(|l| l.units > 0);

@@ -85,8 +85,10 @@ pub(super) struct DailyStreams<'m> {
     drawn: Vec<i64>,
     /// Per stream, over the measured days: units demanded…
     measured_demand: Vec<i64>,
-    /// …and units not served from stock when demanded.
+    /// …and units not served from stock when demanded…
     measured_short: Vec<i64>,
+    /// …and (lines with positive units, lines served complete from stock).
+    measured_lines: Vec<(u64, u64)>,
     /// Is the last day drawn measured?
     measuring: bool,
 }
@@ -129,6 +131,7 @@ impl<'m> DailyStreams<'m> {
             drawn: Vec::new(),
             measured_demand: Vec::new(),
             measured_short: Vec::new(),
+            measured_lines: Vec::new(),
             measuring: false,
         }
     }
@@ -139,6 +142,7 @@ impl<'m> DailyStreams<'m> {
         self.carry = vec![0.0; self.rng.len()];
         self.measured_demand = vec![0; self.rng.len()];
         self.measured_short = vec![0; self.rng.len()];
+        self.measured_lines = vec![(0, 0); self.rng.len()];
     }
 
     fn push(&mut self, demand: &'m DailyDemand, rng: Stream, class: usize, shortage: Shortage) {
@@ -197,6 +201,11 @@ impl<'m> DailyStreams<'m> {
     pub fn note_short(&mut self, i: usize, units: i64) {
         if self.measuring {
             self.measured_short[i] += units;
+            if self.drawn[i] > 0 {
+                let lines = &mut self.measured_lines[i];
+                lines.0 += 1;
+                lines.1 += u64::from(units == 0);
+            }
         }
     }
 
@@ -204,7 +213,10 @@ impl<'m> DailyStreams<'m> {
     pub fn add_to_classes(&self, classes: &mut [ClassTally]) {
         for i in 0..self.rng.len() {
             let (demand, short) = (self.measured_demand[i], self.measured_short[i]);
-            classes[self.class[i]].add(demand, demand - short, self.shortage[i] == Shortage::LostSales);
+            let class = &mut classes[self.class[i]];
+            class.add(demand, demand - short, self.shortage[i] == Shortage::LostSales);
+            class.lines += self.measured_lines[i].0;
+            class.lines_full += self.measured_lines[i].1;
         }
     }
 

@@ -71,11 +71,15 @@ impl Run<'_> {
         best(&mut (0..sources.len()).filter(usable)).or_else(|| best(&mut (0..sources.len()))).unwrap_or(0)
     }
 
-    /// Decides a purchase order of `units` for local `sku` at `node` at
-    /// minute `now`: books it as ordered and hands it to governance
+    /// Decides a purchase order of `units` (> 0, as the policy asked) for
+    /// local `sku` at `node` at minute `now`: applies the SKU's order rules,
+    /// books it as ordered and hands it to governance
     /// ([`super::approvals`]), which releases it now or once approved.
     pub(super) fn release(&mut self, node: usize, sku: usize, units: i64, now: Minute, measured: bool) {
         let state = &mut self.nodes[node];
+        // The SKU's MOQ, case pack and maximum, after the policy's rule
+        // (module `constraints`).
+        let units = state.constrain_order(sku, units);
         state.on_order[sku] += units;
         state.balance.ordered += units;
         state.day_ordered += units;
@@ -84,6 +88,9 @@ impl Run<'_> {
             state.tally.orders += 1;
             state.tally.ordered_units += units;
             state.tally.ordering_cost += state.ordering_cost[sku];
+            if let Some(t) = state.sku_tally.get_mut(sku) {
+                t.ordered += units;
+            }
         }
         let trigger = if trigger == NO_TRIGGER { now } else { trigger };
         if self.approvals.is_some() {
@@ -92,6 +99,7 @@ impl Run<'_> {
             return;
         }
         if measured {
+            state.tally.decisions += 1;
             state.record_latency(DecisionKind::PurchaseOrder, now - trigger);
         }
         self.send_order(node, sku, units, now, measured);
@@ -123,10 +131,12 @@ impl Run<'_> {
                 }
             }
             Source::Supplier(s) if self.model.suppliers[s].capacity_per_day.is_some() => {
+                self.nodes[node].book_purchase(sku, units, measured);
                 self.suppliers[s].queue.push_back(Held { node, sku, lane, units });
                 self.dispatch_supplier(s, now);
             }
             Source::Supplier(_) => {
+                self.nodes[node].book_purchase(sku, units, measured);
                 let trip = Trip { lane, node, sku, units, internal: false, expedited: false };
                 let model = self.model;
                 self.depart(trip, now, &model.lanes[lane].lead_time, measured);
@@ -169,7 +179,10 @@ impl Run<'_> {
 
     /// Sends `trip` at `now` (or when its lane's outage ends), with a lead
     /// time drawn from `lead_time` and stretched by any inflation; settles
-    /// its fate and schedules its arrival. Books transport cost.
+    /// its fate and schedules its arrival. Books transport cost. On a lane
+    /// with a capacity per day or trucks, a shipment that is not an
+    /// expedite waits at the lane instead, for the day end's dispatch
+    /// (module `trucks`).
     pub(super) fn depart(
         &mut self,
         trip: Trip,
@@ -177,12 +190,26 @@ impl Run<'_> {
         lead_time: &crate::distribution::LeadTime,
         measured: bool,
     ) {
+        if trip.internal {
+            self.internal_in_transit += trip.units;
+        }
+        if !trip.expedited && self.lane_queues.limited[trip.lane] {
+            self.lane_queues.push(trip, now);
+            return;
+        }
         let sample = lead_time.sample(&mut self.lane_rngs[trip.lane]);
-        let (departure, arrival, lost, in_transit) = if self.timeline.touches_lane(trip.lane) {
-            let departure = self.timeline.departure(trip.lane, now);
-            let factor = self.timeline.lead_time_factor(trip.lane, departure);
+        self.launch(std::slice::from_ref(&trip), now, sample, measured);
+    }
+
+    /// Sends `pieces` (shipments on one lane travelling together) at `now`
+    /// with the lead time `sample` (minutes) drawn for them.
+    pub(super) fn launch(&mut self, pieces: &[Trip], now: Minute, sample: Minute, measured: bool) {
+        let lane = pieces[0].lane;
+        let (departure, arrival, lost, in_transit) = if self.timeline.touches_lane(lane) {
+            let departure = self.timeline.departure(lane, now);
+            let factor = self.timeline.lead_time_factor(lane, departure);
             let arrival = departure + (sample as f64 * factor).round() as Minute;
-            match self.timeline.fate(trip.lane, departure, arrival) {
+            match self.timeline.fate(lane, departure, arrival) {
                 Fate::Arrives => (departure, arrival, false, true),
                 Fate::DelayedUntil(later) => (departure, later, false, false),
                 Fate::Lost => (departure, arrival, true, true),
@@ -197,7 +224,7 @@ impl Run<'_> {
         let arrival = if !self.event_driven && in_transit {
             let earliest = receipt_day(departure).max(self.wheel.next_day());
             let draw = if needs_receipt_draw(arrival, earliest) {
-                self.receipt_rngs[trip.lane].random_range(0..MINUTES_PER_DAY)
+                self.receipt_rngs[lane].random_range(0..MINUTES_PER_DAY)
             } else {
                 0
             };
@@ -205,31 +232,39 @@ impl Run<'_> {
         } else {
             arrival
         };
-        let cost = self.model.lanes[trip.lane].cost_per_unit * trip.units as f64;
-        let state = &mut self.nodes[trip.node];
-        if measured {
-            if self.model.lanes[trip.lane].lateral {
-                state.tally.transfer_cost += cost;
-            } else {
-                state.tally.transport_cost += cost;
+        let lane = &self.model.lanes[lane];
+        let (lateral, ownership_at_dispatch) = (lane.lateral, lane.ownership_at_dispatch);
+        let cost_per_unit = lane.cost_per_unit;
+        for trip in pieces {
+            let cost = cost_per_unit * trip.units as f64;
+            let (owned, held) = (trip.internal || ownership_at_dispatch, ownership_at_dispatch);
+            let state = &mut self.nodes[trip.node];
+            state.start_transit(trip.sku, trip.units, owned, held);
+            if measured {
+                if lateral {
+                    state.tally.transfer_cost += cost;
+                } else {
+                    state.tally.transport_cost += cost;
+                }
             }
+            if !state.arrivals.is_empty() {
+                state.arrivals[trip.sku].push(arrival);
+            }
+            let shipment = Shipment {
+                arrival,
+                node: trip.node as u32,
+                local_sku: trip.sku as u32,
+                units: trip.units,
+                lost,
+                internal: trip.internal,
+                expedited: trip.expedited,
+                lateral,
+                owned,
+                held,
+                departed: now,
+            };
+            self.schedule_arrival(shipment);
         }
-        if !state.arrivals.is_empty() {
-            state.arrivals[trip.sku].push(arrival);
-        }
-        if trip.internal {
-            self.internal_in_transit += trip.units;
-        }
-        let shipment = Shipment {
-            arrival,
-            node: trip.node as u32,
-            local_sku: trip.sku as u32,
-            units: trip.units,
-            lost,
-            internal: trip.internal,
-            expedited: trip.expedited,
-        };
-        self.schedule_arrival(shipment);
     }
 
     #[inline]
@@ -266,6 +301,7 @@ impl Run<'_> {
             state.expediting[sku] -= 1;
         }
         state.on_order[sku] -= shipment.units;
+        state.end_transit(sku, shipment);
         if shipment.lost {
             state.balance.lost_in_transit += shipment.units;
             if measured {
@@ -279,6 +315,9 @@ impl Run<'_> {
         }
         state.on_hand[sku] += shipment.units;
         state.balance.received += shipment.units;
+        if measured {
+            state.record_receipt(shipment, now);
+        }
         if shipment.internal {
             self.internal_received += shipment.units;
         }

@@ -11,15 +11,18 @@
 //! 1. **Start of day t.** Every shipment whose arrival minute is ≤ the start
 //!    of day t has been received into on-hand; each receipt first serves
 //!    the SKU's backordered customer lines (module `backorders`). Suppliers with
-//!    a capacity ship what waits for it. Backordered lines whose customers'
+//!    a capacity ship what waits for it. Customer returns due by the day
+//!    start arrive (module `returns`; restocked units serve backorders
+//!    first). Backordered lines whose customers'
 //!    patience has run out are cancelled. `on_hand_start` is recorded.
 //!    Daily-batch demand of day t is then drawn and served from on-hand,
-//!    one order line per class and SKU; the unserved part is backordered
-//!    or lost according to the customer class. Each node's stock figures
+//!    one order line per class and SKU; lines left short are then offered
+//!    their SKU's substitutes (module `substitution`); the unserved part is
+//!    backordered or lost according to the customer class. Each node's stock figures
 //!    are then kept for strategies that see stale data.
 //! 2. **During day t** (event-driven demand): each customer order is served
-//!    on arrival; a continuous-review strategy is asked at once whether to
-//!    order. Shipments arrive as events at their minute.
+//!    on arrival (then from substitutes); a continuous-review strategy is
+//!    asked at once whether to order (for the substitutes that served too). Shipments arrive as events at their minute.
 //! 3. **End of day t**, at minute `1440·(t+1)`: lateral transfers first (when
 //!    the strategy has them); then node by node, from the nodes that feed
 //!    none up to the suppliers' customers (by height, then model order):
@@ -27,12 +30,17 @@
 //!    and today's alike — from on-hand through the allocation rule (what it
 //!    cannot ship stays owed); triggers are observed; on review days the
 //!    strategy decides and the orders are released to the source its
-//!    sourcing rule picks, and a pending trigger whose position is above
+//!    sourcing rule picks (each order first raised to its SKU's minimum
+//!    order quantity, rounded up to case packs and capped at its maximum:
+//!    module `constraints`), and a pending trigger whose position is above
 //!    the reorder point now in force is withdrawn; expedites follow (when the strategy has them);
 //!    the node's echelon position is updated; end-of-day statistics are
 //!    recorded. An order on a source node joins that node's backlog and,
 //!    because sources come later in the sweep, is shipped the same evening
-//!    if stock allows.
+//!    if stock allows. After the sweep, lanes with a capacity per day or
+//!    trucks dispatch the shipments waiting at them (module `trucks`).
+//!    A location's stock above its storage capacity after the start-of-day
+//!    receipts is charged as overflow (module `constraints`).
 //!    Every decision (purchase order, transfer, expedite) goes through
 //!    governance (module `approvals`): released at once, or queued for the
 //!    planners, who release it during their working hours
@@ -65,11 +73,15 @@
 mod actions;
 mod approvals;
 mod backorders;
+mod constraints;
 mod daily;
 mod flow;
 mod resilience;
+mod returns;
 mod state;
 pub mod stepper;
+mod substitution;
+mod trucks;
 
 pub use resilience::{BASELINE_DAYS, EventImpact, IMPACT_HORIZON_DAYS};
 pub use state::UnitBalance;
@@ -77,7 +89,7 @@ pub use stepper::{ActionMode, DayOutcome, Observation, Stepper};
 
 use crate::calendar::{Calendar, Event, ReceiptWheel, Shipment};
 use crate::disruption::Timeline;
-use crate::metrics::{self, ClassValues, MetricValues, ScopeSeries, Tally};
+use crate::metrics::{self, ClassValues, MetricValues, ScopeSeries, SkuTally, SkuValues, Tally};
 use crate::model::{DemandProcess, Model, Shortage};
 use crate::rng::{self, Stream, StreamKey};
 use crate::strategy::{Allocation, Capabilities, Claim, ExpediteRule, Replenishment, Review, TransferRule};
@@ -124,6 +136,11 @@ pub struct RunOutput {
     pub random_events: Vec<WindowImpact>,
     /// Per customer class, in model order.
     pub classes: Vec<ClassValues>,
+    /// Per-SKU results (when the scenario asks for them; else empty): per
+    /// node in model order, per local SKU.
+    pub skus: Vec<SkuValues>,
+    /// Per ABC class (A, B, C), with per-SKU results; else empty.
+    pub abc: Vec<SkuValues>,
     /// Unit balance per node.
     pub balances: Vec<UnitBalance>,
     /// Goods between nodes.
@@ -256,8 +273,14 @@ struct Run<'m> {
     internal_in_transit: i64,
     internal_received: i64,
     internal_lost: i64,
+    /// Shipments waiting at lanes with a capacity per day or trucks.
+    lane_queues: trucks::LaneQueues,
     /// The approval queue, when the model has governance.
     approvals: Option<approvals::Approvals<'m>>,
+    /// Customer returns, when any class returns units (module `returns`).
+    returns: Option<returns::ReturnBooks<'m>>,
+    /// Substitutes, when any SKU has one (module `substitution`).
+    substitutions: Option<substitution::Substitutions>,
     /// Does the model have disruptions (timed or random) to report impacts of?
     tracks_events: bool,
     /// Customer demand and units served from stock, network-wide, per day
@@ -267,6 +290,79 @@ struct Run<'m> {
     /// Raised to abandon the run (checked once per simulated day and per
     /// customer order event).
     stop: Option<&'m AtomicBool>,
+    /// Days-of-cover dispersion across locations (`inventory_imbalance`),
+    /// when some SKU is stocked at two or more customer-facing locations.
+    imbalance: Option<Imbalance>,
+}
+
+/// The sums behind `inventory_imbalance`: per global SKU, scratch sums of
+/// the day's days of cover over the customer-facing locations stocking
+/// it with positive mean demand.
+struct Imbalance {
+    /// Per global SKU: Σ cover, Σ cover², locations.
+    cover: Vec<(f64, f64, u32)>,
+    /// Global SKUs with two or more such locations.
+    shared: Vec<usize>,
+    /// Customer-facing nodes…
+    nodes: Vec<usize>,
+    /// …and per node of those, per local SKU, 1 ÷ its mean daily demand
+    /// (0 when that is 0: the SKU-location is left out).
+    inverse_mean: Vec<Vec<f64>>,
+    /// Σ standard deviation over (SKU, day) observations…
+    sum: f64,
+    /// …and their number.
+    count: u64,
+}
+
+impl Imbalance {
+    fn new(model: &Model) -> Option<Self> {
+        let nodes: Vec<usize> = (0..model.nodes.len()).filter(|&n| model.serves_customers(n)).collect();
+        let mut locations = vec![0u32; model.skus.len()];
+        for &n in &nodes {
+            for (&g, &mean) in model.nodes[n].skus.iter().zip(model.mean_daily_demand_of(n)) {
+                locations[g] += u32::from(mean > 0.0);
+            }
+        }
+        let shared: Vec<usize> = (0..model.skus.len()).filter(|&g| locations[g] >= 2).collect();
+        let inverse = |n: &usize| {
+            let means = model.mean_daily_demand_of(*n);
+            means.iter().map(|&m| if m > 0.0 { 1.0 / m } else { 0.0 }).collect()
+        };
+        let inverse_mean = nodes.iter().map(inverse).collect();
+        (!shared.is_empty()).then(|| Self {
+            cover: vec![(0.0, 0.0, 0); model.skus.len()],
+            shared,
+            nodes,
+            inverse_mean,
+            sum: 0.0,
+            count: 0,
+        })
+    }
+
+    /// Adds one measured day end: per shared SKU, the population standard
+    /// deviation of its locations' days of cover.
+    fn record_day(&mut self, model: &Model, states: &[NodeState]) {
+        for (&n, inverse_mean) in self.nodes.iter().zip(&self.inverse_mean) {
+            let state = &states[n];
+            for (k, &g) in model.nodes[n].skus.iter().enumerate() {
+                let inverse = inverse_mean[k];
+                if inverse > 0.0 {
+                    let cover = state.on_hand[k] as f64 * inverse;
+                    let entry = &mut self.cover[g];
+                    entry.0 += cover;
+                    entry.1 += cover * cover;
+                    entry.2 += 1;
+                }
+            }
+        }
+        for &g in &self.shared {
+            let (sum, squares, n) = std::mem::take(&mut self.cover[g]);
+            let n = f64::from(n);
+            let mean = sum / n;
+            self.sum += (squares / n - mean * mean).max(0.0).sqrt();
+            self.count += 1;
+        }
+    }
 }
 
 /// Simulates one replication of `model` under `policies`.
@@ -371,11 +467,15 @@ impl<'m> Run<'m> {
             internal_in_transit: 0,
             internal_received: 0,
             internal_lost: 0,
+            lane_queues: trucks::LaneQueues::new(model),
             approvals: approvals::Approvals::new(model, seed, replication),
+            returns: returns::ReturnBooks::new(model, seed, replication),
+            substitutions: substitution::Substitutions::new(model),
             tracks_events: !(model.disruptions.is_empty() && model.random_outages.is_empty()),
             daily_customer: Vec::new(),
             trace: None,
             stop: None,
+            imbalance: Imbalance::new(model),
         }
     }
 
@@ -467,10 +567,13 @@ impl<'m> Run<'m> {
                 self.dispatch_supplier(s, now);
             }
         }
+        let measured = self.is_measured(day);
+        if self.returns.is_some() {
+            self.receive_returns(day, measured);
+        }
         if self.class_books.any_patience {
             self.cancel_impatient(now);
         }
-        let measured = self.is_measured(day);
         self.timeline.demand_factors(day, &mut self.demand_factor);
         for node in 0..self.nodes.len() {
             let state = &mut self.nodes[node];
@@ -479,7 +582,9 @@ impl<'m> Run<'m> {
             state.day_demand = 0;
             state.day_ordered = 0;
             if measured {
-                state.tally.on_hand_start += state.on_hand.iter().sum::<i64>();
+                let on_hand = state.on_hand.iter().sum::<i64>();
+                state.tally.on_hand_start += on_hand;
+                state.record_overflow(on_hand);
             }
             let open = self.timeline.closed_until(node, now).is_none();
             self.serve_daily_demand(node, day, open, measured);
@@ -491,25 +596,52 @@ impl<'m> Run<'m> {
     /// class: in full when there is enough for every class, else split by
     /// the allocation strategy (each class's day of demand for a SKU is one
     /// order line: a class without partial shipment gets all of it or none).
+    /// Lines left short whose SKU has substitutes at the node are settled
+    /// after every line has been served from its own SKU (module
+    /// `substitution`).
     fn serve_daily_demand(&mut self, node: usize, day: Day, open: bool, measured: bool) {
         let state = &mut self.nodes[node];
         state.daily.draw_day(self.demand_factor[node], day, measured);
         let now = day_start(day);
         let classes = &self.model.classes;
         let mut books = DemandBooks::default();
+        let mut deferred = match &mut self.substitutions {
+            Some(subs) if open && subs.any_at(node) => {
+                let lines = std::mem::take(&mut subs.deferred);
+                Some((subs, lines))
+            }
+            _ => None,
+        };
+        let returns = &mut self.returns;
+        // Serves `served` units of stream `i`'s line, or defers the line
+        // when it is short and its SKU has substitutes here.
+        let mut serve = |state: &mut NodeState, books: &mut DemandBooks, i: usize, sku: usize, served: i64| {
+            if let Some((subs, lines)) = &mut deferred
+                && served < state.daily.units(i)
+                && subs.has(node, sku)
+            {
+                state.on_hand[sku] -= served;
+                lines.push((i, sku, served));
+                return;
+            }
+            state.serve_daily_line(books, i, sku, served, now);
+            if let Some(returns) = returns.as_mut() {
+                state.balance.returns_drawn += returns.shipped(node, sku, state.daily.class(i), served, now);
+            }
+        };
         for sku in 0..state.on_hand.len() {
             let streams = state.daily.of_sku(sku);
             let available = if open { state.on_hand[sku] } else { 0 };
             if state.daily.total_units(streams.clone()) <= available {
                 for i in streams {
-                    state.serve_daily_line(&mut books, i, sku, state.daily.units(i), now);
+                    serve(state, &mut books, i, sku, state.daily.units(i));
                 }
                 continue;
             }
             if streams.len() == 1 {
                 let line = state.daily.line(streams.start, sku);
                 let served = if classes[line.class].partial_shipment { available } else { 0 };
-                state.serve_daily_line(&mut books, streams.start, sku, served, now);
+                serve(state, &mut books, streams.start, sku, served);
                 continue;
             }
             // The classes' lines all arose at the day start: they are
@@ -530,10 +662,27 @@ impl<'m> Run<'m> {
             let whole = |k: usize| !classes[state.daily.class(order[k].1)].partial_shipment;
             grant_lines(self.allocation, now, available, claims, whole, grants);
             for (k, &(_, i)) in order.iter().enumerate() {
-                state.serve_daily_line(&mut books, i, sku, grants[k], now);
+                serve(state, &mut books, i, sku, grants[k]);
             }
         }
-        state.post(&books, measured);
+        if let Some((_, lines)) = deferred {
+            for &(i, sku, own) in &lines {
+                let line = self.nodes[node].daily.line(i, sku);
+                let (substituted, value) = self.substitute(node, sku, line.class, line.units - own, now, measured);
+                let state = &mut self.nodes[node];
+                let cost = own as f64 * state.unit_cost[sku] + value;
+                state.settle_parts(&mut books, line, own + substituted, cost, now);
+                state.daily.note_short(i, line.units - own - substituted);
+                if let Some(returns) = &mut self.returns {
+                    state.balance.returns_drawn += returns.shipped(node, sku, line.class, own, now);
+                }
+            }
+            if let Some(subs) = &mut self.substitutions {
+                subs.deferred = lines;
+                subs.deferred.clear();
+            }
+        }
+        self.nodes[node].post(&books, measured);
     }
 
     fn customer_order(&mut self, stream: usize, now: Minute) {
@@ -547,13 +696,42 @@ impl<'m> Run<'m> {
         state.accrue(sku, now);
         let available = if open { state.on_hand[sku] } else { 0 };
         let whole_line_short = line.units > available && !self.model.classes[class].partial_shipment;
-        let served = if whole_line_short { 0 } else { line.units.min(available) };
+        let own = if whole_line_short { 0 } else { line.units.min(available) };
         let units = line.units;
-        state.on_hand[sku] -= served;
-        state.settle_demand(line, served, now, measured);
-        if measured {
-            self.class_books.tally[class].add(units, served, shortage == Shortage::LostSales);
+        state.on_hand[sku] -= own;
+        let mut cost = own as f64 * state.unit_cost[sku];
+        let mut served = own;
+        if open && own < units && self.substitutions.is_some() {
+            let (substituted, value) = self.substitute(node, sku, class, units - own, now, measured);
+            served += substituted;
+            cost += value;
         }
+        self.nodes[node].settle_demand(line, served, cost, now, measured);
+        self.note_shipped(node, sku, class, own, now);
+        if measured {
+            let tally = &mut self.class_books.tally[class];
+            tally.add(units, served, shortage == Shortage::LostSales);
+            if units > 0 {
+                tally.lines += 1;
+                tally.lines_full += u64::from(served == units);
+            }
+        }
+        self.check_continuous(node, sku, now, day, open, measured);
+        if served > own {
+            // The substitutes' positions fell too.
+            let count = self.substitutions.as_ref().map_or(0, |s| s.of(node, sku).len());
+            for k in 0..count {
+                let substitute = self.substitutions.as_ref().map_or(0, |s| s.of(node, sku)[k].0 as usize);
+                self.check_continuous(node, substitute, now, day, open, measured);
+            }
+        }
+        self.schedule_next_order(stream);
+    }
+
+    /// After `sku`'s on-hand at `node` fell at `now` (an order of day
+    /// `day`): notes its trigger, and asks a continuous-review strategy at
+    /// once whether to order.
+    fn check_continuous(&mut self, node: usize, sku: usize, now: Minute, day: Day, open: bool, measured: bool) {
         self.observe_trigger(node, sku, now);
         if open && self.strategies[node].review() == Review::Continuous {
             let started = self.start_compute_timer();
@@ -567,7 +745,6 @@ impl<'m> Run<'m> {
                 self.release(node, sku, quantity, now, measured);
             }
         }
-        self.schedule_next_order(stream);
     }
 
     /// Draws the next order time at the rate in force on the day of the
@@ -609,6 +786,9 @@ impl<'m> Run<'m> {
             let node = self.sweep_order[k];
             let open = self.timeline.closed_until(node, now).is_none();
             if self.capabilities[node].observes_demand {
+                if measured && let Some(forecasts) = self.strategies[node].forecasts() {
+                    self.nodes[node].record_forecast_errors(forecasts);
+                }
                 let forecast_available = self.timeline.forecast_available(node, day);
                 let data_delay = self.timeline.data_delay(node, day);
                 self.strategies[node].observe(&self.nodes[node].view(day, forecast_available, data_delay));
@@ -648,8 +828,12 @@ impl<'m> Run<'m> {
                 network_ordered += state.day_ordered;
             }
         }
+        self.dispatch_lanes(now, measured);
         if self.tracks_events {
             self.daily_customer.push((customer_demand, customer_served));
+        }
+        if measured && let Some(imbalance) = &mut self.imbalance {
+            imbalance.record_day(self.model, &self.nodes);
         }
         if measured {
             self.network_series.daily_demand.push(network_demand as f64);
@@ -728,6 +912,23 @@ impl<'m> Run<'m> {
         tallies.iter().zip(&self.class_books.ages).map(|(c, ages)| c.finish(days, ages)).collect()
     }
 
+    /// Per-SKU results and their ABC classes' (both empty without them).
+    fn sku_results(&self, days: u32) -> (Vec<SkuValues>, Vec<SkuValues>) {
+        if !self.model.scorecard.per_sku {
+            return (Vec::new(), Vec::new());
+        }
+        let classes = self.model.abc_classes();
+        let mut abc = [SkuTally::default(); 3];
+        let mut skus = Vec::with_capacity(self.model.sku_locations());
+        for (n, state) in self.nodes.iter().enumerate() {
+            for (k, t) in state.sku_tally.iter().enumerate() {
+                skus.push(t.finish(days));
+                abc[classes[self.model.nodes[n].skus[k]] as usize].absorb(t, state.serves_customers);
+            }
+        }
+        (skus, abc.iter().map(|t| t.finish(days)).collect())
+    }
+
     /// Decisions not released by the end of the run count in the latency
     /// figures censored at the horizon (latency = end − trigger) and in
     /// the pending counts of their node.
@@ -747,19 +948,28 @@ impl<'m> Run<'m> {
         self.close_open_backorders(day_start(self.model.experiment.horizon_days));
         self.censor_pending_decisions(day_start(self.model.experiment.horizon_days));
         let mut network = Tally::default();
+        if let Some(imbalance) = &self.imbalance {
+            (network.imbalance_sum, network.imbalance_count) = (imbalance.sum, imbalance.count);
+        }
         let mut nodes = Vec::with_capacity(self.nodes.len());
         let mut balances = Vec::with_capacity(self.nodes.len());
-        for state in &mut self.nodes {
+        for (node, state) in self.nodes.iter_mut().enumerate() {
+            state.close_stockout_runs();
             network.absorb(&state.tally, state.serves_customers);
+            if state.serves_customers {
+                self.network_series.stockout_runs.add(&state.series.stockout_runs);
+            }
             // Latencies are recorded per node and merged here, in node order.
             for (network, node) in self.network_series.latency.iter_mut().zip(&state.series.latency) {
                 network.add(node);
             }
             nodes.push(metrics::finish(&state.tally, &state.series, days));
             state.balance.final_on_hand = state.on_hand.iter().sum();
+            state.balance.returns_due = self.returns.as_ref().map_or(0, |r| r.due_at(node));
             state.balance.on_order = state.on_order.iter().sum();
             balances.push(state.balance);
         }
+        let (skus, abc) = self.sku_results(days);
         let network_balance = NetworkBalance {
             shipped: self.nodes.iter().map(|n| n.balance.shipped_to_nodes).sum(),
             received: self.internal_received,
@@ -800,6 +1010,8 @@ impl<'m> Run<'m> {
             events,
             random_events,
             classes: self.class_results(days),
+            skus,
+            abc,
             balances,
             network_balance,
             sku_location_days: self.model.sku_locations() as u64 * horizon,

@@ -5,7 +5,7 @@ use super::backorders::BackorderLine;
 use super::daily::DailyStreams;
 use crate::disruption::Timeline;
 use crate::governance::DecisionKind;
-use crate::metrics::{ScopeSeries, Tally};
+use crate::metrics::{ScopeSeries, SkuTally, Tally};
 use crate::model::{Model, Shortage, Source};
 use crate::strategy::{Capabilities, NodeView, Replenishment};
 use crate::time::{Day, MINUTES_PER_DAY, Minute, day_start};
@@ -35,15 +35,28 @@ pub struct UnitBalance {
     pub on_order: i64,
     /// Units lost in transit (disrupted lanes).
     pub lost_in_transit: i64,
+    /// Units customers were drawn to return (of those shipped; module
+    /// `returns`)…
+    pub returns_drawn: i64,
+    /// …of which put back into on-hand…
+    pub returns_restocked: i64,
+    /// …scrapped…
+    pub returns_scrapped: i64,
+    /// …and still on their way back at the end of the run.
+    pub returns_due: i64,
 }
 
 impl UnitBalance {
-    /// Do the books balance? `initial + received = shipped + shipped to
-    /// nodes + on-hand` and `ordered + transferred in = received + on order
-    /// + lost in transit`.
+    /// Do the books balance? `initial + received + returns restocked =
+    /// shipped + shipped to nodes + on-hand`, `ordered + transferred in =
+    /// received + on order + lost in transit`, and `returns drawn =
+    /// restocked + scrapped + due ≤ shipped`.
     pub fn holds(&self) -> bool {
-        self.initial_on_hand + self.received == self.shipped + self.shipped_to_nodes + self.final_on_hand
+        self.initial_on_hand + self.received + self.returns_restocked
+            == self.shipped + self.shipped_to_nodes + self.final_on_hand
             && self.ordered + self.transferred_in == self.received + self.on_order + self.lost_in_transit
+            && self.returns_drawn == self.returns_restocked + self.returns_scrapped + self.returns_due
+            && self.returns_drawn <= self.shipped
     }
 }
 
@@ -55,6 +68,8 @@ pub(super) struct DemandBooks {
     shipped_cost: f64,
     lost: i64,
     lost_cost: f64,
+    lines: u64,
+    lines_full: u64,
 }
 
 /// A node's stock figures at one day start (after its receipts and
@@ -123,6 +138,24 @@ pub(super) struct NodeState<'m> {
     pub ordering_cost: Vec<f64>,
     pub backorder_penalty: Vec<f64>,
     pub lost_penalty: Vec<f64>,
+    /// Per SKU, on-hand above this is excess: ⌈excess_cover_days × mean
+    /// daily demand⌉.
+    excess_level: Vec<i64>,
+    /// Per SKU, the measured stock-out days in a row up to the last day end.
+    stockout_run: Vec<u32>,
+    /// Per SKU, its measured sums (per-SKU results; empty without them).
+    pub sku_tally: Vec<SkuTally>,
+    /// Per SKU, units in transit to this node that the network owns
+    /// (empty when no lane into the node carries any)…
+    in_transit_owned: Vec<i64>,
+    /// …and of those, units on lanes with ownership at dispatch (empty
+    /// when no lane into the node has it).
+    in_transit_held: Vec<i64>,
+    /// Per local SKU, its order rules (empty when none changes an order:
+    /// module `constraints`).
+    pub order_rules: Vec<crate::model::OrderRules>,
+    /// The node's storage capacity, if limited.
+    pub storage: Option<crate::model::Storage>,
     /// Under event-driven demand, per SKU: the minute up to which on-hand
     /// and backorders are integrated (empty under daily demand)…
     stock_since: Vec<Minute>,
@@ -175,6 +208,16 @@ impl<'m> NodeState<'m> {
         let on_hand: Vec<i64> = (0..count).map(|sku| strategy.initial_on_hand(sku).max(0)).collect();
         let balance = UnitBalance { initial_on_hand: on_hand.iter().sum(), ..UnitBalance::default() };
         let timed = model.has_order_demand();
+        let inbound = || model.lanes.iter().filter(|l| l.to_node == n);
+        let owns_in_transit = inbound().any(|l| l.ownership_at_dispatch || l.supplier().is_none());
+        let holds_in_transit = inbound().any(|l| l.ownership_at_dispatch);
+        let per_sku_if = |on: bool| if on { vec![0; count] } else { Vec::new() };
+        let cover = model.scorecard.excess_cover_days;
+        let excess_level = model
+            .mean_daily_demand_of(n)
+            .iter()
+            .map(|&mean| (cover * mean).ceil().min(i64::MAX as f64) as i64)
+            .collect();
         let per_sku_if_timed = || if timed { vec![0; count] } else { Vec::new() };
         Self {
             on_hand,
@@ -186,7 +229,11 @@ impl<'m> NodeState<'m> {
             trigger_since: vec![NO_TRIGGER; count],
             orders: vec![0; count],
             day_shortfall: vec![0; count],
-            sku_demand: if capabilities.observes_demand { vec![0; count] } else { Vec::new() },
+            sku_demand: if capabilities.observes_demand || model.scorecard.per_sku {
+                vec![0; count]
+            } else {
+                Vec::new()
+            },
             immediate_releases: 0,
             backlog: vec![Vec::new(); count],
             source_sku,
@@ -198,6 +245,13 @@ impl<'m> NodeState<'m> {
             ordering_cost: sku_field(|s| s.ordering_cost),
             backorder_penalty: sku_field(|s| s.backorder_penalty_per_day),
             lost_penalty: sku_field(|s| s.lost_sale_penalty),
+            excess_level,
+            stockout_run: vec![0; count],
+            sku_tally: if model.scorecard.per_sku { vec![SkuTally::default(); count] } else { Vec::new() },
+            in_transit_owned: per_sku_if(owns_in_transit),
+            in_transit_held: per_sku_if(holds_in_transit),
+            order_rules: super::constraints::node_rules(model, n),
+            storage: node.storage,
             stock_since: if timed { vec![0; count] } else { Vec::new() },
             held_minutes: per_sku_if_timed(),
             backordered_minutes: per_sku_if_timed(),
@@ -326,9 +380,9 @@ impl<'m> NodeState<'m> {
     /// Books `line`, of which `served` units came from stock at `now`; the
     /// rest is backordered (as one line) or lost, as its class says.
     #[inline]
-    pub fn settle_demand(&mut self, line: Line, served: i64, now: Minute, measured: bool) {
+    pub fn settle_demand(&mut self, line: Line, served: i64, served_cost: f64, now: Minute, measured: bool) {
         let mut books = DemandBooks::default();
-        self.settle_into(&mut books, line, served, now);
+        self.settle_parts(&mut books, line, served, served_cost, now);
         self.post(&books, measured);
     }
 
@@ -337,6 +391,15 @@ impl<'m> NodeState<'m> {
     /// registers and posts them once ([`post`](Self::post)).
     #[inline]
     pub fn settle_into(&mut self, books: &mut DemandBooks, line: Line, served: i64, now: Minute) {
+        let cost = served as f64 * self.unit_cost[line.sku];
+        self.settle_parts(books, line, served, cost, now);
+    }
+
+    /// As [`settle_into`](Self::settle_into), with `served` units (some
+    /// perhaps substitutes, module `substitution`) worth `served_cost` at
+    /// unit cost.
+    #[inline]
+    pub fn settle_parts(&mut self, books: &mut DemandBooks, line: Line, served: i64, served_cost: f64, now: Minute) {
         let (sku, short) = (line.sku, line.units - served);
         self.day_shortfall[sku] += short;
         if let Some(units) = self.sku_demand.get_mut(sku) {
@@ -345,7 +408,11 @@ impl<'m> NodeState<'m> {
         self.day_demand += line.units;
         books.demand += line.units;
         books.served += served;
-        books.shipped_cost += served as f64 * self.unit_cost[sku];
+        if line.units > 0 {
+            books.lines += 1;
+            books.lines_full += u64::from(short == 0);
+        }
+        books.shipped_cost += served_cost;
         if short == 0 {
             return;
         }
@@ -382,6 +449,83 @@ impl<'m> NodeState<'m> {
             t.shipped_cost += books.shipped_cost;
             t.lost += books.lost;
             t.shortage_cost += books.lost_cost;
+            t.lines += books.lines;
+            t.lines_full += books.lines_full;
+        }
+    }
+
+    /// Books `units` of `sku` bought from a supplier (`purchase_cost`).
+    #[inline]
+    pub fn book_purchase(&mut self, sku: usize, units: i64, measured: bool) {
+        if measured {
+            self.tally.purchase_cost += units as f64 * self.unit_cost[sku];
+        }
+    }
+
+    /// Counts `units` of `sku` departing towards this node as in transit
+    /// (`owned`: in working capital; `held`: with holding cost).
+    #[inline]
+    pub fn start_transit(&mut self, sku: usize, units: i64, owned: bool, held: bool) {
+        if owned {
+            self.in_transit_owned[sku] += units;
+        }
+        if held {
+            self.in_transit_held[sku] += units;
+        }
+    }
+
+    /// Ends `shipment`'s transit (received, or written off when lost).
+    #[inline]
+    pub fn end_transit(&mut self, sku: usize, shipment: &crate::calendar::Shipment) {
+        if shipment.owned {
+            self.in_transit_owned[sku] -= shipment.units;
+        }
+        if shipment.held {
+            self.in_transit_held[sku] -= shipment.units;
+        }
+    }
+
+    /// Books the realised lead time (or transfer cycle time) of
+    /// `shipment`, received at `now` on a measured day.
+    #[inline]
+    pub fn record_receipt(&mut self, shipment: &crate::calendar::Shipment, now: Minute) {
+        let minutes = now.saturating_sub(shipment.departed);
+        let tally = &mut self.tally;
+        if shipment.lateral {
+            tally.transfers_received += 1;
+            tally.transfer_minutes += minutes;
+        } else {
+            tally.lead_times += 1;
+            tally.lead_time_minutes += minutes;
+            tally.lead_time_squares += u128::from(minutes) * u128::from(minutes);
+        }
+    }
+
+    /// Books the one-step-ahead errors of `forecasts` (per SKU, the
+    /// strategy's forecast of today's demand) against today's demand.
+    pub fn record_forecast_errors(&mut self, forecasts: &[f64]) {
+        let (mut absolute, mut signed, mut demand) = (0.0, 0.0, 0.0);
+        for (&forecast, &units) in forecasts.iter().zip(&self.sku_demand) {
+            let error = forecast - units as f64;
+            absolute += error.abs();
+            signed += error;
+            demand += units as f64;
+        }
+        let tally = &mut self.tally;
+        tally.forecast_abs_error += absolute;
+        tally.forecast_error += signed;
+        tally.forecast_demand += demand;
+    }
+
+    /// Ends every stock-out run still going at the end of the run.
+    pub fn close_stockout_runs(&mut self) {
+        for run in &mut self.stockout_run {
+            if *run > 0 {
+                self.tally.stockout_runs += 1;
+                self.tally.stockout_run_days += u64::from(*run);
+                self.series.stockout_runs.record(u64::from(*run));
+                *run = 0;
+            }
         }
     }
 
@@ -429,6 +573,7 @@ impl<'m> NodeState<'m> {
         let (mut on_hand_sum, mut backorders_sum, mut on_order_sum) = (0i64, 0i64, 0i64);
         let (mut value, mut holding, mut penalty) = (0f64, 0f64, 0f64);
         let (mut ready, mut no_stockout) = (0u64, 0u64);
+        let mut excess = 0f64;
         for sku in 0..self.on_hand.len() {
             let (on_hand, backorders) = (self.on_hand[sku], self.backorders[sku] + self.owed[sku]);
             on_hand_sum += on_hand;
@@ -438,7 +583,32 @@ impl<'m> NodeState<'m> {
             holding += on_hand as f64 * self.holding_per_day[sku];
             penalty += self.backorders[sku] as f64 * self.backorder_penalty[sku];
             ready += u64::from(backorders == 0);
-            no_stockout += u64::from(self.day_shortfall[sku] == 0);
+            if on_hand > self.excess_level[sku] {
+                excess += (on_hand - self.excess_level[sku]) as f64 * self.unit_cost[sku];
+            }
+            let run = &mut self.stockout_run[sku];
+            if self.day_shortfall[sku] == 0 {
+                no_stockout += 1;
+                if *run > 0 {
+                    self.tally.stockout_runs += 1;
+                    self.tally.stockout_run_days += u64::from(*run);
+                    self.series.stockout_runs.record(u64::from(*run));
+                    *run = 0;
+                }
+            } else {
+                *run += 1;
+            }
+        }
+        if !self.sku_tally.is_empty() {
+            self.record_sku_day();
+        }
+        let mut in_transit_value = 0f64;
+        for (sku, &units) in self.in_transit_owned.iter().enumerate() {
+            in_transit_value += units as f64 * self.unit_cost[sku];
+        }
+        let mut in_transit_holding = 0f64;
+        for (sku, &units) in self.in_transit_held.iter().enumerate() {
+            in_transit_holding += units as f64 * self.holding_per_day[sku];
         }
         if !self.stock_since.is_empty() {
             (holding, penalty) = self.timed_costs;
@@ -448,9 +618,12 @@ impl<'m> NodeState<'m> {
         tally.backorders_end += backorders_sum;
         tally.on_order_end += on_order_sum;
         tally.on_hand_end_value += value;
-        tally.holding_cost += holding;
+        tally.holding_cost += holding + in_transit_holding;
         tally.shortage_cost += penalty;
         tally.ready_days += ready;
+        tally.excess_value += excess;
+        tally.in_transit_value += in_transit_value;
+        tally.in_transit_holding_cost += in_transit_holding;
         tally.no_stockout_days += no_stockout;
         tally.sku_days += self.on_hand.len() as u64;
         let immediate = std::mem::take(&mut self.immediate_releases);
@@ -459,6 +632,23 @@ impl<'m> NodeState<'m> {
         self.series.daily_demand.push(self.day_demand as f64);
         self.series.daily_orders.push(self.day_ordered as f64);
         (on_hand_sum, backorders_sum)
+    }
+
+    /// Per-SKU results: adds the day end's figures of every SKU.
+    fn record_sku_day(&mut self) {
+        for (sku, t) in self.sku_tally.iter_mut().enumerate() {
+            let (on_hand, short) = (self.on_hand[sku], self.day_shortfall[sku]);
+            t.days += 1;
+            t.demand += self.sku_demand[sku];
+            t.short += short;
+            t.stockout_days += u64::from(short > 0);
+            t.on_hand_end += on_hand;
+            t.backorders_end += self.backorders[sku] + self.owed[sku];
+            t.value_end += on_hand as f64 * self.unit_cost[sku];
+            if on_hand > self.excess_level[sku] {
+                t.excess_value += (on_hand - self.excess_level[sku]) as f64 * self.unit_cost[sku];
+            }
+        }
     }
 
     /// Books the day's fallback state: a switch when a fallback takes over,

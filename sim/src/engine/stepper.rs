@@ -33,9 +33,10 @@
 //!     reorder point (no trigger is ever observed), so an order's simulated
 //!     latency is its wait for approval only.
 //!
-//!   Orders are released as given: no case pack or minimum order is
-//!   applied (the agent's business). Other locations keep their scenario
-//!   strategies.
+//!   The engine then applies the SKU's order rules (minimum order, case
+//!   pack, maximum: [`crate::model::OrderRules`]) as it does to every
+//!   policy's orders, so a SKU without rules is ordered as given. Other
+//!   locations keep their scenario strategies.
 //! * **Delegated days.** [`Stepper::step_delegated`] runs a day with the
 //!   controlled locations deciding by their scenario strategies (their
 //!   review schedule, reorder points and fallbacks), and

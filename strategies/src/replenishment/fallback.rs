@@ -84,6 +84,11 @@ impl Replenishment for Fallback {
         self.on_fallback
     }
 
+    /// The primary's forecasts (the forecasting policy), else the fallback's.
+    fn forecasts(&self) -> Option<&[f64]> {
+        self.primary.forecasts().or_else(|| self.fallback.forecasts())
+    }
+
     fn decide(&mut self, view: &NodeView<'_>, orders: &mut [i64]) {
         if self.on_fallback { self.fallback.decide(view, orders) } else { self.primary.decide(view, orders) }
     }

@@ -86,6 +86,10 @@ impl Replenishment for ForecastOrderUpTo {
         Capabilities::NONE.with_observes_demand().with_needs_forecast()
     }
 
+    fn forecasts(&self) -> Option<&[f64]> {
+        Some(self.forecasts.next_days())
+    }
+
     fn observe(&mut self, view: &NodeView<'_>) {
         if !view.forecast_available {
             return;
