@@ -38,8 +38,9 @@ use crate::runner::{self, Hooks};
 use crate::scenario::{InputError, LoadOptions, Scenario, params, parse};
 use crate::study::{Coordinate, Study};
 use echelon_reports::record::RunRecord;
+use echelon_reports::representative::Representative;
 use echelon_strategies::registry::Registry;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -224,6 +225,112 @@ pub fn parse_shard(text: &str) -> Result<(usize, usize), Failure> {
         return Err(bad());
     }
     Ok((i, n))
+}
+
+/// The job-array variables `--shard auto` reads, per scheduler: the
+/// index variable, then the count variable(s).
+pub const SHARD_AUTO_VARIABLES: &str = "Slurm job arrays: SLURM_ARRAY_TASK_ID with SLURM_ARRAY_TASK_COUNT \
+     (and SLURM_ARRAY_TASK_MIN/MAX); Kubernetes Indexed Jobs: JOB_COMPLETION_INDEX with ECHELON_SHARD_COUNT; \
+     AWS Batch array jobs: AWS_BATCH_JOB_ARRAY_INDEX with ECHELON_SHARD_COUNT";
+
+/// Parses `--shard`: `i/n`, or `auto` (see [`shard_from_env`]) with the
+/// process environment.
+pub fn resolve_shard(text: &str) -> Result<(usize, usize), Failure> {
+    if text.trim() == "auto" { shard_from_env(&|name| std::env::var(name).ok()) } else { parse_shard(text) }
+}
+
+/// `--shard auto`: the shard `i/n` of a job-array task, from the variables
+/// its scheduler sets (`var` reads one; the process environment in
+/// [`resolve_shard`]):
+///
+/// * **Slurm job arrays**: i = `SLURM_ARRAY_TASK_ID` − `SLURM_ARRAY_TASK_MIN`
+///   (0 when unset), n = `SLURM_ARRAY_TASK_COUNT`. The array must be a
+///   contiguous range (`--array=0-9`, or `1-10`): a step or a list
+///   (`0-9:2`, `1,4,7`) leaves gaps no shard index can name, and is refused.
+/// * **Kubernetes Indexed Jobs**: i = `JOB_COMPLETION_INDEX` (set by
+///   Kubernetes); n = `ECHELON_SHARD_COUNT`, which the Job's container
+///   `env` sets to its `completions` (Kubernetes exposes no count).
+/// * **AWS Batch array jobs**: i = `AWS_BATCH_JOB_ARRAY_INDEX` (set by
+///   Batch); n = `ECHELON_SHARD_COUNT`, set in the job definition's
+///   environment to the array size (Batch exposes no count either).
+///
+/// Exactly one scheduler's index must be set; when `ECHELON_SHARD_COUNT` is
+/// set beside Slurm's count, they must agree. Anything else is a usage
+/// error (exit 2) naming the variables.
+pub fn shard_from_env(var: &dyn Fn(&str) -> Option<String>) -> Result<(usize, usize), Failure> {
+    let fail = |why: String| Failure::Usage(format!("--shard auto: {why}"));
+    let number = |name: &str| -> Result<Option<usize>, Failure> {
+        match var(name) {
+            None => Ok(None),
+            Some(text) => text
+                .trim()
+                .parse::<usize>()
+                .map(Some)
+                .map_err(|_| fail(format!("{name}={text:?} is not a whole number ≥ 0"))),
+        }
+    };
+    let schedulers = [
+        ("Slurm", "SLURM_ARRAY_TASK_ID"),
+        ("Kubernetes", "JOB_COMPLETION_INDEX"),
+        ("AWS Batch", "AWS_BATCH_JOB_ARRAY_INDEX"),
+    ];
+    let set: Vec<_> = schedulers.iter().filter(|(_, index)| var(index).is_some()).collect();
+    let (scheduler, index_var) = match set.as_slice() {
+        [] => {
+            return Err(fail(format!(
+                "no job-array index in the environment; it reads {SHARD_AUTO_VARIABLES}. \
+                 Outside a job array, give the shard as --shard i/n"
+            )));
+        }
+        [one] => **one,
+        several => {
+            let names: Vec<&str> = several.iter().map(|(_, v)| *v).collect();
+            return Err(fail(format!(
+                "job-array indexes of several schedulers are set ({}); unset the ones that do not apply, \
+                 or give the shard as --shard i/n",
+                names.join(", ")
+            )));
+        }
+    };
+    let index = number(index_var)?.expect("set");
+    let count_var = "ECHELON_SHARD_COUNT";
+    let ours = number(count_var)?;
+    let (index, count) = if scheduler == "Slurm" {
+        let min = number("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+        let count = number("SLURM_ARRAY_TASK_COUNT")?
+            .or(ours)
+            .ok_or_else(|| fail("SLURM_ARRAY_TASK_ID is set but not SLURM_ARRAY_TASK_COUNT".into()))?;
+        if let Some(max) = number("SLURM_ARRAY_TASK_MAX")?
+            && max.checked_sub(min).map(|span| span + 1) != Some(count)
+        {
+            return Err(fail(format!(
+                "the Slurm array {min}-{max} has {count} tasks, not one per index in between (a step or a list); \
+                 use a contiguous range, e.g. --array=0-{}",
+                count.saturating_sub(1)
+            )));
+        }
+        if let Some(ours) = ours
+            && ours != count
+        {
+            return Err(fail(format!("{count_var}={ours} disagrees with SLURM_ARRAY_TASK_COUNT={count}")));
+        }
+        let offset = index
+            .checked_sub(min)
+            .ok_or_else(|| fail(format!("SLURM_ARRAY_TASK_ID={index} is below SLURM_ARRAY_TASK_MIN={min}")))?;
+        (offset, count)
+    } else {
+        let count = ours.ok_or_else(|| {
+            fail(format!(
+                "{index_var} is set ({scheduler}) but not {count_var}: set it to the number of tasks \
+                 (the Job's completions / the array size) in the task's environment"
+            ))
+        })?;
+        (index, count)
+    };
+    if count == 0 || index >= count {
+        return Err(fail(format!("{index_var} gives shard {index} of {count}: expected 0 ≤ i < n")));
+    }
+    Ok((index, count))
 }
 
 /// A validated `run`: the study and where and how to run it.
@@ -677,4 +784,133 @@ pub fn previous_runs(log_path: &Path, header: &Header) -> Result<Vec<RunRecord>,
         )));
     }
     Ok(log.records)
+}
+
+/// Joins the result directories of shards (`run --shard i/n`) into `out`:
+/// what one machine running the whole study would have written
+/// (`summary.json`, `runs.csv`, `runs.jsonl` byte for byte). Refuses logs of
+/// different studies, incomplete sets (naming the first missing run) and
+/// folders that disagree on a run they both hold; a run held twice with the
+/// same values counts once. The representative runs come from the first
+/// shard directory holding a `trace.json`. `echelon merge` and the Python
+/// package's distributed runs both call this. The timing of the result is
+/// zero (nothing was run).
+pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<RunResults, Failure> {
+    if dirs.is_empty() {
+        return Err(Failure::Usage("merge: no shard directories given".into()));
+    }
+    let mut logs = Vec::new();
+    for dir in dirs {
+        logs.push((dir, runlog::read(&dir.join("runs.jsonl")).map_err(Failure::Usage)?));
+    }
+    let (first_dir, first) = &logs[0];
+    // Each run once: the same run in two folders must agree bit for bit.
+    let mut by_run: BTreeMap<(usize, usize, u32), (&PathBuf, &RunRecord)> = BTreeMap::new();
+    for (dir, log) in &logs {
+        if !log.header.same_study(&first.header) {
+            let (a, b) = (&first.header, &log.header);
+            let what = if a.scenario_digest != b.scenario_digest || a.study.scenario != b.study.scenario {
+                format!(
+                    "scenario \"{}\" (digest {}) vs \"{}\" (digest {})",
+                    a.study.scenario, a.scenario_digest, b.study.scenario, b.scenario_digest
+                )
+            } else if a.study.seed != b.study.seed {
+                format!("seed {} vs {}", a.study.seed, b.study.seed)
+            } else {
+                "run settings (replications, horizon or strategies)".to_string()
+            };
+            return Err(Failure::Usage(format!(
+                "merge: {} and {} come from different studies: {what}",
+                first_dir.display(),
+                dir.display()
+            )));
+        }
+        for record in &log.records {
+            let key = (record.point, record.strategy, record.replication);
+            match by_run.get(&key) {
+                Some((other, kept)) if !runlog::same_values(kept, record) => {
+                    return Err(Failure::Usage(format!(
+                        "merge: {} and {} both hold point {}, strategy {}, replication {} with different values; \
+                         one of them was edited or mixed up, so neither is trusted",
+                        other.display(),
+                        dir.display(),
+                        key.0,
+                        key.1,
+                        key.2
+                    )));
+                }
+                Some(_) => {}
+                None => {
+                    by_run.insert(key, (dir, record));
+                }
+            }
+        }
+    }
+    let expected = first.header.study_runs();
+    if by_run.len() != expected {
+        // Every logged run is in range (runlog::read checks), so runs are missing.
+        let missing = Study::coordinates_of(&first.header.study)
+            .into_iter()
+            .find(|c| !by_run.contains_key(&(c.point, c.strategy, c.replication)))
+            .map_or(String::new(), |c| {
+                format!(
+                    " (the first missing is point {}, strategy {}, replication {})",
+                    c.point, c.strategy, c.replication
+                )
+            });
+        return Err(Failure::Usage(format!(
+            "merge: the shards hold {} of the study's {expected} runs{missing}; are all shards finished and listed?",
+            by_run.len()
+        )));
+    }
+    let records: Vec<RunRecord> = by_run.into_values().map(|(_, r)| r.clone()).collect();
+    let header = Header { shard: None, ..first.header.clone() };
+    let mut representative = dirs.iter().find_map(|dir| read_trace(dir).ok().flatten());
+    // Each shard summed its own runs' series; together they are the study's.
+    if let Some(rep) = representative.as_mut() {
+        rep.series.clear();
+        for dir in dirs {
+            if let Ok(Some(shard)) = read_trace(dir) {
+                echelon_reports::representative::merge_series(&mut rep.series, &shard.series);
+            }
+        }
+    }
+    let rendered = output::render(&header, &records, None, representative.as_ref());
+    let _lock = take_dir(out)?;
+    if out.join("runs.jsonl").exists() {
+        let same = runlog::read(&out.join("runs.jsonl")).is_ok_and(|log| log.header.same_study(&header));
+        if !same {
+            clear_for_fresh_start(out, &header, force)?;
+        }
+    }
+    output::write_all(out, &rendered)
+        .map_err(|e| Failure::Io(format!("{}: cannot write results: {e}", out.display())))?;
+    let timing = runner::Timing {
+        wall_seconds: 0.0,
+        threads: 0,
+        runs: 0,
+        sku_location_days: 0,
+        sku_location_days_per_sec: 0.0,
+        decision_compute_ns: runner::ComputeLatency {
+            description: "merged from shards: nothing was run".into(),
+            p50: 0,
+            p99: 0,
+            max: 0,
+            count: 0,
+        },
+    };
+    Ok(RunResults { dir: out.to_path_buf(), records, rendered, header, timing, precision_note: None })
+}
+
+/// The representative runs saved beside a study's results (`trace.json`),
+/// if any.
+pub fn read_trace(dir: &Path) -> Result<Option<Representative>, Failure> {
+    let path = dir.join("trace.json");
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| Failure::Usage(format!("{}: not a trace file Echelon wrote: {e}", path.display())))
 }

@@ -119,11 +119,14 @@ fn order_up_to_actions_at_the_base_stock_levels_are_the_base_stock_run() {
     }
 }
 
+/// The decisions a [`Recorder`] logged: (day, node, orders).
+type DecisionLog = Arc<Mutex<Vec<(u32, usize, Vec<i64>)>>>;
+
 /// A strategy that logs every decision it takes (node, day, orders).
 struct Recorder<'a> {
     inner: Box<dyn Replenishment + 'a>,
     node: usize,
-    log: Arc<Mutex<Vec<(u32, usize, Vec<i64>)>>>,
+    log: DecisionLog,
 }
 
 impl Replenishment for Recorder<'_> {

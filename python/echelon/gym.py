@@ -174,7 +174,7 @@ class _Core:
             env, k = (int(x) for x in np.argwhere(bad)[0])
             where = f"{self.labels[k]}" if batch is None else f"environment {env}, {self.labels[k]}"
             raise ValueError(
-                f"action[{k if batch is None else (env, k)}] ({where}) = {a[env, k]!r}: "
+                f"action[{k if batch is None else (env, k)}] ({where}) = {float(a[env, k])!r}: "
                 f"expected a finite number in [0, {self.high64[k]:g}] (units; rounded to the nearest unit)"
             )
         return a
@@ -249,10 +249,12 @@ class InventoryEnv(gym.Env):
         self._started = False
 
     def reset(self, *, seed: Optional[int] = None, options: Optional[dict] = None):
+        # Checked before gymnasium sees it: a bad seed is a ValueError.
+        seed = None if seed is None else _seed_value(seed)
         super().reset(seed=seed)
         replication = _replication_option(options)
         if seed is not None:
-            self._seed = _seed_value(seed)
+            self._seed = seed
             self._replication = 0 if replication is None else replication
         else:
             self._replication = self._replication + 1 if replication is None else replication
@@ -335,11 +337,12 @@ class VectorInventoryEnv(VectorEnv):
         return info
 
     def reset(self, *, seed: Optional[int] = None, options: Optional[dict] = None):
+        seed = None if seed is None else _seed_value(seed)
         super().reset(seed=seed)
         first = _replication_option(options)
         n = self.num_envs
         if seed is not None:
-            self._seed = _seed_value(seed)
+            self._seed = seed
             self._replications = np.arange(n, dtype=np.int64) + (0 if first is None else first)
         elif first is not None:
             self._replications = np.arange(n, dtype=np.int64) + first

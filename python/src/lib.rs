@@ -17,6 +17,8 @@
 //! * [`allocation`] — allocation rules written in Python;
 //! * [`thread_state`] — a Python thread state kept per engine worker
 //!   thread, so a policy call only takes the GIL;
+//! * [`distributed`] — one shard of a study, and the merge of shards
+//!   (`echelon.distributed`);
 //! * [`gym`] — the native core of the Gymnasium environments
 //!   (`echelon.gym`);
 //! * [`registry`] — the strategies registered from Python, added to the
@@ -29,6 +31,7 @@ use pyo3::prelude::*;
 pub mod allocation;
 pub mod arrays;
 pub mod arrow;
+pub mod distributed;
 pub mod errors;
 pub mod gym;
 pub mod policy;
@@ -50,6 +53,7 @@ fn _echelon(m: &Bound<'_, PyModule>) -> PyResult<()> {
     results::register(m)?;
     arrow::register(m)?;
     gym::register(m)?;
+    distributed::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -23,18 +23,16 @@ mod tune;
 use crate::budget;
 use crate::output;
 pub use crate::plan::Failure;
-use crate::plan::{self, Loaded, RunPlan, StudyOptions, check_model_budget, clear_for_fresh_start, default_threads};
-use crate::plan::{lock_dir, take_dir};
+use crate::plan::lock_dir;
+use crate::plan::{self, Loaded, RunPlan, StudyOptions, check_model_budget, default_threads};
 use crate::progress;
 use crate::runlog::{self, Header};
 use crate::scenario::{LoadOptions, Scenario, parse};
 use crate::study::{Coordinate, Study};
 use clap::{Parser, Subcommand, ValueEnum};
 use echelon_reports::record::RunRecord;
-use echelon_reports::representative::Representative;
 use echelon_reports::table;
 use echelon_strategies::registry::Registry;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -125,8 +123,10 @@ struct RunArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
     /// Run only the deterministic slice i of n (0 ≤ i < n): runs whose index
-    /// modulo n is i. Join slices with `echelon merge`.
-    #[arg(long, value_name = "i/n")]
+    /// modulo n is i. Join slices with `echelon merge`. `auto`: i and n from
+    /// the job array's variables (Slurm, Kubernetes Indexed Jobs with
+    /// ECHELON_SHARD_COUNT, AWS Batch with ECHELON_SHARD_COUNT).
+    #[arg(long, value_name = "i/n|auto")]
     shard: Option<String>,
     /// Skip the runs already recorded in the output directory's runs.jsonl.
     #[arg(long, conflicts_with = "force")]
@@ -303,7 +303,7 @@ fn execute(
 fn run(args: &RunArgs, registry: &Arc<Registry>) -> Result<(), Failure> {
     // Ctrl-C handled from the start: never a half-made directory by signal.
     let stop = progress::interrupt_flag();
-    let shard = args.shard.as_deref().map(plan::parse_shard).transpose()?;
+    let shard = args.shard.as_deref().map(plan::resolve_shard).transpose()?;
     let metrics = args.metrics.as_deref().map(table::parse_metrics).transpose().map_err(Failure::Usage)?;
     if !args.precision.is_empty() && shard.is_some() {
         return Err(Failure::Usage(
@@ -426,105 +426,8 @@ fn results_text(
 }
 
 fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<(), Failure> {
-    let mut logs = Vec::new();
-    for dir in dirs {
-        logs.push((dir, runlog::read(&dir.join("runs.jsonl")).map_err(Failure::Usage)?));
-    }
-    let (first_dir, first) = &logs[0];
-    // Each run once: the same run in two folders must agree bit for bit.
-    let mut by_run: BTreeMap<(usize, usize, u32), (&PathBuf, &RunRecord)> = BTreeMap::new();
-    for (dir, log) in &logs {
-        if !log.header.same_study(&first.header) {
-            let (a, b) = (&first.header, &log.header);
-            let what = if a.scenario_digest != b.scenario_digest || a.study.scenario != b.study.scenario {
-                format!(
-                    "scenario \"{}\" (digest {}) vs \"{}\" (digest {})",
-                    a.study.scenario, a.scenario_digest, b.study.scenario, b.scenario_digest
-                )
-            } else if a.study.seed != b.study.seed {
-                format!("seed {} vs {}", a.study.seed, b.study.seed)
-            } else {
-                "run settings (replications, horizon or strategies)".to_string()
-            };
-            return Err(Failure::Usage(format!(
-                "merge: {} and {} come from different studies: {what}",
-                first_dir.display(),
-                dir.display()
-            )));
-        }
-        for record in &log.records {
-            let key = (record.point, record.strategy, record.replication);
-            match by_run.get(&key) {
-                Some((other, kept)) if !runlog::same_values(kept, record) => {
-                    return Err(Failure::Usage(format!(
-                        "merge: {} and {} both hold point {}, strategy {}, replication {} with different values; \
-                         one of them was edited or mixed up, so neither is trusted",
-                        other.display(),
-                        dir.display(),
-                        key.0,
-                        key.1,
-                        key.2
-                    )));
-                }
-                Some(_) => {}
-                None => {
-                    by_run.insert(key, (dir, record));
-                }
-            }
-        }
-    }
-    let expected = first.header.study_runs();
-    if by_run.len() != expected {
-        // Every logged run is in range (runlog::read checks), so runs are missing.
-        let missing = Study::coordinates_of(&first.header.study)
-            .into_iter()
-            .find(|c| !by_run.contains_key(&(c.point, c.strategy, c.replication)))
-            .map_or(String::new(), |c| {
-                format!(
-                    " (the first missing is point {}, strategy {}, replication {})",
-                    c.point, c.strategy, c.replication
-                )
-            });
-        return Err(Failure::Usage(format!(
-            "merge: the shards hold {} of the study's {expected} runs{missing}; are all shards finished and listed?",
-            by_run.len()
-        )));
-    }
-    let records: Vec<RunRecord> = by_run.into_values().map(|(_, r)| r.clone()).collect();
-    let header = Header { shard: None, ..first.header.clone() };
-    let mut representative = dirs.iter().find_map(|dir| read_trace(dir).ok().flatten());
-    // Each shard summed its own runs' series; together they are the study's.
-    if let Some(rep) = representative.as_mut() {
-        rep.series.clear();
-        for dir in dirs {
-            if let Ok(Some(shard)) = read_trace(dir) {
-                echelon_reports::representative::merge_series(&mut rep.series, &shard.series);
-            }
-        }
-    }
-    let rendered = output::render(&header, &records, None, representative.as_ref());
-    let _lock = take_dir(out)?;
-    if out.join("runs.jsonl").exists() {
-        let same = runlog::read(&out.join("runs.jsonl")).is_ok_and(|log| log.header.same_study(&header));
-        if !same {
-            clear_for_fresh_start(out, &header, force)?;
-        }
-    }
-    output::write_all(out, &rendered)
-        .map_err(|e| Failure::Io(format!("{}: cannot write results: {e}", out.display())))?;
-    emit(&format!("merged {} runs from {} directories into {}\n", records.len(), dirs.len(), out.display()))
-}
-
-/// The representative runs saved beside a study's results, if any.
-fn read_trace(dir: &Path) -> Result<Option<Representative>, Failure> {
-    let path = dir.join("trace.json");
-    if !path.exists() {
-        return Ok(None);
-    }
-    let text = std::fs::read_to_string(&path).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
-    serde_json::from_str(&text)
-        .map(Some)
-        .map_err(|e| Failure::Usage(format!("{}: not a trace file Echelon wrote: {e}", path.display())))
+    let results = plan::merge(dirs, out, force)?;
+    emit(&format!("merged {} runs from {} directories into {}\n", results.records.len(), dirs.len(), out.display()))
 }
 
 fn report(dir: &Path, png: bool) -> Result<(), Failure> {
@@ -546,7 +449,7 @@ fn report(dir: &Path, png: bool) -> Result<(), Failure> {
             log.records.len()
         )));
     }
-    let representative = read_trace(dir)?;
+    let representative = plan::read_trace(dir)?;
     // Charts the directory's writer added (the tuner's frontier) are kept.
     let extra = output::read_extra_charts(dir).map_err(Failure::Usage)?;
     let rendered = output::render_with(&log.header, &log.records, None, representative.as_ref(), extra);

@@ -262,6 +262,14 @@ impl Replenishment for External<'_> {
         self.delegating() && self.inner.on_fallback()
     }
 
+    /// The inner strategy's forecasts while it decides (a delegated day,
+    /// or an uncontrolled location), so a stepped run scores forecasts as
+    /// `simulate` does; none on the agent's days (the agent does not
+    /// forecast).
+    fn forecasts(&self) -> Option<&[f64]> {
+        if self.delegating() { self.inner.forecasts() } else { None }
+    }
+
     fn decide(&mut self, view: &NodeView<'_>, orders: &mut [i64]) {
         if self.delegating() {
             self.inner.decide(view, orders);
