@@ -354,27 +354,30 @@ fn costs(out: &mut String, ctx: &Ctx<'_, '_>) {
 }
 
 /// Every class metric per customer class and strategy (with two classes or
-/// more).
+/// more): a row per class and metric, a column per strategy, so the table
+/// keeps to the page's column however many class metrics there are.
 fn classes(out: &mut String, ctx: &Ctx<'_, '_>) {
     let (page, point) = (ctx.page, ctx.point);
     if page.info.classes.len() < 2 {
         return;
     }
     let _ = writeln!(out, "<h2>Per customer class{}</h2>", ctx.at);
-    let heads: String = CLASS_METRICS.iter().map(|m| format!("<th>{}</th>", m.key.replace('_', " "))).collect();
+    let heads: String =
+        point.strategies.iter().map(|s| format!("<th class=\"name\">{}</th>", escape(&s.name))).collect();
     let _ = writeln!(
         out,
-        "<table id=\"{}\"><thead><tr><th>class</th><th class=\"name\">strategy</th>{heads}</tr></thead><tbody>",
+        "<table id=\"{}\"><thead><tr><th>class</th><th class=\"name\">metric</th>{heads}</tr></thead><tbody>",
         ctx.id("classes")
     );
     for (c, class) in page.info.classes.iter().enumerate() {
-        for s in &point.strategies {
-            let cells: String = s.classes[c].iter().map(|e| format!("<td>{}</td>", cell_html(e))).collect();
+        for (m, def) in CLASS_METRICS.iter().enumerate() {
+            let cells: String =
+                point.strategies.iter().map(|s| format!("<td>{}</td>", cell_html(&s.classes[c][m]))).collect();
             let _ = writeln!(
                 out,
                 "<tr><td class=\"name\">{}</td><td class=\"name\">{}</td>{cells}</tr>",
                 escape(class),
-                escape(&s.name)
+                def.key.replace('_', " ")
             );
         }
     }
