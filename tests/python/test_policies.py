@@ -255,9 +255,11 @@ def test_ctrl_c_stops_the_run_keeps_finished_runs_and_resume_finishes(tmp_path, 
     # The resumed batch lacks replication 0's trace, so the plan simulates
     # it on its own thread, which then keeps a Python thread state: this
     # once deadlocked (the thread's exit waited for the GIL the caller held
-    # while joining it).
+    # while joining it). Forty runs of ~0.1 s: the interrupt, sent after the
+    # first, lands long before the last even on a loaded machine (with 12,
+    # a loaded CI machine once finished them all before the poll saw it).
     echelon_module.register_replenishment("slow", SlowBaseStock)
-    study = echelon_module.load(scenario(tmp_path, 'Custom(name: "slow", params: {"order_up_to": 9})', replications=12))
+    study = echelon_module.load(scenario(tmp_path, 'Custom(name: "slow", params: {"order_up_to": 9})', replications=40))
     out = tmp_path / "out"
     sent = []
 
