@@ -27,8 +27,10 @@ Contract
     order);
   - ``action="order_quantity"``: the units to order.
 
-  Orders are released as given (no case pack or minimum order) and pass
-  the scenario's governance. ``high`` defaults per SKU-location to
+  Orders then follow the SKU's order rules (minimum order, case pack,
+  maximum), as any policy's do, and pass the scenario's governance; a SKU
+  without rules is ordered as given. Rounding is half away from zero
+  (2.5 → 3). ``high`` defaults per SKU-location to
   ``max(10, ceil(60 × mean daily demand))`` (``action_high=`` overrides: a
   number or one per SKU-location). An action of the wrong shape, with NaN
   or infinity, or outside ``[0, high]`` raises ``ValueError`` naming the
@@ -287,8 +289,9 @@ class VectorInventoryEnv(VectorEnv):
 
     Parameters as :class:`InventoryEnv`, plus ``num_envs``. Observations
     are the dict of :class:`InventoryEnv` with a leading environment axis;
-    ``copy=False`` returns the native buffers themselves (overwritten by
-    the next step) instead of copies.
+    each call returns new arrays (the native core writes into new ones:
+    nothing is copied); ``copy=False`` returns the same arrays each time,
+    overwritten by the next call.
     """
 
     metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP, "render_modes": []}
@@ -364,9 +367,11 @@ class VectorInventoryEnv(VectorEnv):
         resetting = self._autoreset
         # Environments being reset (NEXT_STEP) start their next replication;
         # their actions are ignored.
-        replications = self._replications + self.num_envs * resetting
-        if replications.max() >= 2**32:
-            raise ValueError("replication numbers ran past 2^32: reset with a seed")
+        replications = self._replications
+        if resetting.any():
+            replications = replications + self.num_envs * resetting
+            if replications.max() >= 2**32:
+                raise ValueError("replication numbers ran past 2^32: reset with a seed")
         native = core.native
         bad = native.step(a, resetting, self._seed, replications, self._copy)
         if bad is not None:
