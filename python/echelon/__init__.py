@@ -29,6 +29,7 @@ Python policies: see :func:`register_replenishment` and
 
 from __future__ import annotations
 
+import collections.abc
 import json
 import os
 from typing import Any, Callable, Mapping, Optional, Union
@@ -72,6 +73,12 @@ def _set_text(path: str, value: Any) -> str:
 
 def load(path: Union[str, os.PathLike], set: Optional[Mapping[str, Any]] = None) -> "Study":
     """Loads and validates the scenario at ``path`` with ``set`` overrides."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path: a scenario file (str or os.PathLike), got {type(path).__name__}")
+    if set is not None and not isinstance(set, collections.abc.Mapping):
+        raise TypeError(
+            f"set: a dict of parameter path → value, e.g. set={{'experiment.replications': 8}}; got {type(set).__name__}"
+        )
     pairs = []
     for key, value in (set or {}).items():
         if not isinstance(key, str):

@@ -27,8 +27,10 @@ Contract
     order);
   - ``action="order_quantity"``: the units to order.
 
-  Orders are released as given (no case pack or minimum order) and pass
-  the scenario's governance. ``high`` defaults per SKU-location to
+  Orders then follow the SKU's order rules (minimum order, case pack,
+  maximum), as any policy's do, and pass the scenario's governance; a SKU
+  without rules is ordered as given. Rounding is half away from zero
+  (2.5 → 3). ``high`` defaults per SKU-location to
   ``max(10, ceil(60 × mean daily demand))`` (``action_high=`` overrides: a
   number or one per SKU-location). An action of the wrong shape, with NaN
   or infinity, or outside ``[0, high]`` raises ``ValueError`` naming the
@@ -145,6 +147,7 @@ class _Core:
                 raise ValueError("action_high: finite and above 0 (one number, or one per SKU-location)")
         self.high = high.astype(np.float32)
         self.high64 = self.high.astype(np.float64)
+        self.native.set_high(self.high64)
         self.fields = list(self.native.outcome_fields)
         k, w = self.width, self.window
         self.observation_space = spaces.Dict(
@@ -159,8 +162,8 @@ class _Core:
         )
         self.action_space = spaces.Box(np.zeros(k, np.float32), self.high, (k,), np.float32)
 
-    def check(self, action, batch: Optional[int]) -> np.ndarray:
-        """The action as float64 (batch × K), or ValueError."""
+    def shaped(self, action, batch: Optional[int]) -> np.ndarray:
+        """The action as float64 of its expected shape, or ValueError."""
         a = np.asarray(action, dtype=np.float64)
         shape = (self.width,) if batch is None else (batch, self.width)
         if a.shape != shape:
@@ -168,37 +171,27 @@ class _Core:
                 f"action: expected shape {shape} (one value per controlled SKU-location: "
                 f"{', '.join(self.labels[:4])}{', …' if self.width > 4 else ''}), got {a.shape}"
             )
-        a = a.reshape(-1, self.width)
-        bad = ~np.isfinite(a) | (a < 0) | (a > self.high64)
-        if bad.any():
-            env, k = (int(x) for x in np.argwhere(bad)[0])
-            where = f"{self.labels[k]}" if batch is None else f"environment {env}, {self.labels[k]}"
-            raise ValueError(
-                f"action[{k if batch is None else (env, k)}] ({where}) = {float(a[env, k])!r}: "
-                f"expected a finite number in [0, {self.high64[k]:g}] (units; rounded to the nearest unit)"
-            )
         return a
 
-    def observation(self, i: int) -> dict:
-        n = self.native
-        return {
-            "on_hand": n.on_hand[i].copy(),
-            "backorders": n.backorders[i].copy(),
-            "pipeline": n.pipeline[i].copy(),
-            "position": n.position[i].copy(),
-            "demand": n.demand[i].copy(),
-            "day_of_week": int(n.day[i] % 7),
-        }
+    def out_of_bounds(self, a: np.ndarray, env: int, k: int, batch: Optional[int]) -> ValueError:
+        """The error for action (env, k), which the native step refused."""
+        value = float(a[k] if batch is None else a[env, k])
+        where = f"{self.labels[k]}" if batch is None else f"environment {env}, {self.labels[k]}"
+        return ValueError(
+            f"action[{k if batch is None else (env, k)}] ({where}) = {value!r}: "
+            f"expected a finite number in [0, {self.high64[k]:g}] (units; rounded to the nearest unit)"
+        )
 
     def observations(self) -> dict:
+        """The last call's observation arrays, batched (fresh arrays each call)."""
         n = self.native
         return {
-            "on_hand": n.on_hand.copy(),
-            "backorders": n.backorders.copy(),
-            "pipeline": n.pipeline.copy(),
-            "position": n.position.copy(),
-            "demand": n.demand.copy(),
-            "day_of_week": n.day % 7,
+            "on_hand": n.on_hand,
+            "backorders": n.backorders,
+            "pipeline": n.pipeline,
+            "position": n.position,
+            "demand": n.demand,
+            "day_of_week": n.day_of_week,
         }
 
 
@@ -260,21 +253,35 @@ class InventoryEnv(gym.Env):
             self._replication = self._replication + 1 if replication is None else replication
         self._core.native.reset([0], [self._seed], [self._replication])
         self._started = True
-        return self._core.observation(0), {"seed": self._seed, "replication": self._replication}
+        return self._observation(), {"seed": self._seed, "replication": self._replication}
+
+    def _observation(self) -> dict:
+        # Fresh arrays each call: row 0 of them is this environment's.
+        obs = {key: value[0] for key, value in self._core.observations().items()}
+        obs["day_of_week"] = int(obs["day_of_week"])
+        return obs
 
     def step(self, action):
         if not self._started:
             raise RuntimeError("InventoryEnv: call reset() before step()")
-        a = self._core.check(action, None)
-        native = self._core.native
-        native.step(a, [False], [0], [0])
-        info = dict(zip(self._core.fields, native.outcomes[0].tolist()))
+        core = self._core
+        a = core.shaped(action, None)
+        native = core.native
+        bad = native.step(a.reshape(1, -1), _NO_RESET, self._seed, _REPLICATION_0)
+        if bad is not None:
+            raise core.out_of_bounds(a, *bad, None)
+        info = dict(zip(core.fields, native.outcomes[:, 0].tolist()))
         info["seed"] = self._seed
         info["replication"] = self._replication
         truncated = bool(native.truncated[0])
         if truncated:
             self._started = False
-        return self._core.observation(0), float(native.rewards[0]), False, truncated, info
+        return self._observation(), float(native.rewards[0]), False, truncated, info
+
+
+#: The autoreset flags and replications of a single environment's step.
+_NO_RESET = np.zeros(1, dtype=bool)
+_REPLICATION_0 = np.zeros(1, dtype=np.int64)
 
 
 class VectorInventoryEnv(VectorEnv):
@@ -282,8 +289,9 @@ class VectorInventoryEnv(VectorEnv):
 
     Parameters as :class:`InventoryEnv`, plus ``num_envs``. Observations
     are the dict of :class:`InventoryEnv` with a leading environment axis;
-    ``copy=False`` returns the native buffers themselves (overwritten by
-    the next step) instead of copies.
+    each call returns new arrays (the native core writes into new ones:
+    nothing is copied); ``copy=False`` returns the same arrays each time,
+    overwritten by the next call.
     """
 
     metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP, "render_modes": []}
@@ -314,24 +322,17 @@ class VectorInventoryEnv(VectorEnv):
         self._replications = np.full(self.num_envs, -1, dtype=np.int64)
         self._autoreset = np.zeros(self.num_envs, dtype=bool)
         self._started = False
-        self._zero_actions = np.zeros((self.num_envs, self._core.width))
 
     def _obs(self) -> dict:
-        if self._copy:
-            return self._core.observations()
-        n = self._core.native
-        return {
-            "on_hand": n.on_hand,
-            "backorders": n.backorders,
-            "pipeline": n.pipeline,
-            "position": n.position,
-            "demand": n.demand,
-            "day_of_week": n.day % 7,
-        }
+        # copy=True: the native core wrote into new arrays (nothing to
+        # copy); copy=False: its own arrays, overwritten by the next call.
+        return self._core.observations()
 
     def _info(self) -> dict:
         outcomes = self._core.native.outcomes
-        info = {name: outcomes[:, j].copy() for j, name in enumerate(self._core.fields)}
+        if not self._copy:
+            outcomes = outcomes.copy()
+        info = dict(zip(self._core.fields, outcomes))
         info["seed"] = np.full(self.num_envs, self._seed, dtype=np.uint64)
         info["replication"] = self._replications.copy()
         return info
@@ -343,16 +344,17 @@ class VectorInventoryEnv(VectorEnv):
         n = self.num_envs
         if seed is not None:
             self._seed = seed
-            self._replications = np.arange(n, dtype=np.int64) + (0 if first is None else first)
+            replications = np.arange(n, dtype=np.int64) + (0 if first is None else first)
         elif first is not None:
-            self._replications = np.arange(n, dtype=np.int64) + first
+            replications = np.arange(n, dtype=np.int64) + first
         elif self._replications[0] < 0:
-            self._replications = np.arange(n, dtype=np.int64)
+            replications = np.arange(n, dtype=np.int64)
         else:
-            self._replications = self._replications + n
-        if self._replications.max() >= 2**32:
+            replications = self._replications + n
+        if replications.max() >= 2**32:
             raise ValueError("replication numbers ran past 2^32: reset with a seed")
-        self._core.native.reset(list(range(n)), [self._seed] * n, self._replications.tolist())
+        self._replications = replications
+        self._core.native.reset(list(range(n)), [self._seed] * n, replications.tolist(), self._copy)
         self._autoreset[:] = False
         self._started = True
         return self._obs(), self._info()
@@ -360,21 +362,27 @@ class VectorInventoryEnv(VectorEnv):
     def step(self, actions):
         if not self._started:
             raise RuntimeError("VectorInventoryEnv: call reset() before step()")
-        a = np.asarray(actions, dtype=np.float64)
+        core = self._core
+        a = core.shaped(actions, self.num_envs)
         resetting = self._autoreset
+        # Environments being reset (NEXT_STEP) start their next replication;
+        # their actions are ignored.
+        replications = self._replications
         if resetting.any():
-            # Actions of environments being reset are ignored (NEXT_STEP).
-            if a.shape == self._zero_actions.shape:
-                a = np.where(resetting[:, None], 0.0, a)
-            self._replications = np.where(resetting, self._replications + self.num_envs, self._replications)
-        a = self._core.check(a, self.num_envs)
-        native = self._core.native
-        native.step(a, resetting.tolist(), [self._seed] * self.num_envs, self._replications.tolist())
-        truncated = native.truncated.copy()
-        rewards = native.rewards.copy()
+            replications = replications + self.num_envs * resetting
+            if replications.max() >= 2**32:
+                raise ValueError("replication numbers ran past 2^32: reset with a seed")
+        native = core.native
+        bad = native.step(a, resetting, self._seed, replications, self._copy)
+        if bad is not None:
+            raise core.out_of_bounds(a, *bad, self.num_envs)
+        self._replications = replications
+        truncated = native.truncated
         self._autoreset = truncated.copy()
-        terminated = np.zeros(self.num_envs, dtype=bool)
-        return self._obs(), rewards, terminated, truncated, self._info()
+        if not self._copy:
+            truncated = self._autoreset.copy()
+        rewards = native.rewards if self._copy else native.rewards.copy()
+        return self._obs(), rewards, np.zeros(self.num_envs, dtype=bool), truncated, self._info()
 
     def close_extras(self, **kwargs):
         self._started = False

@@ -3,11 +3,23 @@
 //!
 //! A [`GymCore`] holds `N` episodes — runs of one scenario strategy in
 //! which the controlled locations' orders come from the actions
-//! ([`echelon::sim::engine::Stepper`]) — and NumPy buffers it fills in
-//! place: the observation arrays, the rewards, the truncation flags and
-//! the day outcomes. [`GymCore::step`] and [`GymCore::reset`] advance every
-//! episode asked for in one call, in parallel on rayon's threads with the
-//! GIL released, with no Python code per episode.
+//! ([`echelon::sim::engine::Stepper`]) — and the NumPy arrays of the last
+//! call's results: the observation arrays, the rewards, the truncation
+//! flags and the day outcomes. [`GymCore::step`] and [`GymCore::reset`]
+//! advance every environment asked for in one call, with the GIL
+//! released and no Python code per environment: on rayon's threads when
+//! more than one environment has work, else on the calling thread (a
+//! single environment pays no hand-off between threads).
+//!
+//! Each call checks the actions first (finite, within `[0, high]`; rows of
+//! environments being reset are ignored) and steps nothing when one is
+//! not: it returns that action's (environment, SKU-location) for the
+//! caller's message. With `fresh`, a call writes into new arrays (the
+//! arrays of earlier calls stay as they were: no copy needed to keep
+//! them); without it, into the same arrays each time. Every environment's
+//! rows are written by every call, from the environment's own state (the
+//! demand window is kept here, never read back from an array the
+//! caller may have changed).
 //!
 //! An episode owns what its run borrows (the model for its seed, the
 //! scenario's strategies and allocation rule) through `self_cell`: a reset
@@ -25,7 +37,7 @@ use echelon::scenario::Scenario;
 use echelon::sim::engine::{ActionMode, DayOutcome, Stepper};
 use echelon::sim::model::Model;
 use echelon::sim::strategy::Allocation;
-use numpy::{PyArray1, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
+use numpy::{PyArray1, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use rayon::prelude::*;
@@ -38,7 +50,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<GymCore>()
 }
 
-/// The day-outcome fields, in the order of a row of `GymCore.outcomes`
+/// The day-outcome fields, in the order of the rows of `GymCore.outcomes`
 /// (and the keys of `info`).
 pub const OUTCOME_FIELDS: [&str; 16] = [
     "day",
@@ -59,8 +71,9 @@ pub const OUTCOME_FIELDS: [&str; 16] = [
     "total_cost",
 ];
 
-fn outcome_row(o: &DayOutcome, row: &mut [f64]) {
-    let values = [
+/// The outcome's values, in [`OUTCOME_FIELDS`] order.
+fn outcome_values(o: &DayOutcome) -> [f64; OUTCOME_FIELDS.len()] {
+    [
         f64::from(o.day),
         o.demand as f64,
         o.served_from_stock as f64,
@@ -77,8 +90,7 @@ fn outcome_row(o: &DayOutcome, row: &mut [f64]) {
         o.transfer_cost,
         o.lost_in_transit_cost,
         o.total_cost,
-    ];
-    row.copy_from_slice(&values);
+    ]
 }
 
 /// What an episode's run borrows.
@@ -104,16 +116,78 @@ self_cell!(
 );
 
 /// One environment: its episode (none before the first reset, or after a
-/// failed run) and its coordinates. (Kept in a `Mutex` only so that the
-/// class is `Sync`: a run's strategies are `Send`, not `Sync`; the core is
-/// only ever used through `&mut self`, so the lock is never taken.)
+/// failed run), its coordinates and what its rows show. (Kept in a
+/// `Mutex` only so that the class is `Sync`: a run's strategies are
+/// `Send`, not `Sync`; the core is only ever used through `&mut self`, so
+/// the lock is never taken.)
 struct Env {
     episode: Option<Episode>,
     seed: u64,
     replication: u32,
+    /// The last `window` days' demand, laid out as a row of `demand`
+    /// (`[k * window + j]`: SKU-location `k`, `j` days before the last).
+    demand: Vec<i64>,
+    /// The last step's outcome, reward and truncation (zero after a reset).
+    outcome: DayOutcome,
+    reward: f64,
+    truncated: bool,
+    /// This step's actions, rounded.
+    actions: Vec<i64>,
 }
 
-/// One environment's rows of the buffers.
+impl Env {
+    fn new(width: usize, window: usize) -> Self {
+        Self {
+            episode: None,
+            seed: 0,
+            replication: 0,
+            demand: vec![0; width * window],
+            outcome: DayOutcome::default(),
+            reward: 0.0,
+            truncated: false,
+            actions: vec![0; width],
+        }
+    }
+
+    /// Adds the stepper's last day to the demand window: every
+    /// SKU-location's days move one place along (one move of the whole
+    /// window; the place the last day of one SKU-location moves into is
+    /// the next one's first), then each first place gets the new day.
+    fn push_demand(&mut self, stepper: &Stepper<'_>, window: usize) {
+        let today = &stepper.observation().demand;
+        let len = self.demand.len();
+        if len == 0 {
+            return;
+        }
+        self.demand.copy_within(0..len - 1, 1);
+        for (days, &units) in self.demand.chunks_exact_mut(window).zip(today) {
+            days[0] = units;
+        }
+    }
+
+    /// Writes this environment's observation rows.
+    fn emit(&self, rows: &mut Rows<'_>) {
+        let observed = self.episode.as_ref().map(|episode| {
+            episode.with_dependent(|_, stepper| {
+                let o = stepper.observation();
+                rows.on_hand.copy_from_slice(&o.on_hand);
+                rows.backorders.copy_from_slice(&o.backorders);
+                rows.pipeline.copy_from_slice(&o.on_order);
+                rows.position.copy_from_slice(&o.position);
+                *rows.day_of_week = i64::from(o.day % 7);
+            })
+        });
+        if observed.is_none() {
+            for row in [&mut *rows.on_hand, &mut *rows.backorders, &mut *rows.pipeline, &mut *rows.position] {
+                row.fill(0);
+            }
+            *rows.day_of_week = 0;
+        }
+        rows.demand.copy_from_slice(&self.demand);
+    }
+}
+
+/// One environment's rows of the observation arrays.
 struct Rows<'a> {
     on_hand: &'a mut [i64],
     backorders: &'a mut [i64],
@@ -122,37 +196,20 @@ struct Rows<'a> {
     /// `width × window`, SKU-location-major: `[k * window + j]` is the
     /// demand `j` days before the last day run.
     demand: &'a mut [i64],
-    day: &'a mut i64,
-    reward: &'a mut f64,
-    truncated: &'a mut bool,
-    outcome: &'a mut [f64],
-}
-
-impl Rows<'_> {
-    fn observe(&mut self, stepper: &Stepper<'_>, window: usize) {
-        let o = stepper.observation();
-        self.on_hand.copy_from_slice(&o.on_hand);
-        self.backorders.copy_from_slice(&o.backorders);
-        self.pipeline.copy_from_slice(&o.on_order);
-        self.position.copy_from_slice(&o.position);
-        *self.day = i64::from(o.day);
-        for (k, &today) in o.demand.iter().enumerate() {
-            let days = &mut self.demand[k * window..(k + 1) * window];
-            days.copy_within(0..window - 1, 1);
-            days[0] = today;
-        }
-    }
+    day_of_week: &'a mut i64,
 }
 
 /// What one environment is asked to do in a call.
-#[derive(Clone, Copy)]
 enum Task<'a> {
     Skip,
-    Reset { seed: u64, replication: u32 },
-    Step(&'a [i64]),
+    /// Start an episode of (seed, the owner's replication).
+    Reset(Owner, u64),
+    /// Step with these actions (checked within bounds, not yet rounded).
+    Step(&'a [f64]),
 }
 
-/// The episodes and buffers of `echelon.gym`'s environments.
+/// The episodes of `echelon.gym`'s environments and the arrays of the
+/// last call's results.
 #[pyclass(module = "echelon._echelon")]
 pub struct GymCore {
     scenario: Arc<Scenario>,
@@ -162,10 +219,12 @@ pub struct GymCore {
     mode: ActionMode,
     width: usize,
     window: usize,
+    /// Bound of each controlled SKU-location's action (`set_high`).
+    high: Vec<f64>,
     /// The model of the last seed asked for.
     model: Option<(u64, Arc<Model>)>,
     envs: Vec<Mutex<Env>>,
-    /// Buffers, one row per environment.
+    /// Observations: `(num_envs, width)` int64 arrays.
     #[pyo3(get)]
     on_hand: Py<PyArray2<i64>>,
     #[pyo3(get)]
@@ -174,14 +233,18 @@ pub struct GymCore {
     pipeline: Py<PyArray2<i64>>,
     #[pyo3(get)]
     position: Py<PyArray2<i64>>,
+    /// `(num_envs, width, window)`.
     #[pyo3(get)]
     demand: Py<PyArray3<i64>>,
+    /// The next day to simulate, modulo 7: `(num_envs,)`.
     #[pyo3(get)]
-    day: Py<PyArray1<i64>>,
+    day_of_week: Py<PyArray1<i64>>,
+    /// `(num_envs,)`.
     #[pyo3(get)]
     rewards: Py<PyArray1<f64>>,
     #[pyo3(get)]
     truncated: Py<PyArray1<bool>>,
+    /// `(len(OUTCOME_FIELDS), num_envs)`: one row per field.
     #[pyo3(get)]
     outcomes: Py<PyArray2<f64>>,
 }
@@ -195,7 +258,8 @@ impl GymCore {
     /// `num_envs` environments on `study`'s scenario; strategy `strategy`
     /// decides at the locations not in `control` (and at the controlled
     /// ones during the warm-up); `mode` is "order_up_to" or
-    /// "order_quantity"; `window` days of demand are observed.
+    /// "order_quantity"; `window` days of demand are observed. Actions are
+    /// bounded by 0 and `f64::MAX` until `set_high`.
     #[new]
     #[pyo3(signature = (study, strategy, control, mode, num_envs, window))]
     fn new(
@@ -252,26 +316,29 @@ impl GymCore {
         }
         let width: usize = nodes.iter().map(|&n| model.nodes[n].skus.len()).sum();
         let allocation = scenario.allocation(strategy);
-        Ok(Self {
+        let mut core = Self {
             allocation,
             strategy,
             control: Arc::new(nodes),
             mode,
             width,
             window,
+            high: vec![f64::MAX; width],
             model: None,
-            envs: (0..num_envs).map(|_| Mutex::new(Env { episode: None, seed: 0, replication: 0 })).collect(),
-            on_hand: PyArray2::zeros(py, [num_envs, width], false).unbind(),
-            backorders: PyArray2::zeros(py, [num_envs, width], false).unbind(),
-            pipeline: PyArray2::zeros(py, [num_envs, width], false).unbind(),
-            position: PyArray2::zeros(py, [num_envs, width], false).unbind(),
-            demand: PyArray3::zeros(py, [num_envs, width, window], false).unbind(),
-            day: PyArray1::zeros(py, [num_envs], false).unbind(),
-            rewards: PyArray1::zeros(py, [num_envs], false).unbind(),
-            truncated: PyArray1::from_vec(py, vec![false; num_envs]).unbind(),
-            outcomes: PyArray2::zeros(py, [num_envs, OUTCOME_FIELDS.len()], false).unbind(),
+            envs: (0..num_envs).map(|_| Mutex::new(Env::new(width, window))).collect(),
+            on_hand: PyArray2::zeros(py, [0, 0], false).unbind(),
+            backorders: PyArray2::zeros(py, [0, 0], false).unbind(),
+            pipeline: PyArray2::zeros(py, [0, 0], false).unbind(),
+            position: PyArray2::zeros(py, [0, 0], false).unbind(),
+            demand: PyArray3::zeros(py, [0, 0, 0], false).unbind(),
+            day_of_week: PyArray1::zeros(py, [0], false).unbind(),
+            rewards: PyArray1::zeros(py, [0], false).unbind(),
+            truncated: PyArray1::from_vec(py, Vec::new()).unbind(),
+            outcomes: PyArray2::zeros(py, [0, 0], false).unbind(),
             scenario,
-        })
+        };
+        core.allocate(py);
+        Ok(core)
     }
 
     /// Controlled SKU-locations: the length of one environment's action.
@@ -304,7 +371,7 @@ impl GymCore {
         self.scenario.model.experiment.warmup_days
     }
 
-    /// The names of the fields of an `outcomes` row.
+    /// The names of the rows of `outcomes`.
     #[getter]
     fn outcome_fields(&self) -> Vec<&'static str> {
         OUTCOME_FIELDS.to_vec()
@@ -328,36 +395,58 @@ impl GymCore {
         self.control.iter().flat_map(|&n| model.mean_daily_demand_of(n).iter().copied()).collect()
     }
 
+    /// Sets the bound of each controlled SKU-location's action (actions
+    /// are checked within `[0, high]`).
+    fn set_high(&mut self, high: PyReadonlyArray1<'_, f64>) -> PyResult<()> {
+        let high = high.as_array();
+        if high.len() != self.width || high.iter().any(|h| !h.is_finite()) {
+            return Err(value_error(format!("set_high: {} finite bounds expected", self.width)));
+        }
+        self.high = high.to_vec();
+        Ok(())
+    }
+
     /// Starts a new episode in each environment `envs[i]`, of run
     /// (`seeds[i]`, `replications[i]`), runs its warm-up and writes its
-    /// first observation.
-    fn reset(&mut self, py: Python<'_>, envs: Vec<usize>, seeds: Vec<u64>, replications: Vec<u32>) -> PyResult<()> {
+    /// first observation (other environments' rows: as they were).
+    #[pyo3(signature = (envs, seeds, replications, fresh = true))]
+    fn reset(
+        &mut self,
+        py: Python<'_>,
+        envs: Vec<usize>,
+        seeds: Vec<u64>,
+        replications: Vec<u32>,
+        fresh: bool,
+    ) -> PyResult<()> {
         if envs.len() != seeds.len() || envs.len() != replications.len() {
             return Err(value_error("reset: envs, seeds and replications differ in length".into()));
         }
-        let mut tasks = vec![Task::Skip; self.envs.len()];
+        let mut tasks: Vec<Task> = (0..self.envs.len()).map(|_| Task::Skip).collect();
         for ((&env, &seed), &replication) in envs.iter().zip(&seeds).zip(&replications) {
             if env >= self.envs.len() {
                 return Err(value_error(format!("reset: no environment {env} (of {})", self.envs.len())));
             }
-            tasks[env] = Task::Reset { seed, replication };
+            tasks[env] = Task::Reset(self.owner(seed, replication), seed);
         }
-        self.run(py, &tasks)
+        self.run(py, tasks, fresh)
     }
 
     /// Steps every environment: `actions[i]` (one row of `width` values,
-    /// already checked finite and within bounds, rounded here to the
-    /// nearest unit) for environment `i`, except those with
-    /// `autoreset[i]`, which start their next episode instead (of
-    /// `seeds[i]`, `replications[i]`).
+    /// rounded to the nearest unit) for environment `i`, except those with
+    /// `autoreset[i]`, which start their next episode instead (of `seed`,
+    /// `replications[i]`) and whose actions are ignored. Returns `None`, or
+    /// the (environment, SKU-location) of the first action that is not a
+    /// finite number within `[0, high]` — and then steps nothing.
+    #[pyo3(signature = (actions, autoreset, seed, replications, fresh = true))]
     fn step(
         &mut self,
         py: Python<'_>,
         actions: PyReadonlyArray2<'_, f64>,
-        autoreset: Vec<bool>,
-        seeds: Vec<u64>,
-        replications: Vec<u32>,
-    ) -> PyResult<()> {
+        autoreset: PyReadonlyArray1<'_, bool>,
+        seed: u64,
+        replications: PyReadonlyArray1<'_, i64>,
+        fresh: bool,
+    ) -> PyResult<Option<(usize, usize)>> {
         let n = self.envs.len();
         let shape = actions.shape();
         if shape != [n, self.width] {
@@ -366,20 +455,38 @@ impl GymCore {
                 self.width
             )));
         }
-        if autoreset.len() != n || seeds.len() != n || replications.len() != n {
-            return Err(value_error("step: autoreset, seeds and replications need one entry per environment".into()));
+        let (autoreset, replications) = (autoreset.as_array(), replications.as_array());
+        if autoreset.len() != n || replications.len() != n {
+            return Err(value_error("step: autoreset and replications need one entry per environment".into()));
         }
-        let rounded: Vec<i64> = actions.as_array().iter().map(|&a| a.round() as i64).collect();
-        let tasks: Vec<Task<'_>> = (0..n)
-            .map(|i| {
-                if autoreset[i] {
-                    Task::Reset { seed: seeds[i], replication: replications[i] }
-                } else {
-                    Task::Step(&rounded[i * self.width..(i + 1) * self.width])
-                }
-            })
-            .collect();
-        self.run(py, &tasks)
+        let actions = actions.as_array();
+        let copied;
+        let actions = match actions.as_slice() {
+            Some(contiguous) => contiguous,
+            None => {
+                copied = actions.iter().copied().collect::<Vec<f64>>();
+                &copied
+            }
+        };
+        let width = self.width;
+        let row = |i: usize| &actions[i * width..(i + 1) * width];
+        let bad = (0..n).filter(|&i| !autoreset[i]).find_map(|i| {
+            row(i).iter().zip(&self.high).position(|(&a, &high)| !(0.0..=high).contains(&a)).map(|k| (i, k))
+        });
+        if bad.is_some() {
+            return Ok(bad);
+        }
+        let mut tasks = Vec::with_capacity(n);
+        for i in 0..n {
+            tasks.push(if autoreset[i] {
+                let replication = u32::try_from(replications[i])
+                    .map_err(|_| value_error(format!("step: replication {} of environment {i}", replications[i])))?;
+                Task::Reset(self.owner(seed, replication), seed)
+            } else {
+                Task::Step(row(i))
+            });
+        }
+        self.run(py, tasks, fresh).map(|()| None)
     }
 }
 
@@ -402,23 +509,38 @@ impl GymCore {
         }
     }
 
-    /// Does `tasks` (one per environment) in parallel with the GIL
-    /// released, writing each environment's rows.
-    fn run(&mut self, py: Python<'_>, tasks: &[Task<'_>]) -> PyResult<()> {
-        let mut owners: Vec<Option<Owner>> = Vec::with_capacity(tasks.len());
-        for task in tasks {
-            owners.push(match *task {
-                Task::Reset { seed, replication } => Some(Owner {
-                    model: self.model_of(seed),
-                    scenario: Arc::clone(&self.scenario),
-                    allocation: Arc::clone(&self.allocation),
-                    strategy: self.strategy,
-                    control: Arc::clone(&self.control),
-                    mode: self.mode,
-                    replication,
-                }),
-                _ => None,
-            });
+    /// What an episode of (`seed`, `replication`) borrows.
+    fn owner(&mut self, seed: u64, replication: u32) -> Owner {
+        Owner {
+            model: self.model_of(seed),
+            scenario: Arc::clone(&self.scenario),
+            allocation: Arc::clone(&self.allocation),
+            strategy: self.strategy,
+            control: Arc::clone(&self.control),
+            mode: self.mode,
+            replication,
+        }
+    }
+
+    /// New result arrays (zeros).
+    fn allocate(&mut self, py: Python<'_>) {
+        let (n, width, window) = (self.envs.len(), self.width, self.window);
+        self.on_hand = PyArray2::zeros(py, [n, width], false).unbind();
+        self.backorders = PyArray2::zeros(py, [n, width], false).unbind();
+        self.pipeline = PyArray2::zeros(py, [n, width], false).unbind();
+        self.position = PyArray2::zeros(py, [n, width], false).unbind();
+        self.demand = PyArray3::zeros(py, [n, width, window], false).unbind();
+        self.day_of_week = PyArray1::zeros(py, [n], false).unbind();
+        self.rewards = PyArray1::zeros(py, [n], false).unbind();
+        self.truncated = PyArray1::from_vec(py, vec![false; n]).unbind();
+        self.outcomes = PyArray2::zeros(py, [OUTCOME_FIELDS.len(), n], false).unbind();
+    }
+
+    /// Does `tasks` (one per environment) with the GIL released, then
+    /// writes every environment's rows (into new arrays when `fresh`).
+    fn run(&mut self, py: Python<'_>, tasks: Vec<Task<'_>>, fresh: bool) -> PyResult<()> {
+        if fresh {
+            self.allocate(py);
         }
         let (width, window) = (self.width, self.window);
         let on_hand = self.on_hand.bind(py).clone();
@@ -426,20 +548,14 @@ impl GymCore {
         let pipeline = self.pipeline.bind(py).clone();
         let position = self.position.bind(py).clone();
         let demand = self.demand.bind(py).clone();
-        let day = self.day.bind(py).clone();
-        let rewards = self.rewards.bind(py).clone();
-        let truncated = self.truncated.bind(py).clone();
-        let outcomes = self.outcomes.bind(py).clone();
+        let day_of_week = self.day_of_week.bind(py).clone();
         let mut on_hand = on_hand.try_readwrite()?;
         let mut backorders = backorders.try_readwrite()?;
         let mut pipeline = pipeline.try_readwrite()?;
         let mut position = position.try_readwrite()?;
         let mut demand = demand.try_readwrite()?;
-        let mut day = day.try_readwrite()?;
-        let mut rewards = rewards.try_readwrite()?;
-        let mut truncated = truncated.try_readwrite()?;
-        let mut outcomes = outcomes.try_readwrite()?;
-        let contiguous = |_| PyRuntimeError::new_err("echelon.gym: a buffer is not contiguous");
+        let mut day_of_week = day_of_week.try_readwrite()?;
+        let contiguous = |_| PyRuntimeError::new_err("echelon.gym: a result array is not contiguous");
         let mut rows: Vec<Rows<'_>> = on_hand
             .as_slice_mut()
             .map_err(contiguous)?
@@ -448,26 +564,47 @@ impl GymCore {
             .zip(pipeline.as_slice_mut().map_err(contiguous)?.chunks_mut(width.max(1)))
             .zip(position.as_slice_mut().map_err(contiguous)?.chunks_mut(width.max(1)))
             .zip(demand.as_slice_mut().map_err(contiguous)?.chunks_mut((width * window).max(1)))
-            .zip(day.as_slice_mut().map_err(contiguous)?.iter_mut())
-            .zip(rewards.as_slice_mut().map_err(contiguous)?.iter_mut())
-            .zip(truncated.as_slice_mut().map_err(contiguous)?.iter_mut())
-            .zip(outcomes.as_slice_mut().map_err(contiguous)?.chunks_mut(OUTCOME_FIELDS.len()))
-            .map(|((((((((on_hand, backorders), pipeline), position), demand), day), reward), truncated), outcome)| {
-                Rows { on_hand, backorders, pipeline, position, demand, day, reward, truncated, outcome }
+            .zip(day_of_week.as_slice_mut().map_err(contiguous)?.iter_mut())
+            .map(|(((((on_hand, backorders), pipeline), position), demand), day_of_week)| Rows {
+                on_hand,
+                backorders,
+                pipeline,
+                position,
+                demand,
+                day_of_week,
             })
             .collect();
+        let busy = tasks.iter().filter(|t| !matches!(t, Task::Skip)).count();
         let envs = &mut self.envs;
+        let work = |((env, rows), task): ((&mut Mutex<Env>, &mut Rows<'_>), Task)| {
+            let env = env.get_mut().unwrap_or_else(PoisonError::into_inner);
+            let done = do_task(env, task, window);
+            env.emit(rows);
+            done.err()
+        };
         let failures: Vec<String> = py.detach(|| {
-            envs.par_iter_mut()
-                .zip(rows.par_iter_mut())
-                .zip(owners.into_par_iter())
-                .zip(tasks.par_iter())
-                .filter_map(|(((env, rows), owner), task)| {
-                    let env = env.get_mut().unwrap_or_else(PoisonError::into_inner);
-                    do_task(env, rows, owner, *task, window).err()
-                })
-                .collect()
+            if busy > 1 {
+                envs.par_iter_mut().zip(rows.par_iter_mut()).zip(tasks.into_par_iter()).filter_map(work).collect()
+            } else {
+                envs.iter_mut().zip(rows.iter_mut()).zip(tasks).filter_map(work).collect()
+            }
         });
+        drop(rows);
+        let rewards = self.rewards.bind(py).clone();
+        let truncated = self.truncated.bind(py).clone();
+        let outcomes = self.outcomes.bind(py).clone();
+        let (mut rewards, mut truncated, mut outcomes) =
+            (rewards.try_readwrite()?, truncated.try_readwrite()?, outcomes.try_readwrite()?);
+        let (mut rewards, mut truncated, mut outcomes) =
+            (rewards.as_array_mut(), truncated.as_array_mut(), outcomes.as_array_mut());
+        for (i, env) in self.envs.iter_mut().enumerate() {
+            let env = env.get_mut().unwrap_or_else(PoisonError::into_inner);
+            rewards[i] = env.reward;
+            truncated[i] = env.truncated;
+            for (j, value) in outcome_values(&env.outcome).into_iter().enumerate() {
+                outcomes[[j, i]] = value;
+            }
+        }
         match failures.into_iter().next() {
             None => Ok(()),
             Some(message) => Err(PyRuntimeError::new_err(message)),
@@ -477,19 +614,18 @@ impl GymCore {
 
 /// Does one environment's task; an error message when its run failed or
 /// it has no episode to step.
-fn do_task(
-    env: &mut Env,
-    rows: &mut Rows<'_>,
-    owner: Option<Owner>,
-    task: Task<'_>,
-    window: usize,
-) -> Result<(), String> {
+fn do_task(env: &mut Env, task: Task<'_>, window: usize) -> Result<(), String> {
     match task {
         Task::Skip => Ok(()),
-        Task::Reset { seed, replication } => {
+        Task::Reset(owner, seed) => {
+            let replication = owner.replication;
             env.episode = None;
-            let owner = owner.expect("an owner for each reset");
-            rows.demand.fill(0);
+            env.demand.fill(0);
+            env.outcome = DayOutcome::default();
+            env.reward = 0.0;
+            env.truncated = false;
+            env.seed = seed;
+            env.replication = replication;
             let started = catch_unwind(AssertUnwindSafe(|| {
                 Episode::new(owner, |o| {
                     let policies = o.scenario.policies(o.strategy, &*o.allocation);
@@ -499,45 +635,53 @@ fn do_task(
             let mut episode = started.map_err(|panic| failed(&panic, seed, replication))?;
             let warmed = catch_unwind(AssertUnwindSafe(|| {
                 episode.with_dependent_mut(|_, stepper| {
-                    rows.observe(stepper, window);
                     while stepper.day() < stepper.warmup_days() {
                         stepper.step_delegated();
-                        rows.observe(stepper, window);
+                        env.push_demand(stepper, window);
                     }
                 })
             }));
             warmed.map_err(|panic| failed(&panic, seed, replication))?;
-            *rows.reward = 0.0;
-            *rows.truncated = false;
-            rows.outcome.fill(0.0);
             env.episode = Some(episode);
-            env.seed = seed;
-            env.replication = replication;
             Ok(())
         }
         Task::Step(actions) => {
             let (seed, replication) = (env.seed, env.replication);
-            let Some(episode) = env.episode.as_mut() else {
+            let Some(mut episode) = env.episode.take() else {
                 return Err("echelon.gym: step() before reset() (or after a failed run): call reset() first".into());
             };
             if episode.with_dependent(|_, stepper| stepper.is_done()) {
+                env.episode = Some(episode);
                 return Err("echelon.gym: the episode is over (truncated at the horizon): call reset()".into());
             }
             let stepped = catch_unwind(AssertUnwindSafe(|| {
                 episode.with_dependent_mut(|_, stepper| {
-                    let outcome = *stepper.step(actions);
-                    rows.observe(stepper, window);
-                    *rows.reward = -outcome.total_cost;
-                    *rows.truncated = stepper.is_done();
-                    outcome_row(&outcome, rows.outcome);
+                    for (rounded, &a) in env.actions.iter_mut().zip(actions) {
+                        *rounded = round(a);
+                    }
+                    env.outcome = *stepper.step(&env.actions);
+                    env.reward = -env.outcome.total_cost;
+                    env.truncated = stepper.is_done();
+                    env.push_demand(stepper, window);
                 })
             }));
-            stepped.map_err(|panic| {
-                env.episode = None;
-                failed(&panic, seed, replication)
-            })
+            match stepped {
+                Ok(()) => {
+                    env.episode = Some(episode);
+                    Ok(())
+                }
+                Err(panic) => Err(failed(&panic, seed, replication)),
+            }
         }
     }
+}
+
+/// `a` (finite, ≥ 0) rounded to the nearest unit, halves away from zero
+/// (`f64::round`, without its library call).
+#[inline]
+fn round(a: f64) -> i64 {
+    let whole = a as i64;
+    if a - whole as f64 >= 0.5 { whole.saturating_add(1) } else { whole }
 }
 
 /// The message of a run that panicked.

@@ -34,3 +34,13 @@ def echelon_module():
     for kind in after:
         for name in set(after[kind]) - set(before[kind]):
             echelon.unregister(name)
+
+
+@pytest.fixture(scope="session")
+def ray():
+    """One local Ray cluster of 2 CPUs for every test that uses Ray
+    (starting one takes seconds)."""
+    ray = pytest.importorskip("ray")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()

@@ -139,6 +139,22 @@ def test_set_with_a_wrong_path_or_type_is_a_scenario_error():
         echelon.load(path, set={"experiment.seed": object()})
     with pytest.raises(TypeError, match="parameter path"):
         echelon.load(path, set={3: 4})
+    with pytest.raises(echelon.ScenarioError) as caught:
+        echelon.load(path, set={"strategies[9].name": "x"})
+    assert caught.value.path == "strategies[9].name" and "names no parameter" in caught.value.message
+
+
+def test_set_that_is_not_a_dict_and_a_path_that_is_not_a_path_are_type_errors():
+    path = ROOT / "scenarios" / "quickstart.ron"
+    with pytest.raises(TypeError, match=r"set: a dict of parameter path → value.*got str"):
+        echelon.load(path, set="experiment.replications=3")
+    with pytest.raises(TypeError, match=r"set: .*got list"):
+        echelon.load(path, set=[("experiment.replications", 3)])
+    with pytest.raises(TypeError, match="path: a scenario file .*got int"):
+        echelon.load(3)
+    with pytest.raises(echelon.ScenarioError, match="no such file") as caught:
+        echelon.load(ROOT / "scenarios" / "no-such.ron")
+    assert caught.value.file.endswith("no-such.ron")
 
 
 def test_bad_run_arguments_raise_value_error():

@@ -15,14 +15,6 @@ from conftest import ROOT
 echelon = pytest.importorskip("echelon")
 
 
-@pytest.fixture(scope="module")
-def ray():
-    ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    yield ray
-    ray.shutdown()
-
-
 def same_results(a, b):
     assert a.summary_json == b.summary_json
     assert a.runs_csv == b.runs_csv

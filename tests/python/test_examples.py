@@ -62,14 +62,6 @@ def test_rl_loop_heuristic_beats_the_random_agent():
     assert random_reward < 0 and learnt_reward < 0  # rewards are − costs
 
 
-@pytest.fixture(scope="module")
-def ray():
-    ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    yield ray
-    ray.shutdown()
-
-
 def test_ray_sweep_example_equals_one_machine(ray, tmp_path):
     module = example("ray_sweep")
     study, results = module.sweep(replications=1, shards=3, out=tmp_path / "sweep")

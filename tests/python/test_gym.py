@@ -267,3 +267,53 @@ def test_the_vector_env_refuses_bad_actions(two):
     bad[1, 0] = np.inf
     with pytest.raises(ValueError, match=r"environment 1, north/drill"):
         venv.step(bad)
+
+
+def test_actions_round_half_away_from_zero(store):
+    env = InventoryEnv(store, control="store", action="order_quantity")
+    env.reset(seed=1)
+    ordered = [env.step(np.array([a]))[4]["ordered_units"] for a in (2.5, 0.49999999999999994, 1.5, 3.4999)]
+    assert ordered == [3, 0, 2, 3]
+
+
+def test_vector_observations_are_new_arrays_each_step_unless_copy_false(two):
+    path = two()
+    venv = VectorInventoryEnv(path, 2, control=["north"])
+    obs, _ = venv.reset(seed=3)
+    kept = {k: v.copy() for k, v in obs.items()}
+    nxt, reward, _, truncated, info = venv.step(np.full((2, 2), 50.0))
+    # The arrays returned before are not written by the next step.
+    assert all(np.array_equal(obs[k], kept[k]) for k in obs)
+    assert all(nxt[k] is not obs[k] for k in obs)
+    # A caller writing into what it got changes nothing the env sees.
+    for v in nxt.values():
+        v[...] = -7
+    reward[...] = 0
+    truncated[...] = True
+    info["total_cost"][...] = 0
+    shared = VectorInventoryEnv(path, 2, control=["north"], copy=False)
+    fresh = VectorInventoryEnv(path, 2, control=["north"])
+    a, _ = shared.reset(seed=3)
+    fresh.reset(seed=3)
+    fresh.step(np.full((2, 2), 50.0))
+    b, *_ = shared.step(np.full((2, 2), 50.0))
+    assert all(a[k] is b[k] for k in a if k != "day_of_week")
+    for v in b.values():
+        v[...] = -7  # the env keeps its own state: the next step is unaffected
+    for _ in range(3):
+        x, rx, _, _, _ = fresh.step(np.full((2, 2), 30.0))
+        y, ry, _, _, _ = shared.step(np.full((2, 2), 30.0))
+        assert all(np.array_equal(x[k], y[k]) for k in x) and np.array_equal(rx, ry)
+
+
+def test_a_refused_action_on_an_autoreset_step_does_not_skip_a_replication(two):
+    n = 2
+    venv = VectorInventoryEnv(two(horizon=13, warmup=10), n, control=["north"])
+    venv.reset(seed=1)
+    for _ in range(3):
+        *_, truncated, _ = venv.step(np.full((n, 2), 40.0))
+    assert truncated.all()
+    with pytest.raises(ValueError, match="expected shape"):
+        venv.step(np.zeros(3))
+    _, _, _, _, info = venv.step(np.full((n, 2), 40.0))
+    assert info["replication"].tolist() == [2, 3]

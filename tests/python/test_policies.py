@@ -156,8 +156,16 @@ def test_a_class_without_decide_is_refused_at_registration(echelon_module):
         def __init__(self, params, location):
             pass
 
-    with pytest.raises(TypeError, match="decide"):
+    with pytest.raises(TypeError, match=r"register_replenishment\('no-decide', 'NoDecide'\): the class has no decide\(view\)"):
         echelon_module.register_replenishment("no-decide", NoDecide)
+
+    class DecideNotCallable(NoDecide):
+        decide = 3
+
+    with pytest.raises(TypeError, match="no decide"):
+        echelon_module.register_replenishment("no-decide", DecideNotCallable)
+    with pytest.raises(TypeError, match="expected a class"):
+        echelon_module.register_replenishment("no-decide", object())
     with pytest.raises(TypeError, match="allocate"):
         echelon_module.register_allocation("no-allocate", NoDecide)
     with pytest.raises(ValueError, match="name"):
@@ -193,6 +201,9 @@ def bad_policy(returned):
         (lambda v: np.array([np.nan, 1.0]), 'NaN for SKU "a"'),
         (lambda v: np.array([0, -4]), '-4 for SKU "b"'),
         (lambda v: [1, 2], "list, not a NumPy array"),
+        (lambda v: None, "NoneType, not a NumPy array"),
+        (lambda v: np.ones(2, dtype=bool), "dtype bool"),
+        (lambda v: np.array(["1", "2"]), "dtype <U1"),
     ],
 )
 def test_a_bad_return_fails_the_run_naming_policy_location_and_day(tmp_path, echelon_module, returned, expected):

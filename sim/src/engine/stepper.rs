@@ -476,13 +476,21 @@ impl<'m> Stepper<'m> {
         o.day = self.next_day;
         for (k, &node) in self.controlled.iter().enumerate() {
             let state = &self.run.nodes[node];
-            for (sku, at) in (self.offsets[k]..self.offsets[k + 1]).enumerate() {
-                o.on_hand[at] = state.on_hand[sku];
-                o.backorders[at] = state.backorders[sku] + state.owed[sku];
-                o.on_order[at] = state.on_order[sku];
-                o.position[at] = state.inventory_position(sku);
-                o.demand[at] = state.sku_demand.get(sku).copied().unwrap_or(0);
+            let range = self.offsets[k]..self.offsets[k + 1];
+            o.on_hand[range.clone()].copy_from_slice(&state.on_hand);
+            o.on_order[range.clone()].copy_from_slice(&state.on_order);
+            let owing = o.backorders[range.clone()].iter_mut().zip(&state.backorders).zip(&state.owed);
+            for ((owed, &backorders), &to_nodes) in owing {
+                *owed = backorders + to_nodes;
             }
+            for (sku, position) in o.position[range.clone()].iter_mut().enumerate() {
+                *position = state.inventory_position(sku);
+            }
+            // The day's demand per SKU (none recorded: zero).
+            let demand = &mut o.demand[range];
+            let recorded = state.sku_demand.len().min(demand.len());
+            demand[..recorded].copy_from_slice(&state.sku_demand[..recorded]);
+            demand[recorded..].fill(0);
         }
     }
 }
