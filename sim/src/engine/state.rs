@@ -580,19 +580,27 @@ impl<'m> NodeState<'m> {
         let (mut value, mut holding, mut penalty) = (0f64, 0f64, 0f64);
         let (mut ready, mut no_stockout) = (0u64, 0u64);
         let mut excess = 0f64;
-        for sku in 0..self.on_hand.len() {
-            let (on_hand, backorders) = (self.on_hand[sku], self.backorders[sku] + self.owed[sku]);
+        // Every per-SKU array cut to the SKU count: the loop indexes them
+        // without bounds checks.
+        let count = self.on_hand.len();
+        let (on_hand, backorders, owed) = (&self.on_hand[..count], &self.backorders[..count], &self.owed[..count]);
+        let (on_order, shortfall, excess_level) =
+            (&self.on_order[..count], &self.day_shortfall[..count], &self.excess_level[..count]);
+        let (unit_cost, holding_per_day, backorder_penalty) =
+            (&self.unit_cost[..count], &self.holding_per_day[..count], &self.backorder_penalty[..count]);
+        for sku in 0..count {
+            let (on_hand, all_backorders) = (on_hand[sku], backorders[sku] + owed[sku]);
             on_hand_sum += on_hand;
-            backorders_sum += backorders;
-            on_order_sum += self.on_order[sku];
-            value += on_hand as f64 * self.unit_cost[sku];
-            holding += on_hand as f64 * self.holding_per_day[sku];
-            penalty += self.backorders[sku] as f64 * self.backorder_penalty[sku];
-            ready += u64::from(backorders == 0);
-            if on_hand > self.excess_level[sku] {
-                excess += (on_hand - self.excess_level[sku]) as f64 * self.unit_cost[sku];
+            backorders_sum += all_backorders;
+            on_order_sum += on_order[sku];
+            value += on_hand as f64 * unit_cost[sku];
+            holding += on_hand as f64 * holding_per_day[sku];
+            penalty += backorders[sku] as f64 * backorder_penalty[sku];
+            ready += u64::from(all_backorders == 0);
+            if on_hand > excess_level[sku] {
+                excess += (on_hand - excess_level[sku]) as f64 * unit_cost[sku];
             }
-            if self.day_shortfall[sku] == 0 {
+            if shortfall[sku] == 0 {
                 no_stockout += 1;
             } else {
                 let (tally, series) = (&mut self.tally, &mut self.series);
@@ -600,17 +608,11 @@ impl<'m> NodeState<'m> {
                 self.stockout_runs.stock_out(sku, self.measured_days, book);
             }
         }
+        let in_transit_value = value_of(&self.in_transit_owned, unit_cost);
+        let in_transit_holding = value_of(&self.in_transit_held, holding_per_day);
         self.measured_days += 1;
         if !self.sku_tally.is_empty() {
             self.record_sku_day();
-        }
-        let mut in_transit_value = 0f64;
-        for (sku, &units) in self.in_transit_owned.iter().enumerate() {
-            in_transit_value += units as f64 * self.unit_cost[sku];
-        }
-        let mut in_transit_holding = 0f64;
-        for (sku, &units) in self.in_transit_held.iter().enumerate() {
-            in_transit_holding += units as f64 * self.holding_per_day[sku];
         }
         if !self.stock_since.is_empty() {
             (holding, penalty) = self.timed_costs;
@@ -674,6 +676,18 @@ impl<'m> NodeState<'m> {
             list.swap_remove(i);
         }
     }
+}
+
+/// Σ units × rate over the SKUs, in SKU order (0 when `units` is empty:
+/// nothing of the kind is tracked).
+#[inline]
+fn value_of(units: &[i64], rates: &[f64]) -> f64 {
+    let rates = &rates[..units.len()];
+    let mut value = 0f64;
+    for (&units, &rate) in units.iter().zip(rates) {
+        value += units as f64 * rate;
+    }
+    value
 }
 
 /// Books a stock-out run of `length` (> 0) days.
