@@ -308,12 +308,16 @@ struct Imbalance {
     /// daily demand), in model order. A location whose SKU is stocked
     /// nowhere else, or has no demand, is left out once here instead of
     /// tested every day.
-    entries: Vec<(usize, Vec<(u32, u32, f64)>)>,
+    entries: Vec<(usize, Vec<CoverLocation>)>,
     /// Σ standard deviation over (SKU, day) observations…
     sum: f64,
     /// …and their number.
     count: u64,
 }
+
+/// A location in [`Imbalance`]: (local SKU, global SKU, 1 ÷ its mean daily
+/// demand).
+type CoverLocation = (u32, u32, f64);
 
 impl Imbalance {
     fn new(model: &Model) -> Option<Self> {
@@ -362,6 +366,42 @@ impl Imbalance {
             self.sum += (squares / n - mean * mean).max(0.0).sqrt();
         }
         self.count += self.shared.len() as u64;
+    }
+}
+
+/// Where a node's daily-batch lines go in its demand sweep: served (with
+/// their returns drawn), or deferred to substitution.
+struct DailyLines<'a, 'm> {
+    node: usize,
+    now: Minute,
+    /// The substitutes and the lines deferred to them, when the node is
+    /// open and has substitutes.
+    deferred: Option<(&'a mut substitution::Substitutions, DeferredLines)>,
+    returns: &'a mut Option<returns::ReturnBooks<'m>>,
+}
+
+/// Daily lines deferred to substitution: (stream, local SKU, units served
+/// from the SKU's own stock).
+type DeferredLines = Vec<(usize, usize, i64)>;
+
+impl DailyLines<'_, '_> {
+    /// Serves `served` units of stream `i`'s line, or defers the line when
+    /// it is short and its SKU has substitutes here. Inlined into the
+    /// sweep: one call per order line otherwise.
+    #[inline(always)]
+    fn serve(&mut self, state: &mut NodeState, books: &mut DemandBooks, i: usize, sku: usize, served: i64) {
+        if let Some((subs, lines)) = &mut self.deferred
+            && served < state.daily.units(i)
+            && subs.has(self.node, sku)
+        {
+            state.on_hand[sku] -= served;
+            lines.push((i, sku, served));
+            return;
+        }
+        state.serve_daily_line(books, i, sku, served, self.now);
+        if let Some(returns) = self.returns.as_mut() {
+            state.balance.returns_drawn += returns.shipped(self.node, sku, state.daily.class(i), served, self.now);
+        }
     }
 }
 
@@ -605,43 +645,27 @@ impl<'m> Run<'m> {
         let now = day_start(day);
         let classes = &self.model.classes;
         let mut books = DemandBooks::of_lines(state.daily.day_lines());
-        let mut deferred = match &mut self.substitutions {
+        let deferred = match &mut self.substitutions {
             Some(subs) if open && subs.any_at(node) => {
                 let lines = std::mem::take(&mut subs.deferred);
                 Some((subs, lines))
             }
             _ => None,
         };
-        let returns = &mut self.returns;
-        // Serves `served` units of stream `i`'s line, or defers the line
-        // when it is short and its SKU has substitutes here.
-        let mut serve = |state: &mut NodeState, books: &mut DemandBooks, i: usize, sku: usize, served: i64| {
-            if let Some((subs, lines)) = &mut deferred
-                && served < state.daily.units(i)
-                && subs.has(node, sku)
-            {
-                state.on_hand[sku] -= served;
-                lines.push((i, sku, served));
-                return;
-            }
-            state.serve_daily_line(books, i, sku, served, now);
-            if let Some(returns) = returns.as_mut() {
-                state.balance.returns_drawn += returns.shipped(node, sku, state.daily.class(i), served, now);
-            }
-        };
+        let mut sink = DailyLines { node, now, deferred, returns: &mut self.returns };
         for sku in 0..state.on_hand.len() {
             let streams = state.daily.of_sku(sku);
             let available = if open { state.on_hand[sku] } else { 0 };
             if state.daily.total_units(streams.clone()) <= available {
                 for i in streams {
-                    serve(state, &mut books, i, sku, state.daily.units(i));
+                    sink.serve(state, &mut books, i, sku, state.daily.units(i));
                 }
                 continue;
             }
             if streams.len() == 1 {
                 let line = state.daily.line(streams.start, sku);
                 let served = if classes[line.class].partial_shipment { available } else { 0 };
-                serve(state, &mut books, streams.start, sku, served);
+                sink.serve(state, &mut books, streams.start, sku, served);
                 continue;
             }
             // The classes' lines all arose at the day start: they are
@@ -662,10 +686,10 @@ impl<'m> Run<'m> {
             let whole = |k: usize| !classes[state.daily.class(order[k].1)].partial_shipment;
             grant_lines(self.allocation, now, available, claims, whole, grants);
             for (k, &(_, i)) in order.iter().enumerate() {
-                serve(state, &mut books, i, sku, grants[k]);
+                sink.serve(state, &mut books, i, sku, grants[k]);
             }
         }
-        if let Some((_, lines)) = deferred {
+        if let Some((_, lines)) = sink.deferred {
             for &(i, sku, own) in &lines {
                 let line = self.nodes[node].daily.line(i, sku);
                 let (substituted, value) = self.substitute(node, sku, line.class, line.units - own, now, measured);
