@@ -183,6 +183,7 @@ impl Run<'_> {
     /// with a capacity per day or trucks, a shipment that is not an
     /// expedite waits at the lane instead, for the day end's dispatch
     /// (module `trucks`).
+    #[inline]
     pub(super) fn depart(
         &mut self,
         trip: Trip,
@@ -282,6 +283,7 @@ impl Run<'_> {
     /// Receives one shipment at `now` into on-hand and clears customer
     /// backorders with it; writes it off when it was lost; holds it when the
     /// node is closed.
+    #[inline]
     pub(super) fn receive(&mut self, shipment: &Shipment, now: Minute) {
         let node = shipment.node as usize;
         if let Some(reopen) = self.timeline.closed_until(node, now) {
