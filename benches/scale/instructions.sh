@@ -20,9 +20,11 @@ for scenario in "$@"; do
         > /dev/null 2> "$tmp/valgrind.log"
     days=$(python3 -c "import json,sys; print(json.load(open('$tmp/results/timing.json'))['sku_location_days'])")
     # The representative trace is recorded during the study's own runs: the
-    # engine's inclusive count is `Run::execute` over all of them.
+    # engine's inclusive count is its run loop over all of them
+    # (`Run::execute`, or `Run::advance_through` where the compiler inlined
+    # `execute`; the first listed is the larger).
     total=$(callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}')
-    engine=$(callgrind_annotate --inclusive=yes "$out" 2>/dev/null | awk '/engine::Run::execute/ {gsub(",", "", $1); print $1; exit}')
+    engine=$(callgrind_annotate --inclusive=yes "$out" 2>/dev/null | awk '/engine::Run::(execute|advance_through) / {gsub(",", "", $1); print $1; exit}')
     python3 - "$scenario" "$days" "$total" "$engine" <<'PY'
 import sys
 scenario, days, total, engine = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4] or 0)

@@ -87,8 +87,12 @@ pub(super) struct DailyStreams<'m> {
     measured_demand: Vec<i64>,
     /// …and units not served from stock when demanded…
     measured_short: Vec<i64>,
-    /// …and (lines with positive units, lines served complete from stock).
-    measured_lines: Vec<(u64, u64)>,
+    /// …and order lines (days with positive units)…
+    measured_lines: Vec<u64>,
+    /// …and of those, lines not served complete from stock.
+    measured_short_lines: Vec<u64>,
+    /// Lines with positive units on the last day drawn, all streams.
+    day_lines: u64,
     /// Is the last day drawn measured?
     measuring: bool,
 }
@@ -132,6 +136,8 @@ impl<'m> DailyStreams<'m> {
             measured_demand: Vec::new(),
             measured_short: Vec::new(),
             measured_lines: Vec::new(),
+            measured_short_lines: Vec::new(),
+            day_lines: 0,
             measuring: false,
         }
     }
@@ -142,7 +148,8 @@ impl<'m> DailyStreams<'m> {
         self.carry = vec![0.0; self.rng.len()];
         self.measured_demand = vec![0; self.rng.len()];
         self.measured_short = vec![0; self.rng.len()];
-        self.measured_lines = vec![(0, 0); self.rng.len()];
+        self.measured_lines = vec![0; self.rng.len()];
+        self.measured_short_lines = vec![0; self.rng.len()];
     }
 
     fn push(&mut self, demand: &'m DailyDemand, rng: Stream, class: usize, shortage: Shortage) {
@@ -188,10 +195,18 @@ impl<'m> DailyStreams<'m> {
         for i in 0..self.rng.len() {
             self.drawn[i] = self.draw(i, today, day);
         }
+        self.day_lines = 0;
         if measured {
-            for (total, &units) in self.measured_demand.iter_mut().zip(&self.drawn) {
+            // Lines are counted here, branch-free in one pass, and only the
+            // short ones where they are served (`note_short`).
+            let mut lines = 0;
+            let totals = self.measured_demand.iter_mut().zip(&mut self.measured_lines);
+            for ((total, count), &units) in totals.zip(&self.drawn) {
                 *total += units;
+                *count += u64::from(units > 0);
+                lines += u64::from(units > 0);
             }
+            self.day_lines = lines;
         }
     }
 
@@ -201,12 +216,15 @@ impl<'m> DailyStreams<'m> {
     pub fn note_short(&mut self, i: usize, units: i64) {
         if self.measuring {
             self.measured_short[i] += units;
-            if self.drawn[i] > 0 {
-                let lines = &mut self.measured_lines[i];
-                lines.0 += 1;
-                lines.1 += u64::from(units == 0);
-            }
+            self.measured_short_lines[i] += u64::from(units > 0);
         }
+    }
+
+    /// Order lines with positive units on the last day drawn, when it is
+    /// measured (all streams of the node).
+    #[inline]
+    pub fn day_lines(&self) -> u64 {
+        self.day_lines
     }
 
     /// Adds each stream's measured demand, service and losses to its class.
@@ -215,8 +233,8 @@ impl<'m> DailyStreams<'m> {
             let (demand, short) = (self.measured_demand[i], self.measured_short[i]);
             let class = &mut classes[self.class[i]];
             class.add(demand, demand - short, self.shortage[i] == Shortage::LostSales);
-            class.lines += self.measured_lines[i].0;
-            class.lines_full += self.measured_lines[i].1;
+            class.lines += self.measured_lines[i];
+            class.lines_full += self.measured_lines[i] - self.measured_short_lines[i];
         }
     }
 

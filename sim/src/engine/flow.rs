@@ -183,6 +183,7 @@ impl Run<'_> {
     /// with a capacity per day or trucks, a shipment that is not an
     /// expedite waits at the lane instead, for the day end's dispatch
     /// (module `trucks`).
+    #[inline]
     pub(super) fn depart(
         &mut self,
         trip: Trip,
@@ -202,7 +203,10 @@ impl Run<'_> {
     }
 
     /// Sends `pieces` (shipments on one lane travelling together) at `now`
-    /// with the lead time `sample` (minutes) drawn for them.
+    /// with the lead time `sample` (minutes) drawn for them. Inlined: a
+    /// single shipment ([`depart`](Self::depart), every order) then pays
+    /// no call and no loop (`benches/scale/instructions.sh`).
+    #[inline(always)]
     pub(super) fn launch(&mut self, pieces: &[Trip], now: Minute, sample: Minute, measured: bool) {
         let lane = pieces[0].lane;
         let (departure, arrival, lost, in_transit) = if self.timeline.touches_lane(lane) {
@@ -279,6 +283,7 @@ impl Run<'_> {
     /// Receives one shipment at `now` into on-hand and clears customer
     /// backorders with it; writes it off when it was lost; holds it when the
     /// node is closed.
+    #[inline]
     pub(super) fn receive(&mut self, shipment: &Shipment, now: Minute) {
         let node = shipment.node as usize;
         if let Some(reopen) = self.timeline.closed_until(node, now) {

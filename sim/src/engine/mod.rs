@@ -299,20 +299,25 @@ struct Run<'m> {
 /// the day's days of cover over the customer-facing locations stocking
 /// it with positive mean demand.
 struct Imbalance {
-    /// Per global SKU: Σ cover, Σ cover², locations.
-    cover: Vec<(f64, f64, u32)>,
-    /// Global SKUs with two or more such locations.
-    shared: Vec<usize>,
-    /// Customer-facing nodes…
-    nodes: Vec<usize>,
-    /// …and per node of those, per local SKU, 1 ÷ its mean daily demand
-    /// (0 when that is 0: the SKU-location is left out).
-    inverse_mean: Vec<Vec<f64>>,
+    /// Per global SKU: Σ cover, Σ cover² of the day.
+    cover: Vec<(f64, f64)>,
+    /// Global SKUs with two or more such locations, and that number.
+    shared: Vec<(usize, f64)>,
+    /// Per customer-facing node with such a location of a shared SKU: the
+    /// node and those locations as (local SKU, global SKU, 1 ÷ its mean
+    /// daily demand), in model order. A location whose SKU is stocked
+    /// nowhere else, or has no demand, is left out once here instead of
+    /// tested every day.
+    entries: Vec<(usize, Vec<CoverLocation>)>,
     /// Σ standard deviation over (SKU, day) observations…
     sum: f64,
     /// …and their number.
     count: u64,
 }
+
+/// A location in [`Imbalance`]: (local SKU, global SKU, 1 ÷ its mean daily
+/// demand).
+type CoverLocation = (u32, u32, f64);
 
 impl Imbalance {
     fn new(model: &Model) -> Option<Self> {
@@ -323,17 +328,21 @@ impl Imbalance {
                 locations[g] += u32::from(mean > 0.0);
             }
         }
-        let shared: Vec<usize> = (0..model.skus.len()).filter(|&g| locations[g] >= 2).collect();
-        let inverse = |n: &usize| {
-            let means = model.mean_daily_demand_of(*n);
-            means.iter().map(|&m| if m > 0.0 { 1.0 / m } else { 0.0 }).collect()
-        };
-        let inverse_mean = nodes.iter().map(inverse).collect();
+        let shared: Vec<(usize, f64)> =
+            (0..model.skus.len()).filter(|&g| locations[g] >= 2).map(|g| (g, f64::from(locations[g]))).collect();
+        let entries = nodes
+            .iter()
+            .map(|&n| {
+                let skus = model.nodes[n].skus.iter().zip(model.mean_daily_demand_of(n)).enumerate();
+                let shared_here = skus.filter(|&(_, (&g, &mean))| mean > 0.0 && locations[g] >= 2);
+                (n, shared_here.map(|(k, (&g, &mean))| (k as u32, g as u32, 1.0 / mean)).collect::<Vec<_>>())
+            })
+            .filter(|(_, locations)| !locations.is_empty())
+            .collect();
         (!shared.is_empty()).then(|| Self {
-            cover: vec![(0.0, 0.0, 0); model.skus.len()],
+            cover: vec![(0.0, 0.0); model.skus.len()],
             shared,
-            nodes,
-            inverse_mean,
+            entries,
             sum: 0.0,
             count: 0,
         })
@@ -341,26 +350,57 @@ impl Imbalance {
 
     /// Adds one measured day end: per shared SKU, the population standard
     /// deviation of its locations' days of cover.
-    fn record_day(&mut self, model: &Model, states: &[NodeState]) {
-        for (&n, inverse_mean) in self.nodes.iter().zip(&self.inverse_mean) {
-            let state = &states[n];
-            for (k, &g) in model.nodes[n].skus.iter().enumerate() {
-                let inverse = inverse_mean[k];
-                if inverse > 0.0 {
-                    let cover = state.on_hand[k] as f64 * inverse;
-                    let entry = &mut self.cover[g];
-                    entry.0 += cover;
-                    entry.1 += cover * cover;
-                    entry.2 += 1;
-                }
+    fn record_day(&mut self, states: &[NodeState]) {
+        for (n, locations) in &self.entries {
+            let on_hand = &states[*n].on_hand;
+            for &(k, g, inverse) in locations {
+                let cover = on_hand[k as usize] as f64 * inverse;
+                let entry = &mut self.cover[g as usize];
+                entry.0 += cover;
+                entry.1 += cover * cover;
             }
         }
-        for &g in &self.shared {
-            let (sum, squares, n) = std::mem::take(&mut self.cover[g]);
-            let n = f64::from(n);
+        for &(g, n) in &self.shared {
+            let (sum, squares) = std::mem::take(&mut self.cover[g]);
             let mean = sum / n;
             self.sum += (squares / n - mean * mean).max(0.0).sqrt();
-            self.count += 1;
+        }
+        self.count += self.shared.len() as u64;
+    }
+}
+
+/// Where a node's daily-batch lines go in its demand sweep: served (with
+/// their returns drawn), or deferred to substitution.
+struct DailyLines<'a, 'm> {
+    node: usize,
+    now: Minute,
+    /// The substitutes and the lines deferred to them, when the node is
+    /// open and has substitutes.
+    deferred: Option<(&'a mut substitution::Substitutions, DeferredLines)>,
+    returns: &'a mut Option<returns::ReturnBooks<'m>>,
+}
+
+/// Daily lines deferred to substitution: (stream, local SKU, units served
+/// from the SKU's own stock).
+type DeferredLines = Vec<(usize, usize, i64)>;
+
+impl DailyLines<'_, '_> {
+    /// Serves `served` units of stream `i`'s line, or defers the line when
+    /// it is short and its SKU has substitutes here. Inlined into the
+    /// sweep: one call per order line otherwise.
+    #[inline(always)]
+    fn serve(&mut self, state: &mut NodeState, books: &mut DemandBooks, i: usize, sku: usize, served: i64) {
+        if let Some((subs, lines)) = &mut self.deferred
+            && served < state.daily.units(i)
+            && subs.has(self.node, sku)
+        {
+            state.on_hand[sku] -= served;
+            lines.push((i, sku, served));
+            return;
+        }
+        state.serve_daily_line(books, i, sku, served, self.now);
+        if let Some(returns) = self.returns.as_mut() {
+            state.balance.returns_drawn += returns.shipped(self.node, sku, state.daily.class(i), served, self.now);
         }
     }
 }
@@ -604,44 +644,28 @@ impl<'m> Run<'m> {
         state.daily.draw_day(self.demand_factor[node], day, measured);
         let now = day_start(day);
         let classes = &self.model.classes;
-        let mut books = DemandBooks::default();
-        let mut deferred = match &mut self.substitutions {
+        let mut books = DemandBooks::of_lines(state.daily.day_lines());
+        let deferred = match &mut self.substitutions {
             Some(subs) if open && subs.any_at(node) => {
                 let lines = std::mem::take(&mut subs.deferred);
                 Some((subs, lines))
             }
             _ => None,
         };
-        let returns = &mut self.returns;
-        // Serves `served` units of stream `i`'s line, or defers the line
-        // when it is short and its SKU has substitutes here.
-        let mut serve = |state: &mut NodeState, books: &mut DemandBooks, i: usize, sku: usize, served: i64| {
-            if let Some((subs, lines)) = &mut deferred
-                && served < state.daily.units(i)
-                && subs.has(node, sku)
-            {
-                state.on_hand[sku] -= served;
-                lines.push((i, sku, served));
-                return;
-            }
-            state.serve_daily_line(books, i, sku, served, now);
-            if let Some(returns) = returns.as_mut() {
-                state.balance.returns_drawn += returns.shipped(node, sku, state.daily.class(i), served, now);
-            }
-        };
+        let mut sink = DailyLines { node, now, deferred, returns: &mut self.returns };
         for sku in 0..state.on_hand.len() {
             let streams = state.daily.of_sku(sku);
             let available = if open { state.on_hand[sku] } else { 0 };
             if state.daily.total_units(streams.clone()) <= available {
                 for i in streams {
-                    serve(state, &mut books, i, sku, state.daily.units(i));
+                    sink.serve(state, &mut books, i, sku, state.daily.units(i));
                 }
                 continue;
             }
             if streams.len() == 1 {
                 let line = state.daily.line(streams.start, sku);
                 let served = if classes[line.class].partial_shipment { available } else { 0 };
-                serve(state, &mut books, streams.start, sku, served);
+                sink.serve(state, &mut books, streams.start, sku, served);
                 continue;
             }
             // The classes' lines all arose at the day start: they are
@@ -662,10 +686,10 @@ impl<'m> Run<'m> {
             let whole = |k: usize| !classes[state.daily.class(order[k].1)].partial_shipment;
             grant_lines(self.allocation, now, available, claims, whole, grants);
             for (k, &(_, i)) in order.iter().enumerate() {
-                serve(state, &mut books, i, sku, grants[k]);
+                sink.serve(state, &mut books, i, sku, grants[k]);
             }
         }
-        if let Some((_, lines)) = deferred {
+        if let Some((_, lines)) = sink.deferred {
             for &(i, sku, own) in &lines {
                 let line = self.nodes[node].daily.line(i, sku);
                 let (substituted, value) = self.substitute(node, sku, line.class, line.units - own, now, measured);
@@ -833,7 +857,7 @@ impl<'m> Run<'m> {
             self.daily_customer.push((customer_demand, customer_served));
         }
         if measured && let Some(imbalance) = &mut self.imbalance {
-            imbalance.record_day(self.model, &self.nodes);
+            imbalance.record_day(&self.nodes);
         }
         if measured {
             self.network_series.daily_demand.push(network_demand as f64);

@@ -68,8 +68,20 @@ pub(super) struct DemandBooks {
     shipped_cost: f64,
     lost: i64,
     lost_cost: f64,
+    /// Order lines with positive units (set when the books are opened:
+    /// [`DemandBooks::of_lines`])…
     lines: u64,
-    lines_full: u64,
+    /// …and of those, lines not served complete from stock.
+    short_lines: u64,
+}
+
+impl DemandBooks {
+    /// Empty books for a sweep of `lines` order lines with positive units
+    /// (a daily sweep's count: [`DailyStreams::day_lines`]).
+    #[inline]
+    pub fn of_lines(lines: u64) -> Self {
+        Self { lines, ..Self::default() }
+    }
 }
 
 /// A node's stock figures at one day start (after its receipts and
@@ -141,8 +153,10 @@ pub(super) struct NodeState<'m> {
     /// Per SKU, on-hand above this is excess: ⌈excess_cover_days × mean
     /// daily demand⌉.
     excess_level: Vec<i64>,
-    /// Per SKU, the measured stock-out days in a row up to the last day end.
-    stockout_run: Vec<u32>,
+    /// Per SKU, its runs of measured stock-out days.
+    stockout_runs: StockoutRuns,
+    /// Measured day ends recorded so far (the index of the next one).
+    measured_days: u32,
     /// Per SKU, its measured sums (per-SKU results; empty without them).
     pub sku_tally: Vec<SkuTally>,
     /// Per SKU, units in transit to this node that the network owns
@@ -246,7 +260,8 @@ impl<'m> NodeState<'m> {
             backorder_penalty: sku_field(|s| s.backorder_penalty_per_day),
             lost_penalty: sku_field(|s| s.lost_sale_penalty),
             excess_level,
-            stockout_run: vec![0; count],
+            stockout_runs: StockoutRuns::new(count),
+            measured_days: 0,
             sku_tally: if model.scorecard.per_sku { vec![SkuTally::default(); count] } else { Vec::new() },
             in_transit_owned: per_sku_if(owns_in_transit),
             in_transit_held: per_sku_if(holds_in_transit),
@@ -381,7 +396,7 @@ impl<'m> NodeState<'m> {
     /// rest is backordered (as one line) or lost, as its class says.
     #[inline]
     pub fn settle_demand(&mut self, line: Line, served: i64, served_cost: f64, now: Minute, measured: bool) {
-        let mut books = DemandBooks::default();
+        let mut books = DemandBooks::of_lines(u64::from(line.units > 0));
         self.settle_parts(&mut books, line, served, served_cost, now);
         self.post(&books, measured);
     }
@@ -408,14 +423,11 @@ impl<'m> NodeState<'m> {
         self.day_demand += line.units;
         books.demand += line.units;
         books.served += served;
-        if line.units > 0 {
-            books.lines += 1;
-            books.lines_full += u64::from(short == 0);
-        }
         books.shipped_cost += served_cost;
         if short == 0 {
             return;
         }
+        books.short_lines += 1;
         match line.shortage {
             Shortage::Backorder => {
                 self.backorders[sku] += short;
@@ -450,7 +462,7 @@ impl<'m> NodeState<'m> {
             t.lost += books.lost;
             t.shortage_cost += books.lost_cost;
             t.lines += books.lines;
-            t.lines_full += books.lines_full;
+            t.lines_full += books.lines - books.short_lines;
         }
     }
 
@@ -517,16 +529,10 @@ impl<'m> NodeState<'m> {
         tally.forecast_demand += demand;
     }
 
-    /// Ends every stock-out run still going at the end of the run.
+    /// Books every stock-out run not booked yet, at the end of the run.
     pub fn close_stockout_runs(&mut self) {
-        for run in &mut self.stockout_run {
-            if *run > 0 {
-                self.tally.stockout_runs += 1;
-                self.tally.stockout_run_days += u64::from(*run);
-                self.series.stockout_runs.record(u64::from(*run));
-                *run = 0;
-            }
-        }
+        let (tally, series) = (&mut self.tally, &mut self.series);
+        self.stockout_runs.close(|length| book_stockout_run(tally, series, length));
     }
 
     /// Under event-driven demand, integrates `sku`'s on-hand and
@@ -574,41 +580,39 @@ impl<'m> NodeState<'m> {
         let (mut value, mut holding, mut penalty) = (0f64, 0f64, 0f64);
         let (mut ready, mut no_stockout) = (0u64, 0u64);
         let mut excess = 0f64;
-        for sku in 0..self.on_hand.len() {
-            let (on_hand, backorders) = (self.on_hand[sku], self.backorders[sku] + self.owed[sku]);
+        // Every per-SKU array cut to the SKU count: the loop indexes them
+        // without bounds checks.
+        let count = self.on_hand.len();
+        let (on_hand, backorders, owed) = (&self.on_hand[..count], &self.backorders[..count], &self.owed[..count]);
+        let (on_order, shortfall, excess_level) =
+            (&self.on_order[..count], &self.day_shortfall[..count], &self.excess_level[..count]);
+        let (unit_cost, holding_per_day, backorder_penalty) =
+            (&self.unit_cost[..count], &self.holding_per_day[..count], &self.backorder_penalty[..count]);
+        for sku in 0..count {
+            let (on_hand, all_backorders) = (on_hand[sku], backorders[sku] + owed[sku]);
             on_hand_sum += on_hand;
-            backorders_sum += backorders;
-            on_order_sum += self.on_order[sku];
-            value += on_hand as f64 * self.unit_cost[sku];
-            holding += on_hand as f64 * self.holding_per_day[sku];
-            penalty += self.backorders[sku] as f64 * self.backorder_penalty[sku];
-            ready += u64::from(backorders == 0);
-            if on_hand > self.excess_level[sku] {
-                excess += (on_hand - self.excess_level[sku]) as f64 * self.unit_cost[sku];
+            backorders_sum += all_backorders;
+            on_order_sum += on_order[sku];
+            value += on_hand as f64 * unit_cost[sku];
+            holding += on_hand as f64 * holding_per_day[sku];
+            penalty += backorders[sku] as f64 * backorder_penalty[sku];
+            ready += u64::from(all_backorders == 0);
+            if on_hand > excess_level[sku] {
+                excess += (on_hand - excess_level[sku]) as f64 * unit_cost[sku];
             }
-            let run = &mut self.stockout_run[sku];
-            if self.day_shortfall[sku] == 0 {
+            if shortfall[sku] == 0 {
                 no_stockout += 1;
-                if *run > 0 {
-                    self.tally.stockout_runs += 1;
-                    self.tally.stockout_run_days += u64::from(*run);
-                    self.series.stockout_runs.record(u64::from(*run));
-                    *run = 0;
-                }
             } else {
-                *run += 1;
+                let (tally, series) = (&mut self.tally, &mut self.series);
+                let book = |length| book_stockout_run(tally, series, length);
+                self.stockout_runs.stock_out(sku, self.measured_days, book);
             }
         }
+        let in_transit_value = value_of(&self.in_transit_owned, unit_cost);
+        let in_transit_holding = value_of(&self.in_transit_held, holding_per_day);
+        self.measured_days += 1;
         if !self.sku_tally.is_empty() {
             self.record_sku_day();
-        }
-        let mut in_transit_value = 0f64;
-        for (sku, &units) in self.in_transit_owned.iter().enumerate() {
-            in_transit_value += units as f64 * self.unit_cost[sku];
-        }
-        let mut in_transit_holding = 0f64;
-        for (sku, &units) in self.in_transit_held.iter().enumerate() {
-            in_transit_holding += units as f64 * self.holding_per_day[sku];
         }
         if !self.stock_since.is_empty() {
             (holding, penalty) = self.timed_costs;
@@ -674,11 +678,112 @@ impl<'m> NodeState<'m> {
     }
 }
 
+/// Σ units × rate over the SKUs, in SKU order (0 when `units` is empty:
+/// nothing of the kind is tracked).
+#[inline]
+fn value_of(units: &[i64], rates: &[f64]) -> f64 {
+    let rates = &rates[..units.len()];
+    let mut value = 0f64;
+    for (&units, &rate) in units.iter().zip(rates) {
+        value += units as f64 * rate;
+    }
+    value
+}
+
+/// Books a stock-out run of `length` (> 0) days.
+#[inline]
+fn book_stockout_run(tally: &mut Tally, series: &mut ScopeSeries, length: u32) {
+    tally.stockout_runs += 1;
+    tally.stockout_run_days += u64::from(length);
+    series.stockout_runs.record(u64::from(length));
+}
+
+/// Runs of consecutive stock-out days per SKU, booked late: a run is
+/// handed to the booking when the SKU's next run starts or at
+/// [`close`](Self::close), so a day without a stock-out costs nothing.
+/// Every run is booked exactly once, with its full length (the order of
+/// bookings differs from day-by-day booking, not what is booked).
+#[derive(Debug)]
+struct StockoutRuns {
+    /// Per SKU, its latest run not booked yet: (index of its last day + 1,
+    /// its length in days; 0 when none).
+    latest: Vec<(u32, u32)>,
+}
+
+impl StockoutRuns {
+    fn new(skus: usize) -> Self {
+        Self { latest: vec![(0, 0); skus] }
+    }
+
+    /// `sku` is out of stock on day `day` (indices ascending, each day at
+    /// most once per SKU): extends its run if day − 1 was one, else books
+    /// the last run and starts a new one.
+    #[inline]
+    fn stock_out(&mut self, sku: usize, day: u32, book: impl FnOnce(u32)) {
+        let (last, length) = &mut self.latest[sku];
+        if *last != day && *length > 0 {
+            book(std::mem::take(length));
+        }
+        *length += 1;
+        *last = day + 1;
+    }
+
+    /// Books every run not booked yet.
+    fn close(&mut self, mut book: impl FnMut(u32)) {
+        for (_, length) in &mut self.latest {
+            if *length > 0 {
+                book(std::mem::take(length));
+            }
+        }
+    }
+}
+
 /// Snapshots a node keeps: enough day starts to look back the longest data
 /// delay of the run (none when there is no delay).
 fn snapshot_slots(model: &Model) -> usize {
     match Timeline::longest_data_delay(model) {
         0 => 0,
         delay => delay.div_ceil(MINUTES_PER_DAY) as usize + 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StockoutRuns;
+
+    /// Run lengths of a day-by-day pattern (`true`: stock-out), counted the
+    /// plain way: a run ends at a day without a stock-out or at the end.
+    fn plain_runs(days: &[bool]) -> Vec<u32> {
+        days.split(|&out| !out).filter(|run| !run.is_empty()).map(|run| run.len() as u32).collect()
+    }
+
+    /// Three SKUs over patterns with runs at the first day, at the last,
+    /// of one day between single good days, and long ones: the late
+    /// booking books the same runs as counting day by day.
+    #[test]
+    fn stockout_runs_booked_late_are_the_runs_counted_day_by_day() {
+        let patterns = ["XX.X.XXX..X", ".X.X.X.X.XX", "XXXXXXXXXXX", "..........."];
+        let patterns: Vec<Vec<bool>> = patterns.iter().map(|p| p.chars().map(|c| c == 'X').collect()).collect();
+        let mut runs = StockoutRuns::new(patterns.len());
+        let mut booked = vec![Vec::new(); patterns.len()];
+        for day in 0..patterns[0].len() {
+            for (sku, pattern) in patterns.iter().enumerate() {
+                if pattern[day] {
+                    runs.stock_out(sku, day as u32, |length| booked[sku].push(length));
+                }
+            }
+        }
+        let mut closed = Vec::new();
+        runs.close(|length| closed.push(length));
+        // `close` books each SKU's last run, in SKU order.
+        let mut last = closed.into_iter();
+        for (sku, pattern) in patterns.iter().enumerate() {
+            let expected = plain_runs(pattern);
+            if !expected.is_empty() {
+                booked[sku].push(last.next().expect("a last run"));
+            }
+            assert_eq!(booked[sku], expected, "SKU {sku}");
+        }
+        assert_eq!(plain_runs(&patterns[0]), [2, 1, 3, 1]);
     }
 }
