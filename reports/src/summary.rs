@@ -14,7 +14,9 @@
 //! aggregated within each replication first: `windows` (its number of
 //! down periods), and the mean per window of `units_short`,
 //! `recovery_days` and `time_to_impact_days` (each over the windows where
-//! it is defined; undefined in a replication with none). Each strategy is compared, paired by
+//! it is defined; undefined in a replication with none). Its `lanes` holds,
+//! per lane (keyed `<from>-><to>`, model order), the statistics of the lane
+//! metrics (`echelon_sim::metrics::LANE_METRICS`). Each strategy is compared, paired by
 //! replication, with the first strategy of the file (the reference). Each
 //! point names its `best` strategy per metric with a direction: the one
 //! strictly best mean, absent on ties (the comparisons say whether the
