@@ -173,9 +173,7 @@ fn scope_estimates(
 ) -> Vec<Vec<Estimate>> {
     (0..scopes)
         .map(|k| {
-            (0..metrics.len())
-                .map(|m| Estimate::of(runs.iter().map(|r| of(r, k).map_or(f64::NAN, |v| v[m]))))
-                .collect()
+            (0..metrics.len()).map(|m| Estimate::of(runs.iter().map(|r| of(r, k).map_or(f64::NAN, |v| v[m])))).collect()
         })
         .collect()
 }
