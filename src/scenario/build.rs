@@ -31,11 +31,6 @@ pub const MAX_HORIZON_DAYS: u32 = 100_000;
 /// tails, so integer tallies cannot overflow.
 pub const MAX_UNIT_DAYS: f64 = 1.0e17;
 
-/// The most customer orders a run may simulate under event-driven demand:
-/// Σ `rate_per_day` × horizon_days. Each order is an event of its own; a
-/// billion of them take minutes per run, so more would look like a hang.
-pub const MAX_ORDERS_PER_RUN: f64 = 1.0e9;
-
 /// A problem at a field path.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldError {
@@ -358,7 +353,6 @@ pub fn model(file: &ScenarioFile, registry: &Registry) -> Result<Model, FieldErr
     let visibility_delay =
         events::data_delay_minutes("visibility_delay_hours".into(), file.visibility_delay_hours, true)?;
     check_volume(&demand, &disruptions, demand_pattern.as_ref(), experiment.horizon_days)?;
-    check_order_events(file, experiment.horizon_days)?;
     let scorecard = scorecard(file.scorecard.as_ref(), &skus)?;
     Ok(Model {
         name: file.name.clone(),
@@ -439,31 +433,6 @@ fn check_volume_storage(file: &ScenarioFile, n: usize, node: &StockingNode, skus
         );
     }
     Ok(())
-}
-
-/// Refuses event-driven demand of more than [`MAX_ORDERS_PER_RUN`] orders
-/// a run, blaming the stream with the highest rate.
-fn check_order_events(file: &ScenarioFile, horizon_days: u32) -> Result<(), FieldError> {
-    let rates = file.demand.iter().enumerate().filter_map(|(i, d)| match d.model {
-        DemandModelFile::Orders { rate_per_day, .. } => Some((i, rate_per_day)),
-        _ => None,
-    });
-    let (total, highest) = rates.fold((0.0, None::<(usize, f64)>), |(total, highest), (i, rate)| {
-        (total + rate, if highest.is_some_and(|(_, h)| h >= rate) { highest } else { Some((i, rate)) })
-    });
-    let orders = total * f64::from(horizon_days);
-    match highest {
-        Some((i, rate)) if orders > MAX_ORDERS_PER_RUN => fail(
-            format!("demand[{i}].model.rate_per_day"),
-            format!(
-                "too many customer orders to simulate: {total:.3e} orders a day over {horizon_days} days is \
-                 {orders:.3e} order events a run, at most {MAX_ORDERS_PER_RUN:e} (this stream has {rate:.3e} a \
-                 day); valid: Σ rate_per_day × horizon_days ≤ {MAX_ORDERS_PER_RUN:e}, or daily demand for \
-                 streams this large"
-            ),
-        ),
-        _ => Ok(()),
-    }
 }
 
 /// Refuses a scenario whose demand could overflow the integer unit-day
