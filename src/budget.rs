@@ -39,7 +39,7 @@
 use crate::scenario::file::ScenarioFile;
 use crate::study::Study;
 use echelon_sim::distribution::LeadTime;
-use echelon_sim::metrics::{CLASS_METRICS, METRIC_COUNT, SKU_METRICS};
+use echelon_sim::metrics::{CLASS_METRICS, LANE_METRICS, METRIC_COUNT, SKU_METRICS};
 use echelon_sim::model::{DemandProcess, Model};
 use echelon_sim::time::MINUTES_PER_DAY;
 
@@ -131,6 +131,7 @@ pub fn estimate(study: &Study, threads: usize, runs: usize) -> Estimate {
     let values = (METRIC_COUNT * (1 + base.nodes.len())
         + 2 * base.disruptions.len()
         + CLASS_METRICS.len() * base.classes.len()
+        + LANE_METRICS.len() * base.lanes.len()
         + if base.scorecard.per_sku { SKU_METRICS.len() * (base.sku_locations() + 3) } else { 0 })
         as u64;
     let records = runs.saturating_mul(values * BYTES_PER_VALUE + BYTES_PER_RUN);

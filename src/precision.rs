@@ -115,6 +115,7 @@ mod tests {
             nodes: vec![],
             events: vec![],
             classes: vec![],
+            lanes: vec![],
             random_outages: vec![],
             abc: vec![],
         };

@@ -38,7 +38,9 @@
 use echelon_reports::record::{RunRecord, StudyInfo};
 use echelon_reports::summary::METRIC_SET_VERSION;
 use echelon_sim::engine::{EventImpact, WindowImpact};
-use echelon_sim::metrics::{CLASS_METRICS, ClassValues, METRICS, MetricValues, SKU_METRICS, SkuValues};
+use echelon_sim::metrics::{
+    CLASS_METRICS, ClassValues, LANE_METRICS, LaneValues, METRICS, MetricValues, SKU_METRICS, SkuValues,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::Write;
@@ -70,6 +72,9 @@ pub struct Header {
     /// of `runs.parquet` ([`crate::tidy`]).
     #[serde(default)]
     pub event_metrics: Vec<String>,
+    /// Lane metric keys (the `lane` scope).
+    #[serde(default)]
+    pub lane_metrics: Vec<String>,
     /// SKU metric keys (the `skus` and `abc` scopes), when the study keeps
     /// per-SKU results.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -92,6 +97,7 @@ impl Header {
             metric_set: METRIC_SET_VERSION,
             metrics: METRICS.iter().map(|m| m.key.to_string()).collect(),
             class_metrics: CLASS_METRICS.iter().map(|m| m.key.to_string()).collect(),
+            lane_metrics: LANE_METRICS.iter().map(|m| m.key.to_string()).collect(),
             event_metrics: crate::tidy::EVENT_METRICS.iter().map(|m| m.to_string()).collect(),
             sku_metrics: if study.skus.is_empty() {
                 Vec::new()
@@ -122,6 +128,7 @@ impl Header {
         }
         let keys_match = self.metrics.iter().map(String::as_str).eq(METRICS.iter().map(|m| m.key))
             && self.class_metrics.iter().map(String::as_str).eq(CLASS_METRICS.iter().map(|m| m.key))
+            && self.lane_metrics.iter().map(String::as_str).eq(LANE_METRICS.iter().map(|m| m.key))
             // Logs written before the header named them lack event keys.
             && (self.event_metrics.is_empty() || self.event_metrics.iter().map(String::as_str).eq(crate::tidy::EVENT_METRICS))
             && (self.study.skus.is_empty() || self.sku_metrics.iter().map(String::as_str).eq(SKU_METRICS.iter().map(|m| m.key)));
@@ -213,6 +220,9 @@ struct Line {
     /// Per customer class: its class metrics.
     #[serde(default)]
     classes: Vec<Vec<Option<f64>>>,
+    /// Per lane of the header's `lanes`: its lane metrics.
+    #[serde(default)]
+    lanes: Vec<Vec<Option<f64>>>,
     /// Per SKU-location of the header's `skus`: its SKU metrics (absent
     /// without per-SKU results).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -267,6 +277,7 @@ pub fn line(record: &RunRecord) -> String {
         network: to_option(&record.network),
         nodes: record.nodes.iter().map(|n| to_option(n)).collect(),
         classes: record.classes.iter().map(|c| to_option(c)).collect(),
+        lanes: record.lanes.iter().map(|l| to_option(l)).collect(),
         skus: record.skus.iter().map(|v| to_option(v)).collect(),
         abc: record.abc.iter().map(|v| to_option(v)).collect(),
         events: record
@@ -366,6 +377,9 @@ pub fn read(path: &Path) -> Result<Log, String> {
         if line.classes.len() != info.classes.len() {
             return Err(count("class metric vectors", line.classes.len(), info.classes.len()));
         }
+        if line.lanes.len() != info.lanes.len() {
+            return Err(count("lane metric vectors", line.lanes.len(), info.lanes.len()));
+        }
         if line.skus.len() != info.skus.len() {
             return Err(count("SKU metric vectors", line.skus.len(), info.skus.len()));
         }
@@ -401,6 +415,12 @@ pub fn read(path: &Path) -> Result<Log, String> {
             .map(|c| from_option(c))
             .collect::<Option<Vec<ClassValues>>>()
             .ok_or_else(|| bad("wrong number of class metrics"))?;
+        let lanes = line
+            .lanes
+            .iter()
+            .map(|l| from_option(l))
+            .collect::<Option<Vec<LaneValues>>>()
+            .ok_or_else(|| bad("wrong number of lane metrics"))?;
         let sku_values = |lines: &[Vec<Option<f64>>]| {
             lines
                 .iter()
@@ -439,6 +459,7 @@ pub fn read(path: &Path) -> Result<Log, String> {
                 })
                 .collect(),
             classes,
+            lanes,
             skus,
             abc,
         };
@@ -546,6 +567,7 @@ mod tests {
             events,
             random_events,
             classes,
+            lanes: vec![[1.5, f64::NAN, 0.25]],
             skus: Vec::new(),
             abc: Vec::new(),
         }
@@ -564,6 +586,7 @@ mod tests {
             events: vec!["outage".into()],
             random_outages: vec!["flaky".into()],
             classes: vec!["retail".into()],
+            lanes: vec!["maker->n".into()],
             skus: Vec::new(),
         };
         Header::new(&info, "text", None)

@@ -80,6 +80,7 @@ fn run_one(
         events: out.events,
         random_events: out.random_events,
         classes: out.classes,
+        lanes: out.lanes,
         skus: out.skus,
         abc: out.abc,
     };

@@ -62,6 +62,7 @@ impl Study {
             events: base.model.disruptions.iter().map(|d| d.name.clone()).collect(),
             random_outages: base.model.random_outages.iter().map(|r| r.name.clone()).collect(),
             classes: base.model.classes.iter().map(|c| c.name.clone()).collect(),
+            lanes: base.model.lane_ids(),
             skus: if base.model.scorecard.per_sku {
                 let model = &base.model;
                 let label = |n: &echelon_sim::model::StockingNode| {

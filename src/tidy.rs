@@ -18,7 +18,9 @@
 //! * `sku` — when the scenario asks for per-SKU results
 //!   (`scorecard: (per_sku: true)`), every metric of [`SKU_METRICS`] per
 //!   SKU-location (`scope_id` `<location>/<sku>`), locations in model
-//!   order, their SKUs in scenario order; without them no row has it.
+//!   order, their SKUs in scenario order; without them no row has it;
+//! * `lane` — every metric of [`LANE_METRICS`] per lane (`scope_id`
+//!   `<from>-><to>`, lanes in scenario order).
 //!
 //! Rows are in (point, strategy, replication) order, then in
 //! the order above, so the file is the same, byte for byte, for any thread
@@ -31,7 +33,7 @@
 //! study.
 
 use echelon_reports::record::{RunRecord, StudyInfo};
-use echelon_sim::metrics::{CLASS_METRICS, METRICS, SKU_METRICS};
+use echelon_sim::metrics::{CLASS_METRICS, LANE_METRICS, METRICS, SKU_METRICS};
 use parquet::basic::Compression;
 use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int64Type};
 use parquet::file::properties::WriterProperties;
@@ -41,7 +43,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 /// The scopes of the long table, in row order.
-pub const SCOPES: [&str; 5] = ["network", "location", "class", "event", "sku"];
+pub const SCOPES: [&str; 6] = ["network", "location", "class", "event", "sku", "lane"];
 
 /// Figures of a disruption (a timed event or a random outage's window).
 pub const EVENT_METRICS: [&str; 3] = ["units_short", "recovery_days", "time_to_impact_days"];
@@ -70,7 +72,8 @@ pub struct Row<'a> {
     pub replication: u32,
     /// One of [`SCOPES`].
     pub scope: &'static str,
-    /// Location id, class name, event or window name; empty for the network.
+    /// Location id, class name, event or window name, SKU-location or lane
+    /// id; empty for the network.
     pub scope_id: Cow<'a, str>,
     /// Metric key.
     pub metric: &'static str,
@@ -115,6 +118,11 @@ pub fn for_each_row<'a>(info: &'a StudyInfo, records: &[&'a RunRecord], mut f: i
             let id = format!("{location}/{sku}");
             for (m, v) in SKU_METRICS.iter().zip(values) {
                 emit("sku", Cow::Owned(id.clone()), m.key, *v);
+            }
+        }
+        for (lane, values) in info.lanes.iter().zip(&r.lanes) {
+            for (m, v) in LANE_METRICS.iter().zip(values) {
+                emit("lane", Cow::Borrowed(lane.as_str()), m.key, *v);
             }
         }
     }
@@ -245,6 +253,7 @@ mod tests {
             events: vec!["strike".into()],
             random_outages: vec!["storms".into()],
             classes: vec!["retail".into()],
+            lanes: vec!["maker->dc".into()],
             skus: Vec::new(),
         }
     }
@@ -266,6 +275,7 @@ mod tests {
                 impact: EventImpact { units_short: 1.0, recovery_days: 2.0, time_to_impact_days: 0.5 },
             }],
             classes: vec![[base + 0.75; 10]],
+            lanes: vec![[2.5, f64::NAN, base]],
             skus: Vec::new(),
             abc: Vec::new(),
         }
@@ -278,7 +288,7 @@ mod tests {
         let records = vec![record(1, 0), record(0, 1), record(0, 0)];
         let csv = String::from_utf8(to_csv(&info, &records).unwrap()).unwrap();
         let lines: Vec<&str> = csv.lines().collect();
-        let per_run = METRICS.len() * 3 + CLASS_METRICS.len() + 2 * EVENT_METRICS.len();
+        let per_run = METRICS.len() * 3 + CLASS_METRICS.len() + 2 * EVENT_METRICS.len() + LANE_METRICS.len();
         assert_eq!(lines.len(), 1 + 3 * per_run);
         assert_eq!(lines[0], "point,strategy,replication,scope,scope_id,metric,value");
         assert_eq!(lines[1], format!("0,first,0,network,,{},0", METRICS[0].key));
@@ -295,6 +305,14 @@ mod tests {
                 "0,first,0,event,storms#2,units_short,1",
                 "0,first,0,event,storms#2,recovery_days,2",
                 "0,first,0,event,storms#2,time_to_impact_days,0.5",
+            ]
+        );
+        assert_eq!(
+            lines[events + 6..events + 9],
+            [
+                "0,first,0,lane,maker->dc,lead_time_mean_days,2.5",
+                "0,first,0,lane,maker->dc,lead_time_var_days2,",
+                "0,first,0,lane,maker->dc,shipments_per_day,0",
             ]
         );
         assert!(lines[1 + per_run].starts_with("0,first,1,network,"));

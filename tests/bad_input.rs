@@ -331,7 +331,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "substitute-unknown",
             content: edit(DRILL, &DRILL.replace("2.0),", "2.0, substitutes: [(sku: \"hammer\")]),")),
-            expect: &["skus[0].substitutes[0].sku", "unknown SKU \"hammer\"", "valid: \"bits\", \"drill\""],
+            expect: &[":19:142", "skus[0].substitutes[0].sku", "unknown SKU \"hammer\"", "valid: \"bits\", \"drill\""],
         },
         Case {
             name: "substitute-stocked-nowhere",
@@ -340,6 +340,7 @@ fn cases() -> Vec<Case> {
                 &DRILL.replace("2.0),", "2.0, substitutes: [(sku: \"saw\")]),\n        (id: \"saw\", unit_cost: 9.0),"),
             ),
             expect: &[
+                ":19:142",
                 "skus[0].substitutes[0].sku",
                 "substitute \"saw\" is stocked at no location where \"drill\" has customer demand at \"wh-north\", \"wh-south\"",
             ],
@@ -352,7 +353,12 @@ fn cases() -> Vec<Case> {
                 "backorder_penalty_per_day: 0.2)",
                 "backorder_penalty_per_day: 0.2, substitutes: [(sku: \"gloves\"), (sku: \"drill\", cost_per_unit: 1.0)])",
             ),
-            expect: &["skus[1].substitutes[1].sku", "substitution cycle drill → bits → drill", "must not lead back"],
+            expect: &[
+                ":20:159",
+                "skus[1].substitutes[1].sku",
+                "substitution cycle drill → bits → drill",
+                "must not lead back",
+            ],
         },
         Case {
             name: "return-share-outside-0-1",
@@ -360,7 +366,7 @@ fn cases() -> Vec<Case> {
                 "    suppliers: [",
                 "    classes: [(name: \"web\", returns: (share: 1.5, delay: Constant(days: 3.0)))],\n    suppliers: [",
             ),
-            expect: &["classes[0].returns.share", "between 0 and 1, got 1.5"],
+            expect: &[":24:39", "classes[0].returns.share", "between 0 and 1, got 1.5"],
         },
         Case {
             name: "catalogue-shares",
@@ -414,6 +420,39 @@ fn cases() -> Vec<Case> {
                 "locations[0].capacity",
                 "capacity 12 units is below one case pack of SKU \"drill\" (24 units)",
                 "at least 24 units",
+            ],
+        },
+        Case {
+            name: "volume-zero",
+            content: edit("(id: \"bits\",   unit_cost: 4.0,", "(id: \"bits\",   volume: 0, unit_cost: 4.0,"),
+            expect: &[":20:24", "skus[1].volume", "a unit's volume must be a finite number above 0", "got 0"],
+        },
+        Case {
+            name: "volume-capacity-with-a-sku-without-volume",
+            content: edit("(id: \"wh-north\")", "(id: \"wh-north\", capacity_volume: 100)"),
+            expect: &[
+                ":25:34",
+                "locations[0].capacity_volume",
+                "stocks SKU \"drill\", which has no volume",
+                "valid: give every SKU stocked here a volume per unit",
+            ],
+        },
+        Case {
+            name: "volume-capacity-below-a-case-pack",
+            content: [
+                ("(id: \"drill\",  unit_cost: 60.0,", "(id: \"drill\",  case_pack: 24, volume: 0.5, unit_cost: 60.0,"),
+                ("(id: \"bits\",   unit_cost: 4.0,", "(id: \"bits\",   volume: 0.1, unit_cost: 4.0,"),
+                ("(id: \"gloves\", unit_cost", "(id: \"gloves\", volume: 0.2, unit_cost"),
+                ("(id: \"wh-north\")", "(id: \"wh-north\", capacity_volume: 10)"),
+            ]
+            .iter()
+            .fold(QUICKSTART.to_string(), |text, (from, to)| String::from_utf8(edit_in(&text, from, to)).unwrap())
+            .into_bytes(),
+            expect: &[
+                ":25:34",
+                "locations[0].capacity_volume",
+                "below the volume of one case pack of SKU \"drill\" (24 units × 0.5 = 12)",
+                "valid: at least 12",
             ],
         },
         Case {

@@ -151,3 +151,30 @@ fn event_driven_holding_and_backorder_costs_integrate_unit_minutes() {
     assert_eq!(metric(&short, "holding_cost"), 0.0);
     assert_eq!(metric(&short, "shortage_cost"), 2.5);
 }
+
+/// The bundled distributor — MOQs and case packs, a volume-limited DC,
+/// unit-limited branches, trucks and a lane capacity, web returns,
+/// substitutes and approval governance together — one shortened
+/// replication per policy: units are conserved at every location and
+/// between them, and every feature is at work under every policy.
+#[test]
+fn the_distributor_scenario_conserves_units_with_every_constraint_at_work() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/distributor.ron");
+    let full = std::fs::read_to_string(path).unwrap();
+    let experiment = "horizon_days: 400, warmup_days: 35, replications: 8";
+    assert!(full.contains(experiment), "the distributor's experiment line changed");
+    let text = full.replace(experiment, "horizon_days: 150, warmup_days: 35, replications: 1");
+    let outcome = common::run(&common::scenario_from_text("distributor.ron", &text), 2);
+    common::assert_conservation(&outcome);
+    for b in &outcome.network_balances {
+        assert!(b.holds(), "{b:?}");
+    }
+    for strategy in 0..4 {
+        let at = |key: &str| common::mean_metric(&outcome, strategy, key);
+        for key in ["trucks_per_day", "returned_units", "scrapped_units", "substituted_units", "overflow_cost"] {
+            assert!(at(key) > 0.0, "strategy {strategy}: {key} = {}", at(key));
+        }
+        let fill = at("truck_fill_rate");
+        assert!(fill > 0.0 && fill <= 1.0, "strategy {strategy}: truck fill {fill}");
+    }
+}

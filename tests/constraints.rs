@@ -138,6 +138,32 @@ fn stock_above_storage_capacity_is_charged_as_overflow_each_day() {
     assert_eq!(metric(&roomy, "overflow_units_mean"), 0.0);
 }
 
+/// By volume: the item takes 0.5 a unit, so the 27 units on hand after the
+/// morning receipt fill 13.5; a capacity_volume of 10 leaves 3.5 in
+/// overflow every day, at 2 per unit of volume: 7 a day, in total cost.
+/// With a unit capacity of 15 too, each limit is counted on its own (12
+/// units at 0.5 and 3.5 of volume at 2: 13 a day); 13.5 of room is enough.
+#[test]
+fn stock_above_storage_capacity_by_volume_is_charged_as_overflow_each_day() {
+    let free = run("", "", "");
+    let o = run(", volume: 0.5", ", capacity_volume: 10, overflow_cost_per_volume_day: 2.0", "");
+    assert_eq!(metric(&o, "overflow_volume_mean"), 3.5);
+    assert_eq!(metric(&o, "overflow_units_mean"), 0.0, "no unit capacity");
+    assert_eq!(metric(&o, "overflow_cost"), 7.0);
+    assert!((metric(&o, "total_cost") - metric(&free, "total_cost") - 7.0).abs() < 1e-9);
+    let both = run(
+        ", volume: 0.5",
+        ", capacity: 15, overflow_cost_per_unit_day: 0.5, capacity_volume: 10, overflow_cost_per_volume_day: 2.0",
+        "",
+    );
+    assert_eq!(metric(&both, "overflow_units_mean"), 12.0);
+    assert_eq!(metric(&both, "overflow_volume_mean"), 3.5);
+    assert_eq!(metric(&both, "overflow_cost"), 13.0);
+    let roomy = run(", volume: 0.5", ", capacity_volume: 13.5, overflow_cost_per_volume_day: 2.0", "");
+    assert_eq!(metric(&roomy, "overflow_volume_mean"), 0.0);
+    assert_eq!(metric(&free, "overflow_volume_mean"), 0.0);
+}
+
 /// Full trucks of 10 (min_load 10, no wait limit): 3 units join the lane
 /// each evening; a truck leaves when 10 wait: by the end of day d,
 /// ⌊3(d + 1) ÷ 10⌋ trucks, so 33 − 3 = 30 in days 10..109, every one full,

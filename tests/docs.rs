@@ -35,3 +35,8 @@ fn list_names_every_strategy_and_metric() {
         assert!(text.contains(m.key), "{}", m.key);
     }
 }
+
+#[test]
+fn readme_defines_every_lane_metric_exactly_as_the_code() {
+    assert_readme_rows(echelon::sim::metrics::LANE_METRICS);
+}

@@ -249,6 +249,14 @@ fn clamp(file: &mut echelon::scenario::file::ScenarioFile) {
     for c in &mut file.catalogue {
         c.count = c.count.min(12);
     }
+    // Event-driven demand is simulated order by order: a mutant's 1e9
+    // orders a day would run for hours (the CLI's work budget refuses more
+    // than 1e11 a run; here the horizon is already cut to 20 days).
+    for d in &mut file.demand {
+        if let echelon::scenario::file::DemandModelFile::Orders { rate_per_day, .. } = &mut d.model {
+            *rate_per_day = rate_per_day.min(1e4);
+        }
+    }
     file.sweep.truncate(2);
     for s in &mut file.sweep {
         if let Some(values) = &mut s.values {

@@ -5,7 +5,7 @@
 mod common;
 
 use echelon::sim::engine::{self, RunOutput};
-use echelon::sim::metrics::{CLASS_METRICS, metric_index};
+use echelon::sim::metrics::{CLASS_METRICS, LANE_METRICS, metric_index};
 
 fn simulate(text: &str) -> RunOutput {
     let scenario = common::scenario_from_text("scorecard.ron", text);
@@ -142,6 +142,52 @@ fn transfer_cycle_time_runs_from_release_to_receipt() {
     assert_eq!(metric(&output, "transfer_cycle_time_days"), 1.0);
     // The supplier lanes' lead times are unchanged by the transfers.
     assert_eq!(metric(&output, "lead_time_mean_days"), 2.0);
+}
+
+/// A chain supplier → dc (3 days) → store (1 day), demand 10 a day,
+/// daily base stock (the dc never runs short: 60 units, 30 on the way):
+/// every measured day each lane delivers one shipment, which left 3 and 1
+/// days before. Per lane the lead time is constant, variance 0; the
+/// network's figure pools both lanes — mean (3 + 1) ÷ 2 = 2 days, variance
+/// 1 day² (every shipment 1 day from the mean) — which is why a planner
+/// reads it per lane. `summary.json` carries the lane figures, keyed
+/// `<from>-><to>`.
+#[test]
+fn realised_lead_time_is_measured_per_lane() {
+    let text = r#"Scenario(
+    name: "chain",
+    experiment: (horizon_days: 40, warmup_days: 10, replications: 1, seed: 5),
+    skus: [(id: "item", unit_cost: 1.0)],
+    suppliers: [(id: "supplier")],
+    locations: [(id: "dc"), (id: "store")],
+    lanes: [(from: "supplier", to: "dc", lead_time: Constant(days: 3.0)),
+            (from: "dc", to: "store", lead_time: Constant(days: 1.0))],
+    demand: [(location: "store", sku: "item", model: Constant(quantity: 10.0))],
+    strategies: [(name: "base", replenishment: BaseStock(order_up_to: Units(30)),
+                  at: {"dc": BaseStock(order_up_to: Units(60))})],
+)"#;
+    let output = simulate(text);
+    let lane = |l: usize, key: &str| output.lanes[l][LANE_METRICS.iter().position(|m| m.key == key).unwrap()];
+    assert_eq!([lane(0, "lead_time_mean_days"), lane(1, "lead_time_mean_days")], [3.0, 1.0]);
+    assert_eq!([lane(0, "lead_time_var_days2"), lane(1, "lead_time_var_days2")], [0.0, 0.0]);
+    assert_eq!([lane(0, "shipments_per_day"), lane(1, "shipments_per_day")], [1.0, 1.0]);
+    assert_eq!(metric(&output, "lead_time_mean_days"), 2.0);
+    assert_eq!(metric(&output, "lead_time_var_days2"), 1.0);
+    let at = |node: usize| output.nodes[node][metric_index("lead_time_mean_days").unwrap()];
+    assert_eq!([at(0), at(1)], [3.0, 1.0], "per receiving location");
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("chain.ron");
+    std::fs::write(&file, text).unwrap();
+    let out = dir.path().join("out");
+    let run = echelon(&["run".as_ref(), "--quiet".as_ref(), "--out".as_ref(), out.as_os_str(), file.as_os_str()]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let lanes = &summary["points"][0]["strategies"][0]["lanes"];
+    assert_eq!(lanes["supplier->dc"]["lead_time_mean_days"]["mean"], 3.0);
+    assert_eq!(lanes["dc->store"]["lead_time_mean_days"]["mean"], 1.0);
+    assert_eq!(lanes["dc->store"]["shipments_per_day"]["mean"], 1.0);
 }
 
 fn two_stores(lateral: &str, transfers: &str) -> String {

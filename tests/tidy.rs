@@ -117,6 +117,13 @@ fn runs_parquet_figures_equal_the_inputs_of_summary_json_in_every_scope() {
                 }
             }
         }
+        for (lane, metrics) in s["lanes"].as_object().unwrap() {
+            for (metric, stat) in metrics.as_object().unwrap() {
+                if compare("lane", lane, metric, stat) {
+                    *checked.entry("lane").or_default() += 1;
+                }
+            }
+        }
         for (event, figures) in s["events"].as_object().unwrap() {
             for (metric, stat) in figures.as_object().unwrap() {
                 if stat.get("mean").is_some() && compare("event", event, metric, stat) {
@@ -125,7 +132,7 @@ fn runs_parquet_figures_equal_the_inputs_of_summary_json_in_every_scope() {
             }
         }
     }
-    for scope in ["network", "location", "class", "event"] {
+    for scope in ["network", "location", "class", "event", "lane"] {
         assert!(checked.get(scope).copied().unwrap_or(0) > 0, "no {scope} figure compared: {checked:?}");
     }
     // Undefined figures are null, never NaN.
@@ -157,17 +164,22 @@ fn runs_parquet_rows_are_in_coordinate_order_and_match_the_run_log_header() {
             .collect()
     };
     let (metrics, class_metrics, event_metrics) = (keys("metrics"), keys("class_metrics"), keys("event_metrics"));
+    let lane_metrics = keys("lane_metrics");
     assert_eq!(
         event_metrics,
         BTreeSet::from(["units_short", "recovery_days", "time_to_impact_days"].map(String::from))
     );
-    for (scope, named) in
-        [("network", &metrics), ("location", &metrics), ("class", &class_metrics), ("event", &event_metrics)]
-    {
+    for (scope, named) in [
+        ("network", &metrics),
+        ("location", &metrics),
+        ("class", &class_metrics),
+        ("event", &event_metrics),
+        ("lane", &lane_metrics),
+    ] {
         let present: BTreeSet<String> = rows.iter().filter(|r| r.3 == scope).map(|r| r.5.clone()).collect();
         assert_eq!(&present, named, "{scope}: the table's metrics are the header's");
     }
-    assert!(rows.iter().all(|r| ["network", "location", "class", "event"].contains(&r.3.as_str())));
+    assert!(rows.iter().all(|r| ["network", "location", "class", "event", "lane"].contains(&r.3.as_str())));
     assert!(rows.iter().filter(|r| r.3 == "network").all(|r| r.4.is_empty()), "network rows have no scope_id");
 }
 

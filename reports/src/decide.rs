@@ -207,6 +207,7 @@ mod tests {
                         events: Vec::new(),
                         random_outages: Vec::new(),
                         classes: Vec::new(),
+                        lanes: Vec::new(),
                         abc: Vec::new(),
                     }
                 })
@@ -235,6 +236,7 @@ mod tests {
             events: Vec::new(),
             random_events: Vec::new(),
             classes: Vec::new(),
+            lanes: Vec::new(),
             skus: Vec::new(),
             abc: Vec::new(),
         }
@@ -275,6 +277,7 @@ mod tests {
                 events: Vec::new(),
                 random_outages: Vec::new(),
                 classes: Vec::new(),
+                lanes: Vec::new(),
             },
             &records,
         );

@@ -1,7 +1,7 @@
 //! The result of one run, as reports see it.
 
 use echelon_sim::engine::{EventImpact, WindowImpact};
-use echelon_sim::metrics::{ClassValues, MetricValues, SkuValues};
+use echelon_sim::metrics::{ClassValues, LaneValues, MetricValues, SkuValues};
 
 /// Coordinates and metrics of one finished run.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +23,8 @@ pub struct RunRecord {
     pub random_events: Vec<WindowImpact>,
     /// Class metrics per customer class, in the order of [`StudyInfo::classes`].
     pub classes: Vec<ClassValues>,
+    /// Lane metrics per lane, in the order of [`StudyInfo::lanes`].
+    pub lanes: Vec<LaneValues>,
     /// Per-SKU results, in the order of [`StudyInfo::skus`] (empty unless
     /// the scenario asks for them).
     pub skus: Vec<SkuValues>,
@@ -58,6 +60,9 @@ pub struct StudyInfo {
     /// Names of the customer classes each run reports on.
     #[serde(default)]
     pub classes: Vec<String>,
+    /// Ids of the lanes each run reports on (`<from>-><to>`, model order).
+    #[serde(default)]
+    pub lanes: Vec<String>,
     /// (location id, SKU id) of every SKU-location each run reports on:
     /// empty unless the scenario asks for per-SKU results
     /// (`scorecard: (per_sku: true)`).

@@ -14,7 +14,9 @@
 //! aggregated within each replication first: `windows` (its number of
 //! down periods), and the mean per window of `units_short`,
 //! `recovery_days` and `time_to_impact_days` (each over the windows where
-//! it is defined; undefined in a replication with none). Each strategy is compared, paired by
+//! it is defined; undefined in a replication with none). Its `lanes` holds,
+//! per lane (keyed `<from>-><to>`, model order), the statistics of the lane
+//! metrics (`echelon_sim::metrics::LANE_METRICS`). Each strategy is compared, paired by
 //! replication, with the first strategy of the file (the reference). Each
 //! point names its `best` strategy per metric with a direction: the one
 //! strictly best mean, absent on ties (the comparisons say whether the
@@ -23,14 +25,14 @@
 use crate::record::{RunRecord, StudyInfo};
 use crate::stats::Estimate;
 use echelon_sim::engine::EventImpact;
-use echelon_sim::metrics::{Better, CLASS_METRICS, METRICS, MetricValues, SKU_METRICS};
+use echelon_sim::metrics::{Better, CLASS_METRICS, LANE_METRICS, METRICS, MetricDef, MetricValues, SKU_METRICS};
 use echelon_sim::model::ABC_CLASSES;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// Identifies the metric set; bumped whenever a metric key or definition
 /// changes, so old baselines are recognised.
-pub const METRIC_SET_VERSION: u32 = 8;
+pub const METRIC_SET_VERSION: u32 = 9;
 
 /// A paired comparison of strategy `b` against `a` on one metric.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -66,6 +68,8 @@ pub struct StrategyStats {
     pub random_outages: Vec<RandomOutageStats>,
     /// Per customer class, class metrics in [`CLASS_METRICS`] order.
     pub classes: Vec<Vec<Estimate>>,
+    /// Per lane, lane metrics in [`LANE_METRICS`] order.
+    pub lanes: Vec<Vec<Estimate>>,
     /// Per ABC class (A, B, C), SKU metrics in [`SKU_METRICS`] order;
     /// empty unless the study keeps per-SKU results.
     pub abc: Vec<Vec<Estimate>>,
@@ -158,6 +162,22 @@ fn estimates(records: &[&RunRecord], pick: impl Fn(&RunRecord) -> &MetricValues 
     (0..METRICS.len()).map(|m| Estimate::of(column(records, pick, m))).collect()
 }
 
+/// Per scope (`scopes` of them: classes, lanes, ABC classes), the
+/// statistics of each of its `metrics` metrics over `runs`; `of` picks a
+/// run's values of a scope (a run without it counts as undefined).
+fn scope_estimates(
+    runs: &[&RunRecord],
+    scopes: usize,
+    metrics: &[MetricDef],
+    of: impl Fn(&RunRecord, usize) -> Option<&[f64]>,
+) -> Vec<Vec<Estimate>> {
+    (0..scopes)
+        .map(|k| {
+            (0..metrics.len()).map(|m| Estimate::of(runs.iter().map(|r| of(r, k).map_or(f64::NAN, |v| v[m])))).collect()
+        })
+        .collect()
+}
+
 /// Computes the statistics of every point from `records` (any order).
 pub fn compute(info: &StudyInfo, records: &[RunRecord]) -> Vec<PointStats> {
     let mut sorted: Vec<&RunRecord> = records.iter().collect();
@@ -188,20 +208,16 @@ pub fn compute(info: &StudyInfo, records: &[RunRecord]) -> Vec<PointStats> {
                         })
                         .collect(),
                     random_outages: (0..info.random_outages.len()).map(|o| random_outage_stats(runs, o)).collect(),
-                    classes: (0..info.classes.len())
-                        .map(|c| {
-                            (0..CLASS_METRICS.len())
-                                .map(|m| Estimate::of(runs.iter().map(|r| r.classes.get(c).map_or(f64::NAN, |v| v[m]))))
-                                .collect()
-                        })
-                        .collect(),
-                    abc: (0..if info.skus.is_empty() { 0 } else { ABC_CLASSES.len() })
-                        .map(|c| {
-                            (0..SKU_METRICS.len())
-                                .map(|m| Estimate::of(runs.iter().map(|r| r.abc.get(c).map_or(f64::NAN, |v| v[m]))))
-                                .collect()
-                        })
-                        .collect(),
+                    classes: scope_estimates(runs, info.classes.len(), CLASS_METRICS, |r, c| {
+                        r.classes.get(c).map(|v| &v[..])
+                    }),
+                    lanes: scope_estimates(runs, info.lanes.len(), LANE_METRICS, |r, l| r.lanes.get(l).map(|v| &v[..])),
+                    abc: scope_estimates(
+                        runs,
+                        if info.skus.is_empty() { 0 } else { ABC_CLASSES.len() },
+                        SKU_METRICS,
+                        |r, c| r.abc.get(c).map(|v| &v[..]),
+                    ),
                 })
                 .collect();
             PointStats { params: info.points[point].clone(), strategies, comparisons: compare(info, &per_strategy) }
@@ -251,7 +267,12 @@ pub fn compare_pair(a: &str, a_runs: &[&RunRecord], b: &str, b_runs: &[&RunRecor
 }
 
 fn metric_map(estimates: &[Estimate]) -> Value {
-    let map: Map<String, Value> = METRICS
+    keyed(METRICS, estimates)
+}
+
+/// `{key: estimate}` of `metrics`, in their order.
+fn keyed(metrics: &[MetricDef], estimates: &[Estimate]) -> Value {
+    let map: Map<String, Value> = metrics
         .iter()
         .zip(estimates)
         .map(|(def, e)| (def.key.to_string(), serde_json::to_value(e).expect("plain data")))
@@ -287,14 +308,13 @@ pub fn to_json(info: &StudyInfo, points: &[PointStats]) -> Value {
                         .classes
                         .iter()
                         .zip(&s.classes)
-                        .map(|(name, estimates)| {
-                            let values: Map<String, Value> = CLASS_METRICS
-                                .iter()
-                                .zip(estimates)
-                                .map(|(def, e)| (def.key.to_string(), serde_json::to_value(e).expect("plain data")))
-                                .collect();
-                            (name.clone(), Value::Object(values))
-                        })
+                        .map(|(name, estimates)| (name.clone(), keyed(CLASS_METRICS, estimates)))
+                        .collect();
+                    let lanes: Map<String, Value> = info
+                        .lanes
+                        .iter()
+                        .zip(&s.lanes)
+                        .map(|(id, estimates)| (id.clone(), keyed(LANE_METRICS, estimates)))
                         .collect();
                     let mut strategy = serde_json::json!({
                         "name": s.name,
@@ -303,19 +323,13 @@ pub fn to_json(info: &StudyInfo, points: &[PointStats]) -> Value {
                         "events": events,
                         "random_outages": random_outages,
                         "classes": classes,
+                        "lanes": lanes,
                     });
                     if !s.abc.is_empty() {
                         let abc: Map<String, Value> = ABC_CLASSES
                             .iter()
                             .zip(&s.abc)
-                            .map(|(name, estimates)| {
-                                let values: Map<String, Value> = SKU_METRICS
-                                    .iter()
-                                    .zip(estimates)
-                                    .map(|(def, e)| (def.key.to_string(), serde_json::to_value(e).expect("plain data")))
-                                    .collect();
-                                (name.to_string(), Value::Object(values))
-                            })
+                            .map(|(name, estimates)| (name.to_string(), keyed(SKU_METRICS, estimates)))
                             .collect();
                         strategy["abc"] = Value::Object(abc);
                     }

@@ -106,6 +106,8 @@ pub struct Shipment {
     pub held: bool,
     /// Minute it was handed to the lane (realised lead time = receipt − this).
     pub departed: Minute,
+    /// The lane it travels on (index into the model's lanes).
+    pub lane: u32,
 }
 
 /// Priority queue of sparse events.
@@ -228,6 +230,7 @@ mod tests {
             owned: false,
             held: false,
             departed: 0,
+            lane: 0,
         }
     }
 

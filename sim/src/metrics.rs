@@ -134,12 +134,13 @@ metric_table! {
     ForecastBias = "forecast_bias", "ratio", Neither, "Σ (one-step-ahead forecast − demand) ÷ Σ demand, over the same SKU-days as forecast_mape: > 0 over-forecasts, < 0 under-forecasts.";
     InventoryImbalance = "inventory_imbalance", "days", Lower, "Network only: the population standard deviation, across the customer-facing locations stocking a SKU with positive mean daily demand, of their days of cover (day-end on-hand ÷ mean daily demand), averaged over every (SKU, measured day) with two or more such locations; NaN for a location or without such SKUs.";
     TransferCycleTime = "transfer_cycle_time_days", "days", Lower, "Mean days from a transfer's release (after any approval) to its receipt, over transfers received on measured days (at the receiving location); NaN without transfers.";
-    LeadTimeMean = "lead_time_mean_days", "days", Lower, "Realised lead time of replenishment shipments (lateral transfers excluded) received on measured days: mean days from departure (the order, expedite or dispatch handed to the lane; any outage hold included) to receipt, per shipment, at the receiving location (its inbound lanes).";
+    LeadTimeMean = "lead_time_mean_days", "days", Lower, "Realised lead time of replenishment shipments (lateral transfers excluded) received on measured days: mean days from departure (the order, expedite or dispatch handed to the lane; any outage hold included) to receipt, per shipment (one SKU's units on one departure), at the receiving location (its inbound lanes); per lane in the lane scope (LANE_METRICS).";
     LeadTimeVar = "lead_time_var_days2", "days²", Lower, "Population variance of the realised lead times of lead_time_mean_days (NaN with fewer than two shipments).";
     LineFillRate = "line_fill_rate", "ratio", Higher, "Customer order lines (a daily-demand class's day of demand for a SKU, or one event-driven order) shipped complete from stock the moment they were demanded ÷ order lines with positive units demanded on measured days.";
     Otif = "otif", "ratio", Higher, "Order lines delivered in full within their class's SLA — complete from stock at once, or their backorder completed no later than sla_days after demand — ÷ order lines demanded on measured days.";
     OverflowUnitsMean = "overflow_units_mean", "units", Lower, "Units above a location's storage capacity (on-hand of all its SKUs together, after the start-of-day receipts, before demand), per day: the stock in overflow space; 0 at locations without a capacity.";
-    OverflowCost = "overflow_cost", "currency/day", Lower, "Overflow units × the location's overflow_cost_per_unit_day.";
+    OverflowCost = "overflow_cost", "currency/day", Lower, "Overflow units × the location's overflow_cost_per_unit_day, plus overflow volume × its overflow_cost_per_volume_day.";
+    OverflowVolumeMean = "overflow_volume_mean", "volume", Lower, "Volume above a location's capacity_volume (Σ on-hand × the SKU's volume per unit over all its SKUs, after the start-of-day receipts, before demand), per day; 0 at locations without a capacity_volume.";
     TrucksPerDay = "trucks_per_day", "trucks per day", Neither, "Trucks dispatched on lanes with trucks per measured day, counted at the receiving location (their cost_per_truck is in transport_cost).";
     TruckFillRate = "truck_fill_rate", "ratio", Higher, "Units carried by those trucks ÷ (trucks × units a truck carries); NaN without trucks.";
     LaneWaitingEndMean = "lane_waiting_end_mean", "units", Neither, "Units released on lanes with trucks or a capacity per day and still waiting at the lane for a truck or capacity at day end (after the day's dispatch), counted at the receiving location.";
@@ -324,6 +325,88 @@ impl SkuTally {
             self.excess_value / days,
             self.ordered as f64 / days,
         ]
+    }
+}
+
+/// The metrics reported per lane (`lanes` in `summary.json`, the `lane`
+/// scope of `runs.parquet`, keyed `<from>-><to>`), over the shipments the
+/// lane delivered on measured days. A shipment is one SKU's units handed to
+/// the lane together (a truck carrying three SKUs is three shipments, with
+/// one lead time); its realised lead time runs from departure (the order,
+/// expedite or truck dispatch handed to the lane; any outage hold
+/// included) to receipt. On a lateral lane these are its transfers, and the
+/// lead time is their cycle time (`transfer_cycle_time_days`).
+pub const LANE_METRICS: &[MetricDef] = &[
+    MetricDef {
+        key: "lead_time_mean_days",
+        unit: "days",
+        better: Better::Lower,
+        definition: "Mean realised lead time of the shipments the lane delivered (NaN without any).",
+    },
+    MetricDef {
+        key: "lead_time_var_days2",
+        unit: "days²",
+        better: Better::Lower,
+        definition: "Population variance of those realised lead times (NaN with fewer than two shipments).",
+    },
+    MetricDef {
+        key: "shipments_per_day",
+        unit: "shipments per day",
+        better: Better::Neither,
+        definition: "Shipments the lane delivered (lost ones not counted) per measured day.",
+    },
+];
+
+/// One value per lane metric, in [`LANE_METRICS`] order.
+pub type LaneValues = [f64; 3];
+
+/// Realised lead times of received shipments, in minutes: their count,
+/// sum and sum of squares (exact integers), booked once per receipt.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LeadTimes {
+    /// Shipments received…
+    pub count: u64,
+    /// …Σ their lead times in minutes…
+    pub minutes: u64,
+    /// …and Σ of their squares.
+    pub squares: u128,
+}
+
+impl LeadTimes {
+    /// Books one shipment received `minutes` after it departed.
+    #[inline]
+    pub fn record(&mut self, minutes: u64) {
+        self.count += 1;
+        self.minutes += minutes;
+        self.squares += u128::from(minutes) * u128::from(minutes);
+    }
+
+    /// Adds `other`'s shipments.
+    pub fn add(&mut self, other: &LeadTimes) {
+        self.count += other.count;
+        self.minutes += other.minutes;
+        self.squares += other.squares;
+    }
+
+    /// Mean lead time in days (NaN without shipments).
+    pub fn mean_days(&self) -> f64 {
+        ratio(self.minutes as f64, self.count as f64) / MINUTES_PER_DAY as f64
+    }
+
+    /// Population variance in days² (NaN with fewer than two shipments):
+    /// (n·Σx² − (Σx)²) ÷ n², exact in integers until the division.
+    pub fn variance_days2(&self) -> f64 {
+        if self.count < 2 {
+            return f64::NAN;
+        }
+        let (n, sum) = (u128::from(self.count), u128::from(self.minutes));
+        let day = MINUTES_PER_DAY as f64;
+        ((n * self.squares - sum * sum) as f64 / (n * n) as f64) / (day * day)
+    }
+
+    /// The lane metrics over `days` measured days.
+    pub fn finish(&self, days: u32) -> LaneValues {
+        [self.mean_days(), self.variance_days2(), self.count as f64 / f64::from(days)]
     }
 }
 
@@ -540,12 +623,8 @@ pub struct Tally {
     pub transfers_received: u64,
     /// …and their minutes from release to receipt.
     pub transfer_minutes: u64,
-    /// Replenishment shipments received…
-    pub lead_times: u64,
-    /// …Σ their realised lead times in minutes…
-    pub lead_time_minutes: u64,
-    /// …and Σ of their squares.
-    pub lead_time_squares: u128,
+    /// Realised lead times of the replenishment shipments received.
+    pub lead_times: LeadTimes,
     /// Customer order lines with positive units.
     pub lines: u64,
     /// Of those, shipped complete from stock at once.
@@ -556,6 +635,8 @@ pub struct Tally {
     pub overflow_units: i64,
     /// Their overflow premium.
     pub overflow_cost: f64,
+    /// Σ volume above the volume capacity after the start-of-day receipts.
+    pub overflow_volume: f64,
     /// Trucks dispatched (to this node).
     pub trucks: u64,
     /// Units they carried.
@@ -617,9 +698,7 @@ impl Tally {
         self.imbalance_count += other.imbalance_count;
         self.transfers_received += other.transfers_received;
         self.transfer_minutes += other.transfer_minutes;
-        self.lead_times += other.lead_times;
-        self.lead_time_minutes += other.lead_time_minutes;
-        self.lead_time_squares += other.lead_time_squares;
+        self.lead_times.add(&other.lead_times);
         self.fallback_switches += other.fallback_switches;
         self.decisions_pending_end += other.decisions_pending_end;
         self.approval_backlog_end += other.approval_backlog_end;
@@ -641,6 +720,7 @@ impl Tally {
         self.lost_in_transit_cost += other.lost_in_transit_cost;
         self.overflow_units += other.overflow_units;
         self.overflow_cost += other.overflow_cost;
+        self.overflow_volume += other.overflow_volume;
         self.trucks += other.trucks;
         self.truck_units += other.truck_units;
         self.truck_capacity += other.truck_capacity;
@@ -835,22 +915,13 @@ pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
         Metric::TransferCycleTime,
         ratio(tally.transfer_minutes as f64, tally.transfers_received as f64) / MINUTES_PER_DAY as f64,
     );
-    let minutes_per_day = MINUTES_PER_DAY as f64;
-    let lead_time_mean = ratio(tally.lead_time_minutes as f64, tally.lead_times as f64);
-    set(Metric::LeadTimeMean, lead_time_mean / minutes_per_day);
-    let lead_time_var = if tally.lead_times < 2 {
-        f64::NAN
-    } else {
-        // n·Σx² − (Σx)², exact in integers, ÷ n².
-        let n = u128::from(tally.lead_times);
-        let sum = u128::from(tally.lead_time_minutes);
-        ((n * tally.lead_time_squares - sum * sum) as f64 / (n * n) as f64) / (minutes_per_day * minutes_per_day)
-    };
-    set(Metric::LeadTimeVar, lead_time_var);
+    set(Metric::LeadTimeMean, tally.lead_times.mean_days());
+    set(Metric::LeadTimeVar, tally.lead_times.variance_days2());
     set(Metric::LineFillRate, ratio(tally.lines_full as f64, tally.lines as f64));
     set(Metric::Otif, ratio((tally.lines_full + tally.lines_late_on_time) as f64, tally.lines as f64));
     set(Metric::OverflowUnitsMean, per_day(tally.overflow_units as f64));
     set(Metric::OverflowCost, per_day(tally.overflow_cost));
+    set(Metric::OverflowVolumeMean, per_day(tally.overflow_volume));
     set(Metric::TrucksPerDay, per_day(tally.trucks as f64));
     set(Metric::TruckFillRate, ratio(tally.truck_units as f64, tally.truck_capacity as f64));
     set(Metric::LaneWaitingEndMean, per_day(tally.lane_waiting_end as f64));
@@ -989,9 +1060,7 @@ mod tests {
             exceptions: 4,
             stockout_runs: 3,
             stockout_run_days: 5,
-            lead_times: 3,
-            lead_time_minutes: 6 * day,
-            lead_time_squares: u128::from(14 * day * day),
+            lead_times: LeadTimes { count: 3, minutes: 6 * day, squares: u128::from(14 * day * day) },
             transfers_received: 2,
             transfer_minutes: 3 * day,
             lines: 8,
@@ -1021,6 +1090,33 @@ mod tests {
         assert_eq!(v[Metric::WorkingCapital as usize], 20.0);
         assert_eq!(v[Metric::PurchaseCost as usize], 25.0);
         assert!(v[Metric::InventoryImbalance as usize].is_nan(), "no observations");
+    }
+
+    /// By hand: a lane delivers shipments after 1, 2 and 3 days over 4
+    /// measured days — mean 2 days, population variance ((1−2)² + 0 +
+    /// (3−2)²) ÷ 3 = 2/3 days², 0.75 shipments a day; the same three added
+    /// to another lane's empty books read the same; one shipment has no
+    /// variance, none no mean.
+    #[test]
+    fn lane_lead_times_by_hand() {
+        let day = MINUTES_PER_DAY;
+        let mut lane = LeadTimes::default();
+        for days in [1, 2, 3] {
+            lane.record(days * day);
+        }
+        let [mean, variance, per_day] = lane.finish(4);
+        assert_eq!(mean, 2.0);
+        assert!((variance - 2.0 / 3.0).abs() < 1e-15, "{variance}");
+        assert_eq!(per_day, 0.75);
+        let mut sum = LeadTimes::default();
+        sum.add(&lane);
+        assert_eq!(sum, lane);
+        let mut one = LeadTimes::default();
+        one.record(day / 2);
+        assert_eq!(one.mean_days(), 0.5);
+        assert!(one.variance_days2().is_nan());
+        assert!(LeadTimes::default().mean_days().is_nan());
+        assert_eq!(LANE_METRICS.len(), lane.finish(1).len());
     }
 
     #[test]

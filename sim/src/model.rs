@@ -13,7 +13,8 @@
 //! order by its [`Sourcing`] rule; lateral lanes between nodes carry
 //! transfers only. Suppliers have unlimited stock and an optional capacity
 //! per day. SKUs may carry order rules ([`OrderRules`]: MOQ, case pack,
-//! maximum), nodes a storage capacity ([`Storage`]), lanes a capacity per
+//! maximum), nodes a storage capacity in units ([`Storage`]) or volume
+//! ([`VolumeStorage`]), lanes a capacity per
 //! day and trucks ([`Trucks`]). Each node stocks the SKUs in
 //! [`StockingNode::skus`] (its *local* order): those with customer demand
 //! there and those any node it feeds stocks. Every demand stream belongs to one (node, local SKU, customer
@@ -57,6 +58,10 @@ pub struct Sku {
     pub substitutes: Vec<Substitute>,
     /// What happens to units of this SKU customers return.
     pub returns: ReturnDisposition,
+    /// Volume of one unit (any unit of volume, the same as the locations'
+    /// `capacity_volume`), if given; needed where a location limits its
+    /// storage by volume ([`VolumeStorage`]).
+    pub volume: Option<f64>,
 }
 
 /// A SKU's order constraints, applied by the engine to every purchase
@@ -337,6 +342,8 @@ pub struct StockingNode {
     pub height: u32,
     /// Its storage capacity, if limited.
     pub storage: Option<Storage>,
+    /// Its storage capacity by volume, if limited.
+    pub volume_storage: Option<VolumeStorage>,
 }
 
 /// A location's storage capacity and what stock above it costs.
@@ -355,6 +362,22 @@ pub struct Storage {
     pub capacity: i64,
     /// Premium per unit and day in overflow space.
     pub overflow_cost_per_unit_day: f64,
+}
+
+/// A location's storage capacity by volume, under the same rule as
+/// [`Storage`]: receipts are never refused; once a day, after the
+/// start-of-day receipts, the volume of the location's on-hand (Σ units ×
+/// the SKU's `volume`, over every SKU it stocks) above `capacity` is in
+/// overflow and costs `overflow_cost_per_volume_day` per unit of volume for
+/// that day (metrics `overflow_volume_mean`, `overflow_cost`). Every SKU
+/// the location stocks has a volume (the loader checks it). A location may
+/// limit units and volume both; each limit is counted on its own.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VolumeStorage {
+    /// Volume the location stores (all SKUs together).
+    pub capacity: f64,
+    /// Premium per unit of volume and day in overflow space.
+    pub overflow_cost_per_volume_day: f64,
 }
 
 impl StockingNode {
@@ -608,6 +631,26 @@ impl ModelIndex {
 }
 
 impl Model {
+    /// Each lane's id in results, in model order: `<from>-><to>` (supplier
+    /// or location ids); a second lane between the same two places is
+    /// `<from>-><to>#2`, a third `#3`, and so on.
+    pub fn lane_ids(&self) -> Vec<String> {
+        let mut seen: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+        self.lanes
+            .iter()
+            .map(|lane| {
+                let from = match lane.from {
+                    Source::Supplier(s) => &self.suppliers[s].id,
+                    Source::Node(n) => &self.nodes[n].id,
+                };
+                let id = format!("{from}->{}", self.nodes[lane.to_node].id);
+                let count = seen.entry(id.clone()).or_insert(0);
+                *count += 1;
+                if *count == 1 { id } else { format!("{id}#{count}") }
+            })
+            .collect()
+    }
+
     /// Number of SKU-locations (stocked SKU × node pairs).
     pub fn sku_locations(&self) -> usize {
         self.nodes.iter().map(|n| n.skus.len()).sum()

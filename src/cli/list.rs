@@ -320,6 +320,7 @@ pub fn topic_text(topic: &str, registry: &Registry, width: usize) -> Option<Stri
             entry(o, width, "holding_rate", "annual holding rate (default 0.25)");
             entry(o, width, "ordering_cost", "cost per order line (default 0)");
             entry(o, width, "backorder_penalty_per_day", "penalty per backordered unit-day (default 0)");
+            entry(o, width, "volume", "volume of one unit of every item, for capacity_volume (default none)");
             entry(
                 o,
                 width,

@@ -367,6 +367,7 @@ pub fn build(tables: &Tables, settings: &Settings, warnings: &mut Vec<String>) -
             min_order: moq,
             case_pack,
             max_order: None,
+            volume: None,
             substitutes: Vec::new(),
             returns: Default::default(),
         });
@@ -418,6 +419,8 @@ pub fn build(tables: &Tables, settings: &Settings, warnings: &mut Vec<String>) -
                     sourcing,
                     capacity,
                     overflow_cost_per_unit_day: 0.0,
+                    capacity_volume: None,
+                    overflow_cost_per_volume_day: 0.0,
                 });
             }
             Some(k) => errors.push(places.error(

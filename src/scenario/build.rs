@@ -147,6 +147,15 @@ pub(super) fn whole_units(path: String, value: f64, min: i64, what: &str) -> Res
     }
 }
 
+/// A volume: a finite number above 0, at most 1e12.
+pub(super) fn positive_volume(path: String, value: f64, what: &str) -> Result<f64, FieldError> {
+    if value.is_finite() && value > 0.0 && value <= 1e12 {
+        Ok(value)
+    } else {
+        fail(path, format!("{what} must be a finite number above 0, at most 1e12, got {value}"))
+    }
+}
+
 /// A SKU's order constraints ([`OrderRules`]): `min_order` ≤ `max_order`,
 /// `case_pack` ≥ 1, and the cap (max rounded down to whole packs) holds the
 /// minimum rounded up to whole packs.
@@ -204,6 +213,7 @@ fn sku(file: &SkuFile, i: usize) -> Result<Sku, FieldError> {
             at("lost_sale_penalty"),
             file.lost_sale_penalty.unwrap_or((price - unit_cost).max(0.0)),
         )?,
+        volume: file.volume.map(|v| positive_volume(at("volume"), v, "a unit's volume")).transpose()?,
         // Resolved once the network is known (`super::returns::substitutes`).
         substitutes: Vec::new(),
         returns: super::returns::disposition(file.returns),
@@ -367,6 +377,7 @@ pub fn model(file: &ScenarioFile, registry: &Registry) -> Result<Model, FieldErr
 /// stocks (else a single order could never be stored).
 fn check_storage(file: &ScenarioFile, nodes: &[StockingNode], skus: &[Sku]) -> Result<(), FieldError> {
     for (n, node) in nodes.iter().enumerate() {
+        check_volume_storage(file, n, node, skus)?;
         let Some(storage) = node.storage else { continue };
         let largest = node.skus.iter().max_by_key(|&&g| (skus[g].order_rules.case_pack, std::cmp::Reverse(g)));
         if let Some(&g) = largest.filter(|&&g| skus[g].order_rules.case_pack > storage.capacity) {
@@ -383,6 +394,43 @@ fn check_storage(file: &ScenarioFile, nodes: &[StockingNode], skus: &[Sku]) -> R
                 ),
             );
         }
+    }
+    Ok(())
+}
+
+/// A location with a `capacity_volume`: every SKU it stocks has a volume,
+/// and the capacity holds one case pack of each.
+fn check_volume_storage(file: &ScenarioFile, n: usize, node: &StockingNode, skus: &[Sku]) -> Result<(), FieldError> {
+    let Some(storage) = node.volume_storage else { return Ok(()) };
+    let location = &file.locations[n].id;
+    let path = format!("locations[{n}].capacity_volume");
+    if let Some(&g) = node.skus.iter().find(|&&g| skus[g].volume.is_none()) {
+        return fail(
+            path,
+            format!(
+                "\"{location}\" limits its storage by volume but stocks SKU \"{}\", which has no volume; valid: \
+                 give every SKU stocked here a volume per unit (skus[{g}].volume, or the catalogue's volume), or \
+                 limit the location in units (capacity)",
+                skus[g].id
+            ),
+        );
+    }
+    let pack_volume = |g: usize| skus[g].order_rules.case_pack as f64 * skus[g].volume.unwrap_or(0.0);
+    let largest = node.skus.iter().copied().max_by(|&a, &b| pack_volume(a).total_cmp(&pack_volume(b)).then(b.cmp(&a)));
+    if let Some(g) = largest.filter(|&g| pack_volume(g) > storage.capacity) {
+        return fail(
+            path,
+            format!(
+                "capacity_volume {} is below the volume of one case pack of SKU \"{}\" ({} units × {} = {}), \
+                 which \"{location}\" stocks; valid: at least {} (the largest case pack volume stocked here)",
+                storage.capacity,
+                skus[g].id,
+                skus[g].order_rules.case_pack,
+                skus[g].volume.unwrap_or(0.0),
+                pack_volume(g),
+                pack_volume(g)
+            ),
+        );
     }
     Ok(())
 }

@@ -133,6 +133,7 @@ fn generate(entry: &CatalogueFile, index: usize, locations: &[String], out: &mut
             min_order: None,
             case_pack: None,
             max_order: None,
+            volume: entry.volume,
             substitutes: Vec::new(),
             returns: Default::default(),
         });

@@ -107,6 +107,10 @@ fn default_excess_cover_days() -> f64 {
     90.0
 }
 
+fn is_zero(value: &f64) -> bool {
+    *value == 0.0
+}
+
 fn is_receipt(ownership: &OwnershipFile) -> bool {
     *ownership == OwnershipFile::Receipt
 }
@@ -271,6 +275,10 @@ pub struct SkuFile {
     /// Maximum order quantity, rounded down to whole cases (default none).
     #[serde(default)]
     pub max_order: Option<f64>,
+    /// Volume of one unit, in the unit of the locations' `capacity_volume`
+    /// (default none; needed at a location with a `capacity_volume`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume: Option<f64>,
     /// SKUs that may serve this SKU's unmet demand at a location, tried in
     /// order (default none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -406,6 +414,13 @@ pub struct LocationFile {
     /// Premium per unit and day of stock above `capacity` (default 0).
     #[serde(default)]
     pub overflow_cost_per_unit_day: f64,
+    /// Volume it stores, all SKUs together (Σ units × the SKU's `volume`;
+    /// default unlimited); stock above it is in overflow space.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity_volume: Option<f64>,
+    /// Premium per unit of volume and day above `capacity_volume` (default 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub overflow_cost_per_volume_day: f64,
 }
 
 /// How a location with two sources picks one per order.
@@ -887,6 +902,9 @@ pub struct CatalogueFile {
     /// Penalty per backordered unit-day.
     #[serde(default)]
     pub backorder_penalty_per_day: f64,
+    /// Volume of one unit of every generated SKU (default none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume: Option<f64>,
     /// Demand split across customer classes (default: all to the only class).
     #[serde(default)]
     pub classes: Vec<ClassShareFile>,

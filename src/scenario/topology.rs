@@ -11,9 +11,9 @@
 //! * a location stocks the SKUs its customers demand and every SKU stocked
 //!   by a location it feeds.
 
-use super::build::{FieldError, fail, lead_time, non_negative, whole_units};
+use super::build::{FieldError, fail, lead_time, non_negative, positive_volume, whole_units};
 use super::file::{LaneFile, LocationFile, ScenarioFile, SourcingFile};
-use echelon_sim::model::{ExpediteMode, Lane, Source, Sourcing, StockingNode, Storage, Trucks};
+use echelon_sim::model::{ExpediteMode, Lane, Source, Sourcing, StockingNode, Storage, Trucks, VolumeStorage};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Name → index maps of suppliers and locations.
@@ -131,6 +131,19 @@ pub fn check_trucks(file: &ScenarioFile, lanes: &[Lane]) -> Result<(), FieldErro
         }
     }
     Ok(())
+}
+
+/// Each location's storage capacity by volume, if it has one.
+fn volume_storage(location: &LocationFile, n: usize) -> Result<Option<VolumeStorage>, FieldError> {
+    let path = |field: &str| format!("locations[{n}].{field}");
+    let overflow = non_negative(path("overflow_cost_per_volume_day"), location.overflow_cost_per_volume_day)?;
+    location
+        .capacity_volume
+        .map(|c| {
+            let capacity = positive_volume(path("capacity_volume"), c, "a storage capacity by volume")?;
+            Ok(VolumeStorage { capacity, overflow_cost_per_volume_day: overflow })
+        })
+        .transpose()
 }
 
 /// Each location's storage capacity, if it has one.
@@ -267,6 +280,7 @@ pub fn nodes(file: &ScenarioFile, lanes: &[Lane], demand_skus: &[Vec<usize>]) ->
         .map(|(n, location)| {
             Ok(StockingNode {
                 storage: storage(location, n)?,
+                volume_storage: volume_storage(location, n)?,
                 id: location.id.clone(),
                 sources: sources[n].clone(),
                 sourcing: match location.sourcing {

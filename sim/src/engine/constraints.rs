@@ -20,9 +20,14 @@
 //!   `overflow_units`, `overflow_cost`). Overflow units are on-hand like any
 //!   other: the unit balances do not change. The sum of on-hand is the one
 //!   the `on_hand_start` tally already takes: no extra pass.
+//! * **Storage capacity by volume** ([`VolumeStorage`]): the same rule on
+//!   the volume of the on-hand (Σ units × volume per unit, in local SKU
+//!   order), charged `overflow_cost_per_volume_day` per unit of volume
+//!   above the capacity (tallies `overflow_volume`, `overflow_cost`). Only
+//!   a location with a volume capacity pays the pass over its SKUs.
 
 use super::state::NodeState;
-use crate::model::{Model, OrderRules, Storage};
+use crate::model::{Model, OrderRules, Storage, VolumeStorage};
 
 /// A node's order rules per local SKU: empty when none of its SKUs has a
 /// rule that changes an order.
@@ -50,6 +55,12 @@ impl NodeState<'_> {
             let over = (on_hand - capacity).max(0);
             self.tally.overflow_units += over;
             self.tally.overflow_cost += over as f64 * overflow_cost_per_unit_day;
+        }
+        if let Some(VolumeStorage { capacity, overflow_cost_per_volume_day }) = self.volume_storage {
+            let volume: f64 = self.on_hand.iter().zip(&self.volumes).map(|(&units, &v)| units as f64 * v).sum();
+            let over = (volume - capacity).max(0.0);
+            self.tally.overflow_volume += over;
+            self.tally.overflow_cost += over * overflow_cost_per_volume_day;
         }
     }
 }

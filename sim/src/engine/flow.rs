@@ -236,6 +236,7 @@ impl Run<'_> {
         } else {
             arrival
         };
+        let lane_index = lane as u32;
         let lane = &self.model.lanes[lane];
         let (lateral, ownership_at_dispatch) = (lane.lateral, lane.ownership_at_dispatch);
         let cost_per_unit = lane.cost_per_unit;
@@ -266,6 +267,7 @@ impl Run<'_> {
                 owned,
                 held,
                 departed: now,
+                lane: lane_index,
             };
             self.schedule_arrival(shipment);
         }
@@ -321,7 +323,9 @@ impl Run<'_> {
         state.on_hand[sku] += shipment.units;
         state.balance.received += shipment.units;
         if measured {
-            state.record_receipt(shipment, now);
+            let lead_time = now.saturating_sub(shipment.departed);
+            state.record_receipt(shipment.lateral, lead_time);
+            self.lane_lead_times[shipment.lane as usize].record(lead_time);
         }
         if shipment.internal {
             self.internal_received += shipment.units;

@@ -89,7 +89,7 @@ pub use stepper::{ActionMode, DayOutcome, Observation, Stepper};
 
 use crate::calendar::{Calendar, Event, ReceiptWheel, Shipment};
 use crate::disruption::Timeline;
-use crate::metrics::{self, ClassValues, MetricValues, ScopeSeries, SkuTally, SkuValues, Tally};
+use crate::metrics::{self, ClassValues, LaneValues, LeadTimes, MetricValues, ScopeSeries, SkuTally, SkuValues, Tally};
 use crate::model::{DemandProcess, Model, Shortage};
 use crate::rng::{self, Stream, StreamKey};
 use crate::strategy::{Allocation, Capabilities, Claim, ExpediteRule, Replenishment, Review, TransferRule};
@@ -136,6 +136,9 @@ pub struct RunOutput {
     pub random_events: Vec<WindowImpact>,
     /// Per customer class, in model order.
     pub classes: Vec<ClassValues>,
+    /// Per lane, in model order: realised lead times
+    /// ([`LANE_METRICS`](crate::metrics::LANE_METRICS)).
+    pub lanes: Vec<LaneValues>,
     /// Per-SKU results (when the scenario asks for them; else empty): per
     /// node in model order, per local SKU.
     pub skus: Vec<SkuValues>,
@@ -275,6 +278,9 @@ struct Run<'m> {
     internal_lost: i64,
     /// Shipments waiting at lanes with a capacity per day or trucks.
     lane_queues: trucks::LaneQueues,
+    /// Per lane, the realised lead times of the shipments it delivered on
+    /// measured days (the lane scope).
+    lane_lead_times: Vec<LeadTimes>,
     /// The approval queue, when the model has governance.
     approvals: Option<approvals::Approvals<'m>>,
     /// Customer returns, when any class returns units (module `returns`).
@@ -508,6 +514,7 @@ impl<'m> Run<'m> {
             internal_received: 0,
             internal_lost: 0,
             lane_queues: trucks::LaneQueues::new(model),
+            lane_lead_times: vec![LeadTimes::default(); model.lanes.len()],
             approvals: approvals::Approvals::new(model, seed, replication),
             returns: returns::ReturnBooks::new(model, seed, replication),
             substitutions: substitution::Substitutions::new(model),
@@ -1034,6 +1041,7 @@ impl<'m> Run<'m> {
             events,
             random_events,
             classes: self.class_results(days),
+            lanes: self.lane_lead_times.iter().map(|l| l.finish(days)).collect(),
             skus,
             abc,
             balances,

@@ -170,6 +170,10 @@ pub(super) struct NodeState<'m> {
     pub order_rules: Vec<crate::model::OrderRules>,
     /// The node's storage capacity, if limited.
     pub storage: Option<crate::model::Storage>,
+    /// Its storage capacity by volume, if limited…
+    pub volume_storage: Option<crate::model::VolumeStorage>,
+    /// …and then the volume of one unit, per local SKU (else empty).
+    pub volumes: Vec<f64>,
     /// Under event-driven demand, per SKU: the minute up to which on-hand
     /// and backorders are integrated (empty under daily demand)…
     stock_since: Vec<Minute>,
@@ -267,6 +271,11 @@ impl<'m> NodeState<'m> {
             in_transit_held: per_sku_if(holds_in_transit),
             order_rules: super::constraints::node_rules(model, n),
             storage: node.storage,
+            volume_storage: node.volume_storage,
+            volumes: match node.volume_storage {
+                Some(_) => node.skus.iter().map(|&g| model.skus[g].volume.expect("checked at load")).collect(),
+                None => Vec::new(),
+            },
             stock_since: if timed { vec![0; count] } else { Vec::new() },
             held_minutes: per_sku_if_timed(),
             backordered_minutes: per_sku_if_timed(),
@@ -497,19 +506,17 @@ impl<'m> NodeState<'m> {
         }
     }
 
-    /// Books the realised lead time (or transfer cycle time) of
-    /// `shipment`, received at `now` on a measured day.
+    /// Books the realised lead time (or, `lateral`, the transfer cycle
+    /// time) of a shipment received on a measured day `minutes` after it
+    /// departed.
     #[inline]
-    pub fn record_receipt(&mut self, shipment: &crate::calendar::Shipment, now: Minute) {
-        let minutes = now.saturating_sub(shipment.departed);
+    pub fn record_receipt(&mut self, lateral: bool, minutes: Minute) {
         let tally = &mut self.tally;
-        if shipment.lateral {
+        if lateral {
             tally.transfers_received += 1;
             tally.transfer_minutes += minutes;
         } else {
-            tally.lead_times += 1;
-            tally.lead_time_minutes += minutes;
-            tally.lead_time_squares += u128::from(minutes) * u128::from(minutes);
+            tally.lead_times.record(minutes);
         }
     }
 

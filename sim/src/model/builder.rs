@@ -110,6 +110,7 @@ impl Sku {
             backorder_penalty_per_day: 0.0,
             lost_sale_penalty: 0.0,
             order_rules: Default::default(),
+            volume: None,
             substitutes: Vec::new(),
             returns: Default::default(),
         }
@@ -351,6 +352,7 @@ impl ModelBuilder {
                 skus: skus[k].iter().copied().collect(),
                 height: height[k],
                 storage: None,
+                volume_storage: None,
             })
             .collect();
         let mut demand: BTreeMap<(usize, usize, usize), DemandStream> = BTreeMap::new();
