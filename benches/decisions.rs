@@ -13,8 +13,8 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use echelon::sim::strategy::NodeView;
-use echelon::strategies::level::NodeContext;
 use echelon::sim::strategy::{Replenishment, Review};
+use echelon::strategies::level::NodeContext;
 use echelon::strategies::registry::{CATALOGUE, Registry, ReplenishmentSpec, SpecError};
 use std::hint::black_box;
 
