@@ -297,7 +297,7 @@ impl DailyDemand {
 
     /// Draws day `day`'s demand (only a replayed history depends on the day).
     #[inline]
-    pub fn sample_on(&self, day: u32, rng: &mut Stream) -> i64 {
+    pub(crate) fn sample_on(&self, day: u32, rng: &mut Stream) -> i64 {
         match self {
             Self::History { values, bootstrap: false, factor } => {
                 let v = values[day as usize % values.len()];
@@ -312,7 +312,7 @@ impl DailyDemand {
     /// draw (gamma and normal variates scale; the negative binomial's
     /// mixing rate scales) or the sampler is cheap to build (Poisson).
     #[inline]
-    pub fn sample_scaled(&self, day: u32, factor: f64, rng: &mut Stream) -> i64 {
+    pub(crate) fn sample_scaled(&self, day: u32, factor: f64, rng: &mut Stream) -> i64 {
         let factor = if factor.is_finite() { factor.max(0.0) } else { 0.0 };
         match self {
             Self::Normal(n) => whole_units(n.sample(rng) * factor),
