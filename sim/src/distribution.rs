@@ -42,6 +42,7 @@ pub const MAX_LEAD_TIME_MINUTES: Minute = MAX_PARAMETER as Minute * crate::time:
 /// A distribution parameter that is not valid.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{param}: {message}")]
+#[non_exhaustive]
 pub struct ParamError {
     /// Which parameter (as named in scenario files).
     pub param: &'static str,
