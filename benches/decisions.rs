@@ -101,7 +101,10 @@ fn decisions(c: &mut Criterion) {
     ]);
     let registry = registry();
     for (name, example) in examples {
-        let spec: ReplenishmentSpec = ron::from_str(example).expect("examples parse");
+        // As scenario files are read (`Fallback`'s optional staleness limit
+        // written without `Some`).
+        let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
+        let spec: ReplenishmentSpec = options.from_str(example).expect("examples parse");
         let mut strategy = registry.replenishment(&spec, &ctx).expect("examples build")();
         group.bench_function(name, |b| {
             b.iter(|| {
