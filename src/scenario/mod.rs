@@ -6,7 +6,7 @@
 //! file, line:col, field path and what would be valid. Nothing runs and
 //! nothing is written before loading succeeds.
 //!
-//! Public: the loader, the file format ([`file`]), its errors, the sweep's
+//! Public: the loader, the file format ([`file`](mod@file)), its errors, the sweep's
 //! points and the parameter paths; the validation passes behind `load`
 //! (topology, events, governance, returns, history, the levels table,
 //! error locations, the catalogue generator) are `pub(crate)`.
