@@ -35,4 +35,4 @@ pub mod scenario;
 pub mod study;
 pub mod tidy;
 pub mod tune;
-pub mod warnings;
+pub(crate) mod warnings;

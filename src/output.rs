@@ -303,6 +303,7 @@ pub struct DirLock {
 
 /// Why a directory could not be locked.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum LockError {
     /// Another process holds it (its PID, when it wrote one).
     Held(Option<u32>),

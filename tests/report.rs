@@ -120,11 +120,14 @@ fn headless_chromium_renders_every_chart_without_errors() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    // A sweep (sections, selector, heatmaps) and a study with customer
-    // classes (the widest table).
-    for (scenario, dir) in
-        [("scenarios/disruption-sweep.ron", "sweep"), ("scenarios/resilience-fallback.ron", "classes")]
-    {
+    // A sweep (sections, selector, heatmaps), a study with customer
+    // classes (the widest table) and one with the per-SKU view.
+    let per_sku = per_sku_scenario(tmp.path());
+    for (scenario, dir) in [
+        ("scenarios/disruption-sweep.ron", "sweep"),
+        ("scenarios/resilience-fallback.ron", "classes"),
+        (per_sku.to_str().unwrap(), "per-sku"),
+    ] {
         let dir = tmp.path().join(dir);
         run(scenario, &dir, "2");
         check_in_chromium(browser, &dir);
@@ -318,4 +321,116 @@ fn the_executive_summary_gives_verdicts_the_pareto_set_and_flags_identical_strat
         "{block}"
     );
     assert_eq!(block.matches("Identical runs").count(), 1, "only the twins are identical");
+}
+
+/// Quickstart with per-SKU results kept, a SKU per ABC class, written
+/// into `dir`.
+fn per_sku_scenario(dir: &Path) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/quickstart.ron"))
+        .unwrap()
+        .replace(
+            "    strategies: [\n",
+            "    scorecard: Some((per_sku: true, abc: {\"drill\": A, \"bits\": B, \"gloves\": C})),\n    strategies: [\n",
+        );
+    let file = dir.join("per-sku.ron");
+    std::fs::write(&file, text).unwrap();
+    file
+}
+
+/// With per-SKU results the report shows every SKU metric per ABC class
+/// (summary.json's `abc` figures) and, per strategy, the SKU-locations
+/// with the most units short, ranked and figured from skus.csv; `echelon
+/// report` rebuilds the same page from runs.jsonl. Without them the view
+/// is absent.
+#[test]
+fn the_per_sku_view_ranks_skus_by_units_short_from_skus_csv_and_shows_abc_service_from_summary_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out_dir = tmp.path().join("out");
+    run(per_sku_scenario(tmp.path()).to_str().unwrap(), &out_dir, "3");
+    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("summary.json")).unwrap()).unwrap();
+    let strategies = summary["points"][0]["strategies"].as_array().unwrap();
+    // Per ABC class: every SKU metric, summary.json's mean ("—" when undefined).
+    let abc = table(&html, "abc-p0");
+    let keys = echelon::reports::html::ABC_SERVICE;
+    let mut defined = 0;
+    for class in ["A", "B", "C"] {
+        for s in strategies {
+            let name = s["name"].as_str().unwrap();
+            let figures = &s["abc"][class];
+            let cells: Vec<String> = keys
+                .iter()
+                .map(|k| {
+                    figures[*k]["mean"].as_f64().map_or("—".to_string(), |v| {
+                        defined += 1;
+                        mean_text(v)
+                    })
+                })
+                .collect();
+            let row = format!("<tr><td>{class}</td><td class=\"name\">{name}</td><td>{}", cells[0]);
+            let at = abc.find(&row).unwrap_or_else(|| panic!("{row} missing from {abc}"));
+            let line = &abc[at..at + abc[at..].find("</tr>").unwrap()];
+            let mut from = 0;
+            for cell in &cells {
+                let pos = line[from..].find(&format!("<td>{cell}")).unwrap_or_else(|| panic!("{cell} in {line}"));
+                from += pos + 4;
+            }
+        }
+    }
+    assert_eq!(defined, 3 * strategies.len() * keys.len(), "every class holds a SKU");
+    // The most units short: from skus.csv, per strategy, mean over
+    // replications of demand_mean × (1 − fill_rate), largest first.
+    let mut reader = csv::Reader::from_path(out_dir.join("skus.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let col = |k: &str| header.iter().position(|h| h == k).unwrap();
+    let (strategy, location, sku, fill, demand) =
+        (col("strategy"), col("location"), col("sku"), col("fill_rate"), col("demand_mean"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let short = html.find("id=\"short-skus-p0\"").unwrap();
+    let shorts = table(&html, "short-skus-p0");
+    assert!(short > html.find("id=\"abc-p0\"").unwrap());
+    let mut distinct = std::collections::BTreeSet::new();
+    for s in strategies {
+        let name = s["name"].as_str().unwrap();
+        // (location, sku) → per-replication units short, in replication order.
+        let mut per_sku: Vec<((String, String), Vec<f64>)> = Vec::new();
+        for r in rows.iter().filter(|r| &r[strategy] == name) {
+            let key = (r[location].to_string(), r[sku].to_string());
+            let value = match r[fill].parse::<f64>() {
+                Ok(f) => r[demand].parse::<f64>().unwrap() * (1.0 - f),
+                Err(_) => 0.0,
+            };
+            match per_sku.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, values)) => values.push(value),
+                None => per_sku.push((key, vec![value])),
+            }
+        }
+        assert_eq!(per_sku.len(), 6, "every SKU-location of {name}");
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        per_sku.sort_by(|a, b| mean(&b.1).total_cmp(&mean(&a.1)));
+        let expected: Vec<String> = per_sku
+            .iter()
+            .map(|((l, k), v)| {
+                distinct.insert(mean_text(mean(v)));
+                format!(
+                    "<tr><td class=\"name\">{name}</td><td class=\"name\">{l}</td><td class=\"name\">{k}</td><td>{}",
+                    mean_text(mean(v))
+                )
+            })
+            .collect();
+        let found: Vec<usize> =
+            expected.iter().map(|e| shorts.find(e.as_str()).unwrap_or_else(|| panic!("{e} missing"))).collect();
+        assert!(found.windows(2).all(|w| w[0] < w[1]), "{name}: rows in order of units short");
+    }
+    assert!(distinct.len() > 6, "the figures differ by SKU and strategy: {distinct:?}");
+    // `echelon report` rebuilds it; without per-SKU results there is no view.
+    std::fs::remove_file(out_dir.join("report.html")).unwrap();
+    let out = echelon(&["report"], &out_dir);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_to_string(out_dir.join("report.html")).unwrap(), html);
+    let plain = tmp.path().join("plain");
+    run("scenarios/quickstart.ron", &plain, "2");
+    let html = std::fs::read_to_string(plain.join("report.html")).unwrap();
+    assert!(!html.contains("<h2>Per SKU") && !html.contains("short-skus"), "no per-SKU view without per-SKU results");
 }

@@ -361,7 +361,7 @@ fn padded(values: impl Iterator<Item = f64>, fraction: f64) -> (f64, f64) {
 }
 
 /// Tick labels: 3 significant figures, thousands as k / M.
-pub fn short_number(v: f64) -> String {
+pub(crate) fn short_number(v: f64) -> String {
     let trimmed = |text: String| text.trim_end_matches('0').trim_end_matches('.').to_string();
     let a = v.abs();
     if a >= 1e6 {

@@ -32,7 +32,7 @@ use echelon_sim::metrics::{Better, METRICS, metric_index};
 pub const PARETO_AXES: (&str, &str) = ("fill_rate", "total_cost");
 
 /// A value in a metric's own words: ratios as percentages.
-pub fn amount(key: &str, v: f64) -> String {
+pub(crate) fn amount(key: &str, v: f64) -> String {
     let unit = metric_index(key).map_or("", |m| METRICS[m].unit);
     if unit == "ratio" {
         format!("{:.2}%", v * 100.0)

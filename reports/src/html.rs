@@ -13,7 +13,11 @@
 //! headline metric, the service–cost Pareto set, strategies with
 //! identical runs — see [`crate::decide`]), the strategy comparison (means
 //! with 95% half-widths, paired verdicts), the cost breakdown, the
-//! per-class and disruption tables, the point's charts and the
+//! per-class table, with per-SKU results (`scorecard: (per_sku: true)`)
+//! the per-SKU view (the [`ABC_SERVICE`] metrics per ABC class and
+//! strategy, as `summary.json`'s `abc`, and per strategy the [`TOP_SHORT`] SKU-locations
+//! with the most units short, ranked as [`crate::skus`] says), the
+//! disruption table, the point's charts and the
 //! per-location table. For a sweep, then: the sweep table (every point),
 //! a heatmap per headline metric over the first two swept parameters
 //! (others at their first value; a small grid per strategy, the cells'
@@ -36,10 +40,12 @@ use crate::decide;
 use crate::record::{RunRecord, StudyInfo};
 use crate::report::{cost_components, point_label, point_of};
 use crate::representative::Window;
+use crate::skus;
 use crate::stats::Estimate;
 use crate::summary::PointStats;
 use crate::table::{self, HEADLINE};
-use echelon_sim::metrics::{Better, CLASS_METRICS, METRICS, metric_index};
+use echelon_sim::metrics::{Better, CLASS_METRICS, METRICS, SKU_METRICS, metric_index};
+use echelon_sim::model::ABC_CLASSES;
 use std::fmt::Write;
 
 /// What the page shows.
@@ -128,6 +134,7 @@ pub fn render(page: &Page<'_>) -> String {
         comparison(&mut out, &ctx);
         costs(&mut out, &ctx);
         classes(&mut out, &ctx);
+        per_sku(&mut out, &ctx);
         disruptions(&mut out, &ctx);
         let mine: Vec<&(Chart, String)> =
             page.charts.iter().filter(|(c, _)| point_of(&c.file, page.stats.len()) == Some(k)).collect();
@@ -353,9 +360,9 @@ fn costs(out: &mut String, ctx: &Ctx<'_, '_>) {
     );
 }
 
-/// Every class metric per customer class and strategy (with two classes or
-/// more): a row per class and metric, a column per strategy, so the table
-/// keeps to the page's column however many class metrics there are.
+/// Every class metric per customer class (rows: class, metric) and
+/// strategy (columns), so the table stays narrow however many class
+/// metrics the catalogue has (with two classes or more).
 fn classes(out: &mut String, ctx: &Ctx<'_, '_>) {
     let (page, point) = (ctx.page, ctx.point);
     if page.info.classes.len() < 2 {
@@ -366,7 +373,7 @@ fn classes(out: &mut String, ctx: &Ctx<'_, '_>) {
         point.strategies.iter().map(|s| format!("<th class=\"name\">{}</th>", escape(&s.name))).collect();
     let _ = writeln!(
         out,
-        "<table id=\"{}\"><thead><tr><th>class</th><th class=\"name\">metric</th>{heads}</tr></thead><tbody>",
+        "<table id=\"{}\"><thead><tr><th>class</th><th>metric</th>{heads}</tr></thead><tbody>",
         ctx.id("classes")
     );
     for (c, class) in page.info.classes.iter().enumerate() {
@@ -382,6 +389,69 @@ fn classes(out: &mut String, ctx: &Ctx<'_, '_>) {
         }
     }
     let _ = writeln!(out, "</tbody></table>");
+}
+
+/// How many SKU-locations the per-SKU view lists per strategy.
+pub const TOP_SHORT: usize = 10;
+
+/// The SKU metrics the per-ABC-class table shows: service and the demand
+/// it is measured on (every SKU metric is in `summary.json`'s `abc`).
+pub const ABC_SERVICE: [&str; 4] = ["fill_rate", "stockout_frequency", "demand_mean", "backorders_end_mean"];
+
+/// Service per ABC class and the SKU-locations with the most units short,
+/// per strategy (with per-SKU results).
+fn per_sku(out: &mut String, ctx: &Ctx<'_, '_>) {
+    let (page, point) = (ctx.page, ctx.point);
+    if page.info.skus.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "<h2>Per SKU{}</h2>\n<h3>Per ABC class</h3>", ctx.at);
+    let columns: Vec<usize> =
+        ABC_SERVICE.iter().map(|k| SKU_METRICS.iter().position(|m| m.key == *k).expect("SKU metrics")).collect();
+    let heads: String = ABC_SERVICE.iter().map(|k| format!("<th>{}</th>", k.replace('_', " "))).collect();
+    let _ = writeln!(
+        out,
+        "<table id=\"{}\"><thead><tr><th>class</th><th class=\"name\">strategy</th>{heads}</tr></thead><tbody>",
+        ctx.id("abc")
+    );
+    for (c, class) in ABC_CLASSES.iter().enumerate() {
+        for s in &point.strategies {
+            let cells: String = columns.iter().map(|&m| format!("<td>{}</td>", cell_html(&s.abc[c][m]))).collect();
+            let _ = writeln!(out, "<tr><td>{class}</td><td class=\"name\">{}</td>{cells}</tr>", escape(&s.name));
+        }
+    }
+    let _ = writeln!(
+        out,
+        "</tbody></table><p class=\"muted\">A class's figures are sums over its SKU-locations (service over the \
+         customer-facing ones); — for a class without SKUs; every SKU metric per class is in summary.json.</p>"
+    );
+    let _ = writeln!(out, "<h3>SKU-locations with the most units short</h3>");
+    let _ = writeln!(
+        out,
+        "<table id=\"{}\"><thead><tr><th class=\"name\">strategy</th><th>location</th><th>SKU</th>\
+         <th>units short per day</th><th>fill rate</th><th>demand mean</th></tr></thead><tbody>",
+        ctx.id("short-skus")
+    );
+    for (i, s) in point.strategies.iter().enumerate() {
+        for row in skus::most_short(page.info, page.records, ctx.k, i, TOP_SHORT) {
+            let (location, sku) = &page.info.skus[row.sku];
+            let _ = writeln!(
+                out,
+                "<tr><td class=\"name\">{}</td><td class=\"name\">{}</td><td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&s.name),
+                escape(location),
+                escape(sku),
+                cell_html(&row.units_short),
+                cell_html(&row.fill_rate),
+                cell_html(&row.demand)
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "</tbody></table><p class=\"muted\">Per strategy, the {TOP_SHORT} SKU-locations with the most units short \
+         per day (demand mean × (1 − fill rate), mean over replications; every SKU-location in skus.csv).</p>"
+    );
 }
 
 /// Units short, days to impact and days to recover per disruption and

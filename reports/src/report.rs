@@ -13,9 +13,9 @@
 //! 2. `fill-rate-by-replication`, `total-cost-by-replication` — every
 //!    replication's value per strategy (spread across the strategy's slot
 //!    in run order) with the mean and its interval;
-//! 3. `cost-breakdown` — per strategy, a bar per cost component (every
-//!    catalogue metric in currency/day named `*_cost` but `total_cost`,
-//!    see [`cost_components`]) that is non-zero for some strategy;
+//! 3. `cost-breakdown` — per strategy, a bar per cost component (the
+//!    parts of `total_cost`, see [`cost_components`]) that is non-zero for
+//!    some strategy;
 //! 4. `inventory-over-time`, `backorders-over-time`, `orders-over-time` —
 //!    network totals day by day, a panel per strategy on shared axes, the
 //!    point's timed disruption windows shaded: the mean over every
@@ -83,7 +83,7 @@ pub fn point_of(file: &str, points: usize) -> Option<usize> {
 }
 
 /// The words naming sweep point `params` in a title ("" without a sweep).
-pub fn point_label(params: &[(String, f64)]) -> String {
+pub(crate) fn point_label(params: &[(String, f64)]) -> String {
     params.iter().map(|(p, v)| format!("{p} = {v}")).collect::<Vec<_>>().join(", ")
 }
 

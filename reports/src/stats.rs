@@ -52,7 +52,7 @@ fn t_quantile(df: f64) -> f64 {
 }
 
 /// The Student t quantile at probability `p` for `df` degrees of freedom.
-pub fn t_quantile_at(df: f64, p: f64) -> f64 {
+pub(crate) fn t_quantile_at(df: f64, p: f64) -> f64 {
     StudentsT::new(0.0, 1.0, df).expect("df > 0").inverse_cdf(p)
 }
 

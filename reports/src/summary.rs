@@ -101,7 +101,7 @@ pub struct RandomOutageStats {
 }
 
 /// The mean of the defined values of `values` (NaN when there are none).
-pub fn mean_defined(values: impl Iterator<Item = f64>) -> f64 {
+pub(crate) fn mean_defined(values: impl Iterator<Item = f64>) -> f64 {
     let (sum, count) = values.filter(|v| !v.is_nan()).fold((0.0, 0u32), |(s, c), v| (s + v, c + 1));
     if count == 0 { f64::NAN } else { sum / f64::from(count) }
 }

@@ -357,13 +357,8 @@ pub const CLASS_HEADLINE: &[&str] =
     &["fill_rate", "on_time_rate", "backorder_age_p95_days", "late_penalty_cost", "lost_sales_mean", "cancelled_mean"];
 
 /// A row per (customer class, strategy) of `point` with the
-/// [`CLASS_HEADLINE`] metrics; empty when the scenario has one class.
-pub fn render_classes(point: &PointStats, classes: &[String]) -> String {
-    render_classes_with(point, classes, &View::default())
-}
-
-/// [`render_classes`] drawn as `view` says (its width and colour; the
-/// columns are always the [`CLASS_HEADLINE`] metrics).
+/// [`CLASS_HEADLINE`] metrics, drawn as `view` says (its width and colour);
+/// empty when the scenario has one class.
 pub fn render_classes_with(point: &PointStats, classes: &[String], view: &View) -> String {
     if classes.len() < 2 {
         return String::new();
@@ -386,13 +381,9 @@ pub fn render_classes_with(point: &PointStats, classes: &[String], view: &View) 
     grid.fit(view)
 }
 
-/// A sweep as one table: a row per (point, strategy) with the swept values
-/// first; `*` marks the best strategy of the point on each metric.
-pub fn render_sweep(points: &[PointStats]) -> String {
-    render_sweep_with(points, &View::default())
-}
-
-/// [`render_sweep`] drawn as `view` says.
+/// A sweep as one table, drawn as `view` says: a row per (point,
+/// strategy) with the swept values first; `*` marks the best strategy of
+/// the point on each metric.
 pub fn render_sweep_with(points: &[PointStats], view: &View) -> String {
     let columns = &view.metrics;
     let names: Vec<String> =

@@ -302,7 +302,7 @@ impl Timeline {
     }
 
     /// Is `node` closed at `minute`? Returns the minute it reopens.
-    pub fn closed_until(&self, node: usize, minute: Minute) -> Option<Minute> {
+    pub(crate) fn closed_until(&self, node: usize, minute: Minute) -> Option<Minute> {
         let mut reopen = None;
         let mut at = minute;
         while let Some(closure) = self.by_node[node].iter().map(|&i| &self.disruptions[i]).find(|d| d.covers(at)) {
@@ -313,7 +313,7 @@ impl Timeline {
     }
 
     /// The capacity factor of `supplier` on `day`.
-    pub fn capacity_factor(&self, supplier: usize, day: Day) -> f64 {
+    pub(crate) fn capacity_factor(&self, supplier: usize, day: Day) -> f64 {
         self.by_supplier[supplier]
             .iter()
             .map(|&i| &self.disruptions[i])
@@ -326,7 +326,7 @@ impl Timeline {
     }
 
     /// Is `lane` out at `minute`?
-    pub fn lane_out(&self, lane: usize, minute: Minute) -> bool {
+    pub(crate) fn lane_out(&self, lane: usize, minute: Minute) -> bool {
         self.on_lane(lane).any(|d| matches!(d.kind, DisruptionKind::Outage { .. }) && d.covers(minute))
     }
 
@@ -336,7 +336,7 @@ impl Timeline {
 
     /// The first minute at or after `release` at which `lane`'s supplier
     /// can ship.
-    pub fn departure(&self, lane: usize, release: Minute) -> Minute {
+    pub(crate) fn departure(&self, lane: usize, release: Minute) -> Minute {
         let mut departure = release;
         while let Some(outage) =
             self.on_lane(lane).find(|d| matches!(d.kind, DisruptionKind::Outage { .. }) && d.covers(departure))
@@ -348,7 +348,7 @@ impl Timeline {
 
     /// The factor on the lead time of a shipment departing on `lane` at
     /// minute `departure`.
-    pub fn lead_time_factor(&self, lane: usize, departure: Minute) -> f64 {
+    pub(crate) fn lead_time_factor(&self, lane: usize, departure: Minute) -> f64 {
         self.on_lane(lane)
             .filter(|d| d.covers(departure))
             .map(|d| match d.kind {
@@ -359,7 +359,7 @@ impl Timeline {
     }
 
     /// Writes the demand factor of every node on `day` into `factors`.
-    pub fn demand_factors(&self, day: Day, factors: &mut [f64]) {
+    pub(crate) fn demand_factors(&self, day: Day, factors: &mut [f64]) {
         factors.fill(self.pattern.as_ref().map_or(1.0, |p| p.factor(day)));
         for &(node, index) in &self.shocks {
             let shock = &self.disruptions[index];
@@ -397,7 +397,7 @@ impl Timeline {
     }
 
     /// The longest data delay any node can see in a run of `model`.
-    pub fn longest_data_delay(model: &Model) -> Minute {
+    pub(crate) fn longest_data_delay(model: &Model) -> Minute {
         let windows = model.disruptions.iter().filter_map(|d| match d.kind {
             DisruptionKind::StaleData { delay, .. } => Some(delay),
             _ => None,
@@ -427,7 +427,7 @@ impl Timeline {
 
     /// Does any disruption touch `lane` at all?
     #[inline]
-    pub fn touches_lane(&self, lane: usize) -> bool {
+    pub(crate) fn touches_lane(&self, lane: usize) -> bool {
         !self.by_lane[lane].is_empty()
     }
 }

@@ -42,6 +42,7 @@ pub const MAX_LEAD_TIME_MINUTES: Minute = MAX_PARAMETER as Minute * crate::time:
 /// A distribution parameter that is not valid.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{param}: {message}")]
+#[non_exhaustive]
 pub struct ParamError {
     /// Which parameter (as named in scenario files).
     pub param: &'static str,
@@ -297,7 +298,7 @@ impl DailyDemand {
 
     /// Draws day `day`'s demand (only a replayed history depends on the day).
     #[inline]
-    pub fn sample_on(&self, day: u32, rng: &mut Stream) -> i64 {
+    pub(crate) fn sample_on(&self, day: u32, rng: &mut Stream) -> i64 {
         match self {
             Self::History { values, bootstrap: false, factor } => {
                 let v = values[day as usize % values.len()];
@@ -312,7 +313,7 @@ impl DailyDemand {
     /// draw (gamma and normal variates scale; the negative binomial's
     /// mixing rate scales) or the sampler is cheap to build (Poisson).
     #[inline]
-    pub fn sample_scaled(&self, day: u32, factor: f64, rng: &mut Stream) -> i64 {
+    pub(crate) fn sample_scaled(&self, day: u32, factor: f64, rng: &mut Stream) -> i64 {
         let factor = if factor.is_finite() { factor.max(0.0) } else { 0.0 };
         match self {
             Self::Normal(n) => whole_units(n.sample(rng) * factor),

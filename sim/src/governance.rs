@@ -135,12 +135,12 @@ pub struct Governance {
 impl Governance {
     /// Does a decision worth `value` wait for approval?
     #[inline]
-    pub fn needs_approval(&self, value: f64) -> bool {
+    pub(crate) fn needs_approval(&self, value: f64) -> bool {
         value > self.approval_above
     }
 
     /// The start of day `day`'s working hours.
-    pub fn round_minute(&self, day: Day) -> Minute {
+    pub(crate) fn round_minute(&self, day: Day) -> Minute {
         day_start(day) + self.work_start
     }
 }
@@ -155,7 +155,7 @@ struct Waiting<T> {
 
 /// The approval queue and the planners' capacity.
 #[derive(Debug, Clone)]
-pub struct ApprovalQueue<T> {
+pub(crate) struct ApprovalQueue<T> {
     waiting: Vec<Waiting<T>>,
     arrivals: u64,
     /// The day whose capacity `taken` counts.
@@ -180,7 +180,7 @@ impl Governance {
     /// hours) that needs `delay` minutes of working time, and the working
     /// day it is released on: the delay runs to the end of the working
     /// day, and what is left of it carries over to the next working days.
-    pub fn release_after(&self, taken: Minute, delay: Minute) -> (Minute, Day) {
+    pub(crate) fn release_after(&self, taken: Minute, delay: Minute) -> (Minute, Day) {
         let day = taken / MINUTES_PER_DAY;
         let closing = day * MINUTES_PER_DAY + self.work_end;
         let left_today = closing.saturating_sub(taken);
@@ -204,24 +204,28 @@ fn day_index(day: u64) -> Day {
 
 impl<T> ApprovalQueue<T> {
     /// Queues `decision` at minute `queued` with exception score `score`
-    /// (a purchase order of value 0, as far as the ordering sees).
-    pub fn push(&mut self, decision: T, queued: Minute, score: f64) {
+    /// (a purchase order of value 0, as far as the ordering sees; for the
+    /// tests).
+    #[cfg(test)]
+    fn push(&mut self, decision: T, queued: Minute, score: f64) {
         self.push_queued(decision, Queued::new(DecisionKind::PurchaseOrder, queued, score, 0.0));
     }
 
     /// Queues `decision` with what the ordering sees of it.
-    pub fn push_queued(&mut self, decision: T, seen: Queued) {
+    pub(crate) fn push_queued(&mut self, decision: T, seen: Queued) {
         self.waiting.push(Waiting { decision, seen, arrival: self.arrivals });
         self.arrivals += 1;
     }
 
-    /// Decisions waiting.
-    pub fn len(&self) -> usize {
+    /// Decisions waiting (for the tests).
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.waiting.len()
     }
 
-    /// Is nothing waiting?
-    pub fn is_empty(&self) -> bool {
+    /// Is nothing waiting? (For the tests.)
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
         self.waiting.is_empty()
     }
 
@@ -229,7 +233,7 @@ impl<T> ApprovalQueue<T> {
     /// decisions best first while today's capacity lasts; each taken
     /// decision is handed to `release` with its release minute, its delay
     /// drawn from `delay`.
-    pub fn take(
+    pub(crate) fn take(
         &mut self,
         rules: &Governance,
         now: Minute,

@@ -1,9 +1,24 @@
 //! # echelon-sim
 //!
-//! The engine of Echelon: the network [`model`], the event [`calendar`], the
-//! daily cycle ([`engine`]), the [`strategy`] traits that replenishment and
-//! allocation rules implement, per-purpose random streams ([`rng`]) and
-//! metric collection ([`metrics`]).
+//! The engine of Echelon: the network [`model`] (and [`model::ModelBuilder`]),
+//! the daily cycle ([`engine`], stepped by [`engine::Stepper`]), the
+//! [`strategy`] traits that replenishment and allocation rules implement,
+//! approval [`governance`], [`disruption`]s, demand and lead-time
+//! [`distribution`]s, per-purpose random streams ([`rng`]) and the metric
+//! catalogue ([`metrics`]).
+//!
+//! # Public surface
+//!
+//! What an embedding crate needs is `pub`: the model and its builder, the
+//! strategy traits and what they see, the engine's entry points and
+//! outputs, the metric catalogue, and the rules the documentation defines
+//! results by (the event [`calendar`], the stream keys, receipt rounding).
+//! The engine's internals — per-run state and tallies, the daily steps,
+//! the approval queue, the queries it makes of disruptions and
+//! distributions — are `pub(crate)` or live in private modules, so they
+//! can change without breaking anyone. Types that
+//! will grow (capabilities, errors, the decisions a strategy sees) are
+//! `#[non_exhaustive]` and built through constructors.
 //!
 //! This crate knows nothing of concrete strategies, files or terminals: the
 //! `echelon-strategies` crate implements the traits, and the `echelon` crate

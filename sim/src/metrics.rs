@@ -275,7 +275,7 @@ pub type SkuValues = [f64; 8];
 
 /// Sums of one SKU-location (or of an ABC class) over the measured days.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct SkuTally {
+pub(crate) struct SkuTally {
     /// Measured days.
     pub days: u64,
     /// Units demanded.
@@ -415,7 +415,7 @@ pub type ClassValues = [f64; 10];
 
 /// Customer-class sums over the measured days.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct ClassTally {
+pub(crate) struct ClassTally {
     /// Units demanded.
     pub demand: i64,
     /// Units served from stock at the moment of demand.
@@ -502,7 +502,7 @@ pub fn metric_index(key: &str) -> Option<usize> {
 
 /// Running mean and variance of a daily series (Welford), in day order.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct DailySeries {
+pub(crate) struct DailySeries {
     count: u64,
     mean: f64,
     m2: f64,
@@ -526,7 +526,7 @@ impl DailySeries {
 /// Sums collected over the measured days for one scope (a node, or the
 /// network).
 #[derive(Debug, Clone, Default)]
-pub struct Tally {
+pub(crate) struct Tally {
     /// SKU-location-days observed.
     pub sku_days: u64,
     /// SKU-location-days that count for type-1 service (customer-facing).
@@ -744,7 +744,7 @@ fn ratio(numerator: f64, denominator: f64) -> f64 {
 /// keeps no histogram. [`histogram`](Self::histogram) is what one
 /// histogram of every value would hold.
 #[derive(Debug, Clone, Default)]
-pub struct Latencies {
+pub(crate) struct Latencies {
     zeros: u64,
     others: Option<Box<Histogram<u64>>>,
 }
@@ -796,7 +796,7 @@ fn new_histogram() -> Histogram<u64> {
 
 /// The flows of one scope that are not plain sums.
 #[derive(Debug, Clone, Default)]
-pub struct ScopeSeries {
+pub(crate) struct ScopeSeries {
     /// Simulated decision latency in minutes, one value per release, per
     /// [`DecisionKind`] (by its index).
     pub latency: [Latencies; 3],
@@ -839,7 +839,7 @@ fn latency_summary(latencies: &Latencies) -> [f64; 4] {
 
 /// Turns a scope's sums into metric values; `days` is the number of measured
 /// days.
-pub fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
+pub(crate) fn finish(tally: &Tally, series: &ScopeSeries, days: u32) -> MetricValues {
     let days = f64::from(days);
     let per_day = |x: f64| x / days;
     let turns = ratio(tally.shipped_cost * 365.0, tally.on_hand_end_value);

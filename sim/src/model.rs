@@ -98,7 +98,7 @@ impl Default for OrderRules {
 
 impl OrderRules {
     /// Does any rule change an order?
-    pub fn is_free(&self) -> bool {
+    pub(crate) fn is_free(&self) -> bool {
         self.min_order <= 1 && self.case_pack == 1 && self.max_order.is_none()
     }
 
@@ -382,7 +382,7 @@ pub struct VolumeStorage {
 
 impl StockingNode {
     /// The primary replenishment lane.
-    pub fn primary_lane(&self) -> usize {
+    pub(crate) fn primary_lane(&self) -> usize {
         self.sources[0]
     }
 }
@@ -733,7 +733,7 @@ impl Model {
     }
 
     /// Is any demand stream event-driven ([`DemandProcess::Orders`])?
-    pub fn has_order_demand(&self) -> bool {
+    pub(crate) fn has_order_demand(&self) -> bool {
         self.index().order_demand
     }
 

@@ -98,7 +98,7 @@ impl StreamKey {
 
     /// The arrival order of the claims of `claimant` (a customer class, or
     /// a node ordering from its source) on global SKU `sku` at `node`.
-    pub fn arrival_order(node: usize, sku: usize, claimant: usize) -> Self {
+    pub(crate) fn arrival_order(node: usize, sku: usize, claimant: usize) -> Self {
         Self { purpose: Purpose::ArrivalOrder, a: node as u64, b: sku as u64, c: claimant as u64 }
     }
 

@@ -15,7 +15,7 @@ pub const MINUTES_PER_DAY: Minute = 1440;
 
 /// The minute at which `day` starts.
 #[inline]
-pub fn day_start(day: Day) -> Minute {
+pub(crate) fn day_start(day: Day) -> Minute {
     Minute::from(day) * MINUTES_PER_DAY
 }
 
@@ -23,7 +23,7 @@ pub fn day_start(day: Day) -> Minute {
 /// `arrival`: the first day `t` with `day_start(t) ≥ arrival` (a shipment due
 /// exactly at a day start is received that morning).
 #[inline]
-pub fn receipt_day(arrival: Minute) -> u64 {
+pub(crate) fn receipt_day(arrival: Minute) -> u64 {
     arrival.div_ceil(MINUTES_PER_DAY)
 }
 

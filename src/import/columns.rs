@@ -29,6 +29,7 @@ impl Schema {
 
 /// A bad cell (or header, or table): where, which column, what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CellError {
     /// `file:row:column` or `file:sheet:row:column` (or just the file).
     pub place: String,

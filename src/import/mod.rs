@@ -55,6 +55,7 @@ pub struct Options {
 
 /// Why an import failed.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum ImportError {
     /// Bad input: every bad cell (exit 2).
     Input(Vec<String>),

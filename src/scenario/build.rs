@@ -33,6 +33,7 @@ pub const MAX_UNIT_DAYS: f64 = 1.0e17;
 
 /// A problem at a field path.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FieldError {
     /// Where.
     pub path: String,

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 /// A problem with user input.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct InputError {
     /// The file at fault.
     pub file: PathBuf,

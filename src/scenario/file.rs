@@ -3,6 +3,11 @@
 //! Every struct and every enum with struct variants denies unknown fields,
 //! so a misspelled field is an error, never silently ignored. These types
 //! carry no validation: [`super::Scenario::load`] checks them and builds the model.
+//!
+//! The types that grow with the format (the file, its sections, event
+//! kinds, demand and lead-time models) are `#[non_exhaustive]`: a crate
+//! outside this one reads them from RON (or matches them with a `_` arm)
+//! rather than building them field by field.
 
 use echelon_reports::gate::Tolerance;
 use echelon_strategies::registry::{AllocationSpec, ExpeditesSpec, ReplenishmentSpec, TransfersSpec};
@@ -13,6 +18,7 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Scenario")]
+#[non_exhaustive]
 pub struct ScenarioFile {
     /// Scenario name; names the default output directory.
     pub name: String,
@@ -76,6 +82,7 @@ pub struct ScenarioFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Scorecard")]
+#[non_exhaustive]
 pub struct ScorecardFile {
     /// On-hand above this many days of mean demand is excess stock
     /// (`excess_stock_value`; default 90).
@@ -130,6 +137,7 @@ pub enum OwnershipFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Governance")]
+#[non_exhaustive]
 pub struct GovernanceFile {
     /// Decisions worth more than this (units × unit cost) wait for approval.
     pub approval_above: f64,
@@ -230,6 +238,7 @@ pub struct GateFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Experiment")]
+#[non_exhaustive]
 pub struct ExperimentFile {
     /// Days simulated per run, warm-up included.
     pub horizon_days: u32,
@@ -246,6 +255,7 @@ pub struct ExperimentFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Sku")]
+#[non_exhaustive]
 pub struct SkuFile {
     /// Identifier.
     pub id: String,
@@ -321,6 +331,7 @@ impl ReturnDispositionFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Returns")]
+#[non_exhaustive]
 pub struct ReturnsFile {
     /// Share of the units shipped to the class that comes back, in [0, 1].
     pub share: f64,
@@ -336,6 +347,7 @@ fn default_holding_rate() -> f64 {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Class")]
+#[non_exhaustive]
 pub struct ClassFile {
     /// Name.
     pub name: String,
@@ -389,6 +401,7 @@ pub enum ShortageFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Supplier")]
+#[non_exhaustive]
 pub struct SupplierFile {
     /// Identifier.
     pub id: String,
@@ -401,6 +414,7 @@ pub struct SupplierFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Location")]
+#[non_exhaustive]
 pub struct LocationFile {
     /// Identifier.
     pub id: String,
@@ -440,6 +454,7 @@ pub enum SourcingFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Lane")]
+#[non_exhaustive]
 pub struct LaneFile {
     /// Supplier or location id.
     pub from: String,
@@ -471,6 +486,7 @@ pub struct LaneFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Trucks")]
+#[non_exhaustive]
 pub struct TrucksFile {
     /// Units one truck carries.
     pub units: f64,
@@ -491,6 +507,7 @@ pub struct TrucksFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Expedite")]
+#[non_exhaustive]
 pub struct ExpediteFile {
     /// Lead time of an expedited shipment.
     pub lead_time: LeadTimeFile,
@@ -506,6 +523,7 @@ pub struct ExpediteFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "LeadTime")]
+#[non_exhaustive]
 pub enum LeadTimeFile {
     /// Always `days`.
     Constant {
@@ -553,6 +571,7 @@ pub enum LeadTimeFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Demand")]
+#[non_exhaustive]
 pub struct DemandFile {
     /// Location id.
     pub location: String,
@@ -569,6 +588,7 @@ pub struct DemandFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "DemandModel")]
+#[non_exhaustive]
 pub enum DemandModelFile {
     /// Daily Poisson.
     Poisson {
@@ -649,6 +669,7 @@ pub enum OrderSizeFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Strategy")]
+#[non_exhaustive]
 pub struct StrategyFile {
     /// Name shown in every output.
     pub name: String,
@@ -673,6 +694,7 @@ pub struct StrategyFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Event")]
+#[non_exhaustive]
 pub struct EventFile {
     /// Name in reports and sweep paths (default: kind and start day).
     #[serde(default)]
@@ -690,6 +712,7 @@ pub struct EventFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "EventKind")]
+#[non_exhaustive]
 pub enum EventKindFile {
     /// The supplier ships nothing; orders wait for the end of the outage.
     SupplierOutage {
@@ -780,6 +803,7 @@ pub enum EventKindFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "RandomOutage")]
+#[non_exhaustive]
 pub struct RandomOutageFile {
     /// Name (windows are `name#1`, `name#2`, …).
     pub name: String,
@@ -837,6 +861,7 @@ pub enum InTransitFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Sweep")]
+#[non_exhaustive]
 pub struct SweepFile {
     /// Parameter path, e.g. `events[outage].days` or
     /// `strategies[min-max].replenishment.reorder_point`.
@@ -867,6 +892,7 @@ pub struct RangeFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "Catalogue")]
+#[non_exhaustive]
 pub struct CatalogueFile {
     /// SKU ids are `<prefix>-0001`, `<prefix>-0002`, …
     #[serde(default = "default_prefix")]
@@ -970,6 +996,7 @@ pub struct ClassShareFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "History")]
+#[non_exhaustive]
 pub struct HistoryFile {
     /// Path, relative to the scenario file.
     pub file: String,

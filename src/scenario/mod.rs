@@ -5,22 +5,27 @@
 //! every strategy at every location. Any problem is an [`InputError`] with
 //! file, line:col, field path and what would be valid. Nothing runs and
 //! nothing is written before loading succeeds.
+//!
+//! Public: the loader, the file format ([`file`](mod@file)), its errors, the sweep's
+//! points and the parameter paths; the validation passes behind `load`
+//! (topology, events, governance, returns, history, the levels table,
+//! error locations, the catalogue generator) are `pub(crate)`.
 
 pub mod build;
-pub mod catalogue;
+pub(crate) mod catalogue;
 pub mod error;
-pub mod events;
+pub(crate) mod events;
 pub mod file;
-pub mod governance;
-pub mod history;
+pub(crate) mod governance;
+pub(crate) mod history;
 pub mod ids;
-pub mod levels_table;
-pub mod locate;
+pub(crate) mod levels_table;
+pub(crate) mod locate;
 pub mod params;
 pub mod parse;
-pub mod returns;
+pub(crate) mod returns;
 pub mod sweep;
-pub mod topology;
+pub(crate) mod topology;
 
 pub use error::InputError;
 

@@ -26,6 +26,7 @@ use serde_json::Value;
 
 /// Why a path or value could not be applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ParamError {
     /// The path as given.
     pub path: String,

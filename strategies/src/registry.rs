@@ -6,6 +6,11 @@
 //! [`build_replenishment`] validates the parameters against the SKUs of one
 //! node and returns the strategy for that node. [`CATALOGUE`] describes every
 //! variant for `echelon list`; a test keeps the two in step.
+//!
+//! The spec enums and [`SpecError`] are `#[non_exhaustive]`: the catalogue
+//! grows, so a crate outside this one matches them with a `_` arm and
+//! builds errors with [`SpecError::new`]. A plugged-in strategy is a
+//! [`Registry`] entry named by `Custom(name:, params:)`.
 
 use crate::actions::{CoverExpedites, CoverTransfers};
 use crate::allocation::{FairShare, Fcfs, MarginWeighted, SlaRisk, StrictPriority};
@@ -25,6 +30,7 @@ use std::sync::Arc;
 /// A replenishment strategy as written in a scenario file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub enum ReplenishmentSpec {
     /// Order up to `order_up_to` every day.
     BaseStock {
@@ -114,6 +120,7 @@ pub enum ReplenishmentSpec {
 /// lie in (0, 1].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub enum ForecastSpec {
     /// Simple exponential smoothing.
     Ses {
@@ -219,6 +226,7 @@ pub struct CustomSpec {
 /// `(below_days: …, above_days: …)` or `Custom(name: …, params: …)`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum TransfersSpec {
     /// The bundled rule ([`crate::actions::CoverTransfers`]).
     Cover(CoverTransfersSpec),
@@ -230,6 +238,7 @@ pub enum TransfersSpec {
 /// `(cover_days: …)` or `Custom(name: …, params: …)`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum ExpeditesSpec {
     /// The bundled rule ([`crate::actions::CoverExpedites`]).
     Cover(CoverExpeditesSpec),
@@ -322,6 +331,7 @@ pub enum BatchingSpec {
 
 /// An allocation rule as written in a scenario file.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum AllocationSpec {
     /// First come, first served.
     #[default]
@@ -354,6 +364,7 @@ impl AllocationSpec {
 /// A parameter problem found while building a strategy.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{field}: {message}")]
+#[non_exhaustive]
 pub struct SpecError {
     /// The offending parameter, relative to the strategy (e.g.
     /// `order_up_to`; for a plugged-in strategy a field of its `params`,
