@@ -87,6 +87,7 @@ mod tests {
             events: Vec::new(),
             random_events: Vec::new(),
             classes: Vec::new(),
+            lanes: Vec::new(),
             skus,
             abc: Vec::new(),
         }
@@ -113,6 +114,7 @@ mod tests {
             events: Vec::new(),
             random_outages: Vec::new(),
             classes: Vec::new(),
+            lanes: Vec::new(),
             skus: (0..skus).map(|k| ("wh".to_string(), format!("sku-{k}"))).collect(),
         }
     }
