@@ -2,8 +2,9 @@
 //! plugging its own strategies in through `echelon::cli::main_with` —
 //! builds, runs its scenario, and passes `check` against a baseline it
 //! just recorded: the loop a CI pipeline regression-testing its own
-//! strategy runs (docs/ci.md). It builds with this workspace's target
-//! directory, so only the example crate itself compiles.
+//! strategy runs (docs/ci.md). The example is a member of this workspace,
+//! built into the same target directory with the same features, so
+//! `cargo run` finds it (and the engine) already compiled.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
