@@ -242,10 +242,6 @@ mod tests {
 
     fn info() -> StudyInfo {
         StudyInfo {
-            scenario: "s".into(),
-            seed: 1,
-            horizon_days: 10,
-            warmup_days: 0,
             replications: 2,
             strategies: vec!["first".into(), "second".into()],
             nodes: vec!["dc".into(), "store".into()],
@@ -254,7 +250,7 @@ mod tests {
             random_outages: vec!["storms".into()],
             classes: vec!["retail".into()],
             lanes: vec!["maker->dc".into()],
-            skus: Vec::new(),
+            ..StudyInfo::default()
         }
     }
 

@@ -265,19 +265,10 @@ mod tests {
             .collect();
         let stats = crate::summary::compute(
             &crate::record::StudyInfo {
-                scenario: "t".into(),
-                seed: 1,
-                horizon_days: 10,
-                warmup_days: 0,
                 replications: 3,
                 strategies: vec!["a".into(), "b".into()],
-                nodes: Vec::new(),
-                skus: Vec::new(),
                 points: vec![Vec::new()],
-                events: Vec::new(),
-                random_outages: Vec::new(),
-                classes: Vec::new(),
-                lanes: Vec::new(),
+                ..Default::default()
             },
             &records,
         );

@@ -32,8 +32,9 @@ pub struct RunRecord {
     pub abc: Vec<SkuValues>,
 }
 
-/// What a results set describes, beside its runs.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// What a results set describes, beside its runs. `Default` is the empty
+/// study (no strategies, points or runs), for building one field by field.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StudyInfo {
     /// Scenario name.
     pub scenario: String,

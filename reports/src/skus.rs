@@ -103,19 +103,12 @@ mod tests {
 
     fn info(skus: usize) -> StudyInfo {
         StudyInfo {
-            scenario: "s".into(),
-            seed: 1,
-            horizon_days: 10,
-            warmup_days: 0,
             replications: 2,
             strategies: vec!["a".into(), "b".into()],
             nodes: vec!["wh".into()],
             points: vec![Vec::new()],
-            events: Vec::new(),
-            random_outages: Vec::new(),
-            classes: Vec::new(),
-            lanes: Vec::new(),
             skus: (0..skus).map(|k| ("wh".to_string(), format!("sku-{k}"))).collect(),
+            ..StudyInfo::default()
         }
     }
 
