@@ -189,6 +189,33 @@ pub fn render_with(
     }
 }
 
+/// The result files of [`RESULT_FILES`] present in `dir`.
+pub fn results_present(dir: &Path) -> Vec<&'static str> {
+    RESULT_FILES.iter().copied().filter(|f| dir.join(f).exists()).collect()
+}
+
+/// Removes from `dir` the result files and the charts (`charts/*.svg`,
+/// `charts/*.png`) a study wrote, so that no file of the old results sits
+/// beside the new ones (a sweep's per-point charts among a single study's).
+/// Other files are left alone.
+pub fn remove_results(dir: &Path) -> std::io::Result<()> {
+    for file in results_present(dir) {
+        std::fs::remove_file(dir.join(file))?;
+    }
+    let charts = match std::fs::read_dir(dir.join("charts")) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for entry in charts {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "svg" || e == "png") {
+            std::fs::remove_file(path)?;
+        }
+    }
+    Ok(())
+}
+
 /// Writes the rendered files into `dir`, creating it.
 pub fn write_all(dir: &Path, rendered: &Rendered) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;

@@ -395,6 +395,9 @@ impl RunPlan {
                     .into(),
             ));
         }
+        if max_replications == 0 {
+            return Err(Failure::Usage("--max-replications must be at least 1".into()));
+        }
         self.precision_text = targets.to_vec();
         self.max_replications = max_replications;
         Ok(self)
@@ -598,7 +601,8 @@ pub fn execute(plan: &RunPlan, progress: &dyn Progress, stop: &AtomicBool) -> Re
             Next::Limit(metric, strategy, h, target) => {
                 precision_note = Some(format!(
                     "precision NOT reached at the limit of {replications} replications: {metric} of \
-                     \"{strategy}\" has half-width {h:.4} > {target} (raise --max-replications)"
+                     \"{strategy}\" has half-width {h:.digits$} > {target} (raise --max-replications)",
+                    digits = precision::digits_beyond(target)
                 ));
                 break outcome.timing;
             }
@@ -720,7 +724,7 @@ pub fn take_dir(dir: &Path) -> Result<output::DirLock, Failure> {
 /// already there unless `force`, and with `force` removes them, so no old
 /// file sits beside the new log.
 pub fn clear_for_fresh_start(dir: &Path, header: &Header, force: bool) -> Result<(), Failure> {
-    let present: Vec<&str> = output::RESULT_FILES.iter().copied().filter(|f| dir.join(f).exists()).collect();
+    let present = output::results_present(dir);
     if present.is_empty() {
         return Ok(());
     }
@@ -752,10 +756,8 @@ pub fn clear_for_fresh_start(dir: &Path, header: &Header, force: bool) -> Result
             dir.display()
         )));
     }
-    for file in present {
-        std::fs::remove_file(dir.join(file))
-            .map_err(|e| Failure::Io(format!("{}: cannot remove the old {file}: {e}", dir.display())))?;
-    }
+    output::remove_results(dir)
+        .map_err(|e| Failure::Io(format!("{}: cannot remove the old results: {e}", dir.display())))?;
     eprintln!("note: --force: replacing the previous results in {}", dir.display());
     Ok(())
 }
@@ -768,19 +770,18 @@ pub fn previous_runs(log_path: &Path, header: &Header) -> Result<Vec<RunRecord>,
     }
     let log = runlog::read(log_path)
         .map_err(|e| Failure::Usage(format!("--resume: {e}; start over with --force instead of --resume")))?;
-    if !log.header.same_study(header) || log.header.shard != header.shard {
+    let difference = match log.header.difference(header) {
+        Some(difference) => Some(difference),
+        None if log.header.shard != header.shard => {
+            Some(format!("{} vs {}", log.header.shard_text(), header.shard_text()))
+        }
+        None => None,
+    };
+    if let Some(difference) = difference {
         return Err(Failure::Usage(format!(
-            "--resume: {} holds runs of another study (scenario \"{}\", digest {}, seed {}, shard {:?}); \
-             this one is scenario \"{}\", digest {}, seed {}, shard {:?}; start over with --force",
+            "--resume: {} holds runs of another study: {difference} (the log's, then this command's); \
+             resume with the options the study was started with, or start over with --force",
             log_path.display(),
-            log.header.study.scenario,
-            log.header.scenario_digest,
-            log.header.study.seed,
-            log.header.shard,
-            header.study.scenario,
-            header.scenario_digest,
-            header.study.seed,
-            header.shard
         )));
     }
     Ok(log.records)
@@ -807,18 +808,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<RunResults, Fa
     // Each run once: the same run in two folders must agree bit for bit.
     let mut by_run: BTreeMap<(usize, usize, u32), (&PathBuf, &RunRecord)> = BTreeMap::new();
     for (dir, log) in &logs {
-        if !log.header.same_study(&first.header) {
-            let (a, b) = (&first.header, &log.header);
-            let what = if a.scenario_digest != b.scenario_digest || a.study.scenario != b.study.scenario {
-                format!(
-                    "scenario \"{}\" (digest {}) vs \"{}\" (digest {})",
-                    a.study.scenario, a.scenario_digest, b.study.scenario, b.scenario_digest
-                )
-            } else if a.study.seed != b.study.seed {
-                format!("seed {} vs {}", a.study.seed, b.study.seed)
-            } else {
-                "run settings (replications, horizon or strategies)".to_string()
-            };
+        if let Some(what) = first.header.difference(&log.header) {
             return Err(Failure::Usage(format!(
                 "merge: {} and {} come from different studies: {what}",
                 first_dir.display(),

@@ -86,6 +86,14 @@ fn widest(targets: &[Target], stats: &[PointStats]) -> Option<(f64, usize, Strin
     worst
 }
 
+/// Decimals that show a half-width beside `target` with two significant
+/// digits to spare (at least 4): `0.0001` → 6, so 0.000104 never prints
+/// as the target itself.
+pub fn digits_beyond(target: f64) -> usize {
+    let leading = if target > 0.0 { (-target.log10()).ceil().max(0.0) as usize } else { 0 };
+    (leading + 2).max(4)
+}
+
 /// The step after a batch of `n` replications whose statistics are
 /// `stats`, with at most `limit` replications in all.
 pub fn next(targets: &[Target], stats: &[PointStats], n: u32, limit: u32) -> Next {
@@ -105,6 +113,14 @@ pub fn next(targets: &[Target], stats: &[PointStats], n: u32, limit: u32) -> Nex
 mod tests {
     use super::*;
     use echelon_reports::stats::Estimate;
+
+    #[test]
+    fn a_half_width_above_its_target_never_prints_as_the_target() {
+        let shown = |h: f64, target: f64| format!("{h:.digits$}", digits = digits_beyond(target));
+        assert_eq!(shown(0.000104, 0.0001), "0.000104");
+        assert_eq!(shown(0.0123, 0.01), "0.0123");
+        assert_eq!(shown(2.5, 1.0), "2.5000");
+    }
     use echelon_reports::summary::StrategyStats;
 
     fn stats(half: f64, n: usize) -> Vec<PointStats> {

@@ -167,6 +167,37 @@ impl Header {
             && self.scenario_digest == other.scenario_digest
             && self.study == other.study
     }
+
+    /// What makes `other` another study than this one, in words, the first
+    /// difference only (`replications 3 vs 20`); `None` for the same study
+    /// (shards aside).
+    pub fn difference(&self, other: &Header) -> Option<String> {
+        let (a, b) = (&self.study, &other.study);
+        if self.echelon_run_log != other.echelon_run_log {
+            return Some(format!("run-log format {} vs {}", self.echelon_run_log, other.echelon_run_log));
+        }
+        if a.scenario != b.scenario || self.scenario_digest != other.scenario_digest {
+            return Some(format!(
+                "scenario \"{}\" (digest {}) vs \"{}\" (digest {})",
+                a.scenario, self.scenario_digest, b.scenario, other.scenario_digest
+            ));
+        }
+        let numbers = [
+            ("seed", a.seed, b.seed),
+            ("replications", a.replications.into(), b.replications.into()),
+            ("horizon_days", a.horizon_days.into(), b.horizon_days.into()),
+            ("warmup_days", a.warmup_days.into(), b.warmup_days.into()),
+        ];
+        if let Some((name, x, y)) = numbers.into_iter().find(|(_, x, y)| x != y) {
+            return Some(format!("{name} {x} vs {y}"));
+        }
+        (a != b).then(|| "strategies, sweep points or the scopes reported".to_string())
+    }
+
+    /// The shard for messages: `shard 1/4`, or `the whole study`.
+    pub fn shard_text(&self) -> String {
+        self.shard.as_deref().map_or_else(|| "the whole study".to_string(), |s| format!("shard {s}"))
+    }
 }
 
 /// `json` (an object's text) with its checksum field added.

@@ -308,6 +308,26 @@ fn cases() -> Vec<Case> {
             expect: &["sweep[0]", "7.5", "does not fit", "a whole number"],
         },
         Case {
+            name: "per-sku-unknown-key",
+            content: edit(
+                "BaseStock(order_up_to: DaysOfCover(7.0))",
+                "BaseStock(order_up_to: PerSku({\"drill\": 50, \"bits\": 60, \"gloves\": 40, \"dril\": 7}))",
+            ),
+            expect: &[
+                "strategies[0].replenishment.order_up_to",
+                "PerSku lists \"dril\", which is no SKU of the scenario; did you mean \"drill\"?",
+            ],
+        },
+        Case {
+            name: "sweep-over-the-experiment",
+            content: edit_in(
+                SWEEP,
+                "(path: \"events[outage].days\", values: [0, 7, 14, 21, 28])",
+                "(path: \"experiment.replications\", values: [1, 3])",
+            ),
+            expect: &["sweep[0].path", "\"experiment.replications\" cannot be swept", "--set"],
+        },
+        Case {
             name: "sweep-empty-range",
             content: edit_in(SWEEP, "from: 1.0, to: 1.75", "from: 1.75, to: 1.0"),
             expect: &["sweep[1].range", "empty"],
@@ -524,6 +544,7 @@ fn bad_command_line_values_exit_2() {
         vec!["run", "scenarios/quickstart.ron", "--replications", "0"],
         vec!["run", "scenarios/quickstart.ron", "--threads", "0"],
         vec!["run", "scenarios/quickstart.ron", "--format", "xml"],
+        vec!["run", "scenarios/quickstart.ron", "--precision", "fill_rate=0.01", "--max-replications", "0"],
         vec!["frobnicate"],
     ] {
         let os: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
@@ -541,6 +562,7 @@ fn bad_set_overrides_name_the_path_and_suggest_one() {
         ("events[outage].days=3.5", "does not fit"),
         ("experiment.seed", "expected PATH=VALUE"),
         ("strategies[min-max].replenishment=4", "names a group of values"),
+        ("locations[0]=5", "names a group of values, not one; e.g. locations[wh-east]"),
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_echelon"))
             .args(["run", "scenarios/disruption-sweep.ron", "--set", setting])

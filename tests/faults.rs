@@ -270,11 +270,17 @@ fn a_finished_or_different_study_is_not_overwritten_without_force() {
     let part = tmp.path().join("part");
     write_log(&part, &lines[..4]);
     refused(&quickstart(&part, 2, &[]), 2, "unfinished run of this study (3 of 8 runs)");
-    // --force replaces, and removes the old summary at once.
+    // --force replaces, and removes the old summary at once, and the old
+    // charts (a sweep's per-point charts must not sit among a single
+    // study's), leaving other files alone.
+    std::fs::write(dir.join("charts/fill_rate-p7.svg"), "<svg/>").unwrap();
+    std::fs::write(dir.join("charts/notes.txt"), "mine").unwrap();
     let output = quickstart(&dir, 2, &["--seed", "7", "--force"]);
     ok(&output);
     assert!(text(&output.stderr).contains("--force: replacing"));
     assert_ne!(std::fs::read(dir.join("runs.jsonl")).unwrap(), before);
+    assert!(!dir.join("charts/fill_rate-p7.svg").exists(), "a stale chart was left");
+    assert_eq!(std::fs::read_to_string(dir.join("charts/notes.txt")).unwrap(), "mine");
 }
 
 #[test]

@@ -393,6 +393,39 @@ fn an_existing_scenario_is_replaced_only_with_force() {
 }
 
 #[test]
+fn an_existing_levels_table_is_replaced_only_with_force() {
+    let tmp = tempfile::tempdir().unwrap();
+    let precious = tmp.path().join("network-levels.csv");
+    std::fs::write(&precious, "precious,data\n").unwrap();
+    let out = import(&example("csv"), tmp.path());
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("network-levels.csv exists") && stderr.contains("--force"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), "precious,data\n", "left as it was");
+    assert!(!tmp.path().join("network.ron").exists());
+}
+
+#[test]
+fn a_csv_row_with_more_or_fewer_cells_than_its_header_is_refused_not_read_shifted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("tables");
+    // A decimal comma makes 10 cells of a 9-column row.
+    planted(&input, &[("lanes", "dc,north,2,,,0.2,,,", "dc,north,2,,,0,2,,,")]);
+    let out = import(&input, &tmp.path().join("out"));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let lanes = format!("{}:3:10: 10 cells where the header has 9", input.join("lanes.csv").display());
+    assert!(text(&out.stderr).contains(&lanes), "{}", text(&out.stderr));
+    // A separator missing: a short row.
+    let input = tmp.path().join("short");
+    planted(&input, &[("lanes", "dc,north,2,,,0.2,,,", "dc,north,2,,,0.2,,")]);
+    let out = import(&input, &tmp.path().join("out"));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let lanes = format!("{}:3:9: 8 cells where the header has 9", input.join("lanes.csv").display());
+    assert!(text(&out.stderr).contains(&lanes), "{}", text(&out.stderr));
+    assert!(!tmp.path().join("out").exists(), "nothing is written");
+}
+
+#[test]
 fn a_stocked_location_without_policies_is_refused_and_nothing_is_written() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("tables");
@@ -410,4 +443,23 @@ fn a_stocked_location_without_policies_is_refused_and_nothing_is_written() {
         "{stderr}"
     );
     assert!(!out_dir.exists(), "nothing is written");
+}
+
+/// A value from a flag that does not validate is blamed on the flag, not
+/// on the tables.
+#[test]
+fn a_bad_run_shape_flag_is_blamed_on_the_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = echelon(&[
+        "import",
+        example("csv").to_str().unwrap(),
+        "--out",
+        tmp.path().join("n.ron").to_str().unwrap(),
+        "--horizon-days",
+        "0",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("experiment.horizon_days") && stderr.contains("fix --horizon-days"), "{stderr}");
+    assert!(!stderr.contains("fix the table"), "{stderr}");
 }

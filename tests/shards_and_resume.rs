@@ -90,6 +90,24 @@ fn bad_shards_merges_and_resumes_exit_2() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("another study"));
 }
 
+/// A resume with other options than the study was started with is refused
+/// naming what differs, in the log's and the command's values.
+#[test]
+fn a_resume_refusal_names_the_difference_from_the_logged_study() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a");
+    run(&a, &[]);
+    let out = echelon(&["run", "scenarios/quickstart.ron", "--resume", "--replications", "3"], &a);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("another study: replications 5 vs 3 (the log's, then this command's)"), "{stderr}");
+    assert!(!stderr.contains("None"), "{stderr}");
+    let out = echelon(&["run", "scenarios/quickstart.ron", "--resume", "--replications", "5", "--shard", "0/2"], &a);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("another study: the whole study vs shard 0/2"), "{stderr}");
+}
+
 /// Every variable `--shard auto` reads, removed from a child's environment
 /// so the test machine's own (a CI job array) cannot leak in.
 const SHARD_VARIABLES: [&str; 7] = [

@@ -331,6 +331,37 @@ fn day_costs_add_up_to_the_runs_total_cost() {
     }
 }
 
+/// With the scorecard's costs — overflow beyond storage capacity, scrapped
+/// returns, substitution — the day outcomes still add up to the run's
+/// `total_cost` (they once left those three out).
+#[test]
+fn day_costs_include_overflow_scrap_and_substitution() {
+    let scenario = common::bundled("scenarios/distributor.ron");
+    let allocation = scenario.allocation(0);
+    let policies = scenario.policies(0, &*allocation);
+    let mut stepper = Stepper::new(&scenario.model, 0, policies, &[], ActionMode::OrderUpTo);
+    stepper.warm_up();
+    let (mut cost, mut parts) = (0.0, [0.0; 3]);
+    while !stepper.is_done() {
+        let outcome = stepper.step(&[]);
+        cost += outcome.total_cost;
+        for (part, value) in
+            parts.iter_mut().zip([outcome.overflow_cost, outcome.scrap_cost, outcome.substitution_cost])
+        {
+            *part += value;
+        }
+    }
+    let output = stepper.finish().unwrap();
+    let days = f64::from(scenario.model.experiment.measured_days());
+    let network = |key: &str| output.network[metric_index(key).unwrap()];
+    for (part, key) in parts.iter().zip(["overflow_cost", "scrap_cost", "substitution_cost"]) {
+        assert!(network(key) > 0.0, "{key}: the scenario no longer exercises it");
+        assert!((part - network(key) * days).abs() <= 1e-6 * part, "{key}: {part} vs {}", network(key) * days);
+    }
+    let total = network("total_cost") * days;
+    assert!((cost - total).abs() <= 1e-9 * total, "{cost} vs {total}");
+}
+
 /// The warm-up runs under the scenario strategies and counts nothing.
 #[test]
 fn warm_up_runs_the_scenario_strategies_and_measures_nothing() {

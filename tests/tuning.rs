@@ -654,3 +654,24 @@ fn number_parameters_tuned_per_echelon_are_written_per_location() {
     // The hand-set strategy is untouched.
     assert!(reloaded.file.strategies[0].at.is_empty());
 }
+
+/// `echelon tune` into a directory that holds anything — an earlier
+/// tune, a study's results, the user's own files — is refused before the
+/// search unless `--force`, and nothing there changes.
+#[test]
+fn tune_writes_into_a_non_empty_directory_only_with_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let mine = dir.path().join("levels.csv");
+    std::fs::write(&mine, "mine\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_echelon"))
+        .args(["tune", "scenarios/tune-single-location.ron", "--out"])
+        .arg(dir.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("is not empty; nothing was changed") && stderr.contains("--force"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&mine).unwrap(), "mine\n");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "nothing written");
+}

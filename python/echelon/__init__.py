@@ -208,9 +208,11 @@ class Results:
         pa = _optional("pyarrow", "to_pandas")
         return pa.table(self._table(form)).to_pandas()
 
-    def write(self, dir: Union[str, os.PathLike]) -> None:
-        """Writes the CLI's result files into ``dir``."""
-        self._native.write(os.fspath(dir))
+    def write(self, dir: Union[str, os.PathLike], force: bool = False) -> None:
+        """Writes the CLI's result files into ``dir``. Results already there
+        are replaced only with ``force=True`` (every old result file and
+        chart removed first); otherwise ``FileExistsError``, nothing changed."""
+        self._native.write(os.fspath(dir), force)
 
     def __repr__(self) -> str:
         return f"Results({len(self)} runs)"

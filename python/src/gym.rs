@@ -52,7 +52,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
 /// The day-outcome fields, in the order of the rows of `GymCore.outcomes`
 /// (and the keys of `info`).
-pub const OUTCOME_FIELDS: [&str; 16] = [
+pub const OUTCOME_FIELDS: [&str; 19] = [
     "day",
     "demand",
     "served_from_stock",
@@ -68,6 +68,9 @@ pub const OUTCOME_FIELDS: [&str; 16] = [
     "expedite_cost",
     "transfer_cost",
     "lost_in_transit_cost",
+    "overflow_cost",
+    "scrap_cost",
+    "substitution_cost",
     "total_cost",
 ];
 
@@ -89,6 +92,9 @@ fn outcome_values(o: &DayOutcome) -> [f64; OUTCOME_FIELDS.len()] {
         o.expedite_cost,
         o.transfer_cost,
         o.lost_in_transit_cost,
+        o.overflow_cost,
+        o.scrap_cost,
+        o.substitution_cost,
         o.total_cost,
     ]
 }

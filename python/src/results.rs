@@ -81,8 +81,24 @@ impl Results {
     }
 
     /// Writes the CLI's result files into `dir` (created when missing).
-    fn write(&self, py: Python<'_>, dir: PathBuf) -> PyResult<()> {
-        output::write_all(&dir, &self.results.rendered)
-            .map_err(|e| errors::run_error(py, &format!("{}: cannot write results: {e}", dir.display()), None))
+    /// Results already there are replaced only with `force` (then every
+    /// old result file and chart is removed first, as `run --force` does);
+    /// otherwise `FileExistsError`, and nothing changes.
+    #[pyo3(signature = (dir, force = false))]
+    fn write(&self, py: Python<'_>, dir: PathBuf, force: bool) -> PyResult<()> {
+        let present = output::results_present(&dir);
+        if !present.is_empty() && !force {
+            return Err(pyo3::exceptions::PyFileExistsError::new_err(format!(
+                "{} already holds results ({}); nothing was changed. Write elsewhere, or pass force=True to replace them",
+                dir.display(),
+                present.join(", ")
+            )));
+        }
+        let failed =
+            |e: std::io::Error| errors::run_error(py, &format!("{}: cannot write results: {e}", dir.display()), None);
+        if force {
+            output::remove_results(&dir).map_err(failed)?;
+        }
+        output::write_all(&dir, &self.results.rendered).map_err(failed)
     }
 }

@@ -216,7 +216,7 @@ const GOVERNANCE: Section = Section {
     entries: &[
         ("approval_above", "decisions worth more than this (units × unit cost) wait for a planner"),
         ("approvals_per_day", "decisions the planners approve per day"),
-        ("working_hours: (start, end)", "hours after midnight the planners work (default 8.0 to 17.0)"),
+        ("working_hours: (start: 8.0, end: 17.0)", "hours after midnight the planners work (the default)"),
         (
             "approval_delay: Constant(hours) | Normal(mean_hours, sd_hours) | LogNormal(mean_hours, sd_hours) | Gamma(mean_hours, sd_hours)",
             "how long an approval takes once taken up",

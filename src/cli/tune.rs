@@ -1,4 +1,4 @@
-//! `echelon tune FILE [--out DIR] [--threads N]`: tunes the strategies named
+//! `echelon tune FILE [--out DIR] [--threads N] [--force]`: tunes the strategies named
 //! in the scenario's `tune:` section, writes `levels.csv`, `tuned.ron`,
 //! `tune.json` and the comparison on fresh replications (see
 //! [`crate::tune`]).
@@ -21,6 +21,28 @@ pub struct TuneArgs {
     /// Worker threads [default: all cores]; results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
+    /// Replace what the output directory holds (tune never writes into a
+    /// non-empty directory otherwise).
+    #[arg(long)]
+    force: bool,
+}
+
+/// Checked before the search (minutes of work): a directory holding
+/// anything — an earlier tune, a study's results, a user's own files — is
+/// written into only with `--force`.
+fn refuse_to_overwrite(dir: &std::path::Path, force: bool) -> Result<(), Failure> {
+    let held = std::fs::read_dir(dir).map(|mut entries| entries.next().is_some()).unwrap_or(false);
+    if held && !force {
+        return Err(Failure::Usage(format!(
+            "{} is not empty; nothing was changed. Choose another --out, or pass --force to write the tune's \
+             files (levels.csv, tuned.ron, tune.json, comparison/, frontier/) over what is there",
+            dir.display()
+        )));
+    }
+    if held {
+        eprintln!("note: --force: writing the tune's files over what {} holds", dir.display());
+    }
+    Ok(())
 }
 
 /// Runs `echelon tune`.
@@ -32,6 +54,7 @@ pub fn run(args: &TuneArgs, registry: &std::sync::Arc<echelon_strategies::regist
     };
     let scenario = Scenario::load_in(&args.file, Default::default(), registry)?;
     let dir = args.out.clone().unwrap_or_else(|| output::default_dir(&format!("{}-tuned", scenario.model.name)));
+    refuse_to_overwrite(&dir, args.force)?;
     let outcome = tune(&scenario, &dir, threads).map_err(|e| match e {
         TuneError::Input(m) => Failure::Usage(m),
         TuneError::Infeasible(m) => {

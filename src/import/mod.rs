@@ -18,8 +18,8 @@
 //! * Written: the scenario (RON, every field spelled out), its levels table
 //!   `<stem>-levels.csv` and, with a history, `<stem>-history.csv`, all in
 //!   the scenario's folder. The scenario is validated exactly as `validate`
-//!   would before anything is written; an existing scenario is replaced only
-//!   with `--force`.
+//!   would before anything is written; an existing scenario, levels or
+//!   history table is replaced only with `--force`.
 //! * Deterministic: the same tables give byte-identical files, from CSV
 //!   files or from a workbook (the scenario's name defaults to the output
 //!   file's stem, not the input's).
@@ -183,17 +183,22 @@ pub fn build(options: &Options) -> Result<(Built, String, Vec<String>), ImportEr
 /// `echelon import`: builds, validates and writes the scenario.
 pub fn import(options: &Options) -> Result<Imported, ImportError> {
     let (built, text, warnings) = build(options)?;
-    if options.out.exists() && !options.force {
+    let dir = options.out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let (levels_file, history_file) = side_files(&options.out);
+    let mut targets = vec![options.out.clone(), dir.join(&levels_file)];
+    if built.history_csv.is_some() {
+        targets.push(dir.join(&history_file));
+    }
+    let existing: Vec<String> = targets.iter().filter(|p| p.exists()).map(|p| p.display().to_string()).collect();
+    if !existing.is_empty() && !options.force {
         return Err(input(format!(
-            "{} exists; pass --force to replace it (and its levels and history tables)",
-            options.out.display()
+            "{} exists; pass --force to replace the scenario and its levels and history tables",
+            existing.join(" and ")
         )));
     }
-    let dir = options.out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let io = |e: std::io::Error| ImportError::Io(format!("{}: cannot write: {e}", dir.display()));
     let created = !dir.exists();
     std::fs::create_dir_all(dir).map_err(io)?;
-    let (levels_file, history_file) = side_files(&options.out);
     let mut written = vec![options.out.clone(), dir.join(&levels_file)];
     crate::output::write_atomic(&dir.join(&levels_file), built.levels_csv.as_bytes()).map_err(io)?;
     if let Some(history) = &built.history_csv {
@@ -209,11 +214,17 @@ pub fn import(options: &Options) -> Result<Imported, ImportError> {
         if created {
             let _ = std::fs::remove_dir(dir);
         }
+        let field = e.path.as_deref().unwrap_or("scenario");
+        let fix = if field.starts_with("experiment") {
+            "set by the command line: fix --horizon-days, --warmup-days, --replications or --seed"
+        } else if field == "name" {
+            "set by --name: give another"
+        } else {
+            "fix the table it comes from and import again"
+        };
         return Err(input(format!(
-            "{}: the scenario these tables make does not validate, so nothing was written: {}: {} \
-             (fix the table it comes from and import again)",
+            "{}: the scenario these tables make does not validate, so nothing was written: {field}: {} ({fix})",
             options.input.display(),
-            e.path.as_deref().unwrap_or("scenario"),
             e.message
         )));
     }

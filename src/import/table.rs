@@ -54,7 +54,8 @@ pub struct Table {
 pub struct Row {
     /// 1-based row (line) number.
     pub number: usize,
-    /// Cells, trimmed, one per header column (missing cells are empty).
+    /// Cells, trimmed, one per header column (a sheet's row may have more,
+    /// empty under no header).
     pub cells: Vec<String>,
 }
 
@@ -97,18 +98,35 @@ pub fn normalise(name: &str) -> String {
     name.trim().to_lowercase().chars().map(|c| if c == ' ' || c == '-' { '_' } else { c }).collect()
 }
 
-fn table(source: Source, numbered: Vec<(usize, Vec<String>)>, first_column: usize) -> Option<Table> {
+fn table(source: Source, numbered: Vec<(usize, Vec<String>)>, first_column: usize) -> Result<Option<Table>, String> {
     let mut rows = numbered.into_iter().filter(|(_, cells)| cells.iter().any(|c| !c.is_empty()));
-    let (header_row, header) = rows.next()?;
+    let Some((header_row, header)) = rows.next() else { return Ok(None) };
     let header: Vec<String> = header.iter().map(|h| normalise(h)).collect();
-    let width = header.len();
-    let rows = rows
-        .map(|(number, mut cells)| {
-            cells.resize(width.max(cells.len()), String::new());
-            Row { number, cells }
-        })
-        .collect();
-    Some(Table { source, header, header_row, first_column, rows })
+    let mut table = Table { source, header, header_row, first_column, rows: Vec::new() };
+    for (number, cells) in rows {
+        table.check_width(number, &cells)?;
+        table.rows.push(Row { number, cells });
+    }
+    Ok(Some(table))
+}
+
+impl Table {
+    /// A CSV row has one cell per header column: a decimal comma or a
+    /// separator too many or too few shifts every cell after it, so a
+    /// row of another width is refused rather than read shifted. (A
+    /// sheet's rows are as wide as its used range, the header's too.)
+    fn check_width(&self, row: usize, cells: &[String]) -> Result<(), String> {
+        let width = self.header.len();
+        if !matches!(self.source, Source::Csv(_)) || cells.len() == width {
+            return Ok(());
+        }
+        Err(format!(
+            "{}: {} cells where the header has {width}: every row has one cell per header column \
+             (an empty cell is nothing between two commas; a decimal comma, as in 0,25, splits a number in two)",
+            self.place(row, cells.len().min(width)),
+            cells.len(),
+        ))
+    }
 }
 
 /// Reads a CSV file (`Ok(None)` when it has no header row).
@@ -128,7 +146,7 @@ pub fn read_csv(path: &Path) -> Result<Option<Table>, String> {
         let line = record.position().map_or(0, |p| p.line()) as usize;
         numbered.push((line, record.iter().map(str::to_string).collect()));
     }
-    Ok(table(Source::Csv(path.to_path_buf()), numbered, 0))
+    table(Source::Csv(path.to_path_buf()), numbered, 0)
 }
 
 /// A workbook: its sheets' names and a way to read one.
@@ -159,7 +177,7 @@ impl Workbook {
         let (row0, col0) = range.start().map_or((0, 0), |(r, c)| (r as usize, c as usize));
         let numbered =
             range.rows().enumerate().map(|(i, cells)| (row0 + i + 1, cells.iter().map(cell_text).collect())).collect();
-        Ok(table(Source::Sheet { file: self.path.clone(), sheet: sheet.to_string() }, numbered, col0))
+        table(Source::Sheet { file: self.path.clone(), sheet: sheet.to_string() }, numbered, col0)
     }
 }
 

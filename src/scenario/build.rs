@@ -657,6 +657,43 @@ impl std::fmt::Debug for PreparedStrategy {
     }
 }
 
+/// Every key of every `PerSku({..})` level of strategy `i` is a SKU of the
+/// scenario: a node resolves only the SKUs it stocks, so a misspelt key
+/// would otherwise go unnoticed wherever the real SKUs are also listed.
+fn check_per_sku_ids(strategy: &StrategyFile, i: usize, model: &Model) -> Result<(), FieldError> {
+    fn unknown<'v>(
+        value: &'v serde_json::Value,
+        path: String,
+        known: &dyn Fn(&str) -> bool,
+    ) -> Option<(String, &'v str)> {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::Object(levels)) = map.get("PerSku").filter(|_| map.len() == 1) {
+                    return levels.keys().find(|k| !known(k)).map(|k| (path, k.as_str()));
+                }
+                // A variant (`BaseStock(..)`) is not a step of the field path.
+                let variant = map.len() == 1 && map.keys().all(|k| k.starts_with(char::is_uppercase));
+                map.iter()
+                    .find_map(|(k, v)| unknown(v, if variant { path.clone() } else { format!("{path}.{k}") }, known))
+            }
+            serde_json::Value::Array(items) => {
+                items.iter().enumerate().find_map(|(j, v)| unknown(v, format!("{path}[{j}]"), known))
+            }
+            _ => None,
+        }
+    }
+    let Ok(value) = serde_json::to_value(strategy) else { return Ok(()) };
+    let ids: std::collections::HashSet<&str> = model.skus.iter().map(|s| s.id.as_str()).collect();
+    let known = |id: &str| ids.contains(id);
+    match unknown(&value, format!("strategies[{i}]"), &known) {
+        None => Ok(()),
+        Some((path, key)) => {
+            let nearest = model.skus.iter().min_by_key(|s| strsim::levenshtein(&s.id, key)).map_or("", |s| &s.id);
+            fail(path, format!("PerSku lists \"{key}\", which is no SKU of the scenario; did you mean \"{nearest}\"?"))
+        }
+    }
+}
+
 /// Checks that every strategy builds at every node, with the strategies of
 /// `registry`, and returns them validated.
 pub fn prepare_strategies(
@@ -678,6 +715,7 @@ pub fn prepare_strategies(
             },
             message: e.message,
         };
+        check_per_sku_ids(strategy, i, model)?;
         for location in strategy.at.keys() {
             if !model.nodes.iter().any(|n| &n.id == location) {
                 let ids: Vec<&str> = model.nodes.iter().map(|n| n.id.as_str()).collect();

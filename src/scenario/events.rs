@@ -218,7 +218,10 @@ pub fn random_outages(file: &ScenarioFile, names: &Names<'_>) -> Result<Vec<Rand
             let lanes = names.lanes_from(source, to, format!("{path}.to"))?;
             for (field, v) in [("mean_up_days", r.mean_up_days), ("mean_down_days", r.mean_down_days)] {
                 if !(v.is_finite() && v > 0.0 && v <= 1e6) {
-                    return fail(format!("{path}.{field}"), format!("must be a number of days above 0, got {v}"));
+                    return fail(
+                        format!("{path}.{field}"),
+                        format!("must be a number of days above 0 and at most 1,000,000, got {v}"),
+                    );
                 }
             }
             Ok(RandomOutage {

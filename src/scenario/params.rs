@@ -176,7 +176,16 @@ fn nearest(file: &ScenarioFile, path: &str) -> String {
     if let Some(inside) = paths.iter().find(|p| p.starts_with(&below)) {
         return inside.clone();
     }
-    paths.into_iter().min_by_key(|p| (strsim::levenshtein(p, path), p.clone())).unwrap_or_default()
+    // Within the same top-level field when it has leaves (`skus[0]` →
+    // `skus[drill].unit_cost`, not the nearest spelling anywhere).
+    let head = path.split(['.', '[']).next().unwrap_or(path);
+    let same_field = |p: &&String| p.split(['.', '[']).next() == Some(head);
+    let pool: Vec<&String> = if paths.iter().any(|p| same_field(&p)) {
+        paths.iter().filter(same_field).collect()
+    } else {
+        paths.iter().collect()
+    };
+    pool.into_iter().min_by_key(|p| (strsim::levenshtein(p, path), p.to_string())).cloned().unwrap_or_default()
 }
 
 /// Every scalar value's path, selecting named entries by name.

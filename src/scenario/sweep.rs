@@ -47,6 +47,13 @@ fn range_values(range: &RangeFile) -> Result<Vec<f64>, String> {
     Ok((0..count as usize).map(|i| from + i as f64 * step).collect())
 }
 
+/// Whether `path` names a field of `experiment` (the study's shape, not a
+/// parameter of the network).
+fn is_experiment(path: &str) -> bool {
+    let path = path.trim();
+    path == "experiment" || path.starts_with("experiment.")
+}
+
 fn entry_values(entry: &SweepFile) -> Result<Vec<f64>, (&'static str, String)> {
     match (&entry.values, &entry.range) {
         (Some(_), Some(_)) => Err(("values", "give values or range, not both".into())),
@@ -70,6 +77,17 @@ pub fn points(scenario: &Scenario) -> Result<Vec<Point>, InputError> {
     for (i, entry) in file.sweep.iter().enumerate() {
         if file.sweep[..i].iter().any(|e| e.path.trim() == entry.path.trim()) {
             return Err(at(format!("sweep[{i}].path"), format!("\"{}\" is swept twice", entry.path)));
+        }
+        if is_experiment(&entry.path) {
+            return Err(at(
+                format!("sweep[{i}].path"),
+                format!(
+                    "\"{}\" cannot be swept: every point of a study shares its experiment (horizon, warm-up, \
+                     replications, seed), which its tables and intervals assume; set it with --set or run \
+                     one study per value",
+                    entry.path.trim()
+                ),
+            ));
         }
         let values = entry_values(entry).map_err(|(field, m)| at(format!("sweep[{i}].{field}"), m))?;
         params::set(file, &entry.path, params::number(values[0]))

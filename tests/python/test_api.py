@@ -38,6 +38,23 @@ def test_write_writes_the_cli_files(tmp_path):
     assert results.runs_csv == (tmp_path / "cli" / "runs.csv").read_bytes()
 
 
+def test_write_replaces_results_only_with_force_and_leaves_no_stale_chart(tmp_path):
+    sweep = echelon.load(ROOT / "scenarios" / "disruption-sweep.ron").run(replications=2)
+    sweep.write(tmp_path / "out")
+    swept_charts = {p.name for p in (tmp_path / "out" / "charts").iterdir()}
+    before = (tmp_path / "out" / "summary.json").read_bytes()
+    single = echelon.load(ROOT / "scenarios" / "quickstart.ron").run(replications=2)
+    with pytest.raises(FileExistsError, match="already holds results.*force=True"):
+        single.write(tmp_path / "out")
+    assert (tmp_path / "out" / "summary.json").read_bytes() == before, "left as it was"
+    (tmp_path / "out" / "notes.txt").write_text("mine")
+    single.write(tmp_path / "out", force=True)
+    assert (tmp_path / "out" / "summary.json").read_text() == single.summary_json
+    charts = {p.name for p in (tmp_path / "out" / "charts").iterdir()}
+    assert not any("-p1" in name for name in charts) and any("-p1" in name for name in swept_charts)
+    assert (tmp_path / "out" / "notes.txt").read_text() == "mine", "other files are left alone"
+
+
 def test_run_into_out_keeps_the_cli_files(tmp_path):
     results = echelon.load(ROOT / "scenarios" / "quickstart.ron").run(replications=2, out=tmp_path / "out")
     assert results.out == os.fspath(tmp_path / "out")

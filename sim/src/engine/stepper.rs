@@ -140,7 +140,13 @@ pub struct DayOutcome {
     pub transfer_cost: f64,
     /// Cost of units lost in transit.
     pub lost_in_transit_cost: f64,
-    /// The sum of the seven costs above (the metric `total_cost`'s day).
+    /// Storage beyond capacity (the scorecard's overflow cost).
+    pub overflow_cost: f64,
+    /// Returned units scrapped.
+    pub scrap_cost: f64,
+    /// Margin given up on substituted units.
+    pub substitution_cost: f64,
+    /// The sum of the ten costs above (the metric `total_cost`'s day).
     pub total_cost: f64,
 }
 
@@ -164,6 +170,9 @@ impl DayOutcome {
             expedite_cost: now.expedite_cost - before.expedite_cost,
             transfer_cost: now.transfer_cost - before.transfer_cost,
             lost_in_transit_cost: now.lost_in_transit_cost - before.lost_in_transit_cost,
+            overflow_cost: now.overflow_cost - before.overflow_cost,
+            scrap_cost: now.scrap_cost - before.scrap_cost,
+            substitution_cost: now.substitution_cost - before.substitution_cost,
             total_cost: 0.0,
         };
         outcome.total_cost = outcome.holding_cost
@@ -172,7 +181,10 @@ impl DayOutcome {
             + outcome.shortage_cost
             + outcome.expedite_cost
             + outcome.transfer_cost
-            + outcome.lost_in_transit_cost;
+            + outcome.lost_in_transit_cost
+            + outcome.overflow_cost
+            + outcome.scrap_cost
+            + outcome.substitution_cost;
         outcome
     }
 }
