@@ -212,8 +212,23 @@ pub fn load(options: &StudyOptions, registry: &Arc<Registry>) -> Result<Loaded, 
     }
     check_model_budget(&file, options.allow_large)?;
     let load_options = LoadOptions { allow_paths_outside: options.allow_paths_outside };
-    let study = Study::new(Scenario::from_parts_in(&options.file, source, file, load_options, registry)?)?;
+    let scenario = Scenario::from_parts_in(&options.file, source, file, load_options, registry)
+        .map_err(|e| blame_setting(e, &options.set))?;
+    let study = Study::new(scenario)?;
     Ok(Loaded { study, identity, threads })
+}
+
+/// An invalid value that a `--set` put in is the setting's fault, not the
+/// file's: the message names the setting instead of the file's line.
+fn blame_setting(e: crate::scenario::InputError, settings: &[String]) -> Failure {
+    let setting = e
+        .path
+        .as_deref()
+        .and_then(|field| settings.iter().find(|s| s.split_once('=').is_some_and(|(path, _)| path.trim() == field)));
+    match setting {
+        Some(setting) => Failure::Usage(format!("--set {setting}: {}", e.message)),
+        None => e.into(),
+    }
 }
 
 /// Parses a shard `i/n` with 0 ≤ i < n.

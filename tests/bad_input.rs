@@ -563,6 +563,8 @@ fn bad_set_overrides_name_the_path_and_suggest_one() {
         ("experiment.seed", "expected PATH=VALUE"),
         ("strategies[min-max].replenishment=4", "names a group of values"),
         ("locations[0]=5", "names a group of values, not one; e.g. locations[wh-east]"),
+        // A value the file would refuse is blamed on the setting, not on a line of the file.
+        ("experiment.horizon_days=0", "error: --set experiment.horizon_days=0: must exceed warmup_days"),
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_echelon"))
             .args(["run", "scenarios/disruption-sweep.ron", "--set", setting])
