@@ -329,6 +329,7 @@ pub fn execute_runs(study: &Study, threads: usize, coordinates: Vec<Coordinate>,
     let outputs: Vec<Option<RunOutputs>> = pool.install(|| {
         coordinates
             .par_iter()
+            .with_max_len(1)
             .map(|&at| {
                 if stopped() || failed.load(Ordering::SeqCst) {
                     return None;

@@ -152,7 +152,8 @@ impl Run<'_> {
             // Oldest first; lines demanded in the same minute in their
             // arrival order within it (`super::ArrivalOrder`).
             let (arrival, global_sku) = (self.arrival, self.model.nodes[node].skus[sku]);
-            lines.sort_unstable_by_key(|l| (l.since, arrival.key(node, global_sku, l.class as usize, l.since)));
+            // Keys hashed once per line, not once per comparison.
+            lines.sort_by_cached_key(|l| (l.since, arrival.key(node, global_sku, l.class as usize, l.since)));
             self.claims.clear();
             self.claims.extend(lines.iter().map(|l| classes[l.class as usize].claim(l.units, l.since)));
             let whole = |k: usize| !classes[lines[k].class as usize].partial_shipment;

@@ -357,7 +357,8 @@ impl Run<'_> {
                 let key = |o: &PendingOrder| {
                     (o.since, arrival.key(node, global_sku, super::NODE_CLAIMANT + o.child as usize, o.since))
                 };
-                backlog.sort_unstable_by_key(key);
+                // Keys hashed once per order, not once per comparison.
+                backlog.sort_by_cached_key(key);
             }
             self.claims.clear();
             // A node's order carries no margin, SLA or penalty of its own.
