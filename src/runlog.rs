@@ -352,7 +352,18 @@ pub fn read(path: &Path) -> Result<Log, String> {
         None => "",
     };
     let mut lines = complete.lines().enumerate();
-    let (_, first) = lines.next().ok_or_else(|| format!("{}: empty run log (no header line)", path.display()))?;
+    let (_, first) = lines.next().ok_or_else(|| {
+        if text.is_empty() {
+            format!("{}: empty run log (no header line)", path.display())
+        } else {
+            format!(
+                "{}: the run log's header line is cut short (no newline after its {} bytes): \
+                 the study wrote nothing usable; run it again with --force",
+                path.display(),
+                text.len()
+            )
+        }
+    })?;
     let not_header = |why: &str| format!("{}:1: not an Echelon run log header: {why}", path.display());
     let header: Header = match unseal(first) {
         Ok(body) => serde_json::from_str(&body).map_err(|e| not_header(&e.to_string()))?,
@@ -645,6 +656,17 @@ mod tests {
         let mut log = Appender::open(&path, &header(), true).unwrap();
         log.append(&record(2)).unwrap();
         assert_eq!(read(&path).unwrap().records.len(), 3);
+    }
+
+    #[test]
+    fn a_log_whose_header_line_is_cut_short_says_so_not_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("runs.jsonl");
+        std::fs::write(&path, &header_line(&header())[..40]).unwrap();
+        let message = read(&path).unwrap_err();
+        assert!(message.contains("header line is cut short") && message.contains("--force"), "{message}");
+        std::fs::write(&path, "").unwrap();
+        assert!(read(&path).unwrap_err().contains("empty run log"));
     }
 
     #[test]

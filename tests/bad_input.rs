@@ -27,6 +27,17 @@ fn edit_in(base: &str, from: &str, to: &str) -> Vec<u8> {
     base.replacen(from, to, 1).into_bytes()
 }
 
+/// The quickstart with an empty SKU list.
+fn without_skus() -> Vec<u8> {
+    let mut text = QUICKSTART.to_string();
+    for id in ["drill", "bits", "gloves"] {
+        let start = text.find(&format!("(id: \"{id}\",")).expect("the quickstart lists the SKU");
+        let end = start + text[start..].find('\n').expect("one SKU per line") + 1;
+        text.replace_range(start..end, "");
+    }
+    text.into_bytes()
+}
+
 fn with_event(event: &str) -> Vec<u8> {
     edit("    strategies: [", &format!("    events: [{event}],\n    strategies: ["))
 }
@@ -317,6 +328,11 @@ fn cases() -> Vec<Case> {
                 "strategies[0].replenishment.order_up_to",
                 "PerSku lists \"dril\", which is no SKU of the scenario; did you mean \"drill\"?",
             ],
+        },
+        Case {
+            name: "no-skus-at-all",
+            content: without_skus(),
+            expect: &["unknown SKU \"drill\": the scenario lists none"],
         },
         Case {
             name: "sweep-over-the-experiment",

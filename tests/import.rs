@@ -426,6 +426,21 @@ fn a_csv_row_with_more_or_fewer_cells_than_its_header_is_refused_not_read_shifte
 }
 
 #[test]
+fn a_semicolon_separated_table_gets_a_hint_not_a_cascade_of_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("tables");
+    planted(&input, &[]);
+    let items = std::fs::read_to_string(input.join("items.csv")).unwrap();
+    std::fs::write(input.join("items.csv"), items.replace(',', ";")).unwrap();
+    let out = import(&input, &tmp.path().join("out"));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    let at = format!("{}:1:1: the header is one cell holding `;`", input.join("items.csv").display());
+    assert!(stderr.contains(&at) && stderr.contains("comma delimited"), "{stderr}");
+    assert_eq!(stderr.lines().filter(|l| l.starts_with("error")).count(), 1, "{stderr}");
+}
+
+#[test]
 fn a_stocked_location_without_policies_is_refused_and_nothing_is_written() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("tables");

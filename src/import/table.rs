@@ -103,6 +103,14 @@ fn table(source: Source, numbered: Vec<(usize, Vec<String>)>, first_column: usiz
     let Some((header_row, header)) = rows.next() else { return Ok(None) };
     let header: Vec<String> = header.iter().map(|h| normalise(h)).collect();
     let mut table = Table { source, header, header_row, first_column, rows: Vec::new() };
+    if matches!(table.source, Source::Csv(_)) && table.header.len() == 1 && table.header[0].contains(';') {
+        return Err(format!(
+            "{}: the header is one cell holding `;`: the file looks separated by semicolons (a spreadsheet's \
+             \"CSV\" in some locales); the import reads comma-separated files: export as CSV UTF-8 \
+             (comma delimited)",
+            table.place(header_row, 0)
+        ));
+    }
     for (number, cells) in rows {
         table.check_width(number, &cells)?;
         table.rows.push(Row { number, cells });

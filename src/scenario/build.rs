@@ -69,6 +69,9 @@ fn index_ids<'a>(
 
 pub(super) fn resolve(map: &BTreeMap<&str, usize>, name: &str, path: String, what: &str) -> Result<usize, FieldError> {
     map.get(name).copied().ok_or_else(|| {
+        if map.is_empty() {
+            return FieldError { path, message: format!("unknown {what} \"{name}\": the scenario lists none") };
+        }
         let valid: Vec<String> = map.keys().map(|k| format!("\"{k}\"")).collect();
         FieldError { path, message: format!("unknown {what} \"{name}\"; valid: {}", valid.join(", ")) }
     })

@@ -156,7 +156,7 @@ pub(crate) fn resolve(name: &str, scenario: &Path, options: LoadOptions) -> Resu
     if !resolved.starts_with(&inside) {
         return Err(format!(
             "{shown} leads outside the scenario's folder (through `..` or a symlink); \
-             keep the history beside the scenario (or pass --allow-paths-outside)"
+             keep the file beside the scenario, in its folder or below (or pass --allow-paths-outside)"
         ));
     }
     Ok(resolved)
