@@ -583,6 +583,7 @@ pub fn execute(plan: &RunPlan, progress: &dyn Progress, stop: &AtomicBool) -> Re
         .map(|r| crate::study::Coordinate { point: r.point, strategy: r.strategy, replication: r.replication })
         .collect();
     let mut series = runner::trace_runs(&loaded.study, &previous, loaded.threads);
+    let mut earlier: Option<runner::Timing> = None;
     let timing = loop {
         let batch = Batch { loaded: &loaded, header: &header, shard: plan.shard, done: &records, resume };
         let outcome = batch.run(&log_path, progress, stop, &io).map_err(|e| match e {
@@ -604,14 +605,15 @@ pub fn execute(plan: &RunPlan, progress: &dyn Progress, stop: &AtomicBool) -> Re
         runner::keep_traces(&mut traces, outcome.traces);
         runner::keep_series(&mut series, &outcome.series);
         let replications = loaded.study.base.model.experiment.replications;
+        let timing = outcome.timing.after(earlier.as_ref());
         if plan.precision.is_empty() {
-            break outcome.timing;
+            break timing;
         }
         let stats = echelon_reports::summary::compute(&loaded.study.info(), &records);
         match precision::next(&plan.precision, &stats, replications, plan.max_replications.max(1)) {
             Next::Reached => {
                 precision_note = Some(format!("precision reached with {replications} replications"));
-                break outcome.timing;
+                break timing;
             }
             Next::Limit(metric, strategy, h, target) => {
                 precision_note = Some(format!(
@@ -619,9 +621,10 @@ pub fn execute(plan: &RunPlan, progress: &dyn Progress, stop: &AtomicBool) -> Re
                      \"{strategy}\" has half-width {h:.digits$} > {target} (raise --max-replications)",
                     digits = precision::digits_beyond(target)
                 ));
-                break outcome.timing;
+                break timing;
             }
             Next::More(n) => {
+                earlier = Some(timing);
                 // The log is rewritten for the larger study, keeping every run.
                 options.replications = Some(n);
                 let threads = loaded.threads;

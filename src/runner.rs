@@ -158,6 +158,24 @@ pub struct Timing {
     pub decision_compute_ns: ComputeLatency,
 }
 
+impl Timing {
+    /// This batch's timing with the `earlier` batches' runs, simulated
+    /// days and seconds added (a precision target runs a study in
+    /// batches); the decision compute times stay this batch's.
+    pub fn after(self, earlier: Option<&Timing>) -> Timing {
+        let Some(earlier) = earlier else { return self };
+        let (wall_seconds, sku_location_days) =
+            (self.wall_seconds + earlier.wall_seconds, self.sku_location_days + earlier.sku_location_days);
+        Timing {
+            wall_seconds,
+            runs: self.runs + earlier.runs,
+            sku_location_days,
+            sku_location_days_per_sec: if wall_seconds > 0.0 { sku_location_days as f64 / wall_seconds } else { 0.0 },
+            ..self
+        }
+    }
+}
+
 /// Percentiles of the decision compute time.
 #[derive(Debug, Clone, Serialize)]
 pub struct ComputeLatency {

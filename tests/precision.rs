@@ -34,6 +34,12 @@ fn a_precision_target_adds_replications_until_every_half_width_is_met() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no precision line in {stdout}"));
     assert!(n > 2, "more replications were needed than the 2 given");
+    // Every run of every batch was new: the count says so (it once gave
+    // only the last batch's).
+    let runs = 4 * n as usize;
+    assert!(stdout.contains(&format!("{runs} runs ({runs} new)")), "{stdout}");
+    let timing: serde_json::Value = serde_json::from_slice(&read(&one, "timing.json")).unwrap();
+    assert_eq!(timing["runs"], runs);
     let summary: serde_json::Value = serde_json::from_slice(&read(&one, "summary.json")).unwrap();
     assert_eq!(summary["replications"], n);
     for s in summary["points"][0]["strategies"].as_array().unwrap() {
