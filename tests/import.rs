@@ -441,6 +441,20 @@ fn a_semicolon_separated_table_gets_a_hint_not_a_cascade_of_errors() {
 }
 
 #[test]
+fn tables_without_demand_or_history_are_refused_naming_the_input_not_a_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("tables");
+    planted(&input, &[]);
+    std::fs::remove_file(input.join("demand.csv")).unwrap();
+    let _ = std::fs::remove_file(input.join("history.csv"));
+    let out = import(&input, &tmp.path().join("out"));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    let expected = format!("error: {}: no demand table and no history table", input.display());
+    assert!(stderr.contains(&expected), "{stderr}");
+}
+
+#[test]
 fn a_stocked_location_without_policies_is_refused_and_nothing_is_written() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("tables");
@@ -454,7 +468,8 @@ fn a_stocked_location_without_policies_is_refused_and_nothing_is_written() {
     let stderr = text(&out.stderr);
     assert!(
         stderr.contains("does not validate, so nothing was written")
-            && stderr.contains("has no reorder_point row for location \"dc\", SKU \"widget\""),
+            && stderr.contains("has no reorder_point row for location \"dc\", SKU \"widget\"")
+            && stderr.contains("needs its row in the policies table"),
         "{stderr}"
     );
     assert!(!out_dir.exists(), "nothing is written");

@@ -219,6 +219,9 @@ pub fn import(options: &Options) -> Result<Imported, ImportError> {
             "set by the command line: fix --horizon-days, --warmup-days, --replications or --seed"
         } else if field == "name" {
             "set by --name: give another"
+        } else if e.message.contains(&levels_file) {
+            // The levels table is written from the policies table.
+            "every stocked (location, SKU) needs its row in the policies table: add the missing one"
         } else {
             "fix the table it comes from and import again"
         };

@@ -624,7 +624,7 @@ pub fn build(tables: &Tables, settings: &Settings, warnings: &mut Vec<String>) -
     }
     if tables.demand.is_none() && tables.history.is_none() {
         errors.push(CellError {
-            place: tables.items.name(),
+            place: tables.items.input(),
             column: None,
             message: "no demand table and no history table: the import needs demand (models) or a history".into(),
         });

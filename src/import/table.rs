@@ -70,6 +70,15 @@ impl Table {
         }
     }
 
+    /// What the table was read from: its folder of CSV files, or its
+    /// workbook.
+    pub fn input(&self) -> String {
+        match &self.source {
+            Source::Csv(file) => file.parent().unwrap_or(file).display().to_string(),
+            Source::Sheet { file, .. } => file.display().to_string(),
+        }
+    }
+
     /// The table's name for messages: the file, or `file:sheet`.
     pub fn name(&self) -> String {
         match &self.source {
