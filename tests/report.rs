@@ -434,3 +434,36 @@ fn the_per_sku_view_ranks_skus_by_units_short_from_skus_csv_and_shows_abc_servic
     let html = std::fs::read_to_string(plain.join("report.html")).unwrap();
     assert!(!html.contains("<h2>Per SKU") && !html.contains("short-skus"), "no per-SKU view without per-SKU results");
 }
+
+/// The per-lane table lists every lane metric per lane (`<from>-><to>`,
+/// escaped) with each strategy's mean from summary.json, in strategy order.
+#[test]
+fn the_per_lane_table_shows_every_lanes_realised_lead_time_as_summary_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out_dir = tmp.path().join("out");
+    run("scenarios/quickstart.ron", &out_dir, "3");
+    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("summary.json")).unwrap()).unwrap();
+    let strategies = summary["points"][0]["strategies"].as_array().unwrap();
+    let lanes = table(&html, "lanes-p0");
+    let ids: Vec<&String> = strategies[0]["lanes"].as_object().unwrap().keys().collect();
+    assert_eq!(ids.len(), 2, "the quickstart's two lanes");
+    for lane in ids {
+        for metric in echelon::sim::metrics::LANE_METRICS {
+            let head = format!(
+                "<tr><td class=\"name\">{}</td><td class=\"name\">{}</td>",
+                lane.replace('>', "&gt;"),
+                metric.key.replace('_', " ")
+            );
+            let at = lanes.find(&head).unwrap_or_else(|| panic!("{head} missing from {lanes}"));
+            let line = &lanes[at..at + lanes[at..].find("</tr>").unwrap()];
+            let mut from = head.len();
+            for s in strategies {
+                let mean = s["lanes"][lane.as_str()][metric.key]["mean"].as_f64().expect("defined");
+                let cell = format!("<td>{}", mean_text(mean));
+                from += line[from..].find(&cell).unwrap_or_else(|| panic!("{cell} in {line}")) + cell.len();
+            }
+        }
+    }
+}

@@ -13,7 +13,7 @@
 //! headline metric, the service–cost Pareto set, strategies with
 //! identical runs — see [`crate::decide`]), the strategy comparison (means
 //! with 95% half-widths, paired verdicts), the cost breakdown, the
-//! per-class table, with per-SKU results (`scorecard: (per_sku: true)`)
+//! per-class table, the per-lane table (realised lead times), with per-SKU results (`scorecard: (per_sku: true)`)
 //! the per-SKU view (the [`ABC_SERVICE`] metrics per ABC class and
 //! strategy, as `summary.json`'s `abc`, and per strategy the [`TOP_SHORT`] SKU-locations
 //! with the most units short, ranked as [`crate::skus`] says), the
@@ -42,9 +42,9 @@ use crate::report::{cost_components, point_label, point_of};
 use crate::representative::Window;
 use crate::skus;
 use crate::stats::Estimate;
-use crate::summary::PointStats;
+use crate::summary::{PointStats, StrategyStats};
 use crate::table::{self, HEADLINE};
-use echelon_sim::metrics::{Better, CLASS_METRICS, METRICS, SKU_METRICS, metric_index};
+use echelon_sim::metrics::{Better, CLASS_METRICS, LANE_METRICS, METRICS, MetricDef, SKU_METRICS, metric_index};
 use echelon_sim::model::ABC_CLASSES;
 use std::fmt::Write;
 
@@ -134,6 +134,7 @@ pub fn render(page: &Page<'_>) -> String {
         comparison(&mut out, &ctx);
         costs(&mut out, &ctx);
         classes(&mut out, &ctx);
+        lanes(&mut out, &ctx);
         per_sku(&mut out, &ctx);
         disruptions(&mut out, &ctx);
         let mine: Vec<&(Chart, String)> =
@@ -360,30 +361,51 @@ fn costs(out: &mut String, ctx: &Ctx<'_, '_>) {
     );
 }
 
-/// Every class metric per customer class (rows: class, metric) and
-/// strategy (columns), so the table stays narrow however many class
-/// metrics the catalogue has (with two classes or more).
+/// Every class metric per customer class (with two classes or more).
 fn classes(out: &mut String, ctx: &Ctx<'_, '_>) {
-    let (page, point) = (ctx.page, ctx.point);
-    if page.info.classes.len() < 2 {
-        return;
+    if ctx.page.info.classes.len() >= 2 {
+        let titles = ("Per customer class", "classes", "class");
+        scope_table(out, ctx, titles, &ctx.page.info.classes, CLASS_METRICS, |s, c| &s.classes[c]);
     }
-    let _ = writeln!(out, "<h2>Per customer class{}</h2>", ctx.at);
+}
+
+/// Every lane metric (realised lead time: mean and variance, shipments)
+/// per lane, `<from>-><to>`.
+fn lanes(out: &mut String, ctx: &Ctx<'_, '_>) {
+    if !ctx.page.info.lanes.is_empty() {
+        scope_table(out, ctx, ("Per lane", "lanes", "lane"), &ctx.page.info.lanes, LANE_METRICS, |s, l| &s.lanes[l]);
+    }
+}
+
+/// A scope's metrics per member (rows: member, metric) and strategy
+/// (columns), so the table stays narrow however many metrics the scope
+/// has. `titles` are the heading, the table id and the member column's
+/// name; `values(strategy, member)` the member's estimates in `defs` order.
+fn scope_table(
+    out: &mut String,
+    ctx: &Ctx<'_, '_>,
+    (heading, id, member): (&str, &str, &str),
+    names: &[String],
+    defs: &[MetricDef],
+    values: fn(&StrategyStats, usize) -> &[Estimate],
+) {
+    let point = ctx.point;
+    let _ = writeln!(out, "<h2>{heading}{}</h2>", ctx.at);
     let heads: String =
         point.strategies.iter().map(|s| format!("<th class=\"name\">{}</th>", escape(&s.name))).collect();
     let _ = writeln!(
         out,
-        "<table id=\"{}\"><thead><tr><th>class</th><th>metric</th>{heads}</tr></thead><tbody>",
-        ctx.id("classes")
+        "<table id=\"{}\"><thead><tr><th>{member}</th><th>metric</th>{heads}</tr></thead><tbody>",
+        ctx.id(id)
     );
-    for (c, class) in page.info.classes.iter().enumerate() {
-        for (m, def) in CLASS_METRICS.iter().enumerate() {
+    for (i, name) in names.iter().enumerate() {
+        for (m, def) in defs.iter().enumerate() {
             let cells: String =
-                point.strategies.iter().map(|s| format!("<td>{}</td>", cell_html(&s.classes[c][m]))).collect();
+                point.strategies.iter().map(|s| format!("<td>{}</td>", cell_html(&values(s, i)[m]))).collect();
             let _ = writeln!(
                 out,
                 "<tr><td class=\"name\">{}</td><td class=\"name\">{}</td>{cells}</tr>",
-                escape(class),
+                escape(name),
                 def.key.replace('_', " ")
             );
         }
