@@ -253,7 +253,7 @@ const SWEEPS: Section = Section {
     entries: &[
         (
             "path",
-            "a numeric parameter, e.g. events[outage].days or strategies[min-max].replenishment.reorder_point (also --set PATH=VALUE)",
+            "a numeric parameter, e.g. events[outage].days or strategies[min-max].replenishment.reorder_point (also --set PATH=VALUE); not experiment.*, which every point shares",
         ),
         (
             "values: [..]",
