@@ -44,6 +44,32 @@
 //! [`Timeline`] answers the engine's questions in time proportional to the
 //! number of disruptions touching the lane or node asked about, which is zero
 //! in an undisrupted scenario.
+//!
+//! # Adding an event kind
+//!
+//! 1. The file: a variant of `EventKindFile` (the root crate's
+//!    `scenario::file`, `#[serde(deny_unknown_fields)]` like its siblings)
+//!    and its branch in the root crate's `scenario::events`, which checks
+//!    its fields (ids resolved to indices, factors finite and in range,
+//!    each failure a field path and what is valid) and builds the
+//!    [`DisruptionKind`]. Reuse a kind where the effect is one (a
+//!    promotion is two demand shocks).
+//! 2. The effect: a [`DisruptionKind`] variant, indexed by
+//!    [`Timeline::new`] under the lanes or nodes it touches, and answered
+//!    by the `Timeline` query the engine already asks at that point of the
+//!    daily cycle (`demand_factors` at the day start, `departure`, `fate`
+//!    and `lead_time_factor` when a shipment leaves, `closed_until`,
+//!    `capacity_factor`, `forecast_available`, `data_delay`), or by a new
+//!    query called from the one place in `crate::engine` where the effect
+//!    happens, costing nothing when no disruption touches the lane or
+//!    node. Its window is `start_day..end_day` like every kind's, so the
+//!    per-event resilience figures (units short, recovery, time to
+//!    impact) and the report's shaded windows follow without more code.
+//! 3. Tell users: its line in `echelon list events` (`EVENTS` in the root
+//!    crate's `cli::list`) and in README's event table, with the contract
+//!    above; a `tests/bad_input.rs` case for each refused field; and a
+//!    test in `tests/disruptions.rs` that works a small scenario's figures
+//!    out by hand with and without the event.
 
 use crate::model::Model;
 use crate::rng::{self, StreamKey};

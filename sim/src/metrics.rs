@@ -22,6 +22,32 @@
 //!   unit-minutes ÷ 1440, so stock that arrives at noon is held half a day.
 //! * A metric that is undefined for a run (e.g. turns with no stock ever
 //!   held) is `NaN`, written as `null`, and skipped by replication statistics.
+//!
+//! # Adding a metric
+//!
+//! 1. Add its line to `metric_table!` below (`Variant = "key", "unit",
+//!    Higher | Lower | Neither, "definition";`): its place there is its
+//!    column in `runs.csv` and its position in every metric vector. A
+//!    per-class, per-lane or per-SKU figure goes in `CLASS_METRICS`,
+//!    `LANE_METRICS` or `SKU_METRICS` instead, with its `finish`.
+//! 2. Count what it needs where it happens in the engine
+//!    (`crate::engine`), into the node's `Tally` (a new field), on measured
+//!    days only; `Tally::absorb` adds node sums into the network's, so add
+//!    the field there too (a service sum only for customer-facing nodes).
+//!    Keep the per-SKU-day loop free of new work where a per-node sum will
+//!    do (`benches/scale/instructions.sh` counts the cost).
+//! 3. Compute it in `finish` with `set(Metric::Variant, …)`: a ratio of
+//!    sums, a per-day mean, or `NaN` where undefined.
+//! 4. A cost: add it to `TOTAL_COST_PARTS` (`total_cost` is their sum, a
+//!    test checks it) and to the stepper's day outcome
+//!    (`engine::stepper::DayOutcome`: the Gym's reward and `info`).
+//! 5. Bump `METRIC_SET_VERSION` (`echelon_reports::summary`): run logs and
+//!    baselines of the old set are then refused, not compared. Re-record
+//!    `baselines/ci.json` (`echelon baseline scenarios/ci.ron --out
+//!    baselines/ci.json`) and any figure a test pins.
+//! 6. Add its row to README's metric table, exactly as the definition
+//!    reads (`tests/docs.rs` compares them), and a test that works its
+//!    value out by hand on a small scenario.
 
 use crate::governance::DecisionKind;
 use crate::time::MINUTES_PER_DAY;
