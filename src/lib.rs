@@ -35,4 +35,5 @@ pub mod scenario;
 pub mod study;
 pub mod tidy;
 pub mod tune;
+#[cfg(feature = "cli")]
 pub(crate) mod warnings;

@@ -125,6 +125,11 @@ pub struct StudyOptions {
     /// Let `history:` read a file outside the scenario's folder.
     #[cfg_attr(feature = "cli", arg(long))]
     pub allow_paths_outside: bool,
+    /// The scenario's text when it was already read: a loaded study (the
+    /// Python `Study`) then runs what it loaded, whatever has happened to
+    /// the file since.
+    #[cfg_attr(feature = "cli", arg(skip))]
+    pub source: Option<String>,
 }
 
 impl StudyOptions {
@@ -191,7 +196,10 @@ pub fn load(options: &StudyOptions, registry: &Arc<Registry>) -> Result<Loaded, 
         Some(n) => n,
         None => cores,
     };
-    let (source, mut file) = parse::read(&options.file)?;
+    let (source, mut file) = match &options.source {
+        Some(text) => (text.clone(), parse::parse(&options.file, text)?),
+        None => parse::read(&options.file)?,
+    };
     if let Some(r) = options.replications {
         if r == 0 {
             return Err(Failure::Usage("--replications must be at least 1".into()));
@@ -210,6 +218,7 @@ pub fn load(options: &StudyOptions, registry: &Arc<Registry>) -> Result<Loaded, 
             .map_err(|e| Failure::Usage(format!("--set {}: {}", e.path, e.message)))?;
         identity += &format!("\n--set {}={}", path.trim(), value.trim());
     }
+    refuse_conflicting_settings(options, &file)?;
     check_model_budget(&file, options.allow_large)?;
     let load_options = LoadOptions { allow_paths_outside: options.allow_paths_outside };
     let scenario = Scenario::from_parts_in(&options.file, source, file, load_options, registry)
@@ -218,15 +227,49 @@ pub fn load(options: &StudyOptions, registry: &Arc<Registry>) -> Result<Loaded, 
     Ok(Loaded { study, identity, threads })
 }
 
+/// A value given twice (`--replications` or `--seed` and a `--set` of the
+/// same field), or a `--set` of a parameter the sweep varies (the sweep
+/// would silently win), is refused rather than one of them ignored.
+fn refuse_conflicting_settings(
+    options: &StudyOptions,
+    file: &crate::scenario::file::ScenarioFile,
+) -> Result<(), Failure> {
+    let set_paths = || options.set.iter().filter_map(|s| s.split_once('=')).map(|(path, _)| path.trim());
+    for (flag, given, field) in [
+        ("--replications (replications=)", options.replications.is_some(), "experiment.replications"),
+        ("--seed (seed=)", options.seed.is_some(), "experiment.seed"),
+    ] {
+        if given && set_paths().any(|p| p == field) {
+            return Err(Failure::Usage(format!(
+                "{field} is given twice, by {flag} and by --set {field} (set=); give one"
+            )));
+        }
+    }
+    for path in set_paths() {
+        if let Some(i) = file.sweep.iter().position(|e| e.path.trim() == path) {
+            return Err(Failure::Usage(format!(
+                "--set {path}: the sweep varies it (sweep[{i}]), which would override the value set; \
+                 remove it from the sweep to fix its value"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// An invalid value that a `--set` put in is the setting's fault, not the
-/// file's: the message names the setting instead of the file's line.
-fn blame_setting(e: crate::scenario::InputError, settings: &[String]) -> Failure {
+/// file's: the error keeps the file and the field path but drops the
+/// file's line (which holds the value the setting replaced) and names the
+/// setting.
+fn blame_setting(e: InputError, settings: &[String]) -> Failure {
     let setting = e
         .path
         .as_deref()
         .and_then(|field| settings.iter().find(|s| s.split_once('=').is_some_and(|(path, _)| path.trim() == field)));
     match setting {
-        Some(setting) => Failure::Usage(format!("--set {setting}: {}", e.message)),
+        Some(setting) => {
+            let message = format!("{} (the value given by --set {setting})", e.message);
+            InputError { position: None, message, ..e }.into()
+        }
         None => e.into(),
     }
 }

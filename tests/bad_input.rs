@@ -561,6 +561,9 @@ fn bad_command_line_values_exit_2() {
         vec!["run", "scenarios/quickstart.ron", "--threads", "0"],
         vec!["run", "scenarios/quickstart.ron", "--format", "xml"],
         vec!["run", "scenarios/quickstart.ron", "--precision", "fill_rate=0.01", "--max-replications", "0"],
+        // Given twice: refused, not one of them silently ignored.
+        vec!["run", "scenarios/quickstart.ron", "--replications", "3", "--set", "experiment.replications=4"],
+        vec!["run", "scenarios/quickstart.ron", "--seed", "3", "--set", "experiment.seed=4"],
         vec!["frobnicate"],
     ] {
         let os: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
@@ -580,7 +583,9 @@ fn bad_set_overrides_name_the_path_and_suggest_one() {
         ("strategies[min-max].replenishment=4", "names a group of values"),
         ("locations[0]=5", "names a group of values, not one; e.g. locations[wh-east]"),
         // A value the file would refuse is blamed on the setting, not on a line of the file.
-        ("experiment.horizon_days=0", "error: --set experiment.horizon_days=0: must exceed warmup_days"),
+        ("experiment.horizon_days=0", "(the value given by --set experiment.horizon_days=0)"),
+        // A swept parameter cannot be set: the sweep would win.
+        ("events[outage].days=7", "--set events[outage].days: the sweep varies it (sweep[0])"),
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_echelon"))
             .args(["run", "scenarios/disruption-sweep.ron", "--set", setting])

@@ -31,7 +31,10 @@ Contract
   been saved. Calling ``run_ray`` again with the same ``out`` (and the same
   study, seed, replications and ``shards``) resumes: finished shards are
   not run again. A different study or shard count in that ``out`` starts
-  afresh (its old shards are replaced).
+  afresh (the old shards ``run_ray`` saved are replaced); but an ``out``
+  holding results of another study, or a ``shards/`` folder ``run_ray``
+  did not write (a CLI ``--shard`` run's, say), is refused with
+  ``FileExistsError`` and left as it is, unless ``force=True``.
 * **Ray** is needed only here: without it ``run_ray`` raises
   ``ImportError`` with the ``pip install ray`` hint. ``run_ray`` calls
   ``ray.init()`` when Ray is not initialised yet (a local cluster, or the
@@ -134,6 +137,7 @@ def run_ray(
     threads: int = 1,
     out: Optional[Union[str, os.PathLike]] = None,
     progress: bool = False,
+    force: bool = False,
 ) -> Results:
     """Runs ``study`` as ``shards`` Ray tasks and merges them (module doc)."""
     if not isinstance(study, Study):
@@ -163,14 +167,37 @@ def run_ray(
         out_dir = os.path.join(temporary.name, "results")
     else:
         out_dir = os.fspath(out)
+        if not out_dir:
+            raise ValueError("out: an empty path; give the directory for the results (or leave out out=)")
     try:
-        return _run(ray, study, source, policies, shards, replications, seed, threads, out_dir, out is not None, progress)
+        args = (shards, replications, seed, threads, out_dir, out is not None, progress, force)
+        return _run(ray, study, source, policies, *args)
     finally:
         if temporary is not None:
             temporary.cleanup()
 
 
-def _run(ray, study, source, policies, shards, replications, seed, threads, out_dir, keep, progress) -> Results:
+#: Files whose presence in ``out`` means it holds a study's results.
+_RESULT_FILES = ("runs.jsonl", "summary.json", "runs.csv")
+
+
+def _refuse_to_clobber(out_dir, shards_root, previous, identity) -> None:
+    """Results of another study in ``out_dir``, or a ``shards/`` folder
+    not written by ``run_ray``, stay as they are (module doc)."""
+    held = [f for f in _RESULT_FILES if os.path.exists(os.path.join(out_dir, f))]
+    if held and previous != identity:
+        raise FileExistsError(
+            f"{out_dir} already holds results ({', '.join(held)}) this run_ray did not make; nothing was "
+            "changed. Choose another out=, or pass force=True to replace them"
+        )
+    if previous is None and os.path.isdir(shards_root) and os.listdir(shards_root):
+        raise FileExistsError(
+            f"{shards_root} holds files run_ray did not write (a CLI --shard run's?); nothing was changed. "
+            "Choose another out=, or pass force=True to replace them"
+        )
+
+
+def _run(ray, study, source, policies, shards, replications, seed, threads, out_dir, keep, progress, force) -> Results:
     shards_root = os.path.join(out_dir, SHARDS_DIR)
     identity = _identity(study, source, replications, seed, shards)
     identity_file = os.path.join(shards_root, "study.json")
@@ -178,6 +205,8 @@ def _run(ray, study, source, policies, shards, replications, seed, threads, out_
     if os.path.exists(identity_file):
         with open(identity_file) as f:
             previous = json.load(f)
+    if keep and not force:
+        _refuse_to_clobber(out_dir, shards_root, previous, identity)
     if previous != identity and os.path.isdir(shards_root):
         shutil.rmtree(shards_root)
     os.makedirs(shards_root, exist_ok=True)

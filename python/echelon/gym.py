@@ -86,6 +86,13 @@ __all__ = ["InventoryEnv", "VectorInventoryEnv"]
 
 #: Bound of the observation boxes (units).
 OBS_BOUND = 2**40
+# The largest action: the engine's largest stock level (units), so orders
+# never overflow its integer arithmetic.
+MAX_UNITS = 1e12
+# The most days of demand an observation holds (ten years).
+MAX_DEMAND_WINDOW = 3660
+# The most environments one VectorInventoryEnv steps.
+MAX_ENVS = 65536
 
 
 def _study(scenario, set):
@@ -126,8 +133,12 @@ class _Core:
         for name in control:
             if not isinstance(name, str):
                 raise TypeError(f"control: location names are str, got {name!r}")
-        if not isinstance(demand_window, (int, np.integer)) or demand_window < 1:
-            raise ValueError(f"demand_window: a number of days ≥ 1, got {demand_window!r}")
+        if (
+            isinstance(demand_window, bool)
+            or not isinstance(demand_window, (int, np.integer))
+            or not 1 <= demand_window <= MAX_DEMAND_WINDOW
+        ):
+            raise ValueError(f"demand_window: a number of days from 1 to {MAX_DEMAND_WINDOW}, got {demand_window!r}")
         self.study = study
         self.strategy = study.strategies[_strategy_index(study, strategy)]
         self.native = _echelon.GymCore(
@@ -143,8 +154,10 @@ class _Core:
             high = np.maximum(10.0, np.ceil(60.0 * mean))
         else:
             high = np.broadcast_to(np.asarray(action_high, dtype=np.float64), (self.width,)).copy()
-            if not np.all(np.isfinite(high)) or np.any(high <= 0):
-                raise ValueError("action_high: finite and above 0 (one number, or one per SKU-location)")
+            if not np.all(np.isfinite(high)) or np.any(high <= 0) or np.any(high > MAX_UNITS):
+                raise ValueError(
+                    f"action_high: above 0 and at most {MAX_UNITS:.0e} units (one number, or one per SKU-location)"
+                )
         self.high = high.astype(np.float32)
         self.high64 = self.high.astype(np.float64)
         self.native.set_high(self.high64)
@@ -247,10 +260,14 @@ class InventoryEnv(gym.Env):
         super().reset(seed=seed)
         replication = _replication_option(options)
         if seed is not None:
-            self._seed = seed
-            self._replication = 0 if replication is None else replication
+            next_replication = 0 if replication is None else replication
         else:
-            self._replication = self._replication + 1 if replication is None else replication
+            next_replication = self._replication + 1 if replication is None else replication
+        if next_replication >= 2**32:
+            raise ValueError("replication numbers ran past 2^32: reset with a seed")
+        if seed is not None:
+            self._seed = seed
+        self._replication = next_replication
         self._core.native.reset([0], [self._seed], [self._replication])
         self._started = True
         return self._observation(), {"seed": self._seed, "replication": self._replication}
@@ -308,8 +325,8 @@ class VectorInventoryEnv(VectorEnv):
         demand_window: int = 7,
         copy: bool = True,
     ):
-        if isinstance(num_envs, bool) or not isinstance(num_envs, (int, np.integer)) or num_envs < 1:
-            raise ValueError(f"num_envs: at least 1, got {num_envs!r}")
+        if isinstance(num_envs, bool) or not isinstance(num_envs, (int, np.integer)) or not 1 <= num_envs <= MAX_ENVS:
+            raise ValueError(f"num_envs: 1 to {MAX_ENVS}, got {num_envs!r}")
         self._core = _Core(scenario, control, action, strategy, set, action_high, demand_window, num_envs)
         self.num_envs = int(num_envs)
         self.single_observation_space = self._core.observation_space

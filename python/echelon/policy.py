@@ -82,11 +82,11 @@ from typing import Dict, Tuple
 _replenishment: Dict[str, Tuple[type, str]] = {}
 _allocation: Dict[str, Tuple[type, str]] = {}
 
-_NAME = re.compile(r"^[\w.\-]+$")
+_NAME = re.compile(r"[\w.\-]+")
 
 
 def _check(name, cls, method: str, kind: str) -> None:
-    if not isinstance(name, str) or not name.strip() or not _NAME.match(name):
+    if not isinstance(name, str) or not name.strip() or not _NAME.fullmatch(name):
         raise ValueError(f"a {kind} name is letters, digits, '-', '_' and '.'; got {name!r}")
     if not callable(cls):
         raise TypeError(f"register_{kind}({name!r}, ...): expected a class, got {cls!r}")

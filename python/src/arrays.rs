@@ -3,6 +3,7 @@
 //! problem is a message naming what is wrong and what is valid; the caller
 //! adds the policy and location.
 
+use echelon::strategies::level::MAX_LEVEL;
 use numpy::{PyArray1, PyArrayDescrMethods, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 
@@ -86,6 +87,15 @@ fn checked(
     }
     if let Some(i) = values.iter().position(|&v| v < 0).filter(|_| !signed) {
         return Err(format!("{what} returned {} for {}; quantities are whole units ≥ 0", values[i], ids(i)));
+    }
+    // The engine's largest level: beyond it, unit sums could overflow
+    // (reorder points are only compared with).
+    if let Some(i) = values.iter().position(|&v| v > MAX_LEVEL).filter(|_| !signed) {
+        return Err(format!(
+            "{what} returned {} for {}; at most {MAX_LEVEL} units (the engine's largest level)",
+            values[i],
+            ids(i)
+        ));
     }
     Ok(values)
 }

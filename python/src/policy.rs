@@ -217,9 +217,17 @@ impl PythonReplenishment {
     fn call(&mut self, py: Python<'_>, view: &NodeView<'_>, decide: bool, orders: &mut [i64]) -> Result<(), String> {
         let i = &self.instance;
         let shape = &self.shape;
+        let skus = view.sku_count();
         let copy = |array: &Py<PyArray1<i64>>, values: &mut dyn FnMut(&mut [i64])| -> Result<(), String> {
             let mut array = array.bind(py).try_readwrite().map_err(|e| format!("a view array is in use: {e}"))?;
             let slice = array.as_slice_mut().map_err(|e| format!("a view array was changed: {e}"))?;
+            if slice.len() != skus {
+                return Err(format!(
+                    "a view array was resized to {} values (the location has {skus} SKUs); a policy may change \
+                     the values of the view's arrays, not their size",
+                    slice.len()
+                ));
+            }
             values(slice);
             Ok(())
         };

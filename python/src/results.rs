@@ -86,6 +86,9 @@ impl Results {
     /// otherwise `FileExistsError`, and nothing changes.
     #[pyo3(signature = (dir, force = false))]
     fn write(&self, py: Python<'_>, dir: PathBuf, force: bool) -> PyResult<()> {
+        if dir.as_os_str().is_empty() {
+            return Err(pyo3::exceptions::PyValueError::new_err("write: an empty path; give the directory to write"));
+        }
         let present = output::results_present(&dir);
         if !present.is_empty() && !force {
             return Err(pyo3::exceptions::PyFileExistsError::new_err(format!(

@@ -38,6 +38,9 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 #[pyclass(module = "echelon._echelon", frozen)]
 pub struct Study {
     path: PathBuf,
+    /// The scenario's text as loaded: every run runs it, whatever happens
+    /// to the file later.
+    source: String,
     set: Vec<String>,
     registry: Arc<Registry>,
     loaded: plan::Loaded,
@@ -47,6 +50,7 @@ impl Study {
     /// The options of a run of this study.
     pub fn options(&self, replications: Option<u32>, seed: Option<u64>, threads: Option<usize>) -> StudyOptions {
         let mut options = StudyOptions::new(&self.path);
+        options.source = Some(self.source.clone());
         options.set = self.set.clone();
         options.replications = replications;
         options.seed = seed;
@@ -81,7 +85,10 @@ pub fn load(
     // Each override is checked on the parsed file first, so a wrong path
     // or type is a ScenarioError carrying the path (the CLI's `--set`
     // message, exit 2).
-    let (_, file) = parse::read(&path).map_err(|e| errors::input_error(py, &e))?;
+    // Absolute: a later change of the working directory does not change
+    // which file (or which tables beside it) the study means.
+    let path = std::path::absolute(&path).unwrap_or(path);
+    let (source, file) = parse::read(&path).map_err(|e| errors::input_error(py, &e))?;
     for (at, value) in &set {
         params::set(&file, at.trim(), params::parse_value(value.trim())).map_err(|e| {
             let text = format!("{}: set {}: {}", path.display(), e.path, e.message);
@@ -93,8 +100,9 @@ pub fn load(
     let mut options = StudyOptions::new(&path);
     options.set = set.clone();
     options.quiet = true;
+    options.source = Some(source.clone());
     let loaded = plan::load(&options, &registry).map_err(|f| errors::failure(py, f, None))?;
-    Ok(Study { path, set, registry, loaded })
+    Ok(Study { path, source, set, registry, loaded })
 }
 
 #[pymethods]
@@ -140,6 +148,11 @@ impl Study {
         resume: bool,
         force: bool,
     ) -> PyResult<Results> {
+        if out.as_ref().is_some_and(|o| o.as_os_str().is_empty()) {
+            return Err(pyo3::exceptions::PyValueError::new_err(
+                "out: an empty path; give the directory for the results (or leave out out= for a temporary one)",
+            ));
+        }
         let options = self.options(replications, seed, threads);
         let temporary = match &out {
             Some(_) => None,

@@ -55,6 +55,30 @@ def test_write_replaces_results_only_with_force_and_leaves_no_stale_chart(tmp_pa
     assert (tmp_path / "out" / "notes.txt").read_text() == "mine", "other files are left alone"
 
 
+def test_a_study_runs_the_file_it_loaded_whatever_happens_to_it_or_the_working_directory(tmp_path, monkeypatch):
+    source = (ROOT / "scenarios" / "quickstart.ron").read_text()
+    path = tmp_path / "s.ron"
+    path.write_text(source)
+    monkeypatch.chdir(tmp_path)
+    study = echelon.load("s.ron", set={"experiment.replications": 2})
+    expected = study.run().summary_json
+    path.write_text(source.replace('name: "quickstart"', 'name: "edited"'))
+    monkeypatch.chdir(ROOT)
+    assert study.run().summary_json == expected, "the edited file or another folder's s.ron was run"
+
+
+def test_arguments_given_twice_or_empty_are_refused_not_ignored(tmp_path):
+    study = echelon.load(ROOT / "scenarios" / "quickstart.ron", set={"experiment.replications": 2})
+    with pytest.raises(ValueError, match="experiment.replications is given twice"):
+        study.run(replications=3)
+    with pytest.raises(ValueError, match="out: an empty path"):
+        study.run(out="")
+    with pytest.raises(ValueError, match="write: an empty path"):
+        study.run().write("")
+    with pytest.raises(ValueError, match="the sweep varies it"):
+        echelon.load(ROOT / "scenarios" / "disruption-sweep.ron", set={"events[outage].days": 7})
+
+
 def test_run_into_out_keeps_the_cli_files(tmp_path):
     results = echelon.load(ROOT / "scenarios" / "quickstart.ron").run(replications=2, out=tmp_path / "out")
     assert results.out == os.fspath(tmp_path / "out")

@@ -110,6 +110,26 @@ def test_a_failed_shard_fails_the_study_keeps_finished_shards_and_a_rerun_resume
     same_results(merged, study.run())
 
 
+def test_run_ray_leaves_other_results_and_foreign_shards_alone_unless_forced(ray, tmp_path):
+    from echelon.distributed import run_ray
+
+    study = echelon.load(ROOT / "scenarios" / "quickstart.ron", set={"experiment.replications": 2})
+    other = tmp_path / "other"
+    echelon.load(ROOT / "scenarios" / "golden" / "C01.ron").run(replications=2, out=other)
+    before = (other / "summary.json").read_bytes()
+    with pytest.raises(FileExistsError, match="already holds results"):
+        run_ray(study, shards=2, out=other)
+    assert (other / "summary.json").read_bytes() == before
+    cli_shards = tmp_path / "cli" / "shards"
+    cli_shards.mkdir(parents=True)
+    (cli_shards / "0-of-2.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match="did not write"):
+        run_ray(study, shards=2, out=tmp_path / "cli")
+    assert (cli_shards / "0-of-2.txt").read_text() == "mine"
+    merged = run_ray(study, shards=2, out=other, force=True)
+    assert merged.summary_json == study.run().summary_json
+
+
 def test_run_ray_without_ray_raises_import_error_with_the_hint(monkeypatch):
     from echelon import distributed
 

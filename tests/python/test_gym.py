@@ -215,6 +215,27 @@ def test_bad_arguments_are_refused(two, tmp_path):
         env.reset(seed=-1)
 
 
+def test_sizes_beyond_their_limits_are_value_errors_not_crashes(two):
+    path = two()
+    # A window or an env count the machine cannot hold once aborted the
+    # interpreter; an action bound beyond the engine's units overflowed it.
+    with pytest.raises(ValueError, match="demand_window: a number of days from 1 to 3660"):
+        InventoryEnv(path, control=["north"], demand_window=10**12)
+    with pytest.raises(ValueError, match="num_envs: 1 to 65536"):
+        VectorInventoryEnv(path, 10**12, control=["north"])
+    with pytest.raises(ValueError, match="action_high: above 0 and at most 1e"):
+        InventoryEnv(path, control=["north"], action="order_quantity", action_high=1e30)
+
+
+def test_a_seedless_reset_past_replication_2_32_is_refused_and_the_env_stays_usable(two):
+    env = InventoryEnv(two(), control=["north"])
+    env.reset(seed=3, options={"replication": 2**32 - 1})
+    with pytest.raises(ValueError, match="ran past 2\\^32"):
+        env.reset()
+    _, info = env.reset(seed=3)
+    assert info["replication"] == 0
+
+
 def test_the_vector_env_equals_single_envs_of_the_same_replications(two):
     path = two()
     n = 4

@@ -113,6 +113,29 @@ def test_unknown_custom_name_is_a_scenario_error_listing_the_registered(tmp_path
     assert caught.value.line is not None
 
 
+def test_a_name_with_a_trailing_newline_is_refused_and_later_loads_still_work(echelon_module):
+    # `$` matched before a final newline: "foo\n" was accepted, and the
+    # native registry then failed every later load.
+    with pytest.raises(ValueError, match="letters, digits"):
+        echelon_module.register_replenishment("foo\n", PyBaseStock)
+    assert "foo\n" not in echelon_module.registered()["replenishment"]
+    echelon_module.load(ROOT / "scenarios" / "quickstart.ron")
+
+
+def test_an_order_beyond_the_engines_largest_level_fails_the_run_naming_it(tmp_path, echelon_module):
+    # 2**62 units once overflowed the engine's unit sums.
+    class Huge(PyBaseStock):
+        def decide(self, view):
+            return np.full(len(view.on_hand), 2**62, dtype=np.int64)
+
+    echelon_module.register_replenishment("huge", Huge)
+    source = (ROOT / "scenarios" / "quickstart.ron").read_text()
+    path = tmp_path / "huge.ron"
+    path.write_text(source.replace("BaseStock(order_up_to: DaysOfCover(7.0))", 'Custom(name: "huge", params: {"order_up_to": 9})'))
+    with pytest.raises(echelon_module.RunError, match="at most 1000000000000 units"):
+        echelon_module.load(path).run(replications=1, threads=1)
+
+
 def test_a_class_without_decide_is_refused_at_registration(echelon_module):
     class NoDecide:
         def __init__(self, params, location):
