@@ -70,7 +70,15 @@ pub fn scenario_error(
 
 /// `ScenarioError` of an [`InputError`] (its text is the CLI's line).
 pub fn input_error(py: Python<'_>, e: &InputError) -> PyErr {
-    scenario_error(py, &e.file, e.position, e.path.as_deref(), &e.message, e.to_string())
+    // The CLI's one line, except that a message spanning lines (a Python
+    // policy's traceback) keeps them: the CLI escapes every control
+    // character for the terminal's sake, which would fold the traceback.
+    let mut one_line = e.clone();
+    one_line.message.clear();
+    let one_line = one_line.to_string();
+    let lines: Vec<String> = e.message.split('\n').map(echelon::scenario::error::printable).collect();
+    let text = format!("{one_line}{}", lines.join("\n"));
+    scenario_error(py, &e.file, e.position, e.path.as_deref(), &e.message, text)
 }
 
 /// A `RunError` with its attributes set.

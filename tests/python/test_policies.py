@@ -165,6 +165,10 @@ def test_a_constructor_that_rejects_its_params_is_a_scenario_error(tmp_path, ech
     assert "py-base-stock" in caught.value.message and "north" in caught.value.message
     assert "KeyError" in caught.value.message and "order_up_to" in caught.value.message
     assert caught.value.path.endswith("params")
+    # The traceback reads as lines in str(e) too (it was folded into one
+    # with literal \u{a}).
+    text = str(caught.value)
+    assert "\\u{a}" not in text and "\nKeyError" in text, text
 
 
 def bad_policy(returned):
