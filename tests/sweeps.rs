@@ -53,6 +53,18 @@ fn a_sweep_point_equals_the_unswept_scenario_with_the_same_values() {
     assert!(text(&from_point) == text(&from_plain), "the point's runs differ from the unswept runs");
 }
 
+/// A whole number is set exactly however large (2^64 − 1 was read as a
+/// float, 1.8e19, and refused for a seed), and still fits a float field.
+#[test]
+fn set_takes_large_whole_numbers_exactly() {
+    let (_, _, file) = sweep_file();
+    let changed = params::set(&file, "experiment.seed", params::parse_value("18446744073709551615")).unwrap();
+    assert_eq!(changed.experiment.seed, u64::MAX);
+    let changed = params::set(&file, "experiment.seed", params::parse_value("9007199254740993")).unwrap();
+    assert_eq!(changed.experiment.seed, 9_007_199_254_740_993, "2^53 + 1, not rounded");
+    params::set(&file, "strategies[base-stock].replenishment.order_up_to", params::parse_value("12")).unwrap();
+}
+
 #[test]
 fn set_changes_exactly_the_named_parameter() {
     let (_, _, file) = sweep_file();

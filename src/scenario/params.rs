@@ -122,6 +122,13 @@ pub fn number(value: f64) -> Value {
 /// Parses a `--set` value: a number, `true`/`false`, a JSON value, or else
 /// the text itself as a string.
 pub fn parse_value(text: &str) -> Value {
+    // Whole numbers exactly, however large (a seed near 2^64 is no float).
+    if let Ok(v) = text.trim().parse::<u64>() {
+        return Value::from(v);
+    }
+    if let Ok(v) = text.trim().parse::<i64>() {
+        return Value::from(v);
+    }
     match text.trim().parse::<f64>() {
         Ok(v) if v.is_finite() => number(v),
         _ => serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string())),
