@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import collections.abc
 import json
+import numbers
 import os
 from typing import Any, Callable, Mapping, Optional, Union
 
@@ -127,6 +128,9 @@ class Study:
         force: bool = False,
     ) -> "Results":
         """Runs the study as ``echelon run`` does (module doc)."""
+        _whole("replications", replications, 1, 2**32 - 1)
+        _whole("seed", seed, 0, 2**64 - 1)
+        _whole("threads", threads, 1, 2**32 - 1)
         native = self._native.run(
             replications=replications,
             seed=seed,
@@ -140,6 +144,17 @@ class Study:
 
     def __repr__(self) -> str:
         return f"Study({self.name!r}, {self.run_count} runs)"
+
+
+def _whole(name: str, value, low: int, high: int) -> None:
+    """``value`` is None or a whole number in ``[low, high]``, else a
+    ``TypeError``/``ValueError`` naming the argument."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: a whole number, got {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{name}: from {low} to {high}, got {value!r}")
 
 
 class Results:

@@ -153,7 +153,12 @@ class _Core:
         if action_high is None:
             high = np.maximum(10.0, np.ceil(60.0 * mean))
         else:
-            high = np.broadcast_to(np.asarray(action_high, dtype=np.float64), (self.width,)).copy()
+            given = np.asarray(action_high, dtype=np.float64)
+            if given.shape not in ((), (1,), (self.width,)):
+                raise ValueError(
+                    f"action_high: one number, or one per controlled SKU-location ({self.width}); got shape {given.shape}"
+                )
+            high = np.broadcast_to(given, (self.width,)).copy()
             if not np.all(np.isfinite(high)) or np.any(high <= 0) or np.any(high > MAX_UNITS):
                 raise ValueError(
                     f"action_high: above 0 and at most {MAX_UNITS:.0e} units (one number, or one per SKU-location)"

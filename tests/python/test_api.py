@@ -71,6 +71,11 @@ def test_arguments_given_twice_or_empty_are_refused_not_ignored(tmp_path):
     study = echelon.load(ROOT / "scenarios" / "quickstart.ron", set={"experiment.replications": 2})
     with pytest.raises(ValueError, match="experiment.replications is given twice"):
         study.run(replications=3)
+    for name, bad in [("threads", 0), ("threads", -1), ("replications", -1), ("seed", 2**64)]:
+        with pytest.raises(ValueError, match=f"{name}: from"):
+            study.run(**{name: bad})
+    with pytest.raises(TypeError, match="threads: a whole number"):
+        study.run(threads=1.5)
     with pytest.raises(ValueError, match="out: an empty path"):
         study.run(out="")
     with pytest.raises(ValueError, match="write: an empty path"):

@@ -223,6 +223,8 @@ def test_sizes_beyond_their_limits_are_value_errors_not_crashes(two):
         InventoryEnv(path, control=["north"], demand_window=10**12)
     with pytest.raises(ValueError, match="num_envs: 1 to 65536"):
         VectorInventoryEnv(path, 10**12, control=["north"])
+    with pytest.raises(ValueError, match=r"action_high: one number, or one per controlled SKU-location \(2\)"):
+        InventoryEnv(path, control=["north"], action_high=[1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="action_high: above 0 and at most 1e"):
         InventoryEnv(path, control=["north"], action="order_quantity", action_high=1e30)
 
