@@ -253,23 +253,37 @@ thread_local! {
     static PANIC_LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
+/// A strategy's deliberate failure — its contract broken, or user code it
+/// wraps (a Python policy) raised: `std::panic::panic_any(StrategyFailure(
+/// message))` fails the run with the message alone, without the source
+/// location that a bug's panic carries.
+#[derive(Debug, Clone)]
+pub struct StrategyFailure(pub String);
+
 /// For a panic hook: remembers where the current thread panicked, so a
-/// [`RunFailure`] can say it. (The command line installs a hook that calls
-/// this instead of printing the panic.)
+/// [`RunFailure`] can say it (not for a [`StrategyFailure`]). (The command
+/// line installs a hook that calls this instead of printing the panic.)
 pub fn note_panic_location(info: &panic::PanicHookInfo<'_>) {
-    let at = info.location().map(|l| format!("{}:{}", l.file(), l.line()));
+    let deliberate = info.payload().downcast_ref::<StrategyFailure>().is_some();
+    let at = info.location().filter(|_| !deliberate).map(|l| format!("{}:{}", l.file(), l.line()));
     PANIC_LOCATION.with(|cell| *cell.borrow_mut() = at);
+}
+
+/// The message a panic carries: a [`StrategyFailure`]'s, or its text.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<StrategyFailure>()
+        .map(|f| f.0.clone())
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_string()))
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(a panic without a message)".into())
 }
 
 /// Runs `f`; a panic becomes its message (with its location when noted).
 fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     PANIC_LOCATION.with(|cell| cell.borrow_mut().take());
     panic::catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
-        let message = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "(a panic without a message)".into());
+        let message = panic_message(&*payload);
         match PANIC_LOCATION.with(|cell| cell.borrow_mut().take()) {
             Some(at) => format!("{message} (at {at})"),
             None => message,

@@ -14,6 +14,7 @@
 
 use crate::arrays;
 use crate::values;
+use echelon::runner::StrategyFailure;
 use echelon::sim::strategy::{Allocation, Claim};
 use echelon::sim::time::{MINUTES_PER_DAY, Minute};
 use echelon::strategies::registry::{Params, SpecError};
@@ -80,7 +81,10 @@ impl Allocation for PythonAllocation {
         crate::thread_state::keep();
         match Python::attach(|py| self.call(py, now, available, claims)) {
             Ok(values) => grants.copy_from_slice(&values),
-            Err(message) => panic!("Python allocation \"{}\", minute {now}: {message}", self.name),
+            Err(message) => std::panic::panic_any(StrategyFailure(format!(
+                "Python allocation \"{}\", minute {now}: {message}",
+                self.name
+            ))),
         }
     }
 }

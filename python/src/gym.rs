@@ -692,10 +692,6 @@ fn round(a: f64) -> i64 {
 
 /// The message of a run that panicked.
 fn failed(panic: &Box<dyn std::any::Any + Send>, seed: u64, replication: u32) -> String {
-    let why = panic
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| panic.downcast_ref::<&str>().copied())
-        .unwrap_or("a strategy failed");
+    let why = echelon::runner::panic_message(&**panic);
     format!("echelon.gym: the run of seed {seed}, replication {replication} failed: {why}; reset() the environment")
 }

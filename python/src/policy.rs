@@ -22,6 +22,7 @@
 
 use crate::arrays;
 use crate::values;
+use echelon::runner::StrategyFailure;
 use echelon::sim::strategy::{Capabilities, NodeView, Replenishment, Review};
 use echelon::strategies::level::NodeContext;
 use echelon::strategies::registry::{Params, SpecError};
@@ -274,7 +275,7 @@ impl PythonReplenishment {
 
     #[cold]
     fn fail(&self, day: u32, message: &str) -> ! {
-        panic!("{}, day {day}: {message}", self.shape.who())
+        std::panic::panic_any(StrategyFailure(format!("{}, day {day}: {message}", self.shape.who())))
     }
 }
 
@@ -287,7 +288,7 @@ impl Clone for PythonReplenishment {
             Ok((instance, reorder_points, initial)) => {
                 Self { shape: self.shape.clone(), instance, reorder_points, initial }
             }
-            Err(message) => panic!("{}: {message}", self.shape.who()),
+            Err(message) => std::panic::panic_any(StrategyFailure(format!("{}: {message}", self.shape.who()))),
         }
     }
 }

@@ -201,6 +201,8 @@ def test_a_bad_return_fails_the_run_naming_policy_location_and_day(tmp_path, ech
     with pytest.raises(echelon_module.RunError, match=expected) as caught:
         study.run(threads=1)
     assert 'Python policy "bad" at location "north", day 5' in caught.value.message
+    # A deliberate failure, not a bug: no Rust source location.
+    assert "(at src/" not in caught.value.message, caught.value.message
 
 
 def test_other_integer_dtypes_are_accepted(tmp_path, echelon_module):
