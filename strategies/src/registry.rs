@@ -791,7 +791,9 @@ impl Registry {
         let valid = if names.is_empty() {
             format!(
                 "none is registered: this program has only the bundled strategies (`echelon list`); \
-                 a Custom {kind} strategy is plugged in by a program embedding Echelon"
+                 a Custom {kind} strategy is plugged in by a program embedding Echelon \
+                 (Rust: Registry::register_{kind}; Python, for replenishment and allocation: \
+                 echelon.register_{kind})"
             )
         } else {
             format!("registered: {}", names.join(", "))
