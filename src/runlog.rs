@@ -163,9 +163,7 @@ impl Header {
 
     /// Do two headers describe the same study (shards aside)?
     pub fn same_study(&self, other: &Header) -> bool {
-        self.echelon_run_log == other.echelon_run_log
-            && self.scenario_digest == other.scenario_digest
-            && self.study == other.study
+        self.difference(other).is_none()
     }
 
     /// What makes `other` another study than this one, in words, the first

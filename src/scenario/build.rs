@@ -675,7 +675,7 @@ fn check_per_sku_ids(strategy: &StrategyFile, i: usize, model: &Model) -> Result
                     return levels.keys().find(|k| !known(k)).map(|k| (path, k.as_str()));
                 }
                 // A variant (`BaseStock(..)`) is not a step of the field path.
-                let variant = map.len() == 1 && map.keys().all(|k| k.starts_with(char::is_uppercase));
+                let variant = super::params::is_variant(map);
                 map.iter()
                     .find_map(|(k, v)| unknown(v, if variant { path.clone() } else { format!("{path}.{k}") }, known))
             }

@@ -63,11 +63,15 @@ fn parse_path(path: &str) -> Option<Vec<Step>> {
 }
 
 /// An enum variant in serde's external tagging: `{"Variant": inner}`.
+/// Is `map` an enum variant as serde writes it (`{"DaysOfCover": 8.0}`:
+/// one key, capitalised)? Paths step through variants without naming them.
+pub(crate) fn is_variant(map: &serde_json::Map<String, Value>) -> bool {
+    map.len() == 1 && map.keys().all(|k| k.starts_with(char::is_uppercase))
+}
+
 fn variant_inner(node: &mut Value) -> Option<&mut Value> {
     match node {
-        Value::Object(map) if map.len() == 1 && map.keys().all(|k| k.starts_with(char::is_uppercase)) => {
-            map.values_mut().next()
-        }
+        Value::Object(map) if is_variant(map) => map.values_mut().next(),
         _ => None,
     }
 }
@@ -75,9 +79,7 @@ fn variant_inner(node: &mut Value) -> Option<&mut Value> {
 /// A variant wrapping one number or string, like `Units(5)`.
 fn is_scalar_variant(node: &Value) -> bool {
     match node {
-        Value::Object(map) if map.len() == 1 && map.keys().all(|k| k.starts_with(char::is_uppercase)) => {
-            map.values().all(|v| !v.is_object() && !v.is_array())
-        }
+        Value::Object(map) if is_variant(map) => map.values().all(|v| !v.is_object() && !v.is_array()),
         _ => false,
     }
 }
@@ -198,7 +200,7 @@ fn nearest(file: &ScenarioFile, path: &str) -> String {
 /// Every scalar value's path, selecting named entries by name.
 fn leaf_paths(node: &Value, prefix: String, out: &mut Vec<String>) {
     match node {
-        Value::Object(map) if map.len() == 1 && map.keys().all(|k| k.starts_with(char::is_uppercase)) => {
+        Value::Object(map) if is_variant(map) => {
             map.values().for_each(|inner| leaf_paths(inner, prefix.clone(), out));
         }
         Value::Object(map) => {
